@@ -1,0 +1,34 @@
+// What the in-process benchmarks share: a scratch data directory, resident
+// memory, medians, and JSON-safe printing of figures.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace todo::bench {
+
+// A data directory for one run: the one given, or a fresh one under the
+// system temporary directory that is removed at exit.
+class ScratchDirectory {
+ public:
+  explicit ScratchDirectory(const std::string& requested);
+  ScratchDirectory(const ScratchDirectory&) = delete;
+  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+  ~ScratchDirectory();
+
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  bool is_owned_ = false;
+};
+
+// Resident set size of this process, from /proc/self/statm.
+std::size_t resident_bytes();
+
+// REQUIRES: samples not empty. Sorts them.
+double median(std::vector<double>& samples);
+
+}  // namespace todo::bench

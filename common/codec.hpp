@@ -1,0 +1,42 @@
+// Encoding of stored data with cereal's portable binary archive.
+//
+// Every encoded value starts with a format version (kFormatVersion) so that a
+// later version of todo can read what this one wrote; decoders accept every
+// version up to their own and refuse newer ones by name.
+//
+// Decoding is hardened against truncated, corrupt and hostile bytes: it never
+// crashes or hangs, never allocates more than the input can justify (a length
+// prefix larger than the bytes that remain is refused before any allocation),
+// refuses trailing bytes, and validates what it reads (dates, titles). Every
+// failure is an Error with a message, never an exception.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/entry.hpp"
+#include "common/result.hpp"
+
+namespace todo {
+
+inline constexpr std::uint32_t kFormatVersion = 1;
+
+// What a list keeps besides its entries: the next id to hand out (so ids are
+// never reused after a delete) and how many entries it holds.
+struct ListMeta {
+  EntryId next_id = 1;
+  std::uint64_t entry_count = 0;
+
+  friend bool operator==(const ListMeta&, const ListMeta&) = default;
+};
+
+std::string encode_entry(const Entry& entry);
+Result<Entry> decode_entry(std::string_view bytes);
+
+std::string encode_list_meta(const ListMeta& meta);
+Result<ListMeta> decode_list_meta(std::string_view bytes);
+
+}  // namespace todo

@@ -1,0 +1,60 @@
+// A to-do list as a plain value: its name and its entries, in id order.
+// Ids start at 1, grow by one per added entry and are never reused, even after
+// a delete. A list holds at most kMaxEntries entries.
+//
+// Every operation that can fail returns an Error whose message names the list
+// ("no entry 7 in list 'bob'"); a failed operation leaves the list unchanged.
+//
+// Thread safety: a plain value; no internal synchronisation.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "common/entry.hpp"
+#include "common/result.hpp"
+
+namespace todo {
+
+class List {
+ public:
+  static constexpr std::size_t kMaxEntries = 100'000;
+
+  // REQUIRES: validate_list_name(name) succeeded.
+  explicit List(std::string name);
+
+  // Rebuilds a list from stored parts. Fails (naming the list) when the parts
+  // break an invariant: ids not strictly increasing, an id >= next_id, too
+  // many entries, an invalid title.
+  static Result<List> restore(std::string name, EntryId next_id, std::vector<Entry> entries);
+
+  const std::string& name() const { return name_; }
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+  // The id the next added entry will get.
+  EntryId next_id() const { return next_id_; }
+
+  Result<EntryId> add_entry(Date date, std::string title);
+  // Entries with this date, in id order.
+  std::vector<Entry> entries(Date date) const;
+  // All entries, in id order.
+  const std::vector<Entry>& entries() const { return entries_; }
+  // nullptr when there is no such entry.
+  const Entry* find_entry(EntryId id) const;
+  bool has_entry(EntryId id) const { return find_entry(id) != nullptr; }
+  // Applies the fields set in change; returns the entry as it is now.
+  Result<Entry> update_entry(EntryId id, const EntryChange& change);
+  Result<void> delete_entry(EntryId id);
+
+  friend bool operator==(const List&, const List&) = default;
+
+ private:
+  Error no_such_entry(EntryId id) const;
+
+  std::string name_;
+  EntryId next_id_ = 1;
+  std::vector<Entry> entries_;  // sorted by id
+};
+
+}  // namespace todo

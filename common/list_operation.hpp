@@ -1,0 +1,51 @@
+// What can be asked of one to-do list, and what it answers. These are the
+// messages a list's Server handles; the wire protocol carries them too.
+//
+// Thread safety: plain values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/entry.hpp"
+#include "common/result.hpp"
+
+namespace todo {
+
+struct AddEntry {
+  Date date;
+  std::string title;
+};
+
+// Entries of one date, or of the whole list when date is empty; in id order.
+struct GetEntries {
+  std::optional<Date> date;
+};
+
+struct UpdateEntry {
+  EntryId id = 0;
+  EntryChange change;
+};
+
+struct DeleteEntry {
+  EntryId id = 0;
+};
+
+// Deletes the whole list. Dropping a list that holds nothing succeeds.
+struct DropList {};
+
+using ListOperation = std::variant<AddEntry, GetEntries, UpdateEntry, DeleteEntry, DropList>;
+
+// Whether an operation may change the list, and so must be persisted.
+inline bool is_change(const ListOperation& operation) {
+  return !std::holds_alternative<GetEntries>(operation);
+}
+
+// monostate: done, nothing to report (delete, drop). EntryId: the id of an
+// added entry. Entry: an updated entry as it is now. vector: entries read.
+using ListAnswer = std::variant<std::monostate, EntryId, Entry, std::vector<Entry>>;
+using ListResult = Result<ListAnswer>;
+
+}  // namespace todo

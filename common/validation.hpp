@@ -1,0 +1,27 @@
+// The rules for text that enters the system: list names and entry titles.
+// Both must be valid UTF-8 (no overlong forms, no surrogates, nothing above
+// U+10FFFF) without control characters (C0, DEL, C1); titles may contain tabs.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/result.hpp"
+
+namespace todo {
+
+inline constexpr std::size_t kMaxListNameBytes = 255;
+inline constexpr std::size_t kMaxTitleBytes = 4096;
+
+// 1..255 bytes. The error says which rule failed.
+Result<void> validate_list_name(std::string_view name);
+// 1..4096 bytes. The error says which rule failed.
+Result<void> validate_title(std::string_view title);
+
+// Quoted for messages: control and invalid bytes shown as \xNN, long text cut.
+std::string quoted_for_message(std::string_view text);
+
+}  // namespace todo

@@ -1,0 +1,58 @@
+// Finds the actor (Server) of a list by name, starting it on first use: the
+// same name always gives the same actor, and when many threads ask at once for
+// a new name, exactly one actor is started. Starting an actor is cheap: the
+// list is loaded from disk by the actor itself, on its first message.
+//
+// The map is split into shards, each with its own mutex, chosen by the name's
+// hash: lookups of different names rarely meet on a lock, so the Cache is not
+// one serialised bottleneck. The name is hashed once; the shard takes the high
+// bits, the shard's ServerTable the low ones. A name is stored once, in its
+// Server.
+//
+// Thread safety: every public member may be called from any thread.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string_view>
+
+#include "daemon/server_table.hpp"
+
+namespace todo {
+
+class Scheduler;
+class Server;
+struct ServerContext;
+
+class Cache {
+ public:
+  Cache(Scheduler& scheduler, ServerContext& context);
+  Cache(const Cache&) = delete;
+  Cache& operator=(const Cache&) = delete;
+  ~Cache();
+
+  // REQUIRES: validate_list_name(name) succeeded.
+  std::shared_ptr<Server> server_process(std::string_view name);
+  // Actors currently in memory.
+  std::size_t size() const;
+
+ private:
+  // Enough shards that two pool threads, or a few dozen client threads, seldom
+  // want the same one; few enough that an empty cache stays small.
+  static constexpr std::size_t kShardCount = 64;  // the top 6 bits of the hash
+
+  struct alignas(64) Shard {
+    mutable std::mutex mutex;
+    ServerTable servers;
+  };
+
+  Shard& shard_for(std::uint64_t hash) { return shards_[hash >> 58]; }
+
+  Scheduler& scheduler_;
+  ServerContext& context_;
+  std::array<Shard, kShardCount> shards_;
+};
+
+}  // namespace todo

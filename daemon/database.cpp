@@ -1,0 +1,193 @@
+#include "daemon/database.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+
+#include <charconv>
+
+#include "common/codec.hpp"
+#include "common/name_hash.hpp"
+#include "common/validation.hpp"
+#include "daemon/database_worker.hpp"
+#include "daemon/storage_layout.hpp"
+
+namespace todo {
+namespace {
+
+std::string describe(const std::filesystem::path& dir, const rocksdb::Status& status) {
+  return "database in " + dir.string() + ": " + status.ToString();
+}
+
+// Marks a new data directory with the format version, and refuses one written
+// by a newer todo rather than misreading it.
+Result<void> check_format(rocksdb::DB& db, const std::filesystem::path& dir) {
+  std::string stored;
+  const rocksdb::Status status =
+      db.Get(rocksdb::ReadOptions(), std::string(StorageLayout::kFormatKey), &stored);
+  if (status.IsNotFound()) {
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    const rocksdb::Status put =
+        db.Put(options, std::string(StorageLayout::kFormatKey), std::to_string(kFormatVersion));
+    if (!put.ok()) return Error::internal("cannot initialise " + describe(dir, put));
+    return {};
+  }
+  if (!status.ok()) return Error::internal("cannot read " + describe(dir, status));
+  std::uint32_t version = 0;
+  const auto [end, parse_error] =
+      std::from_chars(stored.data(), stored.data() + stored.size(), version);
+  if (parse_error != std::errc() || end != stored.data() + stored.size() || version == 0) {
+    return Error::internal("data directory " + dir.string() + " has a corrupt format marker");
+  }
+  if (version > kFormatVersion) {
+    return Error::internal("data directory " + dir.string() +
+                           " was written by a newer todo (format " + std::to_string(version) +
+                           ", this one reads up to " + std::to_string(kFormatVersion) + ")");
+  }
+  return {};
+}
+
+rocksdb::Options rocksdb_options() {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.paranoid_checks = true;
+  options.max_background_jobs = 2;
+  // Lists are read by prefix (one list's entries): bloom filters on whole keys
+  // would not help, a block cache does.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
+  if (options.worker_count == 0) return Error::invalid("the database needs at least one worker");
+  auto directory = DataDirectory::open(options.data_dir);
+  if (!directory) return std::move(directory).error();
+
+  rocksdb::DB* raw_db = nullptr;
+  const rocksdb::Status status =
+      rocksdb::DB::Open(rocksdb_options(), options.data_dir.string(), &raw_db);
+  if (!status.ok()) return Error::internal("cannot open " + describe(options.data_dir, status));
+  std::unique_ptr<rocksdb::DB> db(raw_db);
+  if (auto format = check_format(*db, options.data_dir); !format) return format.error();
+  return std::unique_ptr<Database>(
+      new Database(std::move(directory).value(), std::move(db), options));
+}
+
+Database::Database(DataDirectory directory, std::unique_ptr<rocksdb::DB> db,
+                   const DatabaseOptions& options)
+    : directory_(std::move(directory)), durability_(options.durability), db_(std::move(db)) {
+  workers_.reserve(options.worker_count);
+  for (std::size_t i = 0; i < options.worker_count; ++i) {
+    workers_.push_back(std::make_unique<DatabaseWorker>(*db_, durability_));
+  }
+}
+
+Database::~Database() {
+  workers_.clear();
+  const rocksdb::Status status = db_->Close();
+  (void)status;  // nothing left to report it to; every acknowledged write is already durable
+}
+
+std::size_t Database::choose_worker(std::string_view list_name) const {
+  return fnv1a(list_name) % workers_.size();
+}
+
+void Database::write(std::string_view list_name, ListWrite write) {
+  workers_[choose_worker(list_name)]->submit(std::move(write));
+}
+
+Result<List> Database::load_list(const std::string& list_name) const {
+  const auto corrupt = [&](const std::string& why) {
+    return Error::internal("stored list " + quoted_for_message(list_name) + " is corrupt: " + why);
+  };
+  // One snapshot for the metadata and the entries, so they agree.
+  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.snapshot();
+
+  std::string meta_bytes;
+  const rocksdb::Status meta_status =
+      db_->Get(read_options, StorageLayout::meta_key(list_name), &meta_bytes);
+  ListMeta meta;
+  const bool has_meta = meta_status.ok();
+  if (has_meta) {
+    auto decoded = decode_list_meta(meta_bytes);
+    if (!decoded) return corrupt(decoded.error().message);
+    meta = decoded.value();
+  } else if (!meta_status.IsNotFound()) {
+    return Error::internal("cannot read list " + quoted_for_message(list_name) + " from " +
+                           describe(data_dir(), meta_status));
+  }
+
+  const std::string prefix = StorageLayout::entry_prefix(list_name);
+  const std::string prefix_end = StorageLayout::entry_prefix_end(list_name);
+  const rocksdb::Slice upper_bound(prefix_end);
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  std::vector<Entry> entries;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    const auto id = StorageLayout::entry_id_of_key(it->key().ToStringView(), prefix.size());
+    if (!id) return corrupt("malformed entry key");
+    auto entry = decode_entry(it->value().ToStringView());
+    if (!entry) return corrupt(entry.error().message);
+    if (entry.value().id != *id)
+      return corrupt("entry " + std::to_string(*id) + " is stored under another id");
+    entries.push_back(std::move(entry).value());
+  }
+  if (!it->status().ok()) {
+    return Error::internal("cannot read list " + quoted_for_message(list_name) + " from " +
+                           describe(data_dir(), it->status()));
+  }
+  if (!has_meta) {
+    if (!entries.empty()) return corrupt("entries without list metadata");
+    return List(list_name);
+  }
+  if (meta.entry_count != entries.size()) {
+    return corrupt("metadata counts " + std::to_string(meta.entry_count) + " entries, " +
+                   std::to_string(entries.size()) + " are stored");
+  }
+  return List::restore(list_name, meta.next_id, std::move(entries));
+}
+
+Result<std::vector<std::string>> Database::list_names() const {
+  const std::string first(1, StorageLayout::kMetaTag);
+  const std::string end(1, StorageLayout::kMetaTag + 1);
+  const rocksdb::Slice upper_bound(end);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  std::vector<std::string> names;
+  for (it->Seek(first); it->Valid(); it->Next()) {
+    auto meta = decode_list_meta(it->value().ToStringView());
+    if (!meta) {
+      const std::string name(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));
+      return Error::internal("stored list " + quoted_for_message(name) +
+                             " is corrupt: " + meta.error().message);
+    }
+    if (meta.value().entry_count > 0) {
+      names.emplace_back(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));
+    }
+  }
+  if (!it->status().ok())
+    return Error::internal("cannot list lists in " + describe(data_dir(), it->status()));
+  return names;
+}
+
+std::uint64_t Database::batch_count() const {
+  std::uint64_t total = 0;
+  for (const auto& worker : workers_) total += worker->batch_count();
+  return total;
+}
+
+std::uint64_t Database::write_count() const {
+  std::uint64_t total = 0;
+  for (const auto& worker : workers_) total += worker->write_count();
+  return total;
+}
+
+}  // namespace todo

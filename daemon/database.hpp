@@ -1,0 +1,77 @@
+// The persistence front: one RocksDB instance in a locked data directory and a
+// pool of DatabaseWorkers that write to it. A list's writes always go to the
+// same worker, chosen by a stable hash of its name, so they are applied in the
+// order they were submitted. Reads (loading a list, listing names) go straight
+// to RocksDB, which serves concurrent readers.
+//
+// Thread safety: every public member may be called from any thread. The
+// destructor writes everything submitted, stops the workers, then closes
+// RocksDB; nothing may call in after it has started.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/list.hpp"
+#include "common/result.hpp"
+#include "daemon/data_directory.hpp"
+#include "daemon/durability.hpp"
+#include "daemon/list_write.hpp"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace todo {
+
+class DatabaseWorker;
+
+struct DatabaseOptions {
+  std::filesystem::path data_dir;
+  std::size_t worker_count = 3;
+  Durability durability = Durability::sync;
+};
+
+class Database {
+ public:
+  // Fails with a message naming the path when the directory cannot be created,
+  // is held by another process, or does not hold a readable todo database.
+  static Result<std::unique_ptr<Database>> open(const DatabaseOptions& options);
+
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  ~Database();
+
+  const std::filesystem::path& data_dir() const { return directory_.path(); }
+  Durability durability() const { return durability_; }
+  std::size_t worker_count() const { return workers_.size(); }
+
+  // Stable across runs and builds: FNV-1a of the name, modulo the pool size.
+  std::size_t choose_worker(std::string_view list_name) const;
+  // Hands the write to the list's worker; write.on_done reports the outcome.
+  void write(std::string_view list_name, ListWrite write);
+
+  // The list as stored; an empty list when nothing is stored under the name.
+  Result<List> load_list(const std::string& list_name) const;
+  // Names of the lists that hold at least one entry, sorted (bytewise).
+  Result<std::vector<std::string>> list_names() const;
+
+  // Totals over all workers.
+  std::uint64_t batch_count() const;
+  std::uint64_t write_count() const;
+
+ private:
+  Database(DataDirectory directory, std::unique_ptr<rocksdb::DB> db,
+           const DatabaseOptions& options);
+
+  DataDirectory directory_;
+  Durability durability_;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<std::unique_ptr<DatabaseWorker>> workers_;  // after db_: destroyed first
+};
+
+}  // namespace todo

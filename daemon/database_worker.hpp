@@ -1,0 +1,58 @@
+// One pooled writer: a thread that owns a queue of ListWrites and applies them
+// to RocksDB. Everything pending when it wakes becomes one RocksDB WriteBatch
+// and one write (group commit): under load, one fsync covers many changes of
+// many lists. A list is always served by the same worker (Database hashes its
+// name), so one list's writes reach disk in the order they were submitted.
+//
+// Workers are OS threads, not actors, because a write blocks in fsync; as on
+// the BEAM's dirty I/O schedulers, that must not stall the actor threads.
+//
+// Thread safety: submit() from any thread. The destructor writes what is
+// pending, then joins the thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "daemon/durability.hpp"
+#include "daemon/list_write.hpp"
+
+namespace rocksdb {
+class DB;
+}
+
+namespace todo {
+
+class DatabaseWorker {
+ public:
+  DatabaseWorker(rocksdb::DB& db, Durability durability);
+  DatabaseWorker(const DatabaseWorker&) = delete;
+  DatabaseWorker& operator=(const DatabaseWorker&) = delete;
+  ~DatabaseWorker();
+
+  void submit(ListWrite write);
+
+  // Group commits done and ListWrites applied so far.
+  std::uint64_t batch_count() const { return batch_count_.load(std::memory_order_relaxed); }
+  std::uint64_t write_count() const { return write_count_.load(std::memory_order_relaxed); }
+
+ private:
+  void run();
+  void commit(std::vector<ListWrite>& writes);
+
+  rocksdb::DB& db_;
+  const Durability durability_;
+  std::mutex mutex_;
+  std::condition_variable has_pending_;
+  std::vector<ListWrite> pending_;  // guarded by mutex_
+  bool is_stopping_ = false;        // guarded by mutex_
+  std::atomic<std::uint64_t> batch_count_{0};
+  std::atomic<std::uint64_t> write_count_{0};
+  std::thread thread_;  // last: starts after everything it uses exists
+};
+
+}  // namespace todo

@@ -1,0 +1,30 @@
+// One list's changes on their way to disk: the key/value mutations a Server
+// computed for a group of requests, and what to call once they are durable (or
+// have failed). A DatabaseWorker applies a ListWrite all or nothing.
+//
+// Thread safety: a plain value, handed from a Server's turn to a worker thread.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace todo {
+
+struct StorageMutation {
+  enum class Kind { put, erase, erase_range };
+
+  Kind kind = Kind::put;
+  std::string key;    // for erase_range: the first key erased
+  std::string value;  // for erase_range: the first key kept
+};
+
+struct ListWrite {
+  std::vector<StorageMutation> mutations;
+  // Called once, on the worker's thread; it must only hand the outcome over.
+  std::function<void(Result<void>)> on_done;
+};
+
+}  // namespace todo

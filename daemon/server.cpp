@@ -1,0 +1,201 @@
+#include "daemon/server.hpp"
+
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+#include "common/codec.hpp"
+#include "common/validation.hpp"
+#include "daemon/database.hpp"
+#include "daemon/storage_layout.hpp"
+
+namespace todo {
+
+// The group of requests whose changes are on their way to disk. The worker
+// thread writes outcome, then sets is_complete; the actor's turn reads outcome
+// only after seeing is_complete.
+struct Server::InFlightWrite {
+  struct Item {
+    Item(std::unique_ptr<Message> m, ListResult r) : message(std::move(m)), result(std::move(r)) {}
+    std::unique_ptr<Message> message;
+    ListResult result;
+  };
+  std::vector<Item> items;
+  Result<void> outcome;
+  std::atomic<bool> is_complete{false};
+};
+
+Server::Server(Scheduler& scheduler, ServerContext& context, std::string name)
+    : Actor(scheduler), context_(context), name_(std::move(name)) {}
+
+Server::~Server() { Mailbox<Message>::delete_all(queue_head_); }
+
+void Server::send(ListOperation operation, ReplyFn reply) {
+  context_.requests_in_progress.fetch_add(1, std::memory_order_relaxed);
+  mailbox_.push(new Message{nullptr, std::move(operation), std::move(reply)});
+  wake();
+}
+
+bool Server::has_pending_work() const {
+  if (in_flight_) return in_flight_->is_complete.load(std::memory_order_seq_cst);
+  return queue_head_ != nullptr || !mailbox_.is_empty();
+}
+
+void Server::run_turn() {
+  if (in_flight_) {
+    if (!in_flight_->is_complete.load(std::memory_order_acquire)) return;
+    finish_write();
+  }
+  take_mailbox();
+  if (queue_head_ == nullptr || !ensure_list_loaded()) return;
+  handle_group();
+}
+
+void Server::take_mailbox() {
+  Message* oldest = mailbox_.take_all();
+  if (oldest == nullptr) return;
+  if (queue_tail_ == nullptr) {
+    queue_head_ = oldest;
+  } else {
+    queue_tail_->next = oldest;
+  }
+  Message* tail = oldest;
+  while (tail->next != nullptr) tail = tail->next;
+  queue_tail_ = tail;
+}
+
+bool Server::ensure_list_loaded() {
+  if (list_) return true;
+  auto loaded = context_.database.load_list(name_);
+  if (!loaded) {
+    fail_queued(loaded.error());
+    return false;
+  }
+  list_ = std::make_unique<List>(std::move(loaded).value());
+  return true;
+}
+
+void Server::handle_group() {
+  auto group = std::make_unique<InFlightWrite>();
+  ListWrite write;
+  try {
+    while (queue_head_ != nullptr && group->items.size() < kMaxGroupSize) {
+      std::unique_ptr<Message> message(queue_head_);
+      queue_head_ = message->next;
+      if (queue_head_ == nullptr) queue_tail_ = nullptr;
+      auto& item = group->items.emplace_back(std::move(message), Error::internal("not handled"));
+      item.result = apply(item.message->operation, write.mutations);
+    }
+  } catch (const std::exception& e) {
+    // The list may be half-changed: forget it, so the next turn reloads it from
+    // disk. Only this group fails; what is still queued is handled then.
+    list_.reset();
+    context_.actor_restarts.fetch_add(1, std::memory_order_relaxed);
+    const Error error = Error::internal("list " + quoted_for_message(name_) +
+                                        " failed and was restarted from disk: " + e.what());
+    for (auto& item : group->items) reply(*item.message, error);
+    return;
+  }
+  const bool is_changed = !write.mutations.empty();
+  if (!is_changed) {
+    for (auto& item : group->items) reply(*item.message, std::move(item.result));
+    return;
+  }
+  if (list_->empty() && list_->next_id() == 1) {
+    write.mutations.push_back({StorageMutation::Kind::erase, StorageLayout::meta_key(name_), {}});
+  } else {
+    write.mutations.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(name_),
+                               encode_list_meta({list_->next_id(), list_->size()})});
+  }
+  write.on_done = [self = std::static_pointer_cast<Server>(shared_from_this()),
+                   pending = group.get()](Result<void> outcome) {
+    pending->outcome = std::move(outcome);
+    pending->is_complete.store(true, std::memory_order_seq_cst);
+    self->wake();
+  };
+  in_flight_ = std::move(group);
+  context_.database.write(name_, std::move(write));
+}
+
+ListResult Server::apply(const ListOperation& operation, std::vector<StorageMutation>& mutations) {
+  List& list = *list_;
+  const auto put_entry = [&](EntryId id) {
+    mutations.push_back({StorageMutation::Kind::put, StorageLayout::entry_key(name_, id),
+                         encode_entry(*list.find_entry(id))});
+  };
+  return std::visit(
+      [&](const auto& op) -> ListResult {
+        using Op = std::decay_t<decltype(op)>;
+        if constexpr (std::is_same_v<Op, AddEntry>) {
+          auto id = list.add_entry(op.date, op.title);
+          if (!id) return id.error();
+          put_entry(id.value());
+          return ListAnswer(id.value());
+        } else if constexpr (std::is_same_v<Op, GetEntries>) {
+          return ListAnswer(op.date ? list.entries(*op.date) : list.entries());
+        } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
+          auto entry = list.update_entry(op.id, op.change);
+          if (!entry) return entry.error();
+          put_entry(op.id);
+          return ListAnswer(std::move(entry).value());
+        } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
+          auto deleted = list.delete_entry(op.id);
+          if (!deleted) return deleted.error();
+          mutations.push_back(
+              {StorageMutation::Kind::erase, StorageLayout::entry_key(name_, op.id), {}});
+          return ListAnswer();
+        } else {
+          static_assert(std::is_same_v<Op, DropList>);
+          mutations.push_back({StorageMutation::Kind::erase_range,
+                               StorageLayout::entry_prefix(name_),
+                               StorageLayout::entry_prefix_end(name_)});
+          list = List(name_);
+          return ListAnswer();
+        }
+      },
+      operation);
+}
+
+void Server::finish_write() {
+  const std::unique_ptr<InFlightWrite> group = std::move(in_flight_);
+  if (group->outcome.ok()) {
+    for (auto& item : group->items) reply(*item.message, std::move(item.result));
+    return;
+  }
+  // What is in memory includes the failed changes: go back to what is on disk.
+  list_.reset();
+  auto reloaded = context_.database.load_list(name_);
+  if (reloaded) list_ = std::make_unique<List>(std::move(reloaded).value());
+  const std::string failure = "could not save the change to list " + quoted_for_message(name_) +
+                              ": " + group->outcome.error().message;
+  for (auto& item : group->items) {
+    Message& message = *item.message;
+    if (!item.result.ok()) {
+      reply(message, std::move(item.result));
+    } else if (is_change(message.operation)) {
+      reply(message, Error::internal(failure));
+    } else if (!reloaded) {
+      reply(message, reloaded.error());
+    } else {
+      std::vector<StorageMutation> reads_change_nothing;
+      reply(message, apply(message.operation, reads_change_nothing));
+    }
+  }
+}
+
+void Server::reply(Message& message, ListResult result) {
+  message.reply(std::move(result));
+  context_.requests_served.fetch_add(1, std::memory_order_relaxed);
+  context_.requests_in_progress.fetch_sub(1, std::memory_order_release);
+}
+
+void Server::fail_queued(const Error& error) {
+  while (queue_head_ != nullptr) {
+    std::unique_ptr<Message> message(queue_head_);
+    queue_head_ = message->next;
+    reply(*message, error);
+  }
+  queue_tail_ = nullptr;
+}
+
+}  // namespace todo

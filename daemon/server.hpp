@@ -1,0 +1,86 @@
+// The actor that owns one to-do list. Messages are handled one at a time, in
+// arrival order, on whichever pool thread picks the actor up; different lists
+// run in parallel.
+//
+// The list is loaded from the Database on the first message, not at start, so
+// an idle actor is a name and a few pointers. A turn handles what is queued as
+// one group: it applies the group's requests to the list in order, sends all
+// their changes to the Database as one ListWrite, and answers nobody until that
+// write is durable. While a write is in flight, new messages wait in the
+// mailbox, so they will form the next group: one fsync per group, not per
+// change, even when a single list takes many requests at once.
+//
+// When the write fails, the list is reloaded from disk, the group's changes
+// are answered with the error and its reads are answered again from the
+// reloaded list: nobody ever sees a change that is not durable. An exception
+// in a turn (a bug, bytes that do not decode) fails that turn's requests and
+// drops the in-memory list; the next message reloads it from disk.
+//
+// Thread safety: send() may be called from any thread. Everything else runs
+// only on the actor's own turn and must not be called from outside.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/list.hpp"
+#include "common/list_operation.hpp"
+#include "daemon/actor.hpp"
+#include "daemon/list_write.hpp"
+#include "daemon/mailbox.hpp"
+#include "daemon/server_context.hpp"
+
+namespace todo {
+
+class Server final : public Actor {
+ public:
+  // Called once per request, on a scheduler thread. It must not block.
+  using ReplyFn = std::function<void(ListResult)>;
+
+  // The most requests one turn takes into its group: bounds a turn's length,
+  // so other actors on the same thread get their turns.
+  static constexpr std::size_t kMaxGroupSize = 1024;
+
+  // REQUIRES: validate_list_name(name) succeeded.
+  Server(Scheduler& scheduler, ServerContext& context, std::string name);
+  ~Server() override;
+
+  const std::string& name() const { return name_; }
+
+  void send(ListOperation operation, ReplyFn reply);
+
+ protected:
+  void run_turn() override;
+  bool has_pending_work() const override;
+
+ private:
+  struct Message {
+    Message* next = nullptr;
+    ListOperation operation;
+    ReplyFn reply;
+  };
+  struct InFlightWrite;
+
+  void take_mailbox();
+  bool ensure_list_loaded();
+  void handle_group();
+  ListResult apply(const ListOperation& operation, std::vector<StorageMutation>& mutations);
+  void finish_write();
+  void reply(Message& message, ListResult result);
+  void fail_queued(const Error& error);
+
+  ServerContext& context_;
+  const std::string name_;
+  Mailbox<Message> mailbox_;
+  // Taken from the mailbox, not yet handled: oldest first.
+  Message* queue_head_ = nullptr;
+  Message* queue_tail_ = nullptr;
+  std::unique_ptr<List> list_;  // null until loaded, and after a failure
+  std::unique_ptr<InFlightWrite> in_flight_;
+};
+
+}  // namespace todo

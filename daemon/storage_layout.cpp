@@ -1,0 +1,50 @@
+#include "daemon/storage_layout.hpp"
+
+namespace todo {
+
+std::string StorageLayout::meta_key(std::string_view list_name) {
+  std::string key;
+  key.reserve(1 + list_name.size());
+  key += kMetaTag;
+  key += list_name;
+  return key;
+}
+
+std::string_view StorageLayout::list_name_of_meta_key(std::string_view key) {
+  return key.substr(1);
+}
+
+std::string StorageLayout::entry_prefix(std::string_view list_name) {
+  std::string prefix;
+  prefix.reserve(2 + list_name.size() + sizeof(EntryId));
+  prefix += kEntryTag;
+  prefix += list_name;
+  prefix += '\0';
+  return prefix;
+}
+
+std::string StorageLayout::entry_prefix_end(std::string_view list_name) {
+  std::string end = entry_prefix(list_name);
+  end.back() = '\1';
+  return end;
+}
+
+std::string StorageLayout::entry_key(std::string_view list_name, EntryId id) {
+  std::string key = entry_prefix(list_name);
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    key += static_cast<char>((id >> shift) & 0xff);
+  }
+  return key;
+}
+
+std::optional<EntryId> StorageLayout::entry_id_of_key(std::string_view key,
+                                                      std::size_t prefix_size) {
+  if (key.size() != prefix_size + sizeof(EntryId)) return std::nullopt;
+  EntryId id = 0;
+  for (std::size_t i = prefix_size; i < key.size(); ++i) {
+    id = (id << 8) | static_cast<unsigned char>(key[i]);
+  }
+  return id;
+}
+
+}  // namespace todo

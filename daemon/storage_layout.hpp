@@ -1,0 +1,43 @@
+// Where a list lives in RocksDB. Each list keeps one metadata key and one key
+// per entry under its own prefix, so a change writes only the entries it
+// touches: adding to a list of 10,000 entries costs what adding to an empty one
+// does (docs/architecture.md says why this layout rather than a merge operator).
+//
+//   "!format"                    decimal format version of the data directory
+//   'm' name                     ListMeta (codec.hpp)
+//   'e' name '\0' id(8 bytes BE)  Entry (codec.hpp)
+//
+// List names never contain control characters, so the '\0' after the name
+// ends it unambiguously ("bob" and "bobby" have disjoint prefixes) and
+// big-endian ids make RocksDB's key order the id order.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/entry.hpp"
+
+namespace todo {
+
+class StorageLayout {
+ public:
+  static constexpr std::string_view kFormatKey = "!format";
+  static constexpr char kMetaTag = 'm';
+  static constexpr char kEntryTag = 'e';
+
+  static std::string meta_key(std::string_view list_name);
+  // The list name a metadata key belongs to.
+  static std::string_view list_name_of_meta_key(std::string_view key);
+  static std::string entry_key(std::string_view list_name, EntryId id);
+  // Every entry key of the list starts with this prefix ...
+  static std::string entry_prefix(std::string_view list_name);
+  // ... and sorts before this one.
+  static std::string entry_prefix_end(std::string_view list_name);
+  // The id in an entry key whose prefix is prefix_size bytes long.
+  static std::optional<EntryId> entry_id_of_key(std::string_view key, std::size_t prefix_size);
+};
+
+}  // namespace todo

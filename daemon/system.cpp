@@ -1,0 +1,48 @@
+#include "daemon/system.hpp"
+
+#include <thread>
+
+#include "daemon/cache.hpp"
+#include "daemon/scheduler.hpp"
+#include "daemon/server_context.hpp"
+
+namespace todo {
+
+Result<std::unique_ptr<System>> System::start(const SystemOptions& options) {
+  auto database = Database::open(options.database);
+  if (!database) return std::move(database).error();
+  std::size_t threads = options.thread_count;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  return std::unique_ptr<System>(new System(std::move(database).value(), threads));
+}
+
+System::System(std::unique_ptr<Database> database, std::size_t thread_count)
+    : database_(std::move(database)),
+      context_(std::make_unique<ServerContext>(*database_)),
+      scheduler_(std::make_unique<Scheduler>(thread_count)),
+      cache_(std::make_unique<Cache>(*scheduler_, *context_)) {}
+
+System::~System() { shutdown(); }
+
+std::size_t System::thread_count() const { return scheduler_->thread_count(); }
+
+bool System::shutdown(std::chrono::milliseconds grace) {
+  if (is_shut_down_) return true;
+  is_shut_down_ = true;
+  const auto deadline = std::chrono::steady_clock::now() + grace;
+  bool is_drained = true;
+  while (context_->requests_in_progress.load(std::memory_order_acquire) > 0) {
+    if (std::chrono::steady_clock::now() >= deadline) {
+      is_drained = false;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  scheduler_->stop();
+  cache_.reset();
+  // The workers write what is still queued before the database closes.
+  database_.reset();
+  return is_drained;
+}
+
+}  // namespace todo

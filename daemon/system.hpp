@@ -1,0 +1,57 @@
+// The whole engine, started and stopped in the right order: the Database (and
+// its workers), the Scheduler's threads, and the Cache of list actors. As the
+// top supervisor of the Elixir original, it owns everything else.
+//
+// Thread safety: cache(), database() and context() may be used from any
+// thread while the system runs. shutdown() once, from outside the pool; the
+// destructor calls it.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+
+#include "common/result.hpp"
+#include "daemon/database.hpp"
+
+namespace todo {
+
+class Cache;
+class Scheduler;
+struct ServerContext;
+
+struct SystemOptions {
+  DatabaseOptions database;
+  // Pool threads that run the actors; 0 means one per core.
+  std::size_t thread_count = 0;
+};
+
+class System {
+ public:
+  static Result<std::unique_ptr<System>> start(const SystemOptions& options);
+
+  System(const System&) = delete;
+  System& operator=(const System&) = delete;
+  ~System();
+
+  Cache& cache() { return *cache_; }
+  Database& database() { return *database_; }
+  ServerContext& context() { return *context_; }
+  std::size_t thread_count() const;
+
+  // Waits (up to grace) for every request handed to an actor to be answered,
+  // then stops the threads and closes the database. Returns false when the
+  // grace ran out with requests unanswered; their changes were not acknowledged.
+  bool shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
+
+ private:
+  System(std::unique_ptr<Database> database, std::size_t thread_count);
+
+  std::unique_ptr<Database> database_;
+  std::unique_ptr<ServerContext> context_;
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<Cache> cache_;
+  bool is_shut_down_ = false;
+};
+
+}  // namespace todo

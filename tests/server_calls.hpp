@@ -1,0 +1,38 @@
+// Synchronous calls to a list's actor, for tests: send, then wait for the reply.
+#pragma once
+
+#include <chrono>
+#include <future>
+#include <stdexcept>
+
+#include "common/list_operation.hpp"
+#include "daemon/server.hpp"
+
+namespace todo::testing {
+
+inline ListResult call(Server& server, ListOperation operation) {
+  auto promise = std::make_shared<std::promise<ListResult>>();
+  auto reply = promise->get_future();
+  server.send(std::move(operation),
+              [promise](ListResult result) { promise->set_value(std::move(result)); });
+  if (reply.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
+    throw std::runtime_error("no reply from list actor within 30 s");
+  }
+  return reply.get();
+}
+
+inline Date date(const char* text) { return Date::parse(text).value(); }
+
+inline EntryId add(Server& server, const char* day, const char* title) {
+  ListResult result = call(server, AddEntry{date(day), title});
+  if (!result) throw std::runtime_error("add failed: " + result.error().message);
+  return std::get<EntryId>(result.value());
+}
+
+inline std::vector<Entry> entries(Server& server, std::optional<Date> day = std::nullopt) {
+  ListResult result = call(server, GetEntries{day});
+  if (!result) throw std::runtime_error("read failed: " + result.error().message);
+  return std::get<std::vector<Entry>>(result.value());
+}
+
+}  // namespace todo::testing

@@ -1,0 +1,227 @@
+#include "daemon/server.hpp"
+
+#include <catch2/catch.hpp>
+#include <set>
+#include <thread>
+
+#include "daemon/cache.hpp"
+#include "daemon/system.hpp"
+#include "server_calls.hpp"
+#include "temp_dir.hpp"
+
+namespace todo {
+namespace {
+
+using testing::add;
+using testing::call;
+using testing::date;
+using testing::entries;
+
+std::unique_ptr<System> start_system(const std::filesystem::path& dir,
+                                     Durability durability = Durability::sync) {
+  auto system =
+      System::start({.database = {.data_dir = dir, .worker_count = 3, .durability = durability},
+                     .thread_count = 2});
+  if (!system) FAIL(system.error().message);
+  return std::move(system).value();
+}
+
+std::vector<std::string> titles(const std::vector<Entry>& list) {
+  std::vector<std::string> result;
+  for (const Entry& entry : list) result.push_back(entry.title);
+  return result;
+}
+
+TEST_CASE("add then read", "[server]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  auto alice = system->cache().server_process("alice");
+
+  CHECK(add(*alice, "2018-12-19", "Dentist") == 1);
+  CHECK(add(*alice, "2018-12-20", "Shopping") == 2);
+  CHECK(add(*alice, "2018-12-19", "Movies") == 3);
+  CHECK(titles(entries(*alice, date("2018-12-19"))) ==
+        std::vector<std::string>{"Dentist", "Movies"});
+  CHECK(titles(entries(*alice, date("2018-12-20"))) == std::vector<std::string>{"Shopping"});
+  CHECK(entries(*alice, date("2018-12-21")).empty());
+  CHECK(entries(*alice).size() == 3);
+}
+
+TEST_CASE("lists are independent", "[server]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  auto alice = system->cache().server_process("alice");
+  auto bob = system->cache().server_process("bob");
+  add(*alice, "2018-12-19", "Dentist");
+  CHECK(entries(*bob).empty());
+  CHECK(add(*bob, "2018-12-19", "Gym") == 1);
+  CHECK(titles(entries(*alice)) == std::vector<std::string>{"Dentist"});
+}
+
+TEST_CASE("update, done, delete and their errors", "[server]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  auto bob = system->cache().server_process("bob");
+  add(*bob, "2018-12-19", "Dentist");
+  add(*bob, "2018-12-20", "Shopping");
+
+  auto updated = call(*bob, UpdateEntry{2, {.date = date("2018-12-22"), .title = "Groceries"}});
+  REQUIRE(updated.ok());
+  CHECK(std::get<Entry>(updated.value()) == Entry{2, date("2018-12-22"), "Groceries", false});
+  auto done = call(*bob, UpdateEntry{2, {.done = true}});
+  REQUIRE(done.ok());
+  CHECK(std::get<Entry>(done.value()).done);
+
+  auto missing = call(*bob, UpdateEntry{7, {.done = true}});
+  REQUIRE_FALSE(missing.ok());
+  CHECK(missing.error().code == StatusCode::not_found);
+  CHECK(missing.error().message == "no entry 7 in list 'bob'");
+
+  auto bad_title = call(*bob, UpdateEntry{2, {.title = std::string("a\nb")}});
+  REQUIRE_FALSE(bad_title.ok());
+  CHECK(bad_title.error().code == StatusCode::invalid_argument);
+
+  REQUIRE(call(*bob, DeleteEntry{2}).ok());
+  auto deleted_again = call(*bob, DeleteEntry{2});
+  REQUIRE_FALSE(deleted_again.ok());
+  CHECK(deleted_again.error().code == StatusCode::not_found);
+  CHECK(add(*bob, "2018-12-23", "Cinema") == 3);  // ids are never reused
+  CHECK(titles(entries(*bob)) == std::vector<std::string>{"Dentist", "Cinema"});
+}
+
+TEST_CASE("everything acknowledged survives stopping and starting again", "[server]") {
+  testing::TempDir dir;
+  for (const Durability durability : {Durability::sync, Durability::no_sync}) {
+    const auto data = dir.path() / std::string(to_string(durability));
+    {
+      auto system = start_system(data, durability);
+      auto alice = system->cache().server_process("alice");
+      add(*alice, "2018-12-19", "Dentist");
+      add(*alice, "2018-12-20", "Shopping");
+      add(*alice, "2018-12-21", "Movies");
+      REQUIRE(call(*alice, UpdateEntry{1, {.title = "Dentist at 9", .done = true}}).ok());
+      REQUIRE(call(*alice, DeleteEntry{2}).ok());
+      auto bob = system->cache().server_process("bob");
+      add(*bob, "2019-01-01", "New year");
+      REQUIRE(call(*bob, DropList{}).ok());
+      add(*bob, "2019-01-02", "After the drop");
+    }
+    auto system = start_system(data, durability);
+    auto alice = system->cache().server_process("alice");
+    CHECK(entries(*alice) == std::vector<Entry>{{1, date("2018-12-19"), "Dentist at 9", true},
+                                                {3, date("2018-12-21"), "Movies", false}});
+    CHECK(add(*alice, "2018-12-22", "Next") == 4);  // next id survives too
+    auto bob = system->cache().server_process("bob");
+    CHECK(entries(*bob) == std::vector<Entry>{{1, date("2019-01-02"), "After the drop", false}});
+    auto names = system->database().list_names();
+    REQUIRE(names.ok());
+    CHECK(names.value() == std::vector<std::string>{"alice", "bob"});
+  }
+}
+
+TEST_CASE("a dropped list is gone after a restart", "[server]") {
+  testing::TempDir dir;
+  {
+    auto system = start_system(dir.path());
+    auto carol = system->cache().server_process("carol");
+    for (int i = 0; i < 50; ++i) add(*carol, "2020-03-03", "task");
+    REQUIRE(call(*carol, DropList{}).ok());
+    CHECK(entries(*carol).empty());
+  }
+  auto system = start_system(dir.path());
+  CHECK(entries(*system->cache().server_process("carol")).empty());
+  CHECK(system->database().list_names().value().empty());
+}
+
+TEST_CASE("many concurrent adds to one list get distinct ids, in fewer writes", "[server]") {
+  testing::TempDir dir;
+  constexpr int kThreads = 8;
+  constexpr int kAddsPerThread = 250;
+  std::uint64_t writes = 0;
+  {
+    auto system = start_system(dir.path());
+    auto list = system->cache().server_process("busy");
+    std::vector<std::thread> threads;
+    std::vector<std::vector<EntryId>> ids(kThreads);
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        std::vector<std::future<ListResult>> replies;
+        for (int i = 0; i < kAddsPerThread; ++i) {
+          auto promise = std::make_shared<std::promise<ListResult>>();
+          replies.push_back(promise->get_future());
+          list->send(
+              AddEntry{date("2021-01-01"), "t" + std::to_string(t) + "-" + std::to_string(i)},
+              [promise](ListResult r) { promise->set_value(std::move(r)); });
+        }
+        for (auto& reply : replies) ids[t].push_back(std::get<EntryId>(reply.get().value()));
+      });
+    }
+    for (auto& thread : threads) thread.join();
+    std::set<EntryId> distinct;
+    for (const auto& per_thread : ids) {
+      // One sender's requests are handled in the order it sent them.
+      CHECK(std::is_sorted(per_thread.begin(), per_thread.end()));
+      distinct.insert(per_thread.begin(), per_thread.end());
+    }
+    CHECK(distinct.size() == kThreads * kAddsPerThread);
+    CHECK(*distinct.rbegin() == kThreads * kAddsPerThread);
+    writes = system->database().write_count();
+  }
+  // A list with requests queued behind a write sends them as one group.
+  CHECK(writes < kThreads * kAddsPerThread);
+  auto system = start_system(dir.path());
+  CHECK(entries(*system->cache().server_process("busy")).size() == kThreads * kAddsPerThread);
+}
+
+TEST_CASE("a read queued behind a change sees the change", "[server]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  auto list = system->cache().server_process("order");
+  std::promise<ListResult> added, read;
+  list->send(AddEntry{date("2022-02-02"), "first"},
+             [&](ListResult r) { added.set_value(std::move(r)); });
+  list->send(GetEntries{}, [&](ListResult r) { read.set_value(std::move(r)); });
+  REQUIRE(added.get_future().get().ok());
+  auto result = read.get_future().get();
+  REQUIRE(result.ok());
+  CHECK(std::get<std::vector<Entry>>(result.value()).size() == 1);
+}
+
+TEST_CASE("a list whose stored data is corrupt answers with an error naming it", "[server]") {
+  testing::TempDir dir;
+  {
+    auto system = start_system(dir.path());
+    add(*system->cache().server_process("fine"), "2020-01-01", "ok");
+  }
+  {
+    // Corrupt one list's metadata directly.
+    auto database = Database::open({.data_dir = dir.path()});
+    REQUIRE(database.ok());
+    std::promise<Result<void>> done;
+    database.value()->write("broken",
+                            ListWrite{{{StorageMutation::Kind::put, "mbroken", "not cereal"}},
+                                      [&](Result<void> r) { done.set_value(std::move(r)); }});
+    REQUIRE(done.get_future().get().ok());
+  }
+  auto system = start_system(dir.path());
+  auto broken = call(*system->cache().server_process("broken"), GetEntries{});
+  REQUIRE_FALSE(broken.ok());
+  CHECK(broken.error().code == StatusCode::internal);
+  CHECK_THAT(broken.error().message, Catch::Contains("'broken'"));
+  CHECK(entries(*system->cache().server_process("fine")).size() == 1);
+}
+
+TEST_CASE("invalid requests change nothing", "[server]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  auto list = system->cache().server_process("strict");
+  add(*list, "2020-01-01", "keep");
+  CHECK_FALSE(call(*list, AddEntry{date("2020-01-01"), ""}).ok());
+  CHECK_FALSE(call(*list, AddEntry{date("2020-01-01"), "bad\x01"}).ok());
+  CHECK_FALSE(call(*list, DeleteEntry{99}).ok());
+  CHECK(entries(*list) == std::vector<Entry>{{1, date("2020-01-01"), "keep", false}});
+  CHECK(add(*list, "2020-01-02", "next") == 2);
+}
+
+}  // namespace
+}  // namespace todo
