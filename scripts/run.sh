@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the engine on an embedded RocksDB in the
-# default data directory ($XDG_DATA_HOME/todo, i.e. ~/.local/share/todo).
-# Until todod exists, this runs the in-process load test against that directory.
+# Installs what is missing, builds, and starts todod in the foreground on an embedded
+# RocksDB in the default data directory ($XDG_DATA_HOME/todo, i.e. ~/.local/share/todo),
+# listening on the default endpoint (ipc://$XDG_RUNTIME_DIR/todo/todod.sock, or
+# ipc:///tmp/todo-$UID/todod.sock). Extra arguments go to todod (see --help).
+# Stop it with Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/build.sh
-data_dir=${TODO_DATA_DIR:-${XDG_DATA_HOME:-$HOME/.local/share}/todo}
-exec "${TODO_BUILD_DIR:-build}/bench/todo-loadtest" --data-dir "$data_dir" --lists 100000 "$@"
+./scripts/build.sh >/dev/null
+exec "${TODO_BUILD_DIR:-build}/daemon/todod" "$@"

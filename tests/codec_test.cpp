@@ -10,36 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "bytes.hpp"
 #include "common/cereal_io.hpp"
 #include "common/validation.hpp"
 
 namespace todo {
 namespace {
 
-// Builds encodings byte by byte, independently of the encoder, so that tests
-// can both pin the layout and write what the encoder never would.
-class Bytes {
- public:
-  Bytes& u8(std::uint8_t value) { return little_endian(value, 1); }
-  Bytes& u32(std::uint32_t value) { return little_endian(value, 4); }
-  Bytes& i32(std::int32_t value) { return little_endian(static_cast<std::uint32_t>(value), 4); }
-  Bytes& u64(std::uint64_t value) { return little_endian(value, 8); }
-  Bytes& text(std::string_view value) {
-    u64(value.size());
-    bytes_ += value;
-    return *this;
-  }
-  const std::string& str() const { return bytes_; }
-
- private:
-  Bytes& little_endian(std::uint64_t value, int width) {
-    for (int i = 0; i < width; ++i) bytes_ += static_cast<char>((value >> (8 * i)) & 0xFF);
-    return *this;
-  }
-  std::string bytes_;
-};
-
-constexpr std::uint8_t kMarker = 1;
+using testing::Bytes;
+using testing::kMarker;
 
 // An entry encoding with every field chosen by the test, valid or not.
 std::string raw_entry(std::uint64_t id, std::int32_t days, std::string_view title,

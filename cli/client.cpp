@@ -1,0 +1,75 @@
+#include "cli/client.hpp"
+
+#include <zmq.hpp>
+
+#include "common/ipc_probe.hpp"
+
+namespace todo {
+
+Client::Client(std::string endpoint, std::chrono::milliseconds timeout)
+    : endpoint_(std::move(endpoint)),
+      timeout_(timeout),
+      context_(std::make_unique<zmq::context_t>(1)),
+      socket_(std::make_unique<zmq::socket_t>(*context_, zmq::socket_type::dealer)) {
+  socket_->set(zmq::sockopt::linger, 0);
+  socket_->set(zmq::sockopt::sndhwm, static_cast<int>(kWindow * 2));
+  socket_->set(zmq::sockopt::rcvhwm, static_cast<int>(kWindow * 2));
+}
+
+Client::~Client() = default;
+
+Error Client::unreachable(const std::string& why) const {
+  return Error::internal("cannot reach todod at " + endpoint_ + ": " + why +
+                         ". Start it with `todod` (or `systemctl --user start todod`), or point "
+                         "todo at it with --endpoint or TODO_ENDPOINT.");
+}
+
+Result<void> Client::exchange(const std::vector<Command>& commands,
+                              const std::function<void(std::size_t, Reply)>& on_reply) {
+  if (endpoint_.starts_with("ipc://") && !is_unix_socket_served(endpoint_.substr(6))) {
+    return unreachable("nothing is listening there");
+  }
+  try {
+    socket_->connect(endpoint_);
+  } catch (const zmq::error_t& e) {
+    return Error::invalid("bad endpoint '" + endpoint_ + "': " + e.what());
+  }
+  std::vector<bool> is_answered(commands.size(), false);
+  std::size_t sent = 0;
+  std::size_t answered = 0;
+  auto last_progress = std::chrono::steady_clock::now();
+  while (answered < commands.size()) {
+    while (sent < commands.size() && sent - answered < kWindow) {
+      const std::string bytes = encode_request({sent + 1, commands[sent]});
+      if (!socket_->send(zmq::buffer(bytes), zmq::send_flags::dontwait)) break;
+      ++sent;
+    }
+    const auto waited = std::chrono::steady_clock::now() - last_progress;
+    const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(timeout_ - waited);
+    if (remaining.count() <= 0) {
+      return unreachable("no reply within " + std::to_string(timeout_.count()) + " ms");
+    }
+    std::vector<zmq::pollitem_t> items = {{socket_->handle(), 0, ZMQ_POLLIN, 0}};
+    zmq::poll(items, std::min(remaining, std::chrono::milliseconds(100)));
+    zmq::message_t message;
+    while (socket_->recv(message, zmq::recv_flags::dontwait)) {
+      auto reply = decode_reply(message.to_string_view());
+      if (!reply)
+        return Error::internal("todod sent a reply todo cannot read: " + reply.error().message);
+      const std::uint64_t id = reply.value().request_id;
+      if (id == 0 || id > commands.size() || is_answered[id - 1]) {
+        if (reply.value().status != StatusCode::ok) {
+          return Error::internal("todod refused a request: " + reply.value().message);
+        }
+        continue;  // not ours: a stale reply cannot be matched to a command
+      }
+      is_answered[id - 1] = true;
+      ++answered;
+      last_progress = std::chrono::steady_clock::now();
+      on_reply(id - 1, std::move(reply).value());
+    }
+  }
+  return {};
+}
+
+}  // namespace todo

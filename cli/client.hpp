@@ -1,0 +1,55 @@
+// todo's connection to todod: one DEALER socket, requests pipelined up to a
+// window, replies matched to requests by id (they may come back in any order
+// across lists).
+//
+// A daemon that is not there is reported at once for ipc:// endpoints (nobody
+// accepts on the socket) and after the timeout otherwise, with a message that
+// names the endpoint and says how to start todod. Replies still owed when the
+// client gives up are discarded with the socket (linger 0): nothing is left
+// half sent.
+//
+// Thread safety: one thread.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/protocol.hpp"
+
+namespace zmq {
+class context_t;
+class socket_t;
+}  // namespace zmq
+
+namespace todo {
+
+class Client {
+ public:
+  // How many requests are sent ahead of their replies.
+  static constexpr std::size_t kWindow = 1024;
+
+  Client(std::string endpoint, std::chrono::milliseconds timeout);
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+  ~Client();
+
+  // Sends every command and reports each reply as on_reply(index, reply), in
+  // arrival order. Fails (unreachable, no reply within the timeout) with a
+  // message for the user; replies reported before that stand.
+  Result<void> exchange(const std::vector<Command>& commands,
+                        const std::function<void(std::size_t, Reply)>& on_reply);
+
+ private:
+  Error unreachable(const std::string& why) const;
+
+  std::string endpoint_;
+  std::chrono::milliseconds timeout_;
+  std::unique_ptr<zmq::context_t> context_;
+  std::unique_ptr<zmq::socket_t> socket_;
+};
+
+}  // namespace todo

@@ -1,0 +1,59 @@
+// The grammar of todo's commands, shared by the command line and `todo batch`
+// (where each stdin line is a command without the leading "todo"):
+//
+//   add LIST DATE TITLE...            entries LIST [DATE]
+//   update LIST ID [--date D] [--title T]
+//   done LIST ID      undone LIST ID      delete LIST ID
+//   lists      drop LIST      ping
+//
+// DATE is YYYY-MM-DD, or today, tomorrow, yesterday in local time. TITLE... is
+// the rest of the words joined by single spaces.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/protocol.hpp"
+
+namespace todo {
+
+// What the user asked for: the request to send, and how to show its reply.
+struct CliCommand {
+  enum class Kind { add, entries, update, done, undone, erase, lists, drop, ping, batch };
+
+  Kind kind = Kind::ping;
+  Command command;
+};
+
+// Why a command was not sent. A usage error (exit 2) is a command that does
+// not follow the grammar; otherwise a value was invalid (exit 1), e.g. a date.
+struct CommandError {
+  bool is_usage = true;
+  std::string message;
+};
+
+class CommandParser {
+ public:
+  // today: the local date, given so the parser stays a pure function.
+  explicit CommandParser(Date today) : today_(today) {}
+
+  // words: the command and its arguments. Fills command or error.
+  bool parse(const std::vector<std::string>& words, CliCommand& command, CommandError& error) const;
+
+  // Splits a batch line into words as a shell would: whitespace separates,
+  // '...' and "..." quote, backslash escapes. False for an unclosed quote.
+  static bool split_words(std::string_view line, std::vector<std::string>& words);
+
+ private:
+  bool parse_date(std::string_view text, Date& date, CommandError& error) const;
+
+  Date today_;
+};
+
+// The local date today (used for today / tomorrow / yesterday).
+Date local_today();
+
+}  // namespace todo

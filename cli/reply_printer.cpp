@@ -1,0 +1,125 @@
+#include "cli/reply_printer.hpp"
+
+#include <cstdio>
+
+namespace todo {
+namespace {
+
+std::string entry_text(const Entry& entry) {
+  return std::to_string(entry.id) + " " + entry.date.to_string() +
+         (entry.done ? " [x] " : " [ ] ") + entry.title;
+}
+
+std::string entry_json(const Entry& entry) {
+  return "{\"id\": " + std::to_string(entry.id) + ", \"date\": \"" + entry.date.to_string() +
+         "\", \"title\": " + ReplyPrinter::json_string(entry.title) +
+         ", \"done\": " + (entry.done ? "true" : "false") + "}";
+}
+
+template <class T, class Format>
+std::string joined(const std::vector<T>& items, std::string_view separator, Format format) {
+  std::string text;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) text += separator;
+    text += format(items[i]);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string ReplyPrinter::json_string(std::string_view text) {
+  std::string json = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        json += "\\\"";
+        break;
+      case '\\':
+        json += "\\\\";
+        break;
+      case '\t':
+        json += "\\t";
+        break;
+      case '\n':
+        json += "\\n";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
+          json += escaped;
+        } else {
+          json += c;
+        }
+    }
+  }
+  return json + "\"";
+}
+
+std::string ReplyPrinter::format(CliCommand::Kind kind, const Reply& reply) const {
+  return is_json_ ? format_json(kind, reply) : format_text(kind, reply);
+}
+
+std::string ReplyPrinter::format_error(std::string_view message) const {
+  if (is_json_) return "{\"error\": " + json_string(message) + "}";
+  return "error: " + std::string(message);
+}
+
+std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply) const {
+  const std::string_view line_break = is_one_line_ ? "; " : "\n";
+  switch (kind) {
+    case CliCommand::Kind::add:
+      return std::to_string(std::get<EntryId>(reply.payload));
+    case CliCommand::Kind::entries:
+      return joined(std::get<std::vector<Entry>>(reply.payload), line_break, entry_text);
+    case CliCommand::Kind::update:
+    case CliCommand::Kind::done:
+    case CliCommand::Kind::undone:
+      return entry_text(std::get<Entry>(reply.payload));
+    case CliCommand::Kind::lists:
+      return joined(std::get<std::vector<std::string>>(reply.payload), line_break,
+                    [](const std::string& name) { return name; });
+    case CliCommand::Kind::ping: {
+      const auto& ping = std::get<PingInfo>(reply.payload);
+      return "todod " + ping.version + ", up " + std::to_string(ping.uptime_ms / 1000) + " s, " +
+             std::to_string(ping.lists_in_memory) + " lists in memory, " +
+             std::to_string(ping.requests_served) + " requests served";
+    }
+    case CliCommand::Kind::erase:
+    case CliCommand::Kind::drop:
+    case CliCommand::Kind::batch:
+      break;
+  }
+  return "ok";
+}
+
+std::string ReplyPrinter::format_json(CliCommand::Kind kind, const Reply& reply) const {
+  switch (kind) {
+    case CliCommand::Kind::add:
+      return "{\"id\": " + std::to_string(std::get<EntryId>(reply.payload)) + "}";
+    case CliCommand::Kind::entries:
+      return "[" + joined(std::get<std::vector<Entry>>(reply.payload), ", ", entry_json) + "]";
+    case CliCommand::Kind::update:
+    case CliCommand::Kind::done:
+    case CliCommand::Kind::undone:
+      return entry_json(std::get<Entry>(reply.payload));
+    case CliCommand::Kind::lists:
+      return "[" + joined(std::get<std::vector<std::string>>(reply.payload), ", ", json_string) +
+             "]";
+    case CliCommand::Kind::ping: {
+      const auto& ping = std::get<PingInfo>(reply.payload);
+      return "{\"version\": " + json_string(ping.version) +
+             ", \"uptime_ms\": " + std::to_string(ping.uptime_ms) +
+             ", \"lists_in_memory\": " + std::to_string(ping.lists_in_memory) +
+             ", \"requests_served\": " + std::to_string(ping.requests_served) + "}";
+    }
+    case CliCommand::Kind::erase:
+    case CliCommand::Kind::drop:
+    case CliCommand::Kind::batch:
+      break;
+  }
+  return "{\"ok\": true}";
+}
+
+}  // namespace todo

@@ -1,0 +1,42 @@
+// How todo shows a reply: as text for people, or as JSON for scripts
+// (--json). In `todo batch` every reply is one line; a text reply that would
+// take several lines (entries, lists) is joined with "; ".
+//
+// Text: add prints the id; entries one line per entry, "ID DATE [x] TITLE"
+// ("[ ]" when not done); update, done, undone the entry as it is now; delete
+// and drop "ok"; lists one name per line; ping one summary line.
+// JSON: add {"id": N}; entries an array of {"id","date","title","done"};
+// update, done, undone that object; delete, drop {"ok": true}; lists an array
+// of names; ping an object. An error is {"error": MESSAGE}.
+//
+// Thread safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "cli/command_parser.hpp"
+#include "common/protocol.hpp"
+
+namespace todo {
+
+class ReplyPrinter {
+ public:
+  ReplyPrinter(bool is_json, bool is_one_line) : is_json_(is_json), is_one_line_(is_one_line) {}
+
+  // REQUIRES: reply.status == ok. No trailing newline.
+  std::string format(CliCommand::Kind kind, const Reply& reply) const;
+  // An error as batch shows it: "error: MESSAGE" or {"error": MESSAGE}.
+  std::string format_error(std::string_view message) const;
+
+  static std::string json_string(std::string_view text);
+
+ private:
+  std::string format_text(CliCommand::Kind kind, const Reply& reply) const;
+  std::string format_json(CliCommand::Kind kind, const Reply& reply) const;
+
+  bool is_json_;
+  bool is_one_line_;
+};
+
+}  // namespace todo

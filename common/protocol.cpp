@@ -1,0 +1,308 @@
+#include "common/protocol.hpp"
+
+#include <cstring>
+#include <type_traits>
+
+#include "common/cereal_io.hpp"
+#include "common/list.hpp"
+#include "common/validation.hpp"
+
+namespace todo {
+namespace {
+
+using detail::load_bool;
+using detail::load_count;
+using detail::load_string;
+using detail::save_bool;
+using detail::save_count;
+using detail::save_string;
+using InArchive = cereal::PortableBinaryInputArchive;
+using OutArchive = cereal::PortableBinaryOutputArchive;
+
+// Tags on the wire: never renumber, only add.
+enum class CommandTag : std::uint8_t { list = 1, list_names = 2, ping = 3 };
+enum class OperationTag : std::uint8_t { add = 1, get = 2, update = 3, erase = 4, drop = 5 };
+enum class PayloadTag : std::uint8_t {
+  none = 0,
+  id = 1,
+  entry = 2,
+  entries = 3,
+  names = 4,
+  ping = 5
+};
+// Which fields an update carries.
+constexpr std::uint8_t kUpdateDate = 1;
+constexpr std::uint8_t kUpdateTitle = 2;
+constexpr std::uint8_t kUpdateDone = 4;
+
+// Sizes of the smallest encodings, which bound how many elements a message
+// of a given size can claim to hold.
+constexpr std::size_t kMinEntryBytes = 8 + 4 + 8 + 1;  // id, date, empty title, done
+constexpr std::size_t kMinNameBytes = 8;               // an empty string's length
+// Replies may be much larger than requests: a whole list, every list name.
+constexpr std::size_t kMaxNamesInReply = 100'000'000;
+
+// The request id sits right after the byte order marker and the version.
+constexpr std::size_t kRequestIdOffset = 1 + sizeof(std::uint32_t);
+
+template <class Tag>
+Tag load_tag(InArchive& archive, Tag first, Tag last, const char* what) {
+  std::uint8_t raw = 0;
+  archive(raw);
+  if (raw < static_cast<std::uint8_t>(first) || raw > static_cast<std::uint8_t>(last)) {
+    throw cereal::Exception(std::string("unknown ") + what + " " + std::to_string(raw));
+  }
+  return static_cast<Tag>(raw);
+}
+
+Date load_date(InArchive& archive) {
+  std::int32_t days = 0;
+  archive(days);
+  auto date = Date::from_days_since_epoch(days);
+  if (!date) throw cereal::Exception(date.error().message);
+  return date.value();
+}
+
+void save_entry(OutArchive& archive, const Entry& entry) {
+  archive(entry.id, entry.date.days_since_epoch());
+  save_string(archive, entry.title);
+  save_bool(archive, entry.done);
+}
+
+Entry load_entry(InArchive& archive) {
+  Entry entry;
+  archive(entry.id);
+  entry.date = load_date(archive);
+  entry.title = load_string(archive, kMaxTitleBytes, "title");
+  entry.done = load_bool(archive, "done");
+  return entry;
+}
+
+void save_operation(OutArchive& archive, const ListOperation& operation) {
+  std::visit(
+      [&](const auto& op) {
+        using Op = std::decay_t<decltype(op)>;
+        if constexpr (std::is_same_v<Op, AddEntry>) {
+          archive(static_cast<std::uint8_t>(OperationTag::add), op.date.days_since_epoch());
+          save_string(archive, op.title);
+        } else if constexpr (std::is_same_v<Op, GetEntries>) {
+          archive(static_cast<std::uint8_t>(OperationTag::get));
+          save_bool(archive, op.date.has_value());
+          if (op.date) archive(op.date->days_since_epoch());
+        } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
+          const std::uint8_t fields = (op.change.date ? kUpdateDate : 0) |
+                                      (op.change.title ? kUpdateTitle : 0) |
+                                      (op.change.done ? kUpdateDone : 0);
+          archive(static_cast<std::uint8_t>(OperationTag::update), op.id, fields);
+          if (op.change.date) archive(op.change.date->days_since_epoch());
+          if (op.change.title) save_string(archive, *op.change.title);
+          if (op.change.done) save_bool(archive, *op.change.done);
+        } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
+          archive(static_cast<std::uint8_t>(OperationTag::erase), op.id);
+        } else {
+          static_assert(std::is_same_v<Op, DropList>);
+          archive(static_cast<std::uint8_t>(OperationTag::drop));
+        }
+      },
+      operation);
+}
+
+ListOperation load_operation(InArchive& archive) {
+  switch (load_tag(archive, OperationTag::add, OperationTag::drop, "operation")) {
+    case OperationTag::add: {
+      AddEntry add;
+      add.date = load_date(archive);
+      add.title = load_string(archive, kMaxRequestBytes, "title");
+      return add;
+    }
+    case OperationTag::get: {
+      GetEntries get;
+      if (load_bool(archive, "has date")) get.date = load_date(archive);
+      return get;
+    }
+    case OperationTag::update: {
+      UpdateEntry update;
+      std::uint8_t fields = 0;
+      archive(update.id, fields);
+      if ((fields & ~(kUpdateDate | kUpdateTitle | kUpdateDone)) != 0) {
+        throw cereal::Exception("unknown update fields " + std::to_string(fields));
+      }
+      if ((fields & kUpdateDate) != 0) update.change.date = load_date(archive);
+      if ((fields & kUpdateTitle) != 0) {
+        update.change.title = load_string(archive, kMaxRequestBytes, "title");
+      }
+      if ((fields & kUpdateDone) != 0) update.change.done = load_bool(archive, "done");
+      return update;
+    }
+    case OperationTag::erase: {
+      DeleteEntry erase;
+      archive(erase.id);
+      return erase;
+    }
+    case OperationTag::drop:
+      return DropList{};
+  }
+  throw cereal::Exception("unknown operation");
+}
+
+struct WireRequest {
+  Request request;
+};
+
+struct WireReply {
+  Reply reply;
+};
+
+template <class Archive>
+void save(Archive& archive, const WireRequest& wire) {
+  archive(kProtocolVersion, wire.request.id);
+  std::visit(
+      [&](const auto& command) {
+        using C = std::decay_t<decltype(command)>;
+        if constexpr (std::is_same_v<C, ListCommand>) {
+          archive(static_cast<std::uint8_t>(CommandTag::list));
+          save_string(archive, command.list);
+          save_operation(archive, command.operation);
+        } else if constexpr (std::is_same_v<C, ListNames>) {
+          archive(static_cast<std::uint8_t>(CommandTag::list_names));
+        } else {
+          static_assert(std::is_same_v<C, Ping>);
+          archive(static_cast<std::uint8_t>(CommandTag::ping));
+        }
+      },
+      wire.request.command);
+}
+
+template <class Archive>
+void load(Archive& archive, WireRequest& wire) {
+  detail::load_version(archive, "protocol", kProtocolVersion);
+  archive(wire.request.id);
+  switch (load_tag(archive, CommandTag::list, CommandTag::ping, "command")) {
+    case CommandTag::list: {
+      ListCommand command;
+      command.list = load_string(archive, kMaxRequestBytes, "list name");
+      command.operation = load_operation(archive);
+      wire.request.command = std::move(command);
+      return;
+    }
+    case CommandTag::list_names:
+      wire.request.command = ListNames{};
+      return;
+    case CommandTag::ping:
+      wire.request.command = Ping{};
+      return;
+  }
+}
+
+template <class Archive>
+void save(Archive& archive, const WireReply& wire) {
+  const Reply& reply = wire.reply;
+  archive(kProtocolVersion, reply.request_id, static_cast<std::uint8_t>(reply.status));
+  save_string(archive, reply.message);
+  std::visit(
+      [&](const auto& payload) {
+        using P = std::decay_t<decltype(payload)>;
+        if constexpr (std::is_same_v<P, std::monostate>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::none));
+        } else if constexpr (std::is_same_v<P, EntryId>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::id), payload);
+        } else if constexpr (std::is_same_v<P, Entry>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::entry));
+          save_entry(archive, payload);
+        } else if constexpr (std::is_same_v<P, std::vector<Entry>>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::entries));
+          save_count(archive, payload.size());
+          for (const Entry& entry : payload) save_entry(archive, entry);
+        } else if constexpr (std::is_same_v<P, std::vector<std::string>>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::names));
+          save_count(archive, payload.size());
+          for (const std::string& name : payload) save_string(archive, name);
+        } else {
+          static_assert(std::is_same_v<P, PingInfo>);
+          archive(static_cast<std::uint8_t>(PayloadTag::ping));
+          save_string(archive, payload.version);
+          archive(payload.uptime_ms, payload.lists_in_memory, payload.requests_served);
+        }
+      },
+      reply.payload);
+}
+
+template <class Archive>
+void load(Archive& archive, WireReply& wire) {
+  detail::load_version(archive, "protocol", kProtocolVersion);
+  Reply& reply = wire.reply;
+  archive(reply.request_id);
+  reply.status = load_tag(archive, StatusCode::ok, StatusCode::internal, "status");
+  reply.message = load_string(archive, kMaxRequestBytes, "message");
+  switch (load_tag(archive, PayloadTag::none, PayloadTag::ping, "payload")) {
+    case PayloadTag::none:
+      return;
+    case PayloadTag::id: {
+      EntryId id = 0;
+      archive(id);
+      reply.payload = id;
+      return;
+    }
+    case PayloadTag::entry:
+      reply.payload = load_entry(archive);
+      return;
+    case PayloadTag::entries: {
+      const std::size_t count = load_count(archive, List::kMaxEntries, kMinEntryBytes, "entry");
+      std::vector<Entry> entries;
+      entries.reserve(count);
+      for (std::size_t i = 0; i < count; ++i) entries.push_back(load_entry(archive));
+      reply.payload = std::move(entries);
+      return;
+    }
+    case PayloadTag::names: {
+      const std::size_t count = load_count(archive, kMaxNamesInReply, kMinNameBytes, "name");
+      std::vector<std::string> names;
+      names.reserve(count);
+      for (std::size_t i = 0; i < count; ++i) {
+        names.push_back(load_string(archive, kMaxListNameBytes, "list name"));
+      }
+      reply.payload = std::move(names);
+      return;
+    }
+    case PayloadTag::ping: {
+      PingInfo ping;
+      ping.version = load_string(archive, 64, "version");
+      archive(ping.uptime_ms, ping.lists_in_memory, ping.requests_served);
+      reply.payload = std::move(ping);
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+std::string encode_request(const Request& request) {
+  return detail::encode_portable(WireRequest{request});
+}
+
+Result<Request> decode_request(std::string_view bytes) {
+  auto wire = detail::decode_portable<WireRequest>(bytes, "request");
+  if (!wire) return std::move(wire).error();
+  return std::move(wire).value().request;
+}
+
+std::string encode_reply(const Reply& reply) { return detail::encode_portable(WireReply{reply}); }
+
+Result<Reply> decode_reply(std::string_view bytes) {
+  auto wire = detail::decode_portable<WireReply>(bytes, "reply");
+  if (!wire) return std::move(wire).error();
+  return std::move(wire).value().reply;
+}
+
+std::optional<std::uint64_t> peek_request_id(std::string_view bytes) {
+  if (bytes.size() < kRequestIdOffset + sizeof(std::uint64_t)) return std::nullopt;
+  if (bytes.front() != detail::kLittleEndianMarker) return std::nullopt;
+  std::uint64_t id = 0;
+  for (std::size_t i = 0; i < sizeof id; ++i) {
+    id |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[kRequestIdOffset + i]))
+          << (8 * i);
+  }
+  return id;
+}
+
+}  // namespace todo

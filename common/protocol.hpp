@@ -1,0 +1,83 @@
+// The wire protocol between todo (or any client) and todod: one ZeroMQ message
+// per request and per reply, each encoded with cereal's portable binary
+// archive. Every message starts with the protocol version and the request id
+// the client chose, which the reply echoes, so one DEALER socket can keep many
+// requests in flight. docs/protocol.md gives the byte layout.
+//
+// Thread safety: plain values and pure functions.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "common/list_operation.hpp"
+#include "common/result.hpp"
+
+namespace todo {
+
+inline constexpr std::uint32_t kProtocolVersion = 1;
+// The largest request todod accepts; larger ones get an error reply.
+inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
+
+// An operation on one list, named by the request.
+struct ListCommand {
+  std::string list;
+  ListOperation operation;
+};
+
+// Names of the lists that hold entries, sorted.
+struct ListNames {};
+
+// Liveness and counters.
+struct Ping {};
+
+using Command = std::variant<ListCommand, ListNames, Ping>;
+
+struct Request {
+  std::uint64_t id = 0;
+  Command command;
+};
+
+struct PingInfo {
+  std::string version;
+  std::uint64_t uptime_ms = 0;
+  std::uint64_t lists_in_memory = 0;
+  std::uint64_t requests_served = 0;
+
+  friend bool operator==(const PingInfo&, const PingInfo&) = default;
+};
+
+// The payload of an ok reply: nothing, an id, an entry, entries, list names, ping.
+using ReplyPayload = std::variant<std::monostate, EntryId, Entry, std::vector<Entry>,
+                                  std::vector<std::string>, PingInfo>;
+
+struct Reply {
+  std::uint64_t request_id = 0;
+  StatusCode status = StatusCode::ok;
+  std::string message;  // when not ok: what a person should know
+  ReplyPayload payload;
+
+  static Reply failure(std::uint64_t request_id, const Error& error) {
+    return {request_id, error.code, error.message, {}};
+  }
+};
+
+std::string encode_request(const Request& request);
+// Checks structure and ranges (lengths, dates, tags, flags). The meaning of
+// the text is checked where a better message can be given: list names by
+// RequestHandler, titles by List.
+Result<Request> decode_request(std::string_view bytes);
+
+std::string encode_reply(const Reply& reply);
+Result<Reply> decode_reply(std::string_view bytes);
+
+// The request id of a message that may not decode as a whole, when its header
+// is intact: lets the daemon address an error reply to a broken request.
+std::optional<std::uint64_t> peek_request_id(std::string_view bytes);
+
+}  // namespace todo

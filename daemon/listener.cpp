@@ -1,0 +1,184 @@
+#include "daemon/listener.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <zmq.hpp>
+
+#include "common/ipc_probe.hpp"
+#include "common/protocol.hpp"
+#include "daemon/request_handler.hpp"
+
+namespace todo {
+namespace {
+
+constexpr std::string_view kIpcScheme = "ipc://";
+// Requests read per loop round before replies get their turn.
+constexpr int kMaxReadsPerRound = 256;
+// Enough queued replies per client for deep pipelining (todo batch keeps
+// thousands in flight), few enough that a client that never reads cannot make
+// the daemon buffer without bound.
+constexpr int kHighWaterMark = 100'000;
+
+Result<void> prepare_ipc_path(const std::string& endpoint, const std::string& path) {
+  const std::filesystem::path socket_path(path);
+  const auto directory = socket_path.parent_path();
+  std::error_code error;
+  if (!directory.empty() && !std::filesystem::exists(directory, error)) {
+    std::filesystem::create_directories(directory, error);
+    if (error) {
+      return Error::internal("cannot create " + directory.string() + " for endpoint " + endpoint +
+                             ": " + error.message());
+    }
+    std::filesystem::permissions(directory, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, error);
+  }
+  // ZeroMQ would silently unlink a live socket and take it over.
+  if (is_unix_socket_served(path)) {
+    return Error::internal("endpoint " + endpoint + " is already served by another process");
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Listener>> Listener::bind(const std::vector<std::string>& endpoints,
+                                                 RequestHandler& handler) {
+  if (endpoints.empty()) return Error::invalid("no endpoint to listen on");
+  auto context = std::make_unique<zmq::context_t>(1);
+  auto socket = std::make_unique<zmq::socket_t>(*context, zmq::socket_type::router);
+  socket->set(zmq::sockopt::maxmsgsize, kMaxReceiveBytes);
+  socket->set(zmq::sockopt::sndhwm, kHighWaterMark);
+  socket->set(zmq::sockopt::rcvhwm, kHighWaterMark);
+  socket->set(zmq::sockopt::linger, 0);
+  std::vector<std::string> ipc_paths;
+  for (const std::string& endpoint : endpoints) {
+    if (endpoint.starts_with(kIpcScheme)) {
+      const std::string path = endpoint.substr(kIpcScheme.size());
+      if (auto prepared = prepare_ipc_path(endpoint, path); !prepared) return prepared.error();
+      ipc_paths.push_back(path);
+    }
+    try {
+      socket->bind(endpoint);
+    } catch (const zmq::error_t& e) {
+      return Error::internal("cannot listen on " + endpoint + ": " + e.what());
+    }
+  }
+  return std::unique_ptr<Listener>(
+      new Listener(handler, std::move(context), std::move(socket), std::move(ipc_paths)));
+}
+
+Listener::Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
+                   std::unique_ptr<zmq::socket_t> socket, std::vector<std::string> ipc_paths)
+    : handler_(handler),
+      context_(std::move(context)),
+      socket_(std::move(socket)),
+      ipc_paths_(std::move(ipc_paths)) {}
+
+Listener::~Listener() {
+  socket_->close();
+  for (const std::string& path : ipc_paths_) ::unlink(path.c_str());
+}
+
+void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,
+                     std::chrono::milliseconds tick_interval,
+                     const std::function<void()>& on_tick) {
+  bool is_stopping = false;
+  std::chrono::steady_clock::time_point drain_deadline;
+  auto next_tick = std::chrono::steady_clock::now();
+  for (;;) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= next_tick) {
+      on_tick();
+      next_tick = now + tick_interval;
+    }
+    if (is_stopping && (replies_sent_ == requests_received_ || now >= drain_deadline)) return;
+
+    std::vector<zmq::pollitem_t> items = {
+        {nullptr, outbox_.wake_fd(), ZMQ_POLLIN, 0},
+        {nullptr, stop_fd, ZMQ_POLLIN, 0},
+        {socket_->handle(), 0, static_cast<short>(is_stopping ? 0 : ZMQ_POLLIN), 0},
+    };
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now);
+    zmq::poll(items, std::max(wait, std::chrono::milliseconds(1)));
+    if ((items[1].revents & ZMQ_POLLIN) != 0 && !is_stopping) {
+      is_stopping = true;
+      drain_deadline = std::chrono::steady_clock::now() + drain_timeout;
+    }
+    if ((items[2].revents & ZMQ_POLLIN) != 0) read_requests();
+    if ((items[0].revents & ZMQ_POLLIN) != 0) send_replies();
+  }
+}
+
+void Listener::read_requests() {
+  for (int i = 0; i < kMaxReadsPerRound; ++i) {
+    zmq::message_t routing_id;
+    if (!socket_->recv(routing_id, zmq::recv_flags::dontwait)) return;
+    // A well-formed request is one frame after the routing id; read every frame
+    // of the message either way, keeping the first.
+    zmq::message_t payload;
+    std::size_t frame_count = 0;
+    bool has_more = routing_id.more();
+    while (has_more) {
+      zmq::message_t frame;
+      if (!socket_->recv(frame, zmq::recv_flags::none)) break;
+      has_more = frame.more();
+      if (frame_count++ == 0) payload = std::move(frame);
+    }
+    ++requests_received_;
+    std::string id(routing_id.data<char>(), routing_id.size());
+    if (frame_count != 1) {
+      const Error error =
+          Error::invalid("a request is one frame, this message had " + std::to_string(frame_count));
+      outbox_.push({std::move(id), encode_reply(Reply::failure(0, error))});
+      continue;
+    }
+    handle_message(std::move(id), std::string_view(payload.data<char>(), payload.size()));
+  }
+}
+
+void Listener::handle_message(std::string routing_id, std::string_view bytes) {
+  if (bytes.size() > kMaxRequestBytes) {
+    const Error error =
+        Error::invalid("request of " + std::to_string(bytes.size()) +
+                       " bytes is larger than the limit of " + std::to_string(kMaxRequestBytes));
+    outbox_.push({std::move(routing_id),
+                  encode_reply(Reply::failure(peek_request_id(bytes).value_or(0), error))});
+    return;
+  }
+  auto request = decode_request(bytes);
+  if (!request) {
+    outbox_.push(
+        {std::move(routing_id),
+         encode_reply(Reply::failure(peek_request_id(bytes).value_or(0), request.error()))});
+    return;
+  }
+  handler_.handle(std::move(request).value(),
+                  [this, routing_id = std::move(routing_id)](Reply reply) {
+                    outbox_.push({routing_id, encode_reply(reply)});
+                  });
+}
+
+void Listener::send_replies() {
+  for (const OutgoingReply& reply : outbox_.take_all()) {
+    send_reply(reply.routing_id, reply.bytes);
+    ++replies_sent_;
+  }
+}
+
+void Listener::send_reply(const std::string& routing_id, const std::string& bytes) {
+  try {
+    // A client that vanished or stopped reading loses its reply; the change it
+    // asked for stands (it was durable before the reply was written).
+    if (!socket_->send(zmq::buffer(routing_id),
+                       zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
+      return;
+    }
+    socket_->send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+  } catch (const zmq::error_t& e) {
+    std::cerr << "todod: could not send a reply: " << e.what() << "\n";
+  }
+}
+
+}  // namespace todo

@@ -1,0 +1,42 @@
+// Replies on their way from the actors to the ROUTER socket. ZeroMQ sockets
+// belong to one thread, so actors (on pool threads) do not send; they push the
+// encoded reply here and the Listener's I/O thread sends it. An eventfd wakes
+// the I/O thread, written only when the outbox goes from empty to not empty:
+// under load, one wake-up (one system call) carries many replies.
+//
+// Thread safety: push() from any thread; take_all() and wake_fd() belong to
+// the I/O thread.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace todo {
+
+struct OutgoingReply {
+  std::string routing_id;  // the ROUTER's identity frame of the client
+  std::string bytes;       // the encoded Reply
+};
+
+class ReplyOutbox {
+ public:
+  ReplyOutbox();
+  ReplyOutbox(const ReplyOutbox&) = delete;
+  ReplyOutbox& operator=(const ReplyOutbox&) = delete;
+  ~ReplyOutbox();
+
+  void push(OutgoingReply reply);
+  // Clears the wake-up and returns everything pushed so far, oldest first.
+  std::vector<OutgoingReply> take_all();
+  // Readable while replies are waiting; poll it with the socket.
+  int wake_fd() const { return wake_fd_; }
+
+ private:
+  int wake_fd_ = -1;
+  std::mutex mutex_;
+  std::vector<OutgoingReply> replies_;  // guarded by mutex_
+};
+
+}  // namespace todo

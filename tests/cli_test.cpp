@@ -1,0 +1,253 @@
+// The todo command against a real todod: every command in text and JSON,
+// exit codes, batch, and concurrent clients.
+#include <catch2/catch.hpp>
+#include <set>
+#include <sstream>
+
+#include "cli/command_parser.hpp"
+#include "running_daemon.hpp"
+
+namespace todo {
+namespace {
+
+using testing::DaemonPlace;
+using testing::Output;
+using testing::run_todo;
+using testing::RunningDaemon;
+
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> result;
+  std::istringstream stream(text);
+  for (std::string line; std::getline(stream, line);) result.push_back(line);
+  return result;
+}
+
+struct Fixture {
+  DaemonPlace place;
+  RunningDaemon daemon{place.data_dir(), place.endpoint()};
+
+  Output todo(const std::vector<std::string>& args, const std::string& input = "") {
+    return run_todo(place.endpoint(), args, input);
+  }
+  // Runs a command that must succeed; its stdout.
+  std::string ok(const std::vector<std::string>& args) {
+    Output output = todo(args);
+    INFO("todo stderr: " << output.err);
+    REQUIRE(output.exit_code == 0);
+    return output.out;
+  }
+};
+
+TEST_CASE_METHOD(Fixture, "the book's scenario: alice's dentist, bob independent", "[cli]") {
+  CHECK(ok({"add", "alice", "2018-12-19", "Dentist"}) == "1\n");
+  CHECK(ok({"entries", "alice", "2018-12-19"}) == "1 2018-12-19 [ ] Dentist\n");
+  CHECK(ok({"entries", "bob", "2018-12-19"}).empty());
+  CHECK(ok({"add", "bob", "2018-12-19", "Gym"}) == "1\n");
+  CHECK(ok({"entries", "alice"}) == "1 2018-12-19 [ ] Dentist\n");
+}
+
+TEST_CASE_METHOD(Fixture, "every command in text", "[cli]") {
+  CHECK(ok({"add", "work", "2018-12-19", "Write", "the", "report"}) == "1\n");
+  CHECK(ok({"add", "work", "2018-12-20", "Review"}) == "2\n");
+  CHECK(ok({"add", "work", "2018-12-19", "Call", "Ann"}) == "3\n");
+  CHECK(ok({"entries", "work"}) ==
+        "1 2018-12-19 [ ] Write the report\n2 2018-12-20 [ ] Review\n3 2018-12-19 [ ] Call Ann\n");
+  CHECK(ok({"entries", "work", "2018-12-19"}) ==
+        "1 2018-12-19 [ ] Write the report\n3 2018-12-19 [ ] Call Ann\n");
+  CHECK(ok({"update", "work", "2", "--date", "2018-12-21", "--title", "Review PR"}) ==
+        "2 2018-12-21 [ ] Review PR\n");
+  CHECK(ok({"update", "work", "2", "--title", "Review it"}) == "2 2018-12-21 [ ] Review it\n");
+  CHECK(ok({"done", "work", "1"}) == "1 2018-12-19 [x] Write the report\n");
+  CHECK(ok({"undone", "work", "1"}) == "1 2018-12-19 [ ] Write the report\n");
+  CHECK(ok({"done", "work", "3"}) == "3 2018-12-19 [x] Call Ann\n");
+  CHECK(ok({"delete", "work", "1"}) == "ok\n");
+  CHECK(ok({"entries", "work"}) == "2 2018-12-21 [ ] Review it\n3 2018-12-19 [x] Call Ann\n");
+  CHECK(ok({"add", "home", "2018-12-22", "Paint"}) == "1\n");
+  CHECK(ok({"lists"}) == "home\nwork\n");
+  CHECK(ok({"drop", "home"}) == "ok\n");
+  CHECK(ok({"lists"}) == "work\n");
+  const std::string ping = ok({"ping"});
+  CHECK_THAT(ping, Catch::StartsWith("todod "));
+  CHECK_THAT(ping, Catch::Contains("lists in memory"));
+  CHECK_THAT(ping, Catch::Contains("requests served"));
+}
+
+TEST_CASE_METHOD(Fixture, "every command in JSON", "[cli]") {
+  CHECK(ok({"--json", "add", "work", "2018-12-19", "Say \"hi\"\tthere"}) == "{\"id\": 1}\n");
+  CHECK(ok({"--json", "entries", "work"}) ==
+        "[{\"id\": 1, \"date\": \"2018-12-19\", \"title\": \"Say \\\"hi\\\"\\tthere\", \"done\": "
+        "false}]\n");
+  CHECK(ok({"--json", "entries", "work", "2018-12-20"}) == "[]\n");
+  CHECK(ok({"--json", "update", "work", "1", "--title", "Hi"}) ==
+        "{\"id\": 1, \"date\": \"2018-12-19\", \"title\": \"Hi\", \"done\": false}\n");
+  CHECK(ok({"--json", "done", "work", "1"}) ==
+        "{\"id\": 1, \"date\": \"2018-12-19\", \"title\": \"Hi\", \"done\": true}\n");
+  CHECK(ok({"--json", "undone", "work", "1"}) ==
+        "{\"id\": 1, \"date\": \"2018-12-19\", \"title\": \"Hi\", \"done\": false}\n");
+  CHECK(ok({"--json", "lists"}) == "[\"work\"]\n");
+  CHECK(ok({"--json", "delete", "work", "1"}) == "{\"ok\": true}\n");
+  CHECK(ok({"--json", "drop", "work"}) == "{\"ok\": true}\n");
+  CHECK(ok({"--json", "lists"}) == "[]\n");
+  const std::string ping = ok({"--json", "ping"});
+  CHECK_THAT(ping, Catch::StartsWith("{\"version\": \""));
+  CHECK_THAT(ping, Catch::Contains("\"uptime_ms\": "));
+  CHECK_THAT(ping, Catch::Contains("\"lists_in_memory\": "));
+  CHECK_THAT(ping, Catch::Contains("\"requests_served\": "));
+}
+
+TEST_CASE_METHOD(Fixture, "today, tomorrow and yesterday are local dates", "[cli]") {
+  const Date today = local_today();
+  ok({"add", "days", "today", "a"});
+  ok({"add", "days", "tomorrow", "b"});
+  ok({"add", "days", "yesterday", "c"});
+  CHECK(ok({"entries", "days"}) == "1 " + today.to_string() + " [ ] a\n2 " +
+                                       today.plus_days(1).to_string() + " [ ] b\n3 " +
+                                       today.plus_days(-1).to_string() + " [ ] c\n");
+  CHECK(ok({"entries", "days", "tomorrow"}) == "2 " + today.plus_days(1).to_string() + " [ ] b\n");
+}
+
+TEST_CASE_METHOD(Fixture, "refused requests exit 1 with a reason and change nothing", "[cli]") {
+  ok({"add", "bob", "2020-01-01", "keep"});
+  const std::string before = ok({"entries", "bob"});
+
+  const auto refused = [&](const std::vector<std::string>& args, const std::string& reason) {
+    Output output = todo(args);
+    INFO("args: " << args[0] << " stderr: " << output.err);
+    CHECK(output.exit_code == 1);
+    CHECK_THAT(output.err, Catch::Contains(reason));
+    CHECK(output.out.empty());
+  };
+  refused({"add", "bob", "2026-02-30", "x"}, "2026-02-30");
+  refused({"add", "bob", "2026-13-01", "x"}, "2026-13-01");
+  refused({"add", "bob", "2020-01-01", ""}, "title");
+  refused({"add", "bob", "2020-01-01", "line\nbreak"}, "control character");
+  refused({"add", "bad\x01name", "2020-01-01", "x"}, "list name");
+  refused({"update", "bob", "7", "--title", "x"}, "no entry 7 in list 'bob'");
+  refused({"update", "bob", "1", "--date", "2020-02-31"}, "2020-02-31");
+  refused({"done", "bob", "7"}, "no entry 7");
+  refused({"delete", "bob", "7"}, "no entry 7");
+  refused({"add", std::string(300, 'n'), "2020-01-01", "x"}, "list name");
+  CHECK(ok({"entries", "bob"}) == before);
+  CHECK(ok({"add", "bob", "2020-01-02", "next"}) == "2\n");
+}
+
+TEST_CASE_METHOD(Fixture, "usage errors exit 2", "[cli]") {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"frobnicate"},
+                                             {"add", "bob"},
+                                             {"add", "bob", "2020-01-01"},
+                                             {"update", "bob", "1"},
+                                             {"update", "bob", "x", "--title", "t"},
+                                             {"update", "bob", "1", "--colour", "red"},
+                                             {"done", "bob"},
+                                             {"delete", "bob", "0"},
+                                             {"lists", "extra"},
+                                             {"--timeout", "soon", "ping"}}) {
+    Output output = todo(args);
+    INFO("args: " << (args.empty() ? "(none)" : args[0]) << " stderr: " << output.err);
+    CHECK(output.exit_code == 2);
+    CHECK_FALSE(output.err.empty());
+  }
+}
+
+TEST_CASE_METHOD(Fixture, "batch: 10,000 pipelined commands answer in input order", "[cli]") {
+  std::string input;
+  for (int i = 1; i <= 10'000; ++i) {
+    input += "add list-" + std::to_string(i % 7) + " 2021-06-01 task " + std::to_string(i) + "\n";
+  }
+  Output output = todo({"batch"}, input);
+  INFO(output.err);
+  REQUIRE(output.exit_code == 0);
+  const auto out = lines(output.out);
+  REQUIRE(out.size() == 10'000);
+  // Each list hands out ids in the order its adds were sent.
+  std::vector<int> next_id(7, 1);
+  for (int i = 1; i <= 10'000; ++i) {
+    REQUIRE(out[i - 1] == std::to_string(next_id[i % 7]++));
+  }
+  CHECK(ok({"entries", "list-3"}).find("task 3\n") != std::string::npos);
+}
+
+TEST_CASE_METHOD(Fixture, "batch goes on after a failure and reports it in place", "[cli]") {
+  const std::string input =
+      "add b 2021-01-01 first\n"
+      "add b 2021-02-30 bad date\n"
+      "entries b\n"
+      "nonsense\n"
+      "\n"
+      "done b 9\n"
+      "done b 1\n"
+      "entries b\n";
+  Output text = todo({"batch"}, input);
+  CHECK(text.exit_code == 1);
+  const auto out = lines(text.out);
+  REQUIRE(out.size() == 8);
+  CHECK(out[0] == "1");
+  CHECK_THAT(out[1], Catch::StartsWith("error: ") && Catch::Contains("2021-02-30"));
+  CHECK(out[2] == "1 2021-01-01 [ ] first");
+  CHECK_THAT(out[3], Catch::StartsWith("error: ") && Catch::Contains("nonsense"));
+  CHECK(out[4] == "error: empty command");
+  CHECK(out[5] == "error: no entry 9 in list 'b'");
+  CHECK(out[6] == "1 2021-01-01 [x] first");
+  CHECK(out[7] == "1 2021-01-01 [x] first");
+
+  Output json = todo({"--json", "batch"},
+                     "add j 2021-01-01 one\nadd j 2021-01-01 two\nentries j\ndelete j 5\n");
+  CHECK(json.exit_code == 1);
+  CHECK(lines(json.out) ==
+        std::vector<std::string>{
+            "{\"id\": 1}", "{\"id\": 2}",
+            "[{\"id\": 1, \"date\": \"2021-01-01\", \"title\": \"one\", \"done\": false}, {\"id\": "
+            "2, \"date\": \"2021-01-01\", \"title\": \"two\", \"done\": false}]",
+            "{\"error\": \"no entry 5 in list 'j'\"}"});
+}
+
+TEST_CASE_METHOD(Fixture, "batch lines may quote words", "[cli]") {
+  Output output =
+      todo({"batch"}, "add q 2021-01-01 'two  spaces'\nupdate q 1 --title \"new title\"\n");
+  REQUIRE(output.exit_code == 0);
+  CHECK(lines(output.out) == std::vector<std::string>{"1", "1 2021-01-01 [ ] new title"});
+}
+
+TEST_CASE_METHOD(Fixture, "50 concurrent todo add processes get 50 distinct ids", "[cli]") {
+  std::vector<std::unique_ptr<testing::ChildProcess>> clients;
+  for (int i = 0; i < 50; ++i) {
+    clients.push_back(std::make_unique<testing::ChildProcess>(
+        testing::kTodoPath,
+        std::vector<std::string>{"--endpoint", place.endpoint(), "add", "shared", "2022-03-03",
+                                 "entry " + std::to_string(i)}));
+  }
+  std::set<std::string> ids;
+  for (auto& client : clients) {
+    Output output = client->finish();
+    INFO(output.err);
+    REQUIRE(output.exit_code == 0);
+    ids.insert(output.out);
+  }
+  CHECK(ids.size() == 50);
+  const auto stored = lines(ok({"entries", "shared"}));
+  CHECK(stored.size() == 50);
+  CHECK_THAT(stored.back(), Catch::StartsWith("50 2022-03-03 [ ] entry "));
+}
+
+TEST_CASE("todo with no daemon exits 3 at once, naming the endpoint", "[cli]") {
+  DaemonPlace place;
+  Output output = run_todo(place.endpoint(), {"ping"});
+  CHECK(output.exit_code == 3);
+  CHECK_THAT(output.err, Catch::Contains(place.endpoint()));
+  CHECK_THAT(output.err, Catch::Contains("todod"));
+  CHECK(output.elapsed < std::chrono::seconds(3));
+}
+
+TEST_CASE("todo with no daemon on tcp exits 3 within its timeout", "[cli]") {
+  // A port on loopback nothing listens on: the kernel refuses, ZeroMQ retries.
+  Output output = run_todo("tcp://127.0.0.1:9", {"--timeout", "400", "lists"});
+  CHECK(output.exit_code == 3);
+  CHECK_THAT(output.err, Catch::Contains("tcp://127.0.0.1:9"));
+  CHECK_THAT(output.err, Catch::Contains("400 ms"));
+  CHECK(output.elapsed < std::chrono::seconds(3));
+}
+
+}  // namespace
+}  // namespace todo

@@ -1,0 +1,337 @@
+// Tests for todo's command grammar (cli/command_parser.hpp) and for how its
+// replies are shown (cli/reply_printer.hpp).
+#include "cli/command_parser.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+#include "cli/reply_printer.hpp"
+#include "describe.hpp"
+
+namespace todo {
+namespace {
+
+using testing::describe;
+
+using Kind = CliCommand::Kind;
+
+Date day(std::string_view text) { return Date::parse(text).value(); }
+
+std::string kind_name(Kind kind) {
+  switch (kind) {
+    case Kind::add:
+      return "add";
+    case Kind::entries:
+      return "entries";
+    case Kind::update:
+      return "update";
+    case Kind::done:
+      return "done";
+    case Kind::undone:
+      return "undone";
+    case Kind::erase:
+      return "erase";
+    case Kind::lists:
+      return "lists";
+    case Kind::drop:
+      return "drop";
+    case Kind::ping:
+      return "ping";
+    case Kind::batch:
+      return "batch";
+  }
+  return "?";
+}
+
+// "KIND: COMMAND" for a command that parses.
+std::string parsed(const std::vector<std::string>& words, Date today = day("2024-02-28")) {
+  CliCommand command;
+  CommandError error;
+  if (!CommandParser(today).parse(words, command, error)) {
+    FAIL("refused: " << error.message);
+  }
+  return kind_name(command.kind) + ": " + describe(command.command);
+}
+
+// The error of a command that does not parse.
+CommandError refused(const std::vector<std::string>& words) {
+  CliCommand command;
+  CommandError error;
+  error.is_usage = !error.is_usage;  // so that a parser that does not set it shows
+  error.message = "untouched";
+  const bool ok = CommandParser(day("2024-02-28")).parse(words, command, error);
+  if (ok) FAIL("parsed as " << kind_name(command.kind) << ": " << describe(command.command));
+  return error;
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string text;
+  for (const std::string& word : words) text += "<" + word + ">";
+  return text;
+}
+
+// The words of a line that splits.
+std::string split(std::string_view line) {
+  std::vector<std::string> words{"stale"};
+  if (!CommandParser::split_words(line, words)) FAIL("refused: " << line);
+  return joined(words);
+}
+
+TEST_CASE("each command parses to its kind and request", "[command_parser]") {
+  CHECK(parsed({"add", "bob", "2018-12-19", "Dentist"}) ==
+        "add: list 'bob' add 2018-12-19 'Dentist'");
+  CHECK(parsed({"entries", "bob"}) == "entries: list 'bob' get -");
+  CHECK(parsed({"entries", "bob", "2018-12-19"}) == "entries: list 'bob' get 2018-12-19");
+  CHECK(parsed({"update", "bob", "3", "--date", "2018-12-20"}) ==
+        "update: list 'bob' update 3 date=2018-12-20 title=- done=-");
+  CHECK(parsed({"update", "bob", "3", "--title", "Dentist at 9"}) ==
+        "update: list 'bob' update 3 date=- title='Dentist at 9' done=-");
+  CHECK(parsed({"update", "bob", "3", "--title", "x", "--date", "2018-12-20"}) ==
+        "update: list 'bob' update 3 date=2018-12-20 title='x' done=-");
+  CHECK(parsed({"done", "bob", "3"}) == "done: list 'bob' update 3 date=- title=- done=true");
+  CHECK(parsed({"undone", "bob", "3"}) == "undone: list 'bob' update 3 date=- title=- done=false");
+  CHECK(parsed({"delete", "bob", "18446744073709551615"}) ==
+        "erase: list 'bob' delete 18446744073709551615");
+  CHECK(parsed({"drop", "bob"}) == "drop: list 'bob' drop");
+  CHECK(parsed({"lists"}) == "lists: list names");
+  CHECK(parsed({"ping"}) == "ping: ping");
+  CHECK(parsed({"batch"}).rfind("batch: ", 0) == 0);
+}
+
+TEST_CASE("add joins the title words with single spaces", "[command_parser]") {
+  CHECK(parsed({"add", "bob", "2018-12-19", "Dentist", "at", "nine"}) ==
+        "add: list 'bob' add 2018-12-19 'Dentist at nine'");
+  // Spacing inside one word is the user's: only the words are joined.
+  CHECK(parsed({"add", "bob", "2018-12-19", "a  b", "c"}) ==
+        "add: list 'bob' add 2018-12-19 'a  b c'");
+  CHECK(parsed({"add", "bob", "2018-12-19", "--title"}) ==
+        "add: list 'bob' add 2018-12-19 '--title'");
+}
+
+TEST_CASE("today, tomorrow and yesterday are relative to the given date", "[command_parser]") {
+  CHECK(parsed({"add", "bob", "today", "x"}, day("2024-02-28")) ==
+        "add: list 'bob' add 2024-02-28 'x'");
+  CHECK(parsed({"add", "bob", "tomorrow", "x"}, day("2024-02-28")) ==
+        "add: list 'bob' add 2024-02-29 'x'");
+  CHECK(parsed({"add", "bob", "yesterday", "x"}, day("2024-03-01")) ==
+        "add: list 'bob' add 2024-02-29 'x'");
+  CHECK(parsed({"add", "bob", "tomorrow", "x"}, day("2023-12-31")) ==
+        "add: list 'bob' add 2024-01-01 'x'");
+  CHECK(parsed({"entries", "bob", "yesterday"}, day("2024-03-01")) ==
+        "entries: list 'bob' get 2024-02-29");
+  CHECK(parsed({"entries", "bob", "today"}, day("2024-03-01")) ==
+        "entries: list 'bob' get 2024-03-01");
+  CHECK(parsed({"update", "bob", "1", "--date", "tomorrow"}, day("2024-02-28")) ==
+        "update: list 'bob' update 1 date=2024-02-29 title=- done=-");
+}
+
+TEST_CASE("an invalid date is not a usage error and names the text", "[command_parser]") {
+  for (const auto& words : std::vector<std::vector<std::string>>{
+           {"add", "bob", "2023-02-29", "x"},
+           {"entries", "bob", "2023-02-29"},
+           {"update", "bob", "1", "--date", "2023-02-29"},
+       }) {
+    INFO(joined(words));
+    const CommandError error = refused(words);
+    CHECK_FALSE(error.is_usage);
+    CHECK_THAT(error.message, Catch::Contains("2023-02-29"));
+  }
+  for (const std::string text : {"Tomorrow", "2024-2-28", "28.02.2024", "2024-13-01", ""}) {
+    INFO("date '" << text << "'");
+    const CommandError error = refused({"add", "bob", text, "x"});
+    CHECK_FALSE(error.is_usage);
+    CHECK_THAT(error.message, Catch::Contains("invalid date"));
+    if (!text.empty()) CHECK_THAT(error.message, Catch::Contains(text));
+  }
+}
+
+TEST_CASE("commands that do not follow the grammar are usage errors", "[command_parser]") {
+  const std::vector<std::vector<std::string>> cases = {
+      // missing or extra arguments
+      {},
+      {"add"},
+      {"add", "bob"},
+      {"add", "bob", "2018-12-19"},
+      {"entries"},
+      {"entries", "bob", "2018-12-19", "extra"},
+      {"update"},
+      {"update", "bob"},
+      {"done", "bob"},
+      {"done", "bob", "1", "2"},
+      {"undone"},
+      {"delete", "bob"},
+      {"delete", "bob", "1", "2"},
+      {"drop"},
+      {"drop", "bob", "alice"},
+      {"lists", "bob"},
+      {"ping", "now"},
+      {"batch", "file"},
+      // ids that are not positive whole numbers
+      {"done", "bob", "abc"},
+      {"done", "bob", "0"},
+      {"undone", "bob", "-1"},
+      {"delete", "bob", "1x"},
+      {"delete", "bob", ""},
+      {"delete", "bob", "+1"},
+      {"delete", "bob", "18446744073709551616"},
+      {"update", "bob", "x1", "--title", "t"},
+      // update without a change, with an unknown option, with an option lacking its value
+      {"update", "bob", "1"},
+      {"update", "bob", "1", "--done", "yes"},
+      {"update", "bob", "1", "--title"},
+      {"update", "bob", "1", "--date"},
+      {"update", "bob", "1", "--title", "t", "--date"},
+      {"update", "bob", "1", "title", "t"},
+      // unknown commands
+      {"frobnicate"},
+      {"ADD", "bob", "2018-12-19", "x"},
+  };
+  for (const auto& words : cases) {
+    INFO(joined(words));
+    const CommandError error = refused(words);
+    CHECK(error.is_usage);
+    CHECK_FALSE(error.message.empty());
+    CHECK(error.message != "untouched");
+  }
+}
+
+TEST_CASE("usage errors say what is wrong", "[command_parser]") {
+  CHECK_THAT(refused({"frobnicate"}).message, Catch::Contains("unknown command 'frobnicate'"));
+  CHECK_THAT(refused({"done", "bob", "abc"}).message, Catch::Contains("'abc'"));
+  CHECK_THAT(refused({"done", "bob", "0"}).message, Catch::Contains("positive"));
+  CHECK_THAT(refused({"update", "bob", "1"}).message, Catch::Contains("--date or --title"));
+  CHECK_THAT(refused({"update", "bob", "1", "--done", "yes"}).message,
+             Catch::Contains("unknown option '--done'"));
+  CHECK_THAT(refused({"update", "bob", "1", "--title"}).message,
+             Catch::Contains("--title needs a value"));
+  CHECK_THAT(refused({"add", "bob"}).message, Catch::Contains("add LIST DATE TITLE..."));
+  CHECK_THAT(refused({}).message, Catch::Contains("no command"));
+}
+
+TEST_CASE("split_words splits a line as a shell would", "[command_parser]") {
+  SECTION("whitespace separates") {
+    CHECK(split("add bob today Dentist") == "<add><bob><today><Dentist>");
+    CHECK(split("  add \t bob\ttoday   Dentist  ") == "<add><bob><today><Dentist>");
+    CHECK(split("ping\r") == "<ping>");
+  }
+  SECTION("an empty line gives no words") {
+    CHECK(split("") == "");
+    CHECK(split("   \t  ") == "");
+  }
+  SECTION("single quotes keep everything literally") {
+    CHECK(split("add bob today 'Dentist at 9'") == "<add><bob><today><Dentist at 9>");
+    CHECK(split(R"('say "hi"')") == R"(<say "hi">)");
+    CHECK(split(R"('a\b')") == R"(<a\b>)");
+  }
+  SECTION("double quotes keep spaces and let backslash escape") {
+    CHECK(split(R"("Dentist at 9" x)") == "<Dentist at 9><x>");
+    CHECK(split(R"("it's")") == "<it's>");
+    CHECK(split(R"("say \"hi\"")") == R"(<say "hi">)");
+    CHECK(split(R"("a\\b")") == R"(<a\b>)");
+  }
+  SECTION("quotes join with what touches them") {
+    CHECK(split(R"(a"b c"d 'e')") == "<ab cd><e>");
+    CHECK(split(R"(x '' "")") == "<x><><>");
+  }
+  SECTION("backslash escapes outside quotes") {
+    CHECK(split(R"(a\ b c)") == "<a b><c>");
+    CHECK(split(R"(\'x \"y \\z)") == R"(<'x><"y><\z>)");
+  }
+  SECTION("an unclosed quote is refused") {
+    std::vector<std::string> words;
+    CHECK_FALSE(CommandParser::split_words("add bob today 'Dentist", words));
+    CHECK_FALSE(CommandParser::split_words(R"(add "bob)", words));
+    CHECK_FALSE(CommandParser::split_words(R"("a\")", words));
+    CHECK_FALSE(CommandParser::split_words("'", words));
+  }
+}
+
+const Entry kOpen{1, day("2024-02-28"), "Dentist", false};
+const Entry kDone{2, day("2024-02-29"), "Gym \"leg day\"", true};
+
+Reply ok(ReplyPayload payload) { return Reply{1, StatusCode::ok, "", std::move(payload)}; }
+
+std::string text(Kind kind, const Reply& reply, bool is_one_line = false) {
+  return ReplyPrinter(false, is_one_line).format(kind, reply);
+}
+
+std::string json(Kind kind, const Reply& reply, bool is_one_line = false) {
+  return ReplyPrinter(true, is_one_line).format(kind, reply);
+}
+
+TEST_CASE("replies as text", "[reply_printer]") {
+  CHECK(text(Kind::add, ok(EntryId{7})) == "7");
+  CHECK(text(Kind::entries, ok(std::vector<Entry>{kOpen, kDone})) ==
+        "1 2024-02-28 [ ] Dentist\n2 2024-02-29 [x] Gym \"leg day\"");
+  CHECK(text(Kind::entries, ok(std::vector<Entry>{kOpen})) == "1 2024-02-28 [ ] Dentist");
+  CHECK(text(Kind::entries, ok(std::vector<Entry>{})) == "");
+  CHECK(text(Kind::update, ok(kOpen)) == "1 2024-02-28 [ ] Dentist");
+  CHECK(text(Kind::done, ok(kDone)) == "2 2024-02-29 [x] Gym \"leg day\"");
+  CHECK(text(Kind::undone, ok(kOpen)) == "1 2024-02-28 [ ] Dentist");
+  CHECK(text(Kind::erase, ok(std::monostate{})) == "ok");
+  CHECK(text(Kind::drop, ok(std::monostate{})) == "ok");
+  CHECK(text(Kind::lists, ok(std::vector<std::string>{"alice", "bob"})) == "alice\nbob");
+  CHECK(text(Kind::lists, ok(std::vector<std::string>{})) == "");
+  CHECK(text(Kind::ping, ok(PingInfo{"1.2.3", 12'345, 3, 40})) ==
+        "todod 1.2.3, up 12 s, 3 lists in memory, 40 requests served");
+}
+
+TEST_CASE("one-line mode joins lines with \"; \"", "[reply_printer]") {
+  CHECK(text(Kind::entries, ok(std::vector<Entry>{kOpen, kDone}), true) ==
+        "1 2024-02-28 [ ] Dentist; 2 2024-02-29 [x] Gym \"leg day\"");
+  CHECK(text(Kind::lists, ok(std::vector<std::string>{"alice", "bob", "carol"}), true) ==
+        "alice; bob; carol");
+  CHECK(text(Kind::add, ok(EntryId{7}), true) == "7");
+  CHECK(json(Kind::entries, ok(std::vector<Entry>{kOpen, kDone}), true) ==
+        json(Kind::entries, ok(std::vector<Entry>{kOpen, kDone}), false));
+}
+
+TEST_CASE("replies as JSON", "[reply_printer]") {
+  const std::string open_json =
+      R"({"id": 1, "date": "2024-02-28", "title": "Dentist", "done": false})";
+  const std::string done_json =
+      R"({"id": 2, "date": "2024-02-29", "title": "Gym \"leg day\"", "done": true})";
+  CHECK(json(Kind::add, ok(EntryId{7})) == R"({"id": 7})");
+  CHECK(json(Kind::entries, ok(std::vector<Entry>{kOpen, kDone})) ==
+        "[" + open_json + ", " + done_json + "]");
+  CHECK(json(Kind::entries, ok(std::vector<Entry>{})) == "[]");
+  CHECK(json(Kind::update, ok(kOpen)) == open_json);
+  CHECK(json(Kind::done, ok(kDone)) == done_json);
+  CHECK(json(Kind::undone, ok(kOpen)) == open_json);
+  CHECK(json(Kind::erase, ok(std::monostate{})) == R"({"ok": true})");
+  CHECK(json(Kind::drop, ok(std::monostate{})) == R"({"ok": true})");
+  CHECK(json(Kind::lists, ok(std::vector<std::string>{"alice", "b\"ob"})) ==
+        R"(["alice", "b\"ob"])");
+  CHECK(json(Kind::lists, ok(std::vector<std::string>{})) == "[]");
+  CHECK(json(Kind::ping, ok(PingInfo{"1.2.3", 12'345, 3, 40})) ==
+        R"({"version": "1.2.3", "uptime_ms": 12345, "lists_in_memory": 3, "requests_served": 40})");
+}
+
+TEST_CASE("errors as batch shows them", "[reply_printer]") {
+  CHECK(ReplyPrinter(false, true).format_error("no entry 7 in list 'bob'") ==
+        "error: no entry 7 in list 'bob'");
+  CHECK(ReplyPrinter(true, true).format_error("bad \"date\"\n") ==
+        R"({"error": "bad \"date\"\n"})");
+}
+
+TEST_CASE("json_string escapes what JSON requires", "[reply_printer]") {
+  CHECK(ReplyPrinter::json_string("") == R"("")");
+  CHECK(ReplyPrinter::json_string("plain") == R"("plain")");
+  CHECK(ReplyPrinter::json_string("a\"b") == R"("a\"b")");
+  CHECK(ReplyPrinter::json_string("a\\b") == R"("a\\b")");
+  CHECK(ReplyPrinter::json_string("a\tb") == R"("a\tb")");
+  CHECK(ReplyPrinter::json_string("a\nb") == R"("a\nb")");
+  CHECK(ReplyPrinter::json_string("\x01") == R"("\u0001")");
+  CHECK(ReplyPrinter::json_string("\x1f\r") == R"("\u001f\u000d")");
+  CHECK(ReplyPrinter::json_string(std::string(1, '\0')) == R"("\u0000")");
+  CHECK(ReplyPrinter::json_string("\x7f") == R"("\u007f")");
+  SECTION("UTF-8 passes through unchanged") {
+    const std::string utf8 = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\xA6\xB7";  // café € 🦷
+    CHECK(ReplyPrinter::json_string(utf8) == "\"" + utf8 + "\"");
+  }
+}
+
+}  // namespace
+}  // namespace todo

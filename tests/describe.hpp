@@ -1,0 +1,98 @@
+// Readable descriptions of protocol values for test failures, written
+// independently of the encoder and the parser, so that comparing two
+// descriptions compares every field and a failure shows which one differs.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <variant>
+
+#include "common/protocol.hpp"
+
+namespace todo::testing {
+
+// round trip compares every field and a failure shows which one differs.
+inline std::string describe(const std::optional<Date>& date) {
+  return date ? date->to_string() : std::string("-");
+}
+
+inline std::string describe(const Entry& entry) {
+  return "#" + std::to_string(entry.id) + " " + entry.date.to_string() + " '" + entry.title + "' " +
+         (entry.done ? "done" : "open");
+}
+
+inline std::string describe(const ListOperation& operation) {
+  return std::visit(
+      [](const auto& op) -> std::string {
+        using Op = std::decay_t<decltype(op)>;
+        if constexpr (std::is_same_v<Op, AddEntry>) {
+          return "add " + op.date.to_string() + " '" + op.title + "'";
+        } else if constexpr (std::is_same_v<Op, GetEntries>) {
+          return "get " + describe(op.date);
+        } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
+          return "update " + std::to_string(op.id) + " date=" + describe(op.change.date) +
+                 " title=" + (op.change.title ? "'" + *op.change.title + "'" : "-") +
+                 " done=" + (op.change.done ? (*op.change.done ? "true" : "false") : "-");
+        } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
+          return "delete " + std::to_string(op.id);
+        } else {
+          return "drop";
+        }
+      },
+      operation);
+}
+
+inline std::string describe(const Command& command) {
+  return std::visit(
+      [&](const auto& value) -> std::string {
+        using C = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<C, ListCommand>) {
+          return "list '" + value.list + "' " + describe(value.operation);
+        } else if constexpr (std::is_same_v<C, ListNames>) {
+          return "list names";
+        } else {
+          return "ping";
+        }
+      },
+      command);
+}
+
+inline std::string describe(const Request& request) {
+  return "id=" + std::to_string(request.id) + " " + describe(request.command);
+}
+
+inline std::string describe(const ReplyPayload& payload) {
+  return std::visit(
+      [](const auto& value) -> std::string {
+        using P = std::decay_t<decltype(value)>;
+        if constexpr (std::is_same_v<P, std::monostate>) {
+          return "none";
+        } else if constexpr (std::is_same_v<P, EntryId>) {
+          return "id " + std::to_string(value);
+        } else if constexpr (std::is_same_v<P, Entry>) {
+          return "entry " + describe(value);
+        } else if constexpr (std::is_same_v<P, std::vector<Entry>>) {
+          std::string text = std::to_string(value.size()) + " entries:";
+          for (const Entry& entry : value) text += " [" + describe(entry) + "]";
+          return text;
+        } else if constexpr (std::is_same_v<P, std::vector<std::string>>) {
+          std::string text = std::to_string(value.size()) + " names:";
+          for (const std::string& name : value) text += " '" + name + "'";
+          return text;
+        } else {
+          return "ping '" + value.version + "' " + std::to_string(value.uptime_ms) + " " +
+                 std::to_string(value.lists_in_memory) + " " +
+                 std::to_string(value.requests_served);
+        }
+      },
+      payload);
+}
+
+inline std::string describe(const Reply& reply) {
+  return "request_id=" + std::to_string(reply.request_id) +
+         " status=" + std::to_string(static_cast<int>(reply.status)) + " message='" +
+         reply.message + "' " + describe(reply.payload);
+}
+
+}  // namespace todo::testing

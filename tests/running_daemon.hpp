@@ -1,0 +1,80 @@
+// A real todod for a test, on a temporary data directory and an ipc://
+// endpoint inside it, and the real todo client pointed at it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+
+#include "child_process.hpp"
+#include "temp_dir.hpp"
+
+namespace todo::testing {
+
+inline const std::string kTododPath = TODO_TODOD_PATH;
+inline const std::string kTodoPath = TODO_TODO_PATH;
+
+class RunningDaemon {
+ public:
+  // Starts todod and waits until it logs that it serves.
+  RunningDaemon(std::filesystem::path data_dir, std::string endpoint,
+                std::vector<std::string> extra_args = {},
+                std::map<std::string, std::string> env = {})
+      : data_dir_(std::move(data_dir)),
+        endpoint_(std::move(endpoint)),
+        extra_args_(std::move(extra_args)),
+        env_(std::move(env)) {
+    start();
+  }
+
+  const std::string& endpoint() const { return endpoint_; }
+  ChildProcess& process() { return *process_; }
+
+  void start() {
+    std::vector<std::string> args = {"--data-dir", data_dir_.string(), "--listen", endpoint_};
+    args.insert(args.end(), extra_args_.begin(), extra_args_.end());
+    process_ = std::make_unique<ChildProcess>(kTododPath, args, env_);
+    const std::string log = process_->read_stderr_until(" serving ", std::chrono::seconds(20));
+    if (log.find(" serving ") == std::string::npos) {
+      throw std::runtime_error("todod did not start: " + log);
+    }
+  }
+
+  // SIGTERM; the exit code, or -1 when it did not exit within the timeout.
+  int stop(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    process_->signal(SIGTERM);
+    const auto code = process_->wait_for_exit(timeout);
+    return code ? *code : -1;
+  }
+
+  void kill_hard() {
+    process_->signal(SIGKILL);
+    process_->wait_for_exit();
+  }
+
+ private:
+  std::filesystem::path data_dir_;
+  std::string endpoint_;
+  std::vector<std::string> extra_args_;
+  std::map<std::string, std::string> env_;
+  std::unique_ptr<ChildProcess> process_;
+};
+
+// A data directory and endpoint in one temporary directory.
+struct DaemonPlace {
+  TempDir dir;
+  std::filesystem::path data_dir() const { return dir.path() / "data"; }
+  std::string endpoint() const { return "ipc://" + (dir.path() / "todod.sock").string(); }
+};
+
+// Runs `todo --endpoint E ARGS...` with input on stdin.
+inline Output run_todo(const std::string& endpoint, const std::vector<std::string>& args,
+                       const std::string& input = "",
+                       std::chrono::milliseconds timeout = std::chrono::seconds(60)) {
+  std::vector<std::string> full = {"--endpoint", endpoint};
+  full.insert(full.end(), args.begin(), args.end());
+  ChildProcess todo(kTodoPath, full);
+  return todo.finish(input, timeout);
+}
+
+}  // namespace todo::testing
