@@ -101,6 +101,7 @@ int run_batch(todo::Client& client, const todo::CommandParser& parser,
     }
   };
   print_ready();
+  if (commands.empty()) return has_failure ? kExitRefused : 0;
   auto exchanged = client.exchange(commands, [&](std::size_t index, todo::Reply reply) {
     const std::size_t line_index = line_of_command[index];
     if (reply.status == todo::StatusCode::ok) {
@@ -112,11 +113,20 @@ int run_batch(todo::Client& client, const todo::CommandParser& parser,
     is_ready[line_index] = true;
     print_ready();
   });
-  std::fflush(stdout);
   if (!exchanged) {
+    // Every line still gets its line, so the output stays aligned with the input.
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      if (!is_ready[i]) {
+        outputs[i] = printer.format_error("no reply from todod");
+        is_ready[i] = true;
+      }
+    }
+    print_ready();
+    std::fflush(stdout);
     std::cerr << "todo: " << exchanged.error().message << "\n";
     return kExitUnreachable;
   }
+  std::fflush(stdout);
   return has_failure ? kExitRefused : 0;
 }
 

@@ -3,14 +3,19 @@
 // threads; a million idle actors are a million small heap objects.
 //
 // The wake-up protocol: wake() sets the scheduled flag and, if it was clear,
-// queues the actor. After a turn the scheduler clears the flag and then asks
-// has_pending_work(); work that arrived during the turn is therefore either
-// seen by that question or finds the flag clear and queues the actor itself.
-// No wake-up is lost and an actor is never queued twice, so turns of one actor
-// never overlap.
+// queues the actor. A turn says whether it has more to do at once; then the
+// scheduler clears the flag and asks has_new_work(). Work that arrived during
+// the turn is either seen by that question or finds the flag clear and queues
+// the actor itself. No wake-up is lost and an actor is never queued twice, so
+// turns of one actor never overlap.
 //
-// Thread safety: wake() may be called from any thread. run_turn() and
-// has_pending_work() are called only by the Scheduler, never concurrently.
+// Once the flag is clear, another thread may already be running the next
+// turn: has_new_work() must therefore read only atomics, never the state a
+// turn owns.
+//
+// Thread safety: wake() may be called from any thread. run_turn() only from
+// the Scheduler, never concurrently with itself; has_new_work() from the
+// Scheduler, possibly concurrently with a turn.
 #pragma once
 
 #include <atomic>
@@ -31,10 +36,13 @@ class Actor : public std::enable_shared_from_this<Actor> {
   void wake();
 
  protected:
+  // Returns whether the actor has more to do right away (work it took but
+  // left for the next turn, to let other actors run).
   // REQUIRES: called by the Scheduler only.
-  virtual void run_turn() = 0;
-  // REQUIRES: called by the Scheduler only, right after a turn.
-  virtual bool has_pending_work() const = 0;
+  virtual bool run_turn() = 0;
+  // Whether work arrived that a turn should see. Reads atomics only.
+  // REQUIRES: called by the Scheduler only, after a turn.
+  virtual bool has_new_work() const = 0;
 
  private:
   friend class Scheduler;

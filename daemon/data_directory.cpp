@@ -13,7 +13,7 @@ namespace todo {
 
 Result<DataDirectory> DataDirectory::open(const std::filesystem::path& path) {
   std::error_code error;
-  std::filesystem::create_directories(path, error);
+  const bool is_created = std::filesystem::create_directories(path, error);
   if (error) {
     return Error::internal("cannot create data directory " + path.string() + ": " +
                            error.message());
@@ -21,8 +21,11 @@ Result<DataDirectory> DataDirectory::open(const std::filesystem::path& path) {
   if (!std::filesystem::is_directory(path, error)) {
     return Error::internal("data directory " + path.string() + " is not a directory");
   }
-  std::filesystem::permissions(path, std::filesystem::perms::owner_all,
-                               std::filesystem::perm_options::replace, error);
+  // Only a directory we made: an existing one keeps the modes its owner chose.
+  if (is_created) {
+    std::filesystem::permissions(path, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, error);
+  }
 
   const std::filesystem::path lock_path = path / kLockFileName;
   const int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);

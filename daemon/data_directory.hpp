@@ -1,8 +1,8 @@
 // The directory todod keeps its data in, held exclusively: open() creates it
-// when missing (mode 0700: lists are private), then takes an exclusive flock on
-// a lock file inside it. A second todod on the same directory is refused with
-// a message naming the path; the lock goes when the holder exits, even by
-// kill -9, so a crash never leaves a stale lock behind.
+// when missing (mode 0700: lists are private; an existing one keeps its mode), then takes an
+// exclusive flock on a lock file inside it. A second todod on the same directory is refused with a
+// message naming the path; the lock goes when the holder exits, even by kill -9, so a crash never
+// leaves a stale lock behind.
 //
 // Thread safety: immutable after open(); move-only.
 #pragma once

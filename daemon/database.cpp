@@ -5,6 +5,7 @@
 #include <rocksdb/table.h>
 
 #include <charconv>
+#include <iostream>
 
 #include "common/codec.hpp"
 #include "common/name_hash.hpp"
@@ -165,9 +166,12 @@ Result<std::vector<std::string>> Database::list_names() const {
   for (it->Seek(first); it->Valid(); it->Next()) {
     auto meta = decode_list_meta(it->value().ToStringView());
     if (!meta) {
+      // One corrupt list must not hide the others; reading it says what is wrong.
       const std::string name(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));
-      return Error::internal("stored list " + quoted_for_message(name) +
-                             " is corrupt: " + meta.error().message);
+      std::cerr << "todod: stored list " << quoted_for_message(name)
+                << " has corrupt metadata: " << meta.error().message << "\n";
+      names.push_back(name);
+      continue;
     }
     if (meta.value().entry_count > 0) {
       names.emplace_back(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));

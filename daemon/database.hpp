@@ -57,7 +57,8 @@ class Database {
 
   // The list as stored; an empty list when nothing is stored under the name.
   Result<List> load_list(const std::string& list_name) const;
-  // Names of the lists that hold at least one entry, sorted (bytewise).
+  // Names of the lists that hold at least one entry, sorted (bytewise). A list
+  // whose metadata is corrupt is listed (and logged): reading it reports it.
   Result<std::vector<std::string>> list_names() const;
 
   // Totals over all workers.

@@ -82,8 +82,8 @@ Listener::~Listener() {
 }
 
 void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,
-                     std::chrono::milliseconds tick_interval,
-                     const std::function<void()>& on_tick) {
+                     std::chrono::milliseconds tick_interval, const std::function<void()>& on_tick,
+                     const std::function<void()>& on_stopping) {
   bool is_stopping = false;
   std::chrono::steady_clock::time_point drain_deadline;
   auto next_tick = std::chrono::steady_clock::now();
@@ -97,13 +97,15 @@ void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,
 
     std::vector<zmq::pollitem_t> items = {
         {nullptr, outbox_.wake_fd(), ZMQ_POLLIN, 0},
-        {nullptr, stop_fd, ZMQ_POLLIN, 0},
+        // Once stopping, the signal stays pending: polling it would spin.
+        {nullptr, stop_fd, static_cast<short>(is_stopping ? 0 : ZMQ_POLLIN), 0},
         {socket_->handle(), 0, static_cast<short>(is_stopping ? 0 : ZMQ_POLLIN), 0},
     };
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now);
     zmq::poll(items, std::max(wait, std::chrono::milliseconds(1)));
     if ((items[1].revents & ZMQ_POLLIN) != 0 && !is_stopping) {
       is_stopping = true;
+      on_stopping();
       drain_deadline = std::chrono::steady_clock::now() + drain_timeout;
     }
     if ((items[2].revents & ZMQ_POLLIN) != 0) read_requests();

@@ -45,11 +45,15 @@ class Listener {
   Listener& operator=(const Listener&) = delete;
   ~Listener();
 
-  // Serves until stop_fd becomes readable; then reads no more requests, waits
-  // (up to drain_timeout) until every request taken has been answered, and
-  // returns. on_tick runs about every tick_interval (the watchdog heartbeat).
+  // Serves until stop_fd becomes readable; then calls on_stopping, reads no
+  // more requests, waits (up to drain_timeout) until every request taken has
+  // been answered, and returns. on_tick runs about every tick_interval (the
+  // watchdog heartbeat).
+  // The Listener must outlive every request it handed on: replies come back to
+  // its outbox. Stop the System before destroying the Listener.
   void serve(int stop_fd, std::chrono::milliseconds drain_timeout,
-             std::chrono::milliseconds tick_interval, const std::function<void()>& on_tick);
+             std::chrono::milliseconds tick_interval, const std::function<void()>& on_tick,
+             const std::function<void()>& on_stopping);
 
   std::uint64_t requests_received() const { return requests_received_; }
 

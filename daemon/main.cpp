@@ -22,7 +22,7 @@ namespace {
 
 // Listener drains for this long, the System for the rest: within the 5 s a
 // service manager allows between SIGTERM and SIGKILL.
-constexpr std::chrono::milliseconds kDrainTimeout{3000};
+constexpr std::chrono::milliseconds kDrainTimeout{2500};
 constexpr std::chrono::milliseconds kShutdownGrace{1000};
 
 // SIGTERM and SIGINT become readable events on a file descriptor the Listener
@@ -104,12 +104,13 @@ int main(int argc, char** argv) {
 
   const todo::SystemdNotifier notifier;
   notifier.ready(started_line.str());
-  listener.value()->serve(stop_fd, kDrainTimeout, notifier.heartbeat_interval(),
-                          [&notifier] { notifier.heartbeat(); });
-  notifier.stopping();
-  listener.value().reset();
+  listener.value()->serve(
+      stop_fd, kDrainTimeout, notifier.heartbeat_interval(), [&notifier] { notifier.heartbeat(); },
+      [&notifier] { notifier.stopping(); });
+  // Actors may still answer into the Listener's outbox until the System stops.
   const bool is_drained = system->shutdown(kShutdownGrace);
   system.reset();
+  listener.value().reset();
   std::cerr << "todod stopped" << (is_drained ? "" : " (some requests were still in flight)")
             << std::endl;
   return 0;

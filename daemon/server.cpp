@@ -12,8 +12,8 @@
 namespace todo {
 
 // The group of requests whose changes are on their way to disk. The worker
-// thread writes outcome, then sets is_complete; the actor's turn reads outcome
-// only after seeing is_complete.
+// thread writes outcome, then sets the Server's write_state_ to done; the
+// actor's turn reads outcome only after seeing done.
 struct Server::InFlightWrite {
   struct Item {
     Item(std::unique_ptr<Message> m, ListResult r) : message(std::move(m)), result(std::move(r)) {}
@@ -22,7 +22,6 @@ struct Server::InFlightWrite {
   };
   std::vector<Item> items;
   Result<void> outcome;
-  std::atomic<bool> is_complete{false};
 };
 
 Server::Server(Scheduler& scheduler, ServerContext& context, std::string name)
@@ -36,19 +35,33 @@ void Server::send(ListOperation operation, ReplyFn reply) {
   wake();
 }
 
-bool Server::has_pending_work() const {
-  if (in_flight_) return in_flight_->is_complete.load(std::memory_order_seq_cst);
-  return queue_head_ != nullptr || !mailbox_.is_empty();
+bool Server::has_new_work() const {
+  switch (write_state_.load(std::memory_order_seq_cst)) {
+    case WriteState::done:
+      return true;
+    case WriteState::in_flight:
+      // New messages wait for the write; its completion wakes the actor.
+      return false;
+    case WriteState::none:
+      break;
+  }
+  return !mailbox_.is_empty();
 }
 
-void Server::run_turn() {
-  if (in_flight_) {
-    if (!in_flight_->is_complete.load(std::memory_order_acquire)) return;
-    finish_write();
+bool Server::run_turn() {
+  switch (write_state_.load(std::memory_order_acquire)) {
+    case WriteState::in_flight:
+      return false;
+    case WriteState::done:
+      finish_write();
+      write_state_.store(WriteState::none, std::memory_order_seq_cst);
+      break;
+    case WriteState::none:
+      break;
   }
   take_mailbox();
-  if (queue_head_ == nullptr || !ensure_list_loaded()) return;
-  handle_group();
+  if (queue_head_ != nullptr && ensure_list_loaded()) handle_group();
+  return queue_head_ != nullptr && write_state_.load(std::memory_order_relaxed) == WriteState::none;
 }
 
 void Server::take_mailbox() {
@@ -84,7 +97,7 @@ void Server::handle_group() {
       queue_head_ = message->next;
       if (queue_head_ == nullptr) queue_tail_ = nullptr;
       auto& item = group->items.emplace_back(std::move(message), Error::internal("not handled"));
-      item.result = apply(item.message->operation, write.mutations);
+      item.result = apply(*list_, item.message->operation, write.mutations);
     }
   } catch (const std::exception& e) {
     // The list may be half-changed: forget it, so the next turn reloads it from
@@ -101,24 +114,21 @@ void Server::handle_group() {
     for (auto& item : group->items) reply(*item.message, std::move(item.result));
     return;
   }
-  if (list_->empty() && list_->next_id() == 1) {
-    write.mutations.push_back({StorageMutation::Kind::erase, StorageLayout::meta_key(name_), {}});
-  } else {
-    write.mutations.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(name_),
-                               encode_list_meta({list_->next_id(), list_->size()})});
-  }
+  write.mutations.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(name_),
+                             encode_list_meta({list_->next_id(), list_->size()})});
   write.on_done = [self = std::static_pointer_cast<Server>(shared_from_this()),
                    pending = group.get()](Result<void> outcome) {
     pending->outcome = std::move(outcome);
-    pending->is_complete.store(true, std::memory_order_seq_cst);
+    self->write_state_.store(WriteState::done, std::memory_order_seq_cst);
     self->wake();
   };
   in_flight_ = std::move(group);
+  write_state_.store(WriteState::in_flight, std::memory_order_seq_cst);
   context_.database.write(name_, std::move(write));
 }
 
-ListResult Server::apply(const ListOperation& operation, std::vector<StorageMutation>& mutations) {
-  List& list = *list_;
+ListResult Server::apply(List& list, const ListOperation& operation,
+                         std::vector<StorageMutation>& mutations) const {
   const auto put_entry = [&](EntryId id) {
     mutations.push_back({StorageMutation::Kind::put, StorageLayout::entry_key(name_, id),
                          encode_entry(*list.find_entry(id))});
@@ -149,7 +159,8 @@ ListResult Server::apply(const ListOperation& operation, std::vector<StorageMuta
           mutations.push_back({StorageMutation::Kind::erase_range,
                                StorageLayout::entry_prefix(name_),
                                StorageLayout::entry_prefix_end(name_)});
-          list = List(name_);
+          // The list keeps its next id, so an id never names two entries.
+          list = List::restore(name_, list.next_id(), {}).value();
           return ListAnswer();
         }
       },
@@ -168,17 +179,22 @@ void Server::finish_write() {
   if (reloaded) list_ = std::make_unique<List>(std::move(reloaded).value());
   const std::string failure = "could not save the change to list " + quoted_for_message(name_) +
                               ": " + group->outcome.error().message;
+  // Every answer is given again against what is on disk: none of the group's
+  // changes are there, so a change that would succeed there still failed, and
+  // a change or read that fails there says why.
   for (auto& item : group->items) {
     Message& message = *item.message;
-    if (!item.result.ok()) {
-      reply(message, std::move(item.result));
-    } else if (is_change(message.operation)) {
-      reply(message, Error::internal(failure));
-    } else if (!reloaded) {
+    if (!reloaded) {
       reply(message, reloaded.error());
+      continue;
+    }
+    List scratch = *list_;
+    std::vector<StorageMutation> discarded;
+    ListResult on_disk = apply(scratch, message.operation, discarded);
+    if (on_disk.ok() && is_change(message.operation)) {
+      reply(message, Error::internal(failure));
     } else {
-      std::vector<StorageMutation> reads_change_nothing;
-      reply(message, apply(message.operation, reads_change_nothing));
+      reply(message, std::move(on_disk));
     }
   }
 }

@@ -10,9 +10,9 @@
 // mailbox, so they will form the next group: one fsync per group, not per
 // change, even when a single list takes many requests at once.
 //
-// When the write fails, the list is reloaded from disk, the group's changes
-// are answered with the error and its reads are answered again from the
-// reloaded list: nobody ever sees a change that is not durable. An exception
+// When the write fails, the list is reloaded from disk and every request of
+// the group is answered again against it, its changes with the error: nobody
+// ever sees a change that is not durable. An exception
 // in a turn (a bug, bytes that do not decode) fails that turn's requests and
 // drops the in-memory list; the next message reloads it from disk.
 //
@@ -54,8 +54,8 @@ class Server final : public Actor {
   void send(ListOperation operation, ReplyFn reply);
 
  protected:
-  void run_turn() override;
-  bool has_pending_work() const override;
+  bool run_turn() override;
+  bool has_new_work() const override;
 
  private:
   struct Message {
@@ -64,11 +64,16 @@ class Server final : public Actor {
     ReplyFn reply;
   };
   struct InFlightWrite;
+  // Where the group in in_flight_ is. Atomic because the worker sets done and
+  // has_new_work() reads it while another thread may run a turn.
+  enum class WriteState : std::uint8_t { none, in_flight, done };
 
   void take_mailbox();
   bool ensure_list_loaded();
   void handle_group();
-  ListResult apply(const ListOperation& operation, std::vector<StorageMutation>& mutations);
+  // Applies operation to list, appending the mutations that persist it.
+  ListResult apply(List& list, const ListOperation& operation,
+                   std::vector<StorageMutation>& mutations) const;
   void finish_write();
   void reply(Message& message, ListResult result);
   void fail_queued(const Error& error);
@@ -81,6 +86,7 @@ class Server final : public Actor {
   Message* queue_tail_ = nullptr;
   std::unique_ptr<List> list_;  // null until loaded, and after a failure
   std::unique_ptr<InFlightWrite> in_flight_;
+  std::atomic<WriteState> write_state_{WriteState::none};
 };
 
 }  // namespace todo

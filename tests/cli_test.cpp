@@ -240,6 +240,13 @@ TEST_CASE("todo with no daemon exits 3 at once, naming the endpoint", "[cli]") {
   CHECK(output.elapsed < std::chrono::seconds(3));
 }
 
+TEST_CASE("a batch of lines that all fail to parse needs no daemon", "[cli]") {
+  DaemonPlace place;
+  Output output = run_todo(place.endpoint(), {"batch"}, "frobnicate\nadd x 2020-02-30 t\n");
+  CHECK(output.exit_code == 1);
+  CHECK(lines(output.out).size() == 2);
+}
+
 TEST_CASE("todo with no daemon on tcp exits 3 within its timeout", "[cli]") {
   // A port on loopback nothing listens on: the kernel refuses, ZeroMQ retries.
   Output output = run_todo("tcp://127.0.0.1:9", {"--timeout", "400", "lists"});

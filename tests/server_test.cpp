@@ -112,7 +112,8 @@ TEST_CASE("everything acknowledged survives stopping and starting again", "[serv
                                                 {3, date("2018-12-21"), "Movies", false}});
     CHECK(add(*alice, "2018-12-22", "Next") == 4);  // next id survives too
     auto bob = system->cache().server_process("bob");
-    CHECK(entries(*bob) == std::vector<Entry>{{1, date("2019-01-02"), "After the drop", false}});
+    // A dropped list keeps handing out new ids: id 1 never names two entries.
+    CHECK(entries(*bob) == std::vector<Entry>{{2, date("2019-01-02"), "After the drop", false}});
     auto names = system->database().list_names();
     REQUIRE(names.ok());
     CHECK(names.value() == std::vector<std::string>{"alice", "bob"});
@@ -129,8 +130,10 @@ TEST_CASE("a dropped list is gone after a restart", "[server]") {
     CHECK(entries(*carol).empty());
   }
   auto system = start_system(dir.path());
-  CHECK(entries(*system->cache().server_process("carol")).empty());
+  auto carol = system->cache().server_process("carol");
+  CHECK(entries(*carol).empty());
   CHECK(system->database().list_names().value().empty());
+  CHECK(add(*carol, "2020-03-04", "after") == 51);
 }
 
 TEST_CASE("many concurrent adds to one list get distinct ids, in fewer writes", "[server]") {
