@@ -175,6 +175,17 @@ TEST_CASE("a second todod on an endpoint already served is refused", "[daemon]")
   CHECK(ok(place.endpoint(), {"ping"}).find("todod") == 0);
 }
 
+TEST_CASE("the socket's directory is created for its owner only", "[daemon]") {
+  DaemonPlace place;
+  const auto socket_dir = place.dir.path() / "run" / "todo";
+  const std::string endpoint = "ipc://" + (socket_dir / "todod.sock").string();
+  RunningDaemon daemon(place.data_dir(), endpoint);
+  const auto perms = std::filesystem::status(socket_dir).permissions();
+  CHECK((perms & std::filesystem::perms::group_all) == std::filesystem::perms::none);
+  CHECK((perms & std::filesystem::perms::others_all) == std::filesystem::perms::none);
+  CHECK(ok(endpoint, {"ping"}).find("todod") == 0);
+}
+
 TEST_CASE("a stale socket file left by a crash does not stop a restart", "[daemon]") {
   DaemonPlace place;
   {
