@@ -23,7 +23,8 @@ struct StorageMutation {
 
 struct ListWrite {
   std::vector<StorageMutation> mutations;
-  // Called once, on the worker's thread; it must only hand the outcome over.
+  // Called once, on the worker's thread. It may answer requests (encode and
+  // queue replies) but must not block: the worker's next batch waits for it.
   std::function<void(Result<void>)> on_done;
 };
 

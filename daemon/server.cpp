@@ -11,9 +11,10 @@
 
 namespace todo {
 
-// The group of requests whose changes are on their way to disk. The worker
-// thread writes outcome, then sets the Server's write_state_ to done; the
-// actor's turn reads outcome only after seeing done.
+// The group of requests whose changes are on their way to disk. It belongs to
+// the write until the write completes: on success the worker answers the
+// group and frees it; on failure it hands it back (failed_write_, then the
+// write state done) for the actor's turn to answer against the disk.
 struct Server::InFlightWrite {
   struct Item {
     Item(std::unique_ptr<Message> m, ListResult r) : message(std::move(m)), result(std::move(r)) {}
@@ -27,7 +28,10 @@ struct Server::InFlightWrite {
 Server::Server(Scheduler& scheduler, ServerContext& context, std::string name)
     : Actor(scheduler), context_(context), name_(std::move(name)) {}
 
-Server::~Server() { Mailbox<Message>::delete_all(queue_head_); }
+Server::~Server() {
+  Mailbox<Message>::delete_all(queue_head_);
+  delete failed_write_;
+}
 
 void Server::send(ListOperation operation, ReplyFn reply) {
   context_.requests_in_progress.fetch_add(1, std::memory_order_relaxed);
@@ -53,7 +57,7 @@ bool Server::run_turn() {
     case WriteState::in_flight:
       return false;
     case WriteState::done:
-      finish_write();
+      answer_failed_write();
       write_state_.store(WriteState::none, std::memory_order_seq_cst);
       break;
     case WriteState::none:
@@ -61,7 +65,10 @@ bool Server::run_turn() {
   }
   take_mailbox();
   if (queue_head_ != nullptr && ensure_list_loaded()) handle_group();
-  return queue_head_ != nullptr && write_state_.load(std::memory_order_relaxed) == WriteState::none;
+  // Stored before the write state is read: a write that completes in between
+  // either sees the backlog (and wakes the actor) or is seen here.
+  has_backlog_.store(queue_head_ != nullptr, std::memory_order_seq_cst);
+  return queue_head_ != nullptr && write_state_.load(std::memory_order_seq_cst) == WriteState::none;
 }
 
 void Server::take_mailbox() {
@@ -117,12 +124,10 @@ void Server::handle_group() {
   write.mutations.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(name_),
                              encode_list_meta({list_->next_id(), list_->size()})});
   write.on_done = [self = std::static_pointer_cast<Server>(shared_from_this()),
-                   pending = group.get()](Result<void> outcome) {
-    pending->outcome = std::move(outcome);
-    self->write_state_.store(WriteState::done, std::memory_order_seq_cst);
-    self->wake();
+                   pending = group.release()](Result<void> outcome) {
+    self->complete_write(pending, std::move(outcome));
   };
-  in_flight_ = std::move(group);
+  // Before the write is submitted: it may complete at once.
   write_state_.store(WriteState::in_flight, std::memory_order_seq_cst);
   context_.database.write(name_, std::move(write));
 }
@@ -167,12 +172,27 @@ ListResult Server::apply(List& list, const ListOperation& operation,
       operation);
 }
 
-void Server::finish_write() {
-  const std::unique_ptr<InFlightWrite> group = std::move(in_flight_);
-  if (group->outcome.ok()) {
+void Server::complete_write(InFlightWrite* group, Result<void> outcome) {
+  if (outcome.ok()) {
+    // The answers were computed when the group was applied and are now true
+    // on disk: give them from here rather than pay a turn (a thread wake-up)
+    // for it.
     for (auto& item : group->items) reply(*item.message, std::move(item.result));
+    delete group;
+    write_state_.store(WriteState::none, std::memory_order_seq_cst);
+    // Messages that arrived meanwhile, or that the last turn left queued,
+    // waited for this write.
+    if (has_backlog_.load(std::memory_order_seq_cst) || !mailbox_.is_empty()) wake();
     return;
   }
+  group->outcome = std::move(outcome);
+  failed_write_ = group;
+  write_state_.store(WriteState::done, std::memory_order_seq_cst);
+  wake();
+}
+
+void Server::answer_failed_write() {
+  const std::unique_ptr<InFlightWrite> group(std::exchange(failed_write_, nullptr));
   // What is in memory includes the failed changes: go back to what is on disk.
   list_.reset();
   auto reloaded = context_.database.load_list(name_);

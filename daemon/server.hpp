@@ -6,8 +6,8 @@
 // an idle actor is a name and a few pointers. A turn handles what is queued as
 // one group: it applies the group's requests to the list in order, sends all
 // their changes to the Database as one ListWrite, and answers nobody until that
-// write is durable. While a write is in flight, new messages wait in the
-// mailbox, so they will form the next group: one fsync per group, not per
+// write is durable; the worker that wrote it then sends the answers. While a write is in flight,
+// new messages wait in the mailbox, so they will form the next group: one fsync per group, not per
 // change, even when a single list takes many requests at once.
 //
 // When the write fails, the list is reloaded from disk and every request of
@@ -38,7 +38,8 @@ namespace todo {
 
 class Server final : public Actor {
  public:
-  // Called once per request, on a scheduler thread. It must not block.
+  // Called once per request, on a pool thread or (for a change, once it is
+  // durable) on the database worker's thread. It must not block.
   using ReplyFn = std::function<void(ListResult)>;
 
   // The most requests one turn takes into its group: bounds a turn's length,
@@ -64,8 +65,9 @@ class Server final : public Actor {
     ReplyFn reply;
   };
   struct InFlightWrite;
-  // Where the group in in_flight_ is. Atomic because the worker sets done and
-  // has_new_work() reads it while another thread may run a turn.
+  // Whether a group's write is in flight, or failed and waits for a turn.
+  // Atomic: the worker sets it, and has_new_work() reads it while another
+  // thread may run a turn.
   enum class WriteState : std::uint8_t { none, in_flight, done };
 
   void take_mailbox();
@@ -74,7 +76,9 @@ class Server final : public Actor {
   // Applies operation to list, appending the mutations that persist it.
   ListResult apply(List& list, const ListOperation& operation,
                    std::vector<StorageMutation>& mutations) const;
-  void finish_write();
+  // On the database worker's thread, when the group's write returns.
+  void complete_write(InFlightWrite* group, Result<void> outcome);
+  void answer_failed_write();
   void reply(Message& message, ListResult result);
   void fail_queued(const Error& error);
 
@@ -85,8 +89,12 @@ class Server final : public Actor {
   Message* queue_head_ = nullptr;
   Message* queue_tail_ = nullptr;
   std::unique_ptr<List> list_;  // null until loaded, and after a failure
-  std::unique_ptr<InFlightWrite> in_flight_;
+  // Set by the worker before it stores WriteState::done; read by the turn after.
+  InFlightWrite* failed_write_ = nullptr;
   std::atomic<WriteState> write_state_{WriteState::none};
+  // Whether the last turn left messages in the local queue (for the worker,
+  // which may not read the queue itself).
+  std::atomic<bool> has_backlog_{false};
 };
 
 }  // namespace todo
