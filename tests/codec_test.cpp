@@ -13,6 +13,7 @@
 #include "bytes.hpp"
 #include "common/cereal_io.hpp"
 #include "common/validation.hpp"
+#include "day.hpp"
 
 namespace todo {
 namespace {
@@ -31,10 +32,10 @@ std::string raw_list_meta(std::uint64_t next_id, std::uint64_t entry_count,
   return Bytes().u8(kMarker).u32(version).u64(next_id).u64(entry_count).str();
 }
 
-Date day(std::string_view text) { return Date::parse(text).value(); }
+using testing::day;
 
-const std::int32_t kFirstDay = day("0001-01-01").days_since_epoch();
-const std::int32_t kLastDay = day("9999-12-31").days_since_epoch();
+const std::int32_t kFirstDay = Date::parse("0001-01-01").value().days_since_epoch();
+const std::int32_t kLastDay = Date::parse("9999-12-31").value().days_since_epoch();
 
 // 1024 four-byte characters: exactly the longest title allowed.
 std::string longest_title() {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/reply_printer.hpp"
+#include "day.hpp"
 #include "describe.hpp"
 
 namespace todo {
@@ -17,7 +18,7 @@ using testing::describe;
 
 using Kind = CliCommand::Kind;
 
-Date day(std::string_view text) { return Date::parse(text).value(); }
+using testing::day;
 
 std::string kind_name(Kind kind) {
   switch (kind) {
@@ -248,8 +249,8 @@ TEST_CASE("split_words splits a line as a shell would", "[command_parser]") {
   }
 }
 
-const Entry kOpen{1, day("2024-02-28"), "Dentist", false};
-const Entry kDone{2, day("2024-02-29"), "Gym \"leg day\"", true};
+const Entry kOpen{1, Date::parse("2024-02-28").value(), "Dentist", false};
+const Entry kDone{2, Date::parse("2024-02-29").value(), "Gym \"leg day\"", true};
 
 Reply ok(ReplyPayload payload) { return Reply{1, StatusCode::ok, "", std::move(payload)}; }
 

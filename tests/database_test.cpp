@@ -7,6 +7,7 @@
 
 #include "common/codec.hpp"
 #include "daemon/storage_layout.hpp"
+#include "day.hpp"
 #include "temp_dir.hpp"
 
 namespace todo {
@@ -40,7 +41,7 @@ std::vector<StorageMutation> add_entries(const std::string& list, std::vector<En
   return mutations;
 }
 
-Date day(const char* text) { return Date::parse(text).value(); }
+using testing::day;
 
 TEST_CASE("one list name always reaches the same worker", "[database]") {
   testing::TempDir dir;

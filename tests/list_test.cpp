@@ -6,15 +6,12 @@
 #include <string_view>
 #include <vector>
 
+#include "day.hpp"
+
 namespace todo {
 namespace {
 
-Date day(std::string_view text) {
-  auto parsed = Date::parse(text);
-  INFO(text);
-  REQUIRE(parsed.ok());
-  return parsed.value();
-}
+using testing::day;
 
 // "<status>: <message>", or "accepted", so that one CHECK compares both the
 // code and the message and prints them when they differ.

@@ -15,6 +15,7 @@
 
 #include "bytes.hpp"
 #include "common/list.hpp"
+#include "day.hpp"
 #include "describe.hpp"
 
 namespace todo {
@@ -43,10 +44,10 @@ constexpr std::uint8_t kPayloadEntries = 3;
 constexpr std::uint8_t kPayloadNames = 4;
 constexpr std::uint8_t kPayloadPing = 5;
 
-Date day(std::string_view text) { return Date::parse(text).value(); }
+using testing::day;
 
-const std::int32_t kFirstDay = day("0001-01-01").days_since_epoch();
-const std::int32_t kLastDay = day("9999-12-31").days_since_epoch();
+const std::int32_t kFirstDay = Date::parse("0001-01-01").value().days_since_epoch();
+const std::int32_t kLastDay = Date::parse("9999-12-31").value().days_since_epoch();
 
 // The fixed part every request starts with.
 Bytes request_header(std::uint64_t id, std::uint32_t version = kProtocolVersion) {

@@ -7,6 +7,7 @@
 
 #include "common/list_operation.hpp"
 #include "daemon/server.hpp"
+#include "day.hpp"
 
 namespace todo::testing {
 
@@ -21,10 +22,8 @@ inline ListResult call(Server& server, ListOperation operation) {
   return reply.get();
 }
 
-inline Date date(const char* text) { return Date::parse(text).value(); }
-
-inline EntryId add(Server& server, const char* day, const char* title) {
-  ListResult result = call(server, AddEntry{date(day), title});
+inline EntryId add(Server& server, const char* when, const char* title) {
+  ListResult result = call(server, AddEntry{day(when), title});
   if (!result) throw std::runtime_error("add failed: " + result.error().message);
   return std::get<EntryId>(result.value());
 }
