@@ -6,19 +6,6 @@
 #include "daemon/server.hpp"
 
 namespace todo {
-namespace {
-
-// FNV-1a, then a multiply-xorshift finaliser (from splitmix64) so that both
-// the top bits (the shard) and the low bits (the slot) depend on every byte.
-std::uint64_t hash_name(std::string_view name) {
-  std::uint64_t hash = fnv1a(name);
-  hash ^= hash >> 31;
-  hash *= 0xbf58476d1ce4e5b9ull;
-  hash ^= hash >> 27;
-  return hash;
-}
-
-}  // namespace
 
 Cache::Cache(Scheduler& scheduler, ServerContext& context)
     : scheduler_(scheduler), context_(context) {}
@@ -26,7 +13,7 @@ Cache::Cache(Scheduler& scheduler, ServerContext& context)
 Cache::~Cache() = default;
 
 std::shared_ptr<Server> Cache::server_process(std::string_view name) {
-  const std::uint64_t hash = hash_name(name);
+  const std::uint64_t hash = mixed_name_hash(name);
   Shard& shard = shard_for(hash);
   std::lock_guard lock(shard.mutex);
   if (const auto* found = shard.servers.find(hash, name)) return *found;

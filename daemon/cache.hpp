@@ -39,16 +39,17 @@ class Cache {
   std::size_t size() const;
 
  private:
-  // Enough shards that two pool threads, or a few dozen client threads, seldom
-  // want the same one; few enough that an empty cache stays small.
-  static constexpr std::size_t kShardCount = 64;  // the top 6 bits of the hash
+  // Enough shards that the few threads that look actors up (todod's I/O thread
+  // and pool threads) seldom want the same one; few enough that at a million
+  // lists each shard's index fills whole 2 MB huge pages.
+  static constexpr std::size_t kShardCount = 8;  // the top 3 bits of the hash
 
   struct alignas(64) Shard {
     mutable std::mutex mutex;
     ServerTable servers;
   };
 
-  Shard& shard_for(std::uint64_t hash) { return shards_[hash >> 58]; }
+  Shard& shard_for(std::uint64_t hash) { return shards_[hash >> 61]; }
 
   Scheduler& scheduler_;
   ServerContext& context_;

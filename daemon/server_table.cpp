@@ -1,41 +1,72 @@
 #include "daemon/server_table.hpp"
 
+#include <sys/mman.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <utility>
+
+#include "common/name_hash.hpp"
 #include "daemon/server.hpp"
 
 namespace todo {
 namespace {
 
 constexpr std::size_t kInitialCapacity = 16;
+constexpr std::size_t kHugePage = std::size_t{2} << 20;
+
+// Zeroed slots; aligned to huge pages, and advised to use them, once large
+// enough to fill one.
+std::uint64_t* allocate_slots(std::size_t count) {
+  const std::size_t bytes = count * sizeof(std::uint64_t);
+  const bool is_huge = bytes >= kHugePage;
+  void* memory = std::aligned_alloc(is_huge ? kHugePage : alignof(std::uint64_t), bytes);
+  if (memory == nullptr) throw std::bad_alloc();
+  if (is_huge) ::madvise(memory, bytes, MADV_HUGEPAGE);
+  std::memset(memory, 0, bytes);
+  return static_cast<std::uint64_t*>(memory);
+}
 
 }  // namespace
 
+ServerTable::~ServerTable() { std::free(slots_); }
+
 const std::shared_ptr<Server>* ServerTable::find(std::uint64_t hash, std::string_view name) const {
-  if (slots_.empty()) return nullptr;
+  if (capacity_ == 0) return nullptr;
+  const std::uint64_t fingerprint = hash & 0xffffffff00000000ull;
   for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
-    const Slot& slot = slots_[i];
-    if (slot.server == nullptr) return nullptr;
-    if (slot.hash == hash && slot.server->name() == name) return &slot.server;
+    const Slot slot = slots_[i];
+    if (slot == 0) return nullptr;
+    if ((slot & 0xffffffff00000000ull) != fingerprint) continue;
+    const std::shared_ptr<Server>& server = servers_[(slot & 0xffffffffull) - 1];
+    if (server->name() == name) return &server;
   }
 }
 
 void ServerTable::insert(std::uint64_t hash, std::shared_ptr<Server> server) {
   // At most 3/4 full, so probe runs stay short and a free slot always exists.
-  if ((size_ + 1) * 4 > slots_.size() * 3) grow();
+  if ((servers_.size() + 1) * 4 > capacity_ * 3) grow();
+  place(make_slot(hash, servers_.size()), hash);
+  servers_.push_back(std::move(server));
+}
+
+void ServerTable::place(Slot slot, std::uint64_t hash) {
   std::size_t i = hash & mask();
-  while (slots_[i].server != nullptr) i = (i + 1) & mask();
-  slots_[i] = {hash, std::move(server)};
-  ++size_;
+  while (slots_[i] != 0) i = (i + 1) & mask();
+  slots_[i] = slot;
 }
 
 void ServerTable::grow() {
-  std::vector<Slot> old = std::move(slots_);
-  slots_ = std::vector<Slot>(old.empty() ? kInitialCapacity : old.size() * 2);
-  for (Slot& slot : old) {
-    if (slot.server == nullptr) continue;
-    std::size_t i = slot.hash & mask();
-    while (slots_[i].server != nullptr) i = (i + 1) & mask();
-    slots_[i] = std::move(slot);
+  const std::size_t capacity = capacity_ == 0 ? kInitialCapacity : capacity_ * 2;
+  Slot* const old = std::exchange(slots_, allocate_slots(capacity));
+  capacity_ = capacity;
+  // The index keeps only 32 bits of each hash: rehash from the names.
+  for (std::size_t position = 0; position < servers_.size(); ++position) {
+    const std::uint64_t hash = mixed_name_hash(servers_[position]->name());
+    place(make_slot(hash, position), hash);
   }
+  std::free(old);
 }
 
 }  // namespace todo

@@ -1,8 +1,10 @@
-// One shard's map from list name to actor: an open-addressing hash table with
-// linear probing, whose slots hold the name's full hash beside the actor. A
-// lookup reads one slot (usually one cache line) and compares names only when
-// the 64-bit hashes match; a node-based map would chase two or three pointers
-// to scattered nodes per lookup, and with a million lists each is a cache miss.
+// One shard's map from list name to actor. The actors are kept in insertion
+// order in a vector; an open-addressing index with linear probing maps a name
+// to its place there. An index slot is eight bytes (32 bits of the name's
+// hash and the actor's position), so the index of a million lists is about
+// 16 MB, and it lives in huge pages when the kernel allows: a lookup is then
+// one random read that mostly hits the cache and the TLB, where a node-based
+// map chases two or three pointers to scattered nodes.
 //
 // Thread safety: none; the Cache guards each table with its shard's mutex.
 #pragma once
@@ -22,24 +24,28 @@ class ServerTable {
   ServerTable() = default;
   ServerTable(const ServerTable&) = delete;
   ServerTable& operator=(const ServerTable&) = delete;
+  ~ServerTable();
 
   // The actor named name, or null.
   const std::shared_ptr<Server>* find(std::uint64_t hash, std::string_view name) const;
   // REQUIRES: find(hash, server->name()) is null.
   void insert(std::uint64_t hash, std::shared_ptr<Server> server);
-  std::size_t size() const { return size_; }
+  std::size_t size() const { return servers_.size(); }
 
  private:
-  struct Slot {
-    std::uint64_t hash = 0;
-    std::shared_ptr<Server> server;  // null: the slot is free
-  };
+  // A slot: the hash's top 32 bits, then the actor's position + 1 (0: free).
+  using Slot = std::uint64_t;
 
+  static Slot make_slot(std::uint64_t hash, std::size_t position) {
+    return (hash & 0xffffffff00000000ull) | (position + 1);
+  }
   void grow();
-  std::size_t mask() const { return slots_.size() - 1; }
+  void place(Slot slot, std::uint64_t hash);
+  std::size_t mask() const { return capacity_ - 1; }
 
-  std::vector<Slot> slots_;  // capacity a power of two, or empty
-  std::size_t size_ = 0;
+  std::vector<std::shared_ptr<Server>> servers_;  // in insertion order
+  Slot* slots_ = nullptr;                         // capacity_ slots, a power of two
+  std::size_t capacity_ = 0;
 };
 
 }  // namespace todo
