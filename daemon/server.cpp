@@ -49,7 +49,9 @@ bool Server::has_new_work() const {
     case WriteState::none:
       break;
   }
-  return !mailbox_.is_empty();
+  // The backlog too: a worker that finished the write while this actor was
+  // still marked scheduled could not queue it.
+  return has_backlog_.load(std::memory_order_seq_cst) || !mailbox_.is_empty();
 }
 
 bool Server::run_turn() {

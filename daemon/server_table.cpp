@@ -47,8 +47,9 @@ const std::shared_ptr<Server>* ServerTable::find(std::uint64_t hash, std::string
 void ServerTable::insert(std::uint64_t hash, std::shared_ptr<Server> server) {
   // At most 3/4 full, so probe runs stay short and a free slot always exists.
   if ((servers_.size() + 1) * 4 > capacity_ * 3) grow();
-  place(make_slot(hash, servers_.size()), hash);
+  // The vector first: if it cannot grow, no slot may point past its end.
   servers_.push_back(std::move(server));
+  place(make_slot(hash, servers_.size() - 1), hash);
 }
 
 void ServerTable::place(Slot slot, std::uint64_t hash) {
