@@ -3,8 +3,8 @@
 // threads; a million idle actors are a million small heap objects.
 //
 // The wake-up protocol: wake() sets the scheduled flag and, if it was clear,
-// queues the actor. A turn says whether it has more to do at once; then the
-// scheduler clears the flag and asks has_new_work(). Work that arrived during
+// queues the actor. After a turn the scheduler clears the flag and asks
+// has_new_work(). Work that arrived during
 // the turn is either seen by that question or finds the flag clear and queues
 // the actor itself. No wake-up is lost and an actor is never queued twice, so
 // turns of one actor never overlap.
@@ -36,11 +36,10 @@ class Actor : public std::enable_shared_from_this<Actor> {
   void wake();
 
  protected:
-  // Returns whether the actor has more to do right away (work it took but
-  // left for the next turn, to let other actors run).
   // REQUIRES: called by the Scheduler only.
-  virtual bool run_turn() = 0;
-  // Whether work arrived that a turn should see. Reads atomics only.
+  virtual void run_turn() = 0;
+  // Whether there is work a turn should see: arrived meanwhile, or left by
+  // the last turn so that other actors could run. Reads atomics only.
   // REQUIRES: called by the Scheduler only, after a turn.
   virtual bool has_new_work() const = 0;
 

@@ -55,9 +55,9 @@ void Scheduler::run_thread() {
 }
 
 void Scheduler::give_turn(const std::shared_ptr<Actor>& actor) {
-  const bool has_more = actor->run_turn();
+  actor->run_turn();
   actor->is_scheduled_.store(false, std::memory_order_seq_cst);
-  if (has_more || actor->has_new_work()) actor->wake();
+  if (actor->has_new_work()) actor->wake();
 }
 
 }  // namespace todo

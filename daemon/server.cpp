@@ -49,15 +49,16 @@ bool Server::has_new_work() const {
     case WriteState::none:
       break;
   }
-  // The backlog too: a worker that finished the write while this actor was
-  // still marked scheduled could not queue it.
+  // The backlog too: the last turn may have left messages queued, and a
+  // worker that finished the write while this actor was still marked
+  // scheduled could not queue it.
   return has_backlog_.load(std::memory_order_seq_cst) || !mailbox_.is_empty();
 }
 
-bool Server::run_turn() {
+void Server::run_turn() {
   switch (write_state_.load(std::memory_order_acquire)) {
     case WriteState::in_flight:
-      return false;
+      return;
     case WriteState::done:
       answer_failed_write();
       write_state_.store(WriteState::none, std::memory_order_seq_cst);
@@ -67,10 +68,10 @@ bool Server::run_turn() {
   }
   take_mailbox();
   if (queue_head_ != nullptr && ensure_list_loaded()) handle_group();
-  // Stored before the write state is read: a write that completes in between
-  // either sees the backlog (and wakes the actor) or is seen here.
+  // Stored before the scheduler clears the scheduled flag: a write that
+  // completes later sees the backlog and wakes the actor; one that completed
+  // already left the write state none, so has_new_work() sees the backlog.
   has_backlog_.store(queue_head_ != nullptr, std::memory_order_seq_cst);
-  return queue_head_ != nullptr && write_state_.load(std::memory_order_seq_cst) == WriteState::none;
 }
 
 void Server::take_mailbox() {

@@ -55,7 +55,7 @@ class Server final : public Actor {
   void send(ListOperation operation, ReplyFn reply);
 
  protected:
-  bool run_turn() override;
+  void run_turn() override;
   bool has_new_work() const override;
 
  private:
@@ -92,8 +92,8 @@ class Server final : public Actor {
   // Set by the worker before it stores WriteState::done; read by the turn after.
   InFlightWrite* failed_write_ = nullptr;
   std::atomic<WriteState> write_state_{WriteState::none};
-  // Whether the last turn left messages in the local queue (for the worker,
-  // which may not read the queue itself).
+  // Whether the last turn left messages in the local queue (for the worker
+  // and has_new_work(), which may not read the queue itself).
   std::atomic<bool> has_backlog_{false};
 };
 

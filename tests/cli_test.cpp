@@ -31,10 +31,7 @@ struct Fixture {
   }
   // Runs a command that must succeed; its stdout.
   std::string ok(const std::vector<std::string>& args) {
-    Output output = todo(args);
-    INFO("todo stderr: " << output.err);
-    REQUIRE(output.exit_code == 0);
-    return output.out;
+    return testing::run_todo_ok(place.endpoint(), args);
   }
 };
 

@@ -49,10 +49,7 @@ class RawClient {
 };
 
 std::string ok(const std::string& endpoint, const std::vector<std::string>& args) {
-  Output output = run_todo(endpoint, args);
-  INFO("todo stderr: " << output.err);
-  REQUIRE(output.exit_code == 0);
-  return output.out;
+  return testing::run_todo_ok(endpoint, args);
 }
 
 TEST_CASE("SIGTERM stops todod cleanly and a restart finds everything", "[daemon]") {

@@ -2,6 +2,7 @@
 // endpoint inside it, and the real todo client pointed at it.
 #pragma once
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
@@ -75,6 +76,14 @@ inline Output run_todo(const std::string& endpoint, const std::vector<std::strin
   full.insert(full.end(), args.begin(), args.end());
   ChildProcess todo(kTodoPath, full);
   return todo.finish(input, timeout);
+}
+
+// Runs a todo command that must succeed; its stdout.
+inline std::string run_todo_ok(const std::string& endpoint, const std::vector<std::string>& args) {
+  Output output = run_todo(endpoint, args);
+  INFO("todo stderr: " << output.err);
+  REQUIRE(output.exit_code == 0);
+  return output.out;
 }
 
 }  // namespace todo::testing

@@ -33,7 +33,7 @@ class Recorder final : public Actor {
   std::atomic<int> handled{0};
 
  protected:
-  bool run_turn() override {
+  void run_turn() override {
     if (in_turn_.exchange(true)) overlaps.fetch_add(1);
     threads.insert(std::this_thread::get_id());
     Message* message = mailbox_.take_all();
@@ -45,7 +45,6 @@ class Recorder final : public Actor {
       handled.fetch_add(1);
     }
     in_turn_.store(false);
-    return false;
   }
   bool has_new_work() const override { return !mailbox_.is_empty(); }
 
