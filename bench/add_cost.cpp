@@ -20,8 +20,11 @@ using Clock = std::chrono::steady_clock;
 todo::ListResult call(todo::Server& server, todo::ListOperation operation) {
   std::promise<todo::ListResult> promise;
   auto reply = promise.get_future();
-  server.send(std::move(operation),
-              [&promise](todo::ListResult result) { promise.set_value(std::move(result)); });
+  // No IdleReaper runs here (idle_timeout 0): the actor never retires.
+  if (!server.send(std::move(operation),
+                   [&promise](todo::ListResult result) { promise.set_value(std::move(result)); })) {
+    throw std::logic_error("the benchmark's list actor retired");
+  }
   return reply.get();
 }
 
@@ -62,7 +65,8 @@ int main(int argc, char** argv) {
   for (const todo::Durability durability : {todo::Durability::no_sync, todo::Durability::sync}) {
     todo::bench::ScratchDirectory directory("");
     auto started =
-        todo::System::start({.database = {.data_dir = directory.path(), .durability = durability}});
+        todo::System::start({.database = {.data_dir = directory.path(), .durability = durability},
+                             .idle_timeout = std::chrono::milliseconds(0)});
     if (!started) {
       std::cerr << "todo-add-cost: " << started.error().message << "\n";
       return 1;

@@ -65,7 +65,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   todo::bench::ScratchDirectory directory(data_dir);
-  auto started = todo::System::start({.database = {.data_dir = directory.path()}});
+  auto started = todo::System::start(
+      {.database = {.data_dir = directory.path()}, .idle_timeout = std::chrono::milliseconds(0)});
   if (!started) {
     std::cerr << "todo-loadtest: " << started.error().message << "\n";
     return 1;

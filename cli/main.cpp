@@ -26,7 +26,8 @@ constexpr const char* kGrammar = R"(Commands:
   delete LIST ID                    delete an entry
   lists                             names of the lists that hold entries
   drop LIST                         delete a whole list
-  ping                              version, uptime, lists in memory, requests served
+  ping                              version, uptime and counters: lists in memory,
+                                    requests, errors, busy, writes, p99 latency, memory
   batch                             commands from stdin, one per line, pipelined;
                                     one output line per command, in input order
 DATE is YYYY-MM-DD, today, tomorrow or yesterday.

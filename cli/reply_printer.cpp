@@ -82,9 +82,17 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
                     [](const std::string& name) { return name; });
     case CliCommand::Kind::ping: {
       const auto& ping = std::get<PingInfo>(reply.payload);
+      char resident[32];
+      std::snprintf(resident, sizeof resident, "%.1f", ping.resident_bytes / 1048576.0);
       return "todod " + ping.version + ", up " + std::to_string(ping.uptime_ms / 1000) + " s, " +
              std::to_string(ping.lists_in_memory) + " lists in memory, " +
-             std::to_string(ping.requests_served) + " requests served";
+             std::to_string(ping.requests_served) + " requests served, " +
+             std::to_string(ping.errors) + " errors (" + std::to_string(ping.busy_refusals) +
+             " busy), " + std::to_string(ping.database_batches) + " database batches of " +
+             std::to_string(ping.database_writes) + " writes, " +
+             std::to_string(ping.actor_restarts) + " actor restarts, " +
+             std::to_string(ping.lists_expired) + " lists expired, p99 latency " +
+             std::to_string(ping.p99_latency_us) + " us, " + resident + " MiB resident";
     }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
@@ -112,7 +120,15 @@ std::string ReplyPrinter::format_json(CliCommand::Kind kind, const Reply& reply)
       return "{\"version\": " + json_string(ping.version) +
              ", \"uptime_ms\": " + std::to_string(ping.uptime_ms) +
              ", \"lists_in_memory\": " + std::to_string(ping.lists_in_memory) +
-             ", \"requests_served\": " + std::to_string(ping.requests_served) + "}";
+             ", \"requests_served\": " + std::to_string(ping.requests_served) +
+             ", \"errors\": " + std::to_string(ping.errors) +
+             ", \"busy_refusals\": " + std::to_string(ping.busy_refusals) +
+             ", \"database_batches\": " + std::to_string(ping.database_batches) +
+             ", \"database_writes\": " + std::to_string(ping.database_writes) +
+             ", \"actor_restarts\": " + std::to_string(ping.actor_restarts) +
+             ", \"lists_expired\": " + std::to_string(ping.lists_expired) +
+             ", \"p99_latency_us\": " + std::to_string(ping.p99_latency_us) +
+             ", \"resident_bytes\": " + std::to_string(ping.resident_bytes) + "}";
     }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:

@@ -221,7 +221,10 @@ void save(Archive& archive, const WireReply& wire) {
           static_assert(std::is_same_v<P, PingInfo>);
           archive(static_cast<std::uint8_t>(PayloadTag::ping));
           save_string(archive, payload.version);
-          archive(payload.uptime_ms, payload.lists_in_memory, payload.requests_served);
+          archive(payload.uptime_ms, payload.lists_in_memory, payload.requests_served,
+                  payload.errors, payload.busy_refusals, payload.database_batches,
+                  payload.database_writes, payload.actor_restarts, payload.lists_expired,
+                  payload.p99_latency_us, payload.resident_bytes);
         }
       },
       reply.payload);
@@ -267,7 +270,9 @@ void load(Archive& archive, WireReply& wire) {
     case PayloadTag::ping: {
       PingInfo ping;
       ping.version = load_string(archive, 64, "version");
-      archive(ping.uptime_ms, ping.lists_in_memory, ping.requests_served);
+      archive(ping.uptime_ms, ping.lists_in_memory, ping.requests_served, ping.errors,
+              ping.busy_refusals, ping.database_batches, ping.database_writes, ping.actor_restarts,
+              ping.lists_expired, ping.p99_latency_us, ping.resident_bytes);
       reply.payload = std::move(ping);
       return;
     }

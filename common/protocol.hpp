@@ -43,11 +43,20 @@ struct Request {
   Command command;
 };
 
+// What todod reports about itself. Counters run from its start.
 struct PingInfo {
   std::string version;
   std::uint64_t uptime_ms = 0;
   std::uint64_t lists_in_memory = 0;
   std::uint64_t requests_served = 0;
+  std::uint64_t errors = 0;  // answers other than ok, busy ones included
+  std::uint64_t busy_refusals = 0;
+  std::uint64_t database_batches = 0;  // group commits
+  std::uint64_t database_writes = 0;   // list writes they carried
+  std::uint64_t actor_restarts = 0;
+  std::uint64_t lists_expired = 0;
+  std::uint64_t p99_latency_us = 0;  // receipt to answer, within 1/8
+  std::uint64_t resident_bytes = 0;
 
   friend bool operator==(const PingInfo&, const PingInfo&) = default;
 };

@@ -1,6 +1,7 @@
 #include "daemon/cache.hpp"
 
 #include <string>
+#include <vector>
 
 #include "common/name_hash.hpp"
 #include "daemon/server.hpp"
@@ -20,6 +21,39 @@ std::shared_ptr<Server> Cache::server_process(std::string_view name) {
   auto server = std::make_shared<Server>(scheduler_, context_, std::string(name));
   shard.servers.insert(hash, server);
   return server;
+}
+
+void Cache::send(std::string_view name, ListOperation&& operation, Server::ReplyFn&& reply) {
+  // A retired actor takes nothing and is already gone from its shard (the
+  // reaper removes it under the lock it retired it under): the next lookup
+  // starts a fresh one.
+  while (!server_process(name)->send(std::move(operation), std::move(reply))) {
+  }
+}
+
+std::size_t Cache::retire_idle(std::uint32_t idle_ticks) {
+  std::size_t retired_count = 0;
+  for (Shard& shard : shards_) {
+    // Destroyed after the lock is released: freeing a large list takes time.
+    std::vector<std::shared_ptr<Server>> retired;
+    std::unique_lock lock(shard.mutex);
+    // Downwards, so that erasing (which moves the last actor into the hole)
+    // only ever moves an actor already looked at, or one started meanwhile.
+    std::size_t position = shard.servers.size();
+    for (std::size_t looked_at = 1; position > 0; ++looked_at) {
+      if (looked_at % kRetireChunk == 0) {
+        lock.unlock();
+        lock.lock();
+      }
+      --position;
+      if (shard.servers.at(position)->try_retire(idle_ticks)) {
+        retired.push_back(shard.servers.erase_at(position));
+      }
+    }
+    lock.unlock();
+    retired_count += retired.size();
+  }
+  return retired_count;
 }
 
 std::size_t Cache::size() const {

@@ -9,21 +9,28 @@
 // bits, the shard's ServerTable the low ones. A name is stored once, in its
 // Server.
 //
+// Actors idle for long enough retire and leave the Cache (retire_idle, run by
+// the IdleReaper); a request that meets a retiring actor comes back here and
+// starts a fresh one, so none is lost. Code that may race with retirement
+// sends through send(); server_process() alone is for callers that know no
+// IdleReaper runs (tests, benchmarks).
+//
 // Thread safety: every public member may be called from any thread.
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string_view>
 
+#include "daemon/server.hpp"
 #include "daemon/server_table.hpp"
 
 namespace todo {
 
 class Scheduler;
-class Server;
 struct ServerContext;
 
 class Cache {
@@ -35,6 +42,13 @@ class Cache {
 
   // REQUIRES: validate_list_name(name) succeeded.
   std::shared_ptr<Server> server_process(std::string_view name);
+  // Hands a request to the list's actor, starting one if needed; reply is
+  // called exactly once (see Server::send).
+  // REQUIRES: validate_list_name(name) succeeded.
+  void send(std::string_view name, ListOperation&& operation, Server::ReplyFn&& reply);
+  // Retires and removes every actor idle for more than idle_ticks ticks of
+  // the idle clock (Server::try_retire); returns how many.
+  std::size_t retire_idle(std::uint32_t idle_ticks);
   // Actors currently in memory.
   std::size_t size() const;
 
@@ -43,6 +57,9 @@ class Cache {
   // and pool threads) seldom want the same one; few enough that at a million
   // lists each shard's index fills whole 2 MB huge pages.
   static constexpr std::size_t kShardCount = 8;  // the top 3 bits of the hash
+  // Actors retire_idle() looks at per hold of a shard's lock: a sweep of a
+  // million lists must not stall lookups for its whole length.
+  static constexpr std::size_t kRetireChunk = 4096;
 
   struct alignas(64) Shard {
     mutable std::mutex mutex;

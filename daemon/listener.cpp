@@ -133,7 +133,7 @@ void Listener::read_requests() {
     if (frame_count != 1) {
       const Error error =
           Error::invalid("a request is one frame, this message had " + std::to_string(frame_count));
-      outbox_.push({std::move(id), encode_reply(Reply::failure(0, error))});
+      outbox_.push({std::move(id), encode_reply(handler_.refuse(0, error))});
       continue;
     }
     handle_message(std::move(id), std::string_view(payload.data<char>(), payload.size()));
@@ -146,14 +146,14 @@ void Listener::handle_message(std::string routing_id, std::string_view bytes) {
         Error::invalid("request of " + std::to_string(bytes.size()) +
                        " bytes is larger than the limit of " + std::to_string(kMaxRequestBytes));
     outbox_.push({std::move(routing_id),
-                  encode_reply(Reply::failure(peek_request_id(bytes).value_or(0), error))});
+                  encode_reply(handler_.refuse(peek_request_id(bytes).value_or(0), error))});
     return;
   }
   auto request = decode_request(bytes);
   if (!request) {
     outbox_.push(
         {std::move(routing_id),
-         encode_reply(Reply::failure(peek_request_id(bytes).value_or(0), request.error()))});
+         encode_reply(handler_.refuse(peek_request_id(bytes).value_or(0), request.error()))});
     return;
   }
   handler_.handle(std::move(request).value(),

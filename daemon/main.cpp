@@ -7,9 +7,12 @@
 
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 #include "common/default_paths.hpp"
@@ -55,6 +58,8 @@ int main(int argc, char** argv) {
   std::size_t db_workers = 3;
   std::size_t threads = 0;
   bool is_sync = true;
+  double idle_timeout_seconds = 600;
+  std::int64_t max_requests_in_progress = todo::SystemOptions{}.max_requests_in_progress;
   app.add_option("--data-dir", data_dir, "where the lists are stored")
       ->envname("TODO_DATA_DIR")
       ->capture_default_str();
@@ -71,6 +76,18 @@ int main(int argc, char** argv) {
   app.add_flag("--sync,!--no-sync", is_sync,
                "fsync before acknowledging (default); --no-sync survives a crash of todod but "
                "not a power cut");
+  app.add_option("--idle-timeout", idle_timeout_seconds,
+                 "a list with no request for this long leaves memory until its next request "
+                 "(seconds, or with a unit: 500ms, 30s, 10m, 1h; 0: never)")
+      ->transform(CLI::AsNumberWithUnit(
+          std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}}))
+      ->check(CLI::Range(0.0, 1e7))
+      ->default_str("10m");
+  app.add_option("--max-requests-in-progress", max_requests_in_progress,
+                 "requests being handled at once, over all lists, beyond which new ones are "
+                 "answered busy")
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
   if (endpoints.empty()) endpoints.push_back(todo::default_endpoint());
 
@@ -83,7 +100,9 @@ int main(int argc, char** argv) {
   const auto durability = is_sync ? todo::Durability::sync : todo::Durability::no_sync;
   auto started = todo::System::start(
       {.database = {.data_dir = data_dir, .worker_count = db_workers, .durability = durability},
-       .thread_count = threads});
+       .thread_count = threads,
+       .idle_timeout = std::chrono::milliseconds(std::llround(idle_timeout_seconds * 1000)),
+       .max_requests_in_progress = max_requests_in_progress});
   if (!started) {
     std::cerr << "todod: " << started.error().message << "\n";
     return 1;

@@ -1,9 +1,13 @@
 #include "daemon/request_handler.hpp"
 
+#include <unistd.h>
+
+#include <fstream>
 #include <type_traits>
 
 #include "common/validation.hpp"
 #include "daemon/cache.hpp"
+#include "daemon/database.hpp"
 #include "daemon/server.hpp"
 #include "daemon/server_context.hpp"
 #include "daemon/system.hpp"
@@ -16,56 +20,95 @@ ReplyPayload to_payload(ListAnswer answer) {
                     std::move(answer));
 }
 
+// 0 where /proc cannot tell.
+std::uint64_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t total_pages = 0;
+  std::uint64_t resident_pages = 0;
+  if (!(statm >> total_pages >> resident_pages)) return 0;
+  return resident_pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
+}
+
 }  // namespace
 
 RequestHandler::RequestHandler(System& system, std::string version)
-    : system_(system), version_(std::move(version)), started_(std::chrono::steady_clock::now()) {}
+    : system_(system), version_(std::move(version)), started_(Clock::now()) {}
 
 void RequestHandler::handle(Request request, Respond respond) {
+  const Clock::time_point received = Clock::now();
   const std::uint64_t id = request.id;
+  ServerContext& context = system_.context();
   std::visit(
       [&](auto&& command) {
         using Kind = std::decay_t<decltype(command)>;
         if constexpr (std::is_same_v<Kind, ListCommand>) {
           if (auto valid = validate_list_name(command.list); !valid) {
-            respond(Reply::failure(id, valid.error()));
+            answer(respond, received, Reply::failure(id, valid.error()));
             return;
           }
-          system_.cache()
-              .server_process(command.list)
-              ->send(std::move(command.operation), [id, respond =
-                                                            std::move(respond)](ListResult result) {
+          if (context.requests_in_progress.load(std::memory_order_relaxed) >=
+              context.max_requests_in_progress) {
+            context.busy_refusals.fetch_add(1, std::memory_order_relaxed);
+            answer(respond, received,
+                   Reply::failure(id, Error::busy("todod already has " +
+                                                  std::to_string(context.max_requests_in_progress) +
+                                                  " requests in progress")));
+            return;
+          }
+          system_.cache().send(
+              command.list, std::move(command.operation),
+              [this, id, received, respond = std::move(respond)](ListResult result) {
                 if (!result) {
-                  respond(Reply::failure(id, result.error()));
+                  answer(respond, received, Reply::failure(id, result.error()));
                 } else {
-                  respond(Reply{id, StatusCode::ok, {}, to_payload(std::move(result).value())});
+                  answer(respond, received,
+                         Reply{id, StatusCode::ok, {}, to_payload(std::move(result).value())});
                 }
               });
         } else if constexpr (std::is_same_v<Kind, ListNames>) {
-          system_.context().requests_served.fetch_add(1, std::memory_order_relaxed);
+          context.requests_served.fetch_add(1, std::memory_order_relaxed);
           auto names = system_.database().list_names();
           if (!names) {
-            respond(Reply::failure(id, names.error()));
+            answer(respond, received, Reply::failure(id, names.error()));
           } else {
-            respond(Reply{id, StatusCode::ok, {}, std::move(names).value()});
+            answer(respond, received, Reply{id, StatusCode::ok, {}, std::move(names).value()});
           }
         } else {
           static_assert(std::is_same_v<Kind, Ping>);
-          system_.context().requests_served.fetch_add(1, std::memory_order_relaxed);
-          respond(ping(id));
+          context.requests_served.fetch_add(1, std::memory_order_relaxed);
+          answer(respond, received, ping(id));
         }
       },
       std::move(request.command));
 }
 
+Reply RequestHandler::refuse(std::uint64_t request_id, Error error) {
+  errors_.fetch_add(1, std::memory_order_relaxed);
+  return Reply::failure(request_id, std::move(error));
+}
+
+void RequestHandler::answer(const Respond& respond, Clock::time_point received, Reply reply) {
+  if (reply.status != StatusCode::ok) errors_.fetch_add(1, std::memory_order_relaxed);
+  latency_.record(Clock::now() - received);
+  respond(std::move(reply));
+}
+
 Reply RequestHandler::ping(std::uint64_t request_id) const {
+  const ServerContext& context = system_.context();
   PingInfo info;
   info.version = version_;
-  info.uptime_ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                  std::chrono::steady_clock::now() - started_)
-                                                  .count());
+  info.uptime_ms = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count());
   info.lists_in_memory = system_.cache().size();
-  info.requests_served = system_.context().requests_served.load(std::memory_order_relaxed);
+  info.requests_served = context.requests_served.load(std::memory_order_relaxed);
+  info.errors = errors_.load(std::memory_order_relaxed);
+  info.busy_refusals = context.busy_refusals.load(std::memory_order_relaxed);
+  info.database_batches = system_.database().batch_count();
+  info.database_writes = system_.database().write_count();
+  info.actor_restarts = context.actor_restarts.load(std::memory_order_relaxed);
+  info.lists_expired = context.lists_expired.load(std::memory_order_relaxed);
+  info.p99_latency_us = static_cast<std::uint64_t>(latency_.percentile(0.99).count());
+  info.resident_bytes = resident_bytes();
   return Reply{request_id, StatusCode::ok, {}, info};
 }
 

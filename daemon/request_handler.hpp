@@ -1,16 +1,24 @@
 // Turns a decoded Request into work: a list's operation goes to that list's
 // actor through the Cache; list names are read from the Database; ping is
 // answered from the counters. The reply is handed to `respond`, on whichever
-// thread produced it (a pool thread for list operations).
+// thread produced it (a pool thread or a database worker for list operations).
 //
-// Thread safety: handle() may be called from any thread.
+// Admission: past the System's limit of requests in progress, a list request
+// is answered busy at once, so a flood cannot grow the daemon's memory
+// without bound. Every answer is counted (errors, latency from handle() to
+// the answer) for ping.
+//
+// Thread safety: handle() and refuse() may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 
 #include "common/protocol.hpp"
+#include "daemon/latency_histogram.hpp"
 
 namespace todo {
 
@@ -23,13 +31,21 @@ class RequestHandler {
   RequestHandler(System& system, std::string version);
 
   void handle(Request request, Respond respond);
+  // The answer to a message that never became a request (undecodable, too
+  // large): counted like any other error.
+  Reply refuse(std::uint64_t request_id, Error error);
 
  private:
+  using Clock = std::chrono::steady_clock;
+
+  void answer(const Respond& respond, Clock::time_point received, Reply reply);
   Reply ping(std::uint64_t request_id) const;
 
   System& system_;
   const std::string version_;
-  const std::chrono::steady_clock::time_point started_;
+  const Clock::time_point started_;
+  std::atomic<std::uint64_t> errors_{0};
+  LatencyHistogram latency_;
 };
 
 }  // namespace todo

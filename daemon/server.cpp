@@ -1,6 +1,8 @@
 #include "daemon/server.hpp"
 
 #include <exception>
+#include <iostream>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -10,6 +12,12 @@
 #include "daemon/storage_layout.hpp"
 
 namespace todo {
+namespace {
+
+// The mark of a retired actor in Server::pending_, above any count of requests.
+constexpr std::uint32_t kRetired = std::uint32_t{1} << 31;
+
+}  // namespace
 
 // The group of requests whose changes are on their way to disk. It belongs to
 // the write until the write completes: on success the worker answers the
@@ -33,10 +41,37 @@ Server::~Server() {
   delete failed_write_;
 }
 
-void Server::send(ListOperation operation, ReplyFn reply) {
+bool Server::send(ListOperation&& operation, ReplyFn&& reply) {
+  // One read-modify-write of the word try_retire() compares and swaps: either
+  // the actor retired first and this request must go to a new actor, or the
+  // request counts as pending and the actor cannot retire until it is answered.
+  const std::uint32_t pending = pending_.fetch_add(1, std::memory_order_acq_rel);
+  if ((pending & kRetired) != 0) {
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  if (pending >= kMaxPendingRequests) {
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+    context_.busy_refusals.fetch_add(1, std::memory_order_relaxed);
+    reply(Error::busy("list " + quoted_for_message(name_) + " already has " +
+                      std::to_string(kMaxPendingRequests) + " requests waiting"));
+    return true;
+  }
+  last_request_tick_.store(context_.idle_clock.load(std::memory_order_relaxed),
+                           std::memory_order_relaxed);
   context_.requests_in_progress.fetch_add(1, std::memory_order_relaxed);
   mailbox_.push(new Message{nullptr, std::move(operation), std::move(reply)});
   wake();
+  return true;
+}
+
+bool Server::try_retire(std::uint32_t idle_ticks) {
+  const std::uint32_t now = context_.idle_clock.load(std::memory_order_relaxed);
+  if (now - last_request_tick_.load(std::memory_order_relaxed) <= idle_ticks) return false;
+  // Nothing unanswered means nothing queued and no write in flight: every
+  // change this actor acknowledged is on disk for the next actor to load.
+  std::uint32_t idle = 0;
+  return pending_.compare_exchange_strong(idle, kRetired, std::memory_order_acq_rel);
 }
 
 bool Server::has_new_work() const {
@@ -91,11 +126,20 @@ bool Server::ensure_list_loaded() {
   if (list_) return true;
   auto loaded = context_.database.load_list(name_);
   if (!loaded) {
+    report_load_failure(loaded.error());
     fail_queued(loaded.error());
     return false;
   }
   list_ = std::make_unique<List>(std::move(loaded).value());
   return true;
+}
+
+void Server::report_load_failure(const Error& error) {
+  // Every request for the list says why it failed; the log says it once, so a
+  // corrupt list does not flood it.
+  if (has_logged_load_failure_) return;
+  has_logged_load_failure_ = true;
+  std::cerr << "todod: " << error.message << std::endl;
 }
 
 void Server::handle_group() {
@@ -116,6 +160,7 @@ void Server::handle_group() {
     context_.actor_restarts.fetch_add(1, std::memory_order_relaxed);
     const Error error = Error::internal("list " + quoted_for_message(name_) +
                                         " failed and was restarted from disk: " + e.what());
+    std::cerr << "todod: " << error.message << std::endl;
     for (auto& item : group->items) reply(*item.message, error);
     return;
   }
@@ -211,10 +256,18 @@ void Server::answer_failed_write() {
       reply(message, reloaded.error());
       continue;
     }
-    List scratch = *list_;
-    std::vector<StorageMutation> discarded;
-    ListResult on_disk = apply(scratch, message.operation, discarded);
-    if (on_disk.ok() && is_change(message.operation)) {
+    const bool is_changing = is_change(message.operation);
+    ListResult on_disk = Error::internal(failure);
+    try {
+      // A change is tried on a copy: none of the group's changes may stick.
+      std::optional<List> scratch;
+      if (is_changing) scratch.emplace(*list_);
+      std::vector<StorageMutation> discarded;
+      on_disk = apply(is_changing ? *scratch : *list_, message.operation, discarded);
+    } catch (const std::exception& e) {
+      on_disk = Error::internal(failure + "; then " + e.what());
+    }
+    if (on_disk.ok() && is_changing) {
       reply(message, Error::internal(failure));
     } else {
       reply(message, std::move(on_disk));
@@ -226,6 +279,7 @@ void Server::reply(Message& message, ListResult result) {
   message.reply(std::move(result));
   context_.requests_served.fetch_add(1, std::memory_order_relaxed);
   context_.requests_in_progress.fetch_sub(1, std::memory_order_release);
+  pending_.fetch_sub(1, std::memory_order_release);
 }
 
 void Server::fail_queued(const Error& error) {

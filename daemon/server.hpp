@@ -16,12 +16,20 @@
 // in a turn (a bug, bytes that do not decode) fails that turn's requests and
 // drops the in-memory list; the next message reloads it from disk.
 //
-// Thread safety: send() may be called from any thread. Everything else runs
-// only on the actor's own turn and must not be called from outside.
+// The mailbox is bounded: past kMaxPendingRequests unanswered requests, send()
+// answers busy at once. An idle actor can retire (idle expiry): one atomic word
+// counts its unanswered requests and carries the retired mark, so a request
+// and the retirement cannot both win; a request that loses goes back to the
+// Cache, which starts a fresh actor that loads the list from disk.
+//
+// Thread safety: send() may be called from any thread; try_retire() under the
+// Cache's lock for this actor's shard. Everything else runs only on the
+// actor's own turn and must not be called from outside.
 #pragma once
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -46,13 +54,27 @@ class Server final : public Actor {
   // so other actors on the same thread get their turns.
   static constexpr std::size_t kMaxGroupSize = 1024;
 
+  // Unanswered requests one list may hold (queued, in its group or being
+  // written). A client pipelines at most a few thousand; more means the list
+  // is overloaded, and memory must not grow without bound.
+  static constexpr std::uint32_t kMaxPendingRequests = 10'000;
+
   // REQUIRES: validate_list_name(name) succeeded.
   Server(Scheduler& scheduler, ServerContext& context, std::string name);
   ~Server() override;
 
   const std::string& name() const { return name_; }
 
-  void send(ListOperation operation, ReplyFn reply);
+  // Queues a request; reply is called exactly once, on some thread, and at
+  // once with busy when the list already has kMaxPendingRequests unanswered.
+  // Returns false, taking neither argument, when the actor has retired: ask
+  // the Cache again (Cache::send does).
+  [[nodiscard]] bool send(ListOperation&& operation, ReplyFn&& reply);
+  // Retires the actor when it has nothing unanswered and no request arrived
+  // for more than idle_ticks ticks of context.idle_clock; afterwards every
+  // send() returns false. REQUIRES: the Cache holds this actor's shard lock,
+  // and removes the actor when this returns true.
+  bool try_retire(std::uint32_t idle_ticks);
 
  protected:
   void run_turn() override;
@@ -81,6 +103,7 @@ class Server final : public Actor {
   void answer_failed_write();
   void reply(Message& message, ListResult result);
   void fail_queued(const Error& error);
+  void report_load_failure(const Error& error);
 
   ServerContext& context_;
   const std::string name_;
@@ -95,6 +118,12 @@ class Server final : public Actor {
   // Whether the last turn left messages in the local queue (for the worker
   // and has_new_work(), which may not read the queue itself).
   std::atomic<bool> has_backlog_{false};
+  // Whether the log already named this list as unreadable: once, not per request.
+  bool has_logged_load_failure_ = false;
+  // Unanswered requests, plus kRetired once the actor has retired.
+  std::atomic<std::uint32_t> pending_{0};
+  // context.idle_clock when the last request arrived.
+  std::atomic<std::uint32_t> last_request_tick_{0};
 };
 
 }  // namespace todo

@@ -13,13 +13,22 @@ namespace todo {
 class Database;
 
 struct ServerContext {
-  explicit ServerContext(Database& db) : database(db) {}
+  ServerContext(Database& db, std::int64_t max_in_progress)
+      : database(db), max_requests_in_progress(max_in_progress) {}
 
   Database& database;
+  // Beyond this many requests in progress, new ones are answered busy.
+  const std::int64_t max_requests_in_progress;
   // Requests handed to a Server and not yet answered; shutdown waits for zero.
   std::atomic<std::int64_t> requests_in_progress{0};
   std::atomic<std::uint64_t> requests_served{0};
   std::atomic<std::uint64_t> actor_restarts{0};
+  // Requests answered busy because a list's mailbox or the daemon was full.
+  std::atomic<std::uint64_t> busy_refusals{0};
+  std::atomic<std::uint64_t> lists_expired{0};
+  // Ticks of the IdleReaper; a Server notes it at each request, to know how
+  // long it has been idle without reading a clock per request.
+  std::atomic<std::uint32_t> idle_clock{0};
 };
 
 }  // namespace todo

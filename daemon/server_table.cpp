@@ -46,10 +46,40 @@ const std::shared_ptr<Server>* ServerTable::find(std::uint64_t hash, std::string
 
 void ServerTable::insert(std::uint64_t hash, std::shared_ptr<Server> server) {
   // At most 3/4 full, so probe runs stay short and a free slot always exists.
-  if ((servers_.size() + 1) * 4 > capacity_ * 3) grow();
+  if ((servers_.size() + 1) * 4 > capacity_ * 3) {
+    rebuild(capacity_ == 0 ? kInitialCapacity : capacity_ * 2);
+  }
   // The vector first: if it cannot grow, no slot may point past its end.
   servers_.push_back(std::move(server));
   place(make_slot(hash, servers_.size() - 1), hash);
+}
+
+std::shared_ptr<Server> ServerTable::erase_at(std::size_t position) {
+  std::size_t hole = slot_index(mixed_name_hash(servers_[position]->name()), position);
+  // Backward shift: a later slot of the run moves into the hole unless its home
+  // lies cyclically in (hole, next], where a lookup would no longer reach it.
+  for (std::size_t next = (hole + 1) & mask(); slots_[next] != 0; next = (next + 1) & mask()) {
+    if (((next - home_of(slots_[next])) & mask()) >= ((next - hole) & mask())) {
+      slots_[hole] = slots_[next];
+      hole = next;
+    }
+  }
+  slots_[hole] = 0;
+
+  std::shared_ptr<Server> erased = std::move(servers_[position]);
+  const std::size_t last = servers_.size() - 1;
+  if (position != last) {
+    const std::uint64_t last_hash = mixed_name_hash(servers_[last]->name());
+    slots_[slot_index(last_hash, last)] = make_slot(last_hash, position);
+    servers_[position] = std::move(servers_[last]);
+  }
+  servers_.pop_back();
+  // Shrunk at 1/8 full to 1/4 full, so a table near one size does not flip.
+  if (capacity_ > kInitialCapacity && servers_.size() * 8 < capacity_) {
+    rebuild(capacity_ / 2);
+    if (servers_.size() * 4 < servers_.capacity()) servers_.shrink_to_fit();
+  }
+  return erased;
 }
 
 void ServerTable::place(Slot slot, std::uint64_t hash) {
@@ -58,8 +88,18 @@ void ServerTable::place(Slot slot, std::uint64_t hash) {
   slots_[i] = slot;
 }
 
-void ServerTable::grow() {
-  const std::size_t capacity = capacity_ == 0 ? kInitialCapacity : capacity_ * 2;
+std::size_t ServerTable::slot_index(std::uint64_t hash, std::size_t position) const {
+  const Slot wanted = make_slot(hash, position);
+  std::size_t i = hash & mask();
+  while (slots_[i] != wanted) i = (i + 1) & mask();
+  return i;
+}
+
+std::size_t ServerTable::home_of(Slot slot) const {
+  return mixed_name_hash(servers_[(slot & 0xffffffffull) - 1]->name()) & mask();
+}
+
+void ServerTable::rebuild(std::size_t capacity) {
   Slot* const old = std::exchange(slots_, allocate_slots(capacity));
   capacity_ = capacity;
   // The index keeps only 32 bits of each hash: rehash from the names.

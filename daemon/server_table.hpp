@@ -6,6 +6,10 @@
 // one random read that mostly hits the cache and the TLB, where a node-based
 // map chases two or three pointers to scattered nodes.
 //
+// Removal (idle expiry) shifts later slots of the probe run back rather than
+// leaving tombstones, and moves the last actor into the freed position; the
+// index shrinks when it is mostly empty.
+//
 // Thread safety: none; the Cache guards each table with its shard's mutex.
 #pragma once
 
@@ -32,6 +36,11 @@ class ServerTable {
   void insert(std::uint64_t hash, std::shared_ptr<Server> server);
   std::size_t size() const { return servers_.size(); }
 
+  // Positions run from 0 to size() - 1. Erasing one moves the actor that was
+  // last into it and leaves the positions before it unchanged.
+  const std::shared_ptr<Server>& at(std::size_t position) const { return servers_[position]; }
+  std::shared_ptr<Server> erase_at(std::size_t position);
+
  private:
   // A slot: the hash's top 32 bits, then the actor's position + 1 (0: free).
   using Slot = std::uint64_t;
@@ -39,8 +48,11 @@ class ServerTable {
   static Slot make_slot(std::uint64_t hash, std::size_t position) {
     return (hash & 0xffffffff00000000ull) | (position + 1);
   }
-  void grow();
+  void rebuild(std::size_t capacity);
   void place(Slot slot, std::uint64_t hash);
+  std::size_t slot_index(std::uint64_t hash, std::size_t position) const;
+  // Where a slot's probe run starts, from the name of the actor it points to.
+  std::size_t home_of(Slot slot) const;
   std::size_t mask() const { return capacity_ - 1; }
 
   std::vector<std::shared_ptr<Server>> servers_;  // in insertion order

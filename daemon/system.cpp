@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "daemon/cache.hpp"
+#include "daemon/idle_reaper.hpp"
 #include "daemon/scheduler.hpp"
 #include "daemon/server_context.hpp"
 
@@ -13,14 +14,19 @@ Result<std::unique_ptr<System>> System::start(const SystemOptions& options) {
   if (!database) return std::move(database).error();
   std::size_t threads = options.thread_count;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-  return std::unique_ptr<System>(new System(std::move(database).value(), threads));
+  return std::unique_ptr<System>(new System(std::move(database).value(), options, threads));
 }
 
-System::System(std::unique_ptr<Database> database, std::size_t thread_count)
+System::System(std::unique_ptr<Database> database, const SystemOptions& options,
+               std::size_t thread_count)
     : database_(std::move(database)),
-      context_(std::make_unique<ServerContext>(*database_)),
+      context_(std::make_unique<ServerContext>(*database_, options.max_requests_in_progress)),
       scheduler_(std::make_unique<Scheduler>(thread_count)),
-      cache_(std::make_unique<Cache>(*scheduler_, *context_)) {}
+      cache_(std::make_unique<Cache>(*scheduler_, *context_)) {
+  if (options.idle_timeout.count() > 0) {
+    idle_reaper_ = std::make_unique<IdleReaper>(*cache_, *context_, options.idle_timeout);
+  }
+}
 
 System::~System() { shutdown(); }
 
@@ -29,6 +35,7 @@ std::size_t System::thread_count() const { return scheduler_->thread_count(); }
 bool System::shutdown(std::chrono::milliseconds grace) {
   if (is_shut_down_) return true;
   is_shut_down_ = true;
+  idle_reaper_.reset();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   bool is_drained = true;
   while (context_->requests_in_progress.load(std::memory_order_acquire) > 0) {

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 #include "common/result.hpp"
@@ -17,6 +18,7 @@
 namespace todo {
 
 class Cache;
+class IdleReaper;
 class Scheduler;
 struct ServerContext;
 
@@ -24,6 +26,11 @@ struct SystemOptions {
   DatabaseOptions database;
   // Pool threads that run the actors; 0 means one per core.
   std::size_t thread_count = 0;
+  // A list actor with no request for this long leaves memory; 0: never.
+  std::chrono::milliseconds idle_timeout = std::chrono::minutes(10);
+  // Requests handed to actors and not yet answered, across all lists, beyond
+  // which new ones are answered busy: bounds the memory they hold.
+  std::int64_t max_requests_in_progress = 100'000;
 };
 
 class System {
@@ -45,12 +52,14 @@ class System {
   bool shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
  private:
-  System(std::unique_ptr<Database> database, std::size_t thread_count);
+  System(std::unique_ptr<Database> database, const SystemOptions& options,
+         std::size_t thread_count);
 
   std::unique_ptr<Database> database_;
   std::unique_ptr<ServerContext> context_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Cache> cache_;
+  std::unique_ptr<IdleReaper> idle_reaper_;  // null when lists never expire
   bool is_shut_down_ = false;
 };
 

@@ -250,6 +250,7 @@ TEST_CASE("split_words splits a line as a shell would", "[command_parser]") {
 }
 
 const Entry kOpen{1, Date::parse("2024-02-28").value(), "Dentist", false};
+const PingInfo kPing{"1.2.3", 12'345, 3, 40, 5, 2, 6, 7, 1, 8, 950, 21'495'808};
 const Entry kDone{2, Date::parse("2024-02-29").value(), "Gym \"leg day\"", true};
 
 Reply ok(ReplyPayload payload) { return Reply{1, StatusCode::ok, "", std::move(payload)}; }
@@ -275,8 +276,10 @@ TEST_CASE("replies as text", "[reply_printer]") {
   CHECK(text(Kind::drop, ok(std::monostate{})) == "ok");
   CHECK(text(Kind::lists, ok(std::vector<std::string>{"alice", "bob"})) == "alice\nbob");
   CHECK(text(Kind::lists, ok(std::vector<std::string>{})) == "");
-  CHECK(text(Kind::ping, ok(PingInfo{"1.2.3", 12'345, 3, 40})) ==
-        "todod 1.2.3, up 12 s, 3 lists in memory, 40 requests served");
+  CHECK(text(Kind::ping, ok(kPing)) ==
+        "todod 1.2.3, up 12 s, 3 lists in memory, 40 requests served, 5 errors (2 busy), "
+        "6 database batches of 7 writes, 1 actor restarts, 8 lists expired, "
+        "p99 latency 950 us, 20.5 MiB resident");
 }
 
 TEST_CASE("one-line mode joins lines with \"; \"", "[reply_printer]") {
@@ -306,8 +309,11 @@ TEST_CASE("replies as JSON", "[reply_printer]") {
   CHECK(json(Kind::lists, ok(std::vector<std::string>{"alice", "b\"ob"})) ==
         R"(["alice", "b\"ob"])");
   CHECK(json(Kind::lists, ok(std::vector<std::string>{})) == "[]");
-  CHECK(json(Kind::ping, ok(PingInfo{"1.2.3", 12'345, 3, 40})) ==
-        R"({"version": "1.2.3", "uptime_ms": 12345, "lists_in_memory": 3, "requests_served": 40})");
+  CHECK(json(Kind::ping, ok(kPing)) ==
+        R"({"version": "1.2.3", "uptime_ms": 12345, "lists_in_memory": 3, "requests_served": 40, )"
+        R"("errors": 5, "busy_refusals": 2, "database_batches": 6, "database_writes": 7, )"
+        R"("actor_restarts": 1, "lists_expired": 8, "p99_latency_us": 950, )"
+        R"("resident_bytes": 21495808})");
 }
 
 TEST_CASE("errors as batch shows them", "[reply_printer]") {

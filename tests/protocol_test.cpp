@@ -168,7 +168,8 @@ std::vector<Reply> sample_replies() {
       Reply{7, StatusCode::ok, "", numbered_entries(3)},
       Reply{8, StatusCode::ok, "", std::vector<std::string>{}},
       Reply{9, StatusCode::ok, "", std::vector<std::string>{"alice", "bob", std::string(255, 'z')}},
-      Reply{10, StatusCode::ok, "", PingInfo{"0.1.0", 123456, 3, 99}},
+      Reply{10, StatusCode::ok, "",
+            PingInfo{"0.1.0", 123456, 3, 99, 4, 1, 5, 6, 2, 7, 800, 1 << 30}},
       Reply{11, StatusCode::not_found, "no entry 7 in list 'bob'", std::monostate{}},
       Reply{12, StatusCode::invalid_argument, "invalid date '2024-02-30'", std::monostate{}},
       Reply{13, StatusCode::busy, "list 'bob' is busy; try again", std::monostate{}},
@@ -307,8 +308,23 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
           reply_header(5).u8(kPayloadEntries).u64(1).u64(9).i32(leap_day).text("t").u8(0).str());
     CHECK(encode_reply(Reply{5, StatusCode::ok, "", std::vector<std::string>{"a", "bc"}}) ==
           reply_header(5).u8(kPayloadNames).u64(2).text("a").text("bc").str());
-    CHECK(encode_reply(Reply{5, StatusCode::ok, "", PingInfo{"1.0", 10, 2, 3}}) ==
-          reply_header(5).u8(kPayloadPing).text("1.0").u64(10).u64(2).u64(3).str());
+    CHECK(encode_reply(
+              Reply{5, StatusCode::ok, "", PingInfo{"1.0", 10, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}}) ==
+          reply_header(5)
+              .u8(kPayloadPing)
+              .text("1.0")
+              .u64(10)
+              .u64(2)
+              .u64(3)
+              .u64(4)
+              .u64(5)
+              .u64(6)
+              .u64(7)
+              .u64(8)
+              .u64(9)
+              .u64(10)
+              .u64(11)
+              .str());
   }
   SECTION("status codes") {
     CHECK(static_cast<int>(StatusCode::ok) == 0);

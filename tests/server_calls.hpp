@@ -14,8 +14,11 @@ namespace todo::testing {
 inline ListResult call(Server& server, ListOperation operation) {
   auto promise = std::make_shared<std::promise<ListResult>>();
   auto reply = promise->get_future();
-  server.send(std::move(operation),
-              [promise](ListResult result) { promise->set_value(std::move(result)); });
+  // The tests' systems keep idle actors for minutes: none retires under them.
+  if (!server.send(std::move(operation),
+                   [promise](ListResult result) { promise->set_value(std::move(result)); })) {
+    throw std::runtime_error("the actor of list '" + server.name() + "' has retired");
+  }
   if (reply.wait_for(std::chrono::seconds(30)) != std::future_status::ready) {
     throw std::runtime_error("no reply from list actor within 30 s");
   }

@@ -143,7 +143,6 @@ TEST_CASE("many concurrent adds to one list get distinct ids, in fewer writes", 
   std::uint64_t writes = 0;
   {
     auto system = start_system(dir.path());
-    auto list = system->cache().server_process("busy");
     // Catch2's assertions (inside day()) are for the test's own thread only.
     const Date when = day("2021-01-01");
     std::vector<std::thread> threads;
@@ -154,8 +153,9 @@ TEST_CASE("many concurrent adds to one list get distinct ids, in fewer writes", 
         for (int i = 0; i < kAddsPerThread; ++i) {
           auto promise = std::make_shared<std::promise<ListResult>>();
           replies.push_back(promise->get_future());
-          list->send(AddEntry{when, "t" + std::to_string(t) + "-" + std::to_string(i)},
-                     [promise](ListResult r) { promise->set_value(std::move(r)); });
+          system->cache().send("busy",
+                               AddEntry{when, "t" + std::to_string(t) + "-" + std::to_string(i)},
+                               [promise](ListResult r) { promise->set_value(std::move(r)); });
         }
         for (auto& reply : replies) ids[t].push_back(std::get<EntryId>(reply.get().value()));
       });
@@ -193,8 +193,8 @@ TEST_CASE("requests beyond one group are all answered", "[server]") {
     for (int i = 0; i < kRequests; ++i) {
       auto promise = std::make_shared<std::promise<ListResult>>();
       replies.push_back(promise->get_future());
-      list->send(AddEntry{when, "r" + std::to_string(round)},
-                 [promise](ListResult r) { promise->set_value(std::move(r)); });
+      system->cache().send("backlog", AddEntry{when, "r" + std::to_string(round)},
+                           [promise](ListResult r) { promise->set_value(std::move(r)); });
     }
     for (auto& reply : replies) {
       REQUIRE(reply.wait_for(std::chrono::seconds(20)) == std::future_status::ready);
@@ -208,11 +208,10 @@ TEST_CASE("requests beyond one group are all answered", "[server]") {
 TEST_CASE("a read queued behind a change sees the change", "[server]") {
   testing::TempDir dir;
   auto system = start_system(dir.path());
-  auto list = system->cache().server_process("order");
   std::promise<ListResult> added, read;
-  list->send(AddEntry{day("2022-02-02"), "first"},
-             [&](ListResult r) { added.set_value(std::move(r)); });
-  list->send(GetEntries{}, [&](ListResult r) { read.set_value(std::move(r)); });
+  system->cache().send("order", AddEntry{day("2022-02-02"), "first"},
+                       [&](ListResult r) { added.set_value(std::move(r)); });
+  system->cache().send("order", GetEntries{}, [&](ListResult r) { read.set_value(std::move(r)); });
   REQUIRE(added.get_future().get().ok());
   auto result = read.get_future().get();
   REQUIRE(result.ok());
