@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages todo needs to build and test, only those missing.
 # Idempotent and quiet when everything is already there.
+#
+# Usage: install-deps.sh [fuzz]
+#   fuzz  also clang and its runtime libraries (libFuzzer, the sanitizers), for scripts/fuzz.sh
 set -euo pipefail
 
 packages=(
@@ -8,6 +11,14 @@ packages=(
   librocksdb-dev libcereal-dev libzmq3-dev cppzmq-dev
   catch2 libcli11-dev libsystemd-dev systemd
 )
+case "${1:-}" in
+  "") ;;
+  fuzz) packages+=(clang libclang-rt-14-dev) ;;
+  *)
+    echo "usage: $0 [fuzz]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do
