@@ -11,6 +11,7 @@
 #include "common/name_hash.hpp"
 #include "common/validation.hpp"
 #include "daemon/database_worker.hpp"
+#include "daemon/rocksdb_logger.hpp"
 #include "daemon/storage_layout.hpp"
 
 namespace todo {
@@ -54,6 +55,8 @@ rocksdb::Options rocksdb_options() {
   options.create_if_missing = true;
   options.paranoid_checks = true;
   options.max_background_jobs = 2;
+  // Not a LOG file in the data directory: see rocksdb_logger.hpp.
+  options.info_log = std::make_shared<RocksDbLogger>();
   // Lists are read by prefix (one list's entries): bloom filters on whole keys
   // would not help, a block cache does.
   rocksdb::BlockBasedTableOptions table;

@@ -3,6 +3,10 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <exception>
+#include <iostream>
+#include <string>
+
 #include "daemon/uninstrumented_call.hpp"
 
 namespace todo {
@@ -36,12 +40,37 @@ void DatabaseWorker::run() {
       if (pending_.empty()) return;
       writes.swap(pending_);
     }
-    commit(writes);
+    const Result<void> outcome = commit(writes);
+    for (ListWrite& write : writes) {
+      // One caller's failing completion must not cost the others theirs.
+      try {
+        write.on_done(outcome);
+      } catch (const std::exception& e) {
+        std::cerr << "todod: a write's completion failed: " << e.what() << std::endl;
+      }
+    }
     writes.clear();
   }
 }
 
-void DatabaseWorker::commit(std::vector<ListWrite>& writes) {
+Result<void> DatabaseWorker::commit(const std::vector<ListWrite>& writes) {
+  try {
+    return write_batch(writes);
+  } catch (const std::exception& e) {
+    // Nothing of the batch was written: report it to every caller and go on
+    // with the next one, as a restarted worker would.
+    std::cerr << "todod: a database worker failed and goes on: " << e.what() << std::endl;
+    return Error::internal(std::string("could not write to the database: ") + e.what());
+  }
+}
+
+Result<void> DatabaseWorker::write_batch(const std::vector<ListWrite>& writes) {
+  if (is_failing_) {
+    // After a failed write RocksDB refuses writes until it recovers; once the
+    // cause (a full disk) is gone, Resume() clears that state. Harmless when
+    // RocksDB has already recovered by itself.
+    call_uninstrumented([&] { return db_.Resume(); });
+  }
   rocksdb::WriteBatch batch;
   for (const ListWrite& write : writes) {
     for (const StorageMutation& mutation : write.mutations) {
@@ -65,10 +94,19 @@ void DatabaseWorker::commit(std::vector<ListWrite>& writes) {
 
   batch_count_.fetch_add(1, std::memory_order_relaxed);
   write_count_.fetch_add(writes.size(), std::memory_order_relaxed);
-  Result<void> outcome;
-  if (!status.ok())
-    outcome = Error::internal("could not write to the database: " + status.ToString());
-  for (ListWrite& write : writes) write.on_done(outcome);
+  // The log says when writes start failing and when they work again, not
+  // once per batch.
+  if (!status.ok()) {
+    if (!is_failing_) {
+      std::cerr << "todod: writes fail, changes are refused until they work again: "
+                << status.ToString() << std::endl;
+    }
+    is_failing_ = true;
+    return Error::internal("could not write to the database: " + status.ToString());
+  }
+  if (is_failing_) std::cerr << "todod: writes work again" << std::endl;
+  is_failing_ = false;
+  return {};
 }
 
 }  // namespace todo

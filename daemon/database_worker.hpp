@@ -7,6 +7,11 @@
 // Workers are OS threads, not actors, because a write blocks in fsync; as on
 // the BEAM's dirty I/O schedulers, that must not stall the actor threads.
 //
+// Supervision: a batch that cannot be written, by a RocksDB error or an
+// exception, is reported to each of its callers and the worker goes on with
+// the next, first asking RocksDB to resume after the failure. Nothing
+// submitted is dropped unanswered.
+//
 // Thread safety: submit() from any thread. The destructor writes what is
 // pending, then joins the thread.
 #pragma once
@@ -18,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/result.hpp"
 #include "daemon/durability.hpp"
 #include "daemon/list_write.hpp"
 
@@ -42,7 +48,8 @@ class DatabaseWorker {
 
  private:
   void run();
-  void commit(std::vector<ListWrite>& writes);
+  Result<void> commit(const std::vector<ListWrite>& writes);
+  Result<void> write_batch(const std::vector<ListWrite>& writes);
 
   rocksdb::DB& db_;
   const Durability durability_;
@@ -52,7 +59,8 @@ class DatabaseWorker {
   bool is_stopping_ = false;        // guarded by mutex_
   std::atomic<std::uint64_t> batch_count_{0};
   std::atomic<std::uint64_t> write_count_{0};
-  std::thread thread_;  // last: starts after everything it uses exists
+  bool is_failing_ = false;  // the worker thread's own: whether the last write failed
+  std::thread thread_;       // last: starts after everything it uses exists
 };
 
 }  // namespace todo
