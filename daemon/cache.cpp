@@ -1,6 +1,7 @@
 #include "daemon/cache.hpp"
 
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/name_hash.hpp"
@@ -36,6 +37,7 @@ std::size_t Cache::retire_idle(std::uint32_t idle_ticks) {
   for (Shard& shard : shards_) {
     // Destroyed after the lock is released: freeing a large list takes time.
     std::vector<std::shared_ptr<Server>> retired;
+    retired.reserve(kRetireChunk);
     std::unique_lock lock(shard.mutex);
     // Downwards, so that erasing (which moves the last actor into the hole)
     // only ever moves an actor already looked at, or one started meanwhile.
@@ -43,6 +45,9 @@ std::size_t Cache::retire_idle(std::uint32_t idle_ticks) {
     for (std::size_t looked_at = 1; position > 0; ++looked_at) {
       if (looked_at % kRetireChunk == 0) {
         lock.unlock();
+        // A waiting lookup gets the lock: without a yield this thread would
+        // mostly take it straight back.
+        std::this_thread::yield();
         lock.lock();
       }
       --position;

@@ -54,38 +54,31 @@ void DatabaseWorker::run() {
 }
 
 Result<void> DatabaseWorker::commit(const std::vector<ListWrite>& writes) {
-  try {
-    return write_batch(writes);
-  } catch (const std::exception& e) {
-    // Nothing of the batch was written: report it to every caller and go on
-    // with the next one, as a restarted worker would.
-    std::cerr << "todod: a database worker failed and goes on: " << e.what() << std::endl;
-    return Error::internal(std::string("could not write to the database: ") + e.what());
-  }
-}
-
-Result<void> DatabaseWorker::write_batch(const std::vector<ListWrite>& writes) {
-  if (is_failing_) {
-    // After a failed write RocksDB refuses writes until it recovers; once the
-    // cause (a full disk) is gone, Resume() clears that state. Harmless when
-    // RocksDB has already recovered by itself.
-    call_uninstrumented([&] { return db_.Resume(); });
-  }
   rocksdb::WriteBatch batch;
-  for (const ListWrite& write : writes) {
-    for (const StorageMutation& mutation : write.mutations) {
-      switch (mutation.kind) {
-        case StorageMutation::Kind::put:
-          batch.Put(mutation.key, mutation.value);
-          break;
-        case StorageMutation::Kind::erase:
-          batch.Delete(mutation.key);
-          break;
-        case StorageMutation::Kind::erase_range:
-          batch.DeleteRange(mutation.key, mutation.value);
-          break;
+  try {
+    for (const ListWrite& write : writes) {
+      for (const StorageMutation& mutation : write.mutations) {
+        switch (mutation.kind) {
+          case StorageMutation::Kind::put:
+            batch.Put(mutation.key, mutation.value);
+            break;
+          case StorageMutation::Kind::erase:
+            batch.Delete(mutation.key);
+            break;
+          case StorageMutation::Kind::erase_range:
+            batch.DeleteRange(mutation.key, mutation.value);
+            break;
+        }
       }
     }
+  } catch (const std::exception& e) {
+    // Nothing of the batch reached RocksDB: report it to every caller and go
+    // on with the next one, as a restarted worker would. (An exception from
+    // inside DB::Write is not caught: RocksDB's write group is not safe to
+    // carry on after one, so the process ends and restarts from the WAL.)
+    std::cerr << "todod: a database worker could not build a batch and goes on: " << e.what()
+              << std::endl;
+    return Error::internal(std::string("could not write to the database: ") + e.what());
   }
   rocksdb::WriteOptions options;
   options.sync = durability_ == Durability::sync;
@@ -95,7 +88,9 @@ Result<void> DatabaseWorker::write_batch(const std::vector<ListWrite>& writes) {
   batch_count_.fetch_add(1, std::memory_order_relaxed);
   write_count_.fetch_add(writes.size(), std::memory_order_relaxed);
   // The log says when writes start failing and when they work again, not
-  // once per batch.
+  // once per batch. RocksDB recovers by itself where it can (a full disk that
+  // has room again); DB::Resume() is not called, as on this RocksDB it can
+  // leave a failed WAL writer in place, whose next append aborts.
   if (!status.ok()) {
     if (!is_failing_) {
       std::cerr << "todod: writes fail, changes are refused until they work again: "

@@ -8,9 +8,8 @@
 // the BEAM's dirty I/O schedulers, that must not stall the actor threads.
 //
 // Supervision: a batch that cannot be written, by a RocksDB error or an
-// exception, is reported to each of its callers and the worker goes on with
-// the next, first asking RocksDB to resume after the failure. Nothing
-// submitted is dropped unanswered.
+// exception while building it, is reported to each of its callers and the
+// worker goes on with the next. Nothing submitted is dropped unanswered.
 //
 // Thread safety: submit() from any thread. The destructor writes what is
 // pending, then joins the thread.
@@ -49,7 +48,6 @@ class DatabaseWorker {
  private:
   void run();
   Result<void> commit(const std::vector<ListWrite>& writes);
-  Result<void> write_batch(const std::vector<ListWrite>& writes);
 
   rocksdb::DB& db_;
   const Durability durability_;

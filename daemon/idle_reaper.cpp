@@ -1,6 +1,8 @@
 #include "daemon/idle_reaper.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <iostream>
 
 #include "daemon/cache.hpp"
 #include "daemon/server_context.hpp"
@@ -29,8 +31,13 @@ void IdleReaper::run() {
   while (!stop_requested_.wait_for(lock, tick_, [this] { return is_stopping_; })) {
     lock.unlock();
     context_.idle_clock.fetch_add(1, std::memory_order_relaxed);
-    const std::size_t retired = cache_.retire_idle(kTicksPerTimeout);
-    context_.lists_expired.fetch_add(retired, std::memory_order_relaxed);
+    try {
+      const std::size_t retired = cache_.retire_idle(kTicksPerTimeout);
+      context_.lists_expired.fetch_add(retired, std::memory_order_relaxed);
+    } catch (const std::exception& e) {
+      // No memory to sweep with now: idle actors stay until a later tick.
+      std::cerr << "todod: idle expiry skipped a sweep: " << e.what() << std::endl;
+    }
     lock.lock();
   }
 }

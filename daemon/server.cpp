@@ -34,7 +34,12 @@ struct Server::InFlightWrite {
 };
 
 Server::Server(Scheduler& scheduler, ServerContext& context, std::string name)
-    : Actor(scheduler), context_(context), name_(std::move(name)) {}
+    : Actor(scheduler),
+      context_(context),
+      name_(std::move(name)),
+      // Idle from its start, not from the idle clock's zero: a new actor must
+      // not qualify for retirement before its first request reaches it.
+      last_request_tick_(context.idle_clock.load(std::memory_order_relaxed)) {}
 
 Server::~Server() {
   Mailbox<Message>::delete_all(queue_head_);
@@ -276,7 +281,14 @@ void Server::answer_failed_write() {
 }
 
 void Server::reply(Message& message, ListResult result) {
-  message.reply(std::move(result));
+  // An answer that cannot be delivered (no memory for it) is lost to that one
+  // caller; the counters and the rest of the group must not be.
+  try {
+    message.reply(std::move(result));
+  } catch (const std::exception& e) {
+    std::cerr << "todod: an answer for list " << quoted_for_message(name_)
+              << " could not be delivered: " << e.what() << std::endl;
+  }
   context_.requests_served.fetch_add(1, std::memory_order_relaxed);
   context_.requests_in_progress.fetch_sub(1, std::memory_order_release);
   pending_.fetch_sub(1, std::memory_order_release);

@@ -76,8 +76,12 @@ std::shared_ptr<Server> ServerTable::erase_at(std::size_t position) {
   servers_.pop_back();
   // Shrunk at 1/8 full to 1/4 full, so a table near one size does not flip.
   if (capacity_ > kInitialCapacity && servers_.size() * 8 < capacity_) {
-    rebuild(capacity_ / 2);
-    if (servers_.size() * 4 < servers_.capacity()) servers_.shrink_to_fit();
+    // Optional: without memory for the smaller index, the larger one serves.
+    try {
+      rebuild(capacity_ / 2);
+      if (servers_.size() * 4 < servers_.capacity()) servers_.shrink_to_fit();
+    } catch (const std::bad_alloc&) {
+    }
   }
   return erased;
 }
