@@ -56,7 +56,7 @@ rocksdb::Options rocksdb_options() {
   options.paranoid_checks = true;
   options.max_background_jobs = 2;
   // Not a LOG file in the data directory: see rocksdb_logger.hpp.
-  options.info_log = std::make_shared<RocksDbLogger>();
+  options.info_log = RocksDbLogger::shared();
   // Lists are read by prefix (one list's entries): bloom filters on whole keys
   // would not help, a block cache does.
   rocksdb::BlockBasedTableOptions table;

@@ -5,6 +5,13 @@
 
 namespace todo {
 
+const std::shared_ptr<rocksdb::Logger>& RocksDbLogger::shared() {
+  // Deliberately never freed (see the header); reachable, so no leak report.
+  static const auto* const logger =
+      new std::shared_ptr<rocksdb::Logger>(std::shared_ptr<RocksDbLogger>(new RocksDbLogger()));
+  return *logger;
+}
+
 void RocksDbLogger::Logv(const char* format, va_list arguments) {
   char message[1024];
   std::vsnprintf(message, sizeof message, format, arguments);
