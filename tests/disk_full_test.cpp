@@ -20,6 +20,7 @@
 namespace todo {
 namespace {
 
+using testing::count_of;
 using testing::DaemonPlace;
 using testing::run_todo;
 using testing::run_todo_ok;
@@ -40,10 +41,6 @@ std::size_t fill_up(const std::filesystem::path& path) {
   ::close(fd);
   CHECK(error == ENOSPC);
   return written;
-}
-
-std::size_t lines_in(const std::string& text) {
-  return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
 }
 
 }  // namespace
@@ -71,15 +68,9 @@ TEST_CASE("a full disk refuses changes and keeps reads; a restart with space los
   const auto during = run_todo(daemon.endpoint(), {"batch"}, adds.str());
   CHECK(during.exit_code == 1);
   CHECK_THAT(during.out, Catch::Contains("could not"));
-  std::size_t acknowledged_during = 0;
-  {
-    std::istringstream lines(during.out);
-    for (std::string line; std::getline(lines, line);) {
-      if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0]))) ++acknowledged_during;
-    }
-  }
+  const std::size_t acknowledged_during = testing::acknowledged_adds(during.out);
   // Reads go on, and the daemon is still up.
-  CHECK(lines_in(run_todo_ok(daemon.endpoint(), {"entries", "kept"})) == 5);
+  CHECK(count_of(run_todo_ok(daemon.endpoint(), {"entries", "kept"}), "\n") == 5);
   run_todo_ok(daemon.endpoint(), {"ping"});
 
   // Once there is room again, a restart serves changes, and everything
@@ -90,8 +81,8 @@ TEST_CASE("a full disk refuses changes and keeps reads; a restart with space los
   daemon.stop();
   daemon.start();
   CHECK(run_todo_ok(daemon.endpoint(), {"add", "kept", "2026-11-27", "after"}) == "6\n");
-  CHECK(lines_in(run_todo_ok(daemon.endpoint(), {"entries", "kept"})) == 6);
-  CHECK(lines_in(run_todo_ok(daemon.endpoint(), {"entries", "full"})) == acknowledged_during);
+  CHECK(count_of(run_todo_ok(daemon.endpoint(), {"entries", "kept"}), "\n") == 6);
+  CHECK(count_of(run_todo_ok(daemon.endpoint(), {"entries", "full"}), "\n") == acknowledged_during);
   REQUIRE(daemon.stop() == 0);
   ::umount(place.data_dir().c_str());
 }

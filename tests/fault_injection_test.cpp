@@ -15,6 +15,7 @@
 namespace todo {
 namespace {
 
+using testing::count_of;
 using testing::DaemonPlace;
 using testing::run_todo;
 using testing::run_todo_ok;
@@ -25,12 +26,6 @@ std::uint64_t ping_field(const std::string& json, const std::string& field) {
   const std::regex pattern("\"" + field + "\": ([0-9]+)");
   if (!std::regex_search(json, match, pattern)) FAIL("no " << field << " in " << json);
   return std::stoull(match[1]);
-}
-
-std::size_t count_of(const std::string& text, const std::string& part) {
-  std::size_t count = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
-  return count;
 }
 
 }  // namespace
@@ -91,11 +86,7 @@ TEST_CASE("past --max-requests-in-progress, requests are answered busy and nothi
   const auto batch = run_todo(daemon.endpoint(), {"batch"}, input.str());
   CHECK(batch.exit_code == 1);
   const std::size_t refused = count_of(batch.out, "todod is overloaded");
-  std::size_t acknowledged = 0;
-  std::istringstream lines(batch.out);
-  for (std::string line; std::getline(lines, line);) {
-    if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0]))) ++acknowledged;
-  }
+  const std::size_t acknowledged = testing::acknowledged_adds(batch.out);
   CHECK(refused > 0);
   CHECK(acknowledged + refused == kAdds);
 

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 #include <stdexcept>
 
 #include "child_process.hpp"
@@ -84,6 +86,23 @@ inline std::string run_todo_ok(const std::string& endpoint, const std::vector<st
   INFO("todo stderr: " << output.err);
   REQUIRE(output.exit_code == 0);
   return output.out;
+}
+
+// How often part occurs in text (lines, when part is "\n").
+inline std::size_t count_of(const std::string& text, const std::string& part) {
+  std::size_t count = 0;
+  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++count;
+  return count;
+}
+
+// The adds `todo batch` acknowledged: the output lines that are a new id.
+inline std::size_t acknowledged_adds(const std::string& batch_output) {
+  std::size_t acknowledged = 0;
+  std::istringstream lines(batch_output);
+  for (std::string line; std::getline(lines, line);) {
+    if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0]))) ++acknowledged;
+  }
+  return acknowledged;
 }
 
 }  // namespace todo::testing
