@@ -1,8 +1,6 @@
 #include "daemon/database.hpp"
 
 #include <rocksdb/db.h>
-#include <rocksdb/options.h>
-#include <rocksdb/table.h>
 
 #include <charconv>
 #include <iostream>
@@ -11,7 +9,7 @@
 #include "common/name_hash.hpp"
 #include "common/validation.hpp"
 #include "daemon/database_worker.hpp"
-#include "daemon/rocksdb_logger.hpp"
+#include "daemon/rocksdb_instance.hpp"
 #include "daemon/storage_layout.hpp"
 
 namespace todo {
@@ -50,21 +48,6 @@ Result<void> check_format(rocksdb::DB& db, const std::filesystem::path& dir) {
   return {};
 }
 
-rocksdb::Options rocksdb_options() {
-  rocksdb::Options options;
-  options.create_if_missing = true;
-  options.paranoid_checks = true;
-  options.max_background_jobs = 2;
-  // Not a LOG file in the data directory: see rocksdb_logger.hpp.
-  options.info_log = RocksDbLogger::shared();
-  // Lists are read by prefix (one list's entries): bloom filters on whole keys
-  // would not help, a block cache does.
-  rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(64 << 20);
-  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  return options;
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
@@ -72,17 +55,16 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   auto directory = DataDirectory::open(options.data_dir);
   if (!directory) return std::move(directory).error();
 
-  rocksdb::DB* raw_db = nullptr;
-  const rocksdb::Status status =
-      rocksdb::DB::Open(rocksdb_options(), options.data_dir.string(), &raw_db);
-  if (!status.ok()) return Error::internal("cannot open " + describe(options.data_dir, status));
-  std::unique_ptr<rocksdb::DB> db(raw_db);
-  if (auto format = check_format(*db, options.data_dir); !format) return format.error();
+  auto db = RocksDbInstance::open(options.data_dir, options.env);
+  if (!db) return std::move(db).error();
+  const auto format = db.value()->with_db(
+      [&](rocksdb::DB& opened) { return check_format(opened, options.data_dir); });
+  if (!format) return format.error();
   return std::unique_ptr<Database>(
-      new Database(std::move(directory).value(), std::move(db), options));
+      new Database(std::move(directory).value(), std::move(db).value(), options));
 }
 
-Database::Database(DataDirectory directory, std::unique_ptr<rocksdb::DB> db,
+Database::Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db,
                    const DatabaseOptions& options)
     : directory_(std::move(directory)), durability_(options.durability), db_(std::move(db)) {
   workers_.reserve(options.worker_count);
@@ -92,9 +74,8 @@ Database::Database(DataDirectory directory, std::unique_ptr<rocksdb::DB> db,
 }
 
 Database::~Database() {
+  // The workers write what is pending before RocksDB closes.
   workers_.clear();
-  const rocksdb::Status status = db_->Close();
-  (void)status;  // nothing left to report it to; every acknowledged write is already durable
 }
 
 std::size_t Database::choose_worker(std::string_view list_name) const {
@@ -106,17 +87,21 @@ void Database::write(std::string_view list_name, ListWrite write) {
 }
 
 Result<List> Database::load_list(const std::string& list_name) const {
+  return db_->with_db([&](rocksdb::DB& db) { return load_list_from(db, list_name); });
+}
+
+Result<List> Database::load_list_from(rocksdb::DB& db, const std::string& list_name) const {
   const auto corrupt = [&](const std::string& why) {
     return Error::internal("stored list " + quoted_for_message(list_name) + " is corrupt: " + why);
   };
   // One snapshot for the metadata and the entries, so they agree.
-  rocksdb::ManagedSnapshot snapshot(db_.get());
+  rocksdb::ManagedSnapshot snapshot(&db);
   rocksdb::ReadOptions read_options;
   read_options.snapshot = snapshot.snapshot();
 
   std::string meta_bytes;
   const rocksdb::Status meta_status =
-      db_->Get(read_options, StorageLayout::meta_key(list_name), &meta_bytes);
+      db.Get(read_options, StorageLayout::meta_key(list_name), &meta_bytes);
   ListMeta meta;
   const bool has_meta = meta_status.ok();
   if (has_meta) {
@@ -132,7 +117,7 @@ Result<List> Database::load_list(const std::string& list_name) const {
   const std::string prefix_end = StorageLayout::entry_prefix_end(list_name);
   const rocksdb::Slice upper_bound(prefix_end);
   read_options.iterate_upper_bound = &upper_bound;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
   std::vector<Entry> entries;
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     const auto id = StorageLayout::entry_id_of_key(it->key().ToStringView(), prefix.size());
@@ -159,12 +144,16 @@ Result<List> Database::load_list(const std::string& list_name) const {
 }
 
 Result<std::vector<std::string>> Database::list_names() const {
+  return db_->with_db([&](rocksdb::DB& db) { return list_names_in(db); });
+}
+
+Result<std::vector<std::string>> Database::list_names_in(rocksdb::DB& db) const {
   const std::string first(1, StorageLayout::kMetaTag);
   const std::string end(1, StorageLayout::kMetaTag + 1);
   const rocksdb::Slice upper_bound(end);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_bound;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(read_options));
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
   std::vector<std::string> names;
   for (it->Seek(first); it->Valid(); it->Next()) {
     auto meta = decode_list_meta(it->value().ToStringView());
@@ -190,6 +179,8 @@ std::uint64_t Database::batch_count() const {
   for (const auto& worker : workers_) total += worker->batch_count();
   return total;
 }
+
+std::uint64_t Database::reopen_count() const { return db_->reopen_count(); }
 
 std::uint64_t Database::write_count() const {
   std::uint64_t total = 0;

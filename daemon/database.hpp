@@ -2,7 +2,9 @@
 // pool of DatabaseWorkers that write to it. A list's writes always go to the
 // same worker, chosen by a stable hash of its name, so they are applied in the
 // order they were submitted. Reads (loading a list, listing names) go straight
-// to RocksDB, which serves concurrent readers.
+// to RocksDB, which serves concurrent readers. After a failed write the
+// instance is reopened (RocksDbInstance), so writes work again once the fault
+// is gone, without a restart.
 //
 // Thread safety: every public member may be called from any thread. The
 // destructor writes everything submitted, stops the workers, then closes
@@ -24,16 +26,21 @@
 
 namespace rocksdb {
 class DB;
-}
+class Env;
+}  // namespace rocksdb
 
 namespace todo {
 
 class DatabaseWorker;
+class RocksDbInstance;
 
 struct DatabaseOptions {
   std::filesystem::path data_dir;
   std::size_t worker_count = 3;
   Durability durability = Durability::sync;
+  // The file system RocksDB works through; null for the default. Tests pass
+  // one that fails on demand.
+  rocksdb::Env* env = nullptr;
 };
 
 class Database {
@@ -64,14 +71,18 @@ class Database {
   // Totals over all workers.
   std::uint64_t batch_count() const;
   std::uint64_t write_count() const;
+  // Times RocksDB was reopened after a failed write.
+  std::uint64_t reopen_count() const;
 
  private:
-  Database(DataDirectory directory, std::unique_ptr<rocksdb::DB> db,
+  Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db,
            const DatabaseOptions& options);
+  Result<List> load_list_from(rocksdb::DB& db, const std::string& list_name) const;
+  Result<std::vector<std::string>> list_names_in(rocksdb::DB& db) const;
 
   DataDirectory directory_;
   Durability durability_;
-  std::unique_ptr<rocksdb::DB> db_;
+  std::unique_ptr<RocksDbInstance> db_;
   std::vector<std::unique_ptr<DatabaseWorker>> workers_;  // after db_: destroyed first
 };
 

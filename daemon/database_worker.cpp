@@ -1,17 +1,16 @@
 #include "daemon/database_worker.hpp"
 
-#include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
 #include <exception>
 #include <iostream>
 #include <string>
 
-#include "daemon/uninstrumented_call.hpp"
+#include "daemon/rocksdb_instance.hpp"
 
 namespace todo {
 
-DatabaseWorker::DatabaseWorker(rocksdb::DB& db, Durability durability)
+DatabaseWorker::DatabaseWorker(RocksDbInstance& db, Durability durability)
     : db_(db), durability_(durability), thread_([this] { run(); }) {}
 
 DatabaseWorker::~DatabaseWorker() {
@@ -80,24 +79,19 @@ Result<void> DatabaseWorker::commit(const std::vector<ListWrite>& writes) {
               << std::endl;
     return Error::internal(std::string("could not write to the database: ") + e.what());
   }
-  rocksdb::WriteOptions options;
-  options.sync = durability_ == Durability::sync;
-  // A write group's leader reads the other workers' batches: see uninstrumented_call.hpp.
-  const rocksdb::Status status = call_uninstrumented([&] { return db_.Write(options, &batch); });
+  const Result<void> written = db_.write(batch, durability_ == Durability::sync);
 
   batch_count_.fetch_add(1, std::memory_order_relaxed);
   write_count_.fetch_add(writes.size(), std::memory_order_relaxed);
   // The log says when writes start failing and when they work again, not
-  // once per batch. RocksDB recovers by itself where it can (a full disk that
-  // has room again); DB::Resume() is not called, as on this RocksDB it can
-  // leave a failed WAL writer in place, whose next append aborts.
-  if (!status.ok()) {
+  // once per batch.
+  if (!written) {
     if (!is_failing_) {
       std::cerr << "todod: writes fail, changes are refused until they work again: "
-                << status.ToString() << std::endl;
+                << written.error().message << std::endl;
     }
     is_failing_ = true;
-    return Error::internal("could not write to the database: " + status.ToString());
+    return written;
   }
   if (is_failing_) std::cerr << "todod: writes work again" << std::endl;
   is_failing_ = false;

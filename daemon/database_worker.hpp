@@ -9,7 +9,9 @@
 //
 // Supervision: a batch that cannot be written, by a RocksDB error or an
 // exception while building it, is reported to each of its callers and the
-// worker goes on with the next. Nothing submitted is dropped unanswered.
+// worker goes on with the next. Nothing submitted is dropped unanswered. A
+// failed write has RocksDB reopened before a later one (RocksDbInstance): the
+// restart of what failed, while the worker's queue lives on.
 //
 // Thread safety: submit() from any thread. The destructor writes what is
 // pending, then joins the thread.
@@ -26,15 +28,13 @@
 #include "daemon/durability.hpp"
 #include "daemon/list_write.hpp"
 
-namespace rocksdb {
-class DB;
-}
-
 namespace todo {
+
+class RocksDbInstance;
 
 class DatabaseWorker {
  public:
-  DatabaseWorker(rocksdb::DB& db, Durability durability);
+  DatabaseWorker(RocksDbInstance& db, Durability durability);
   DatabaseWorker(const DatabaseWorker&) = delete;
   DatabaseWorker& operator=(const DatabaseWorker&) = delete;
   ~DatabaseWorker();
@@ -49,7 +49,7 @@ class DatabaseWorker {
   void run();
   Result<void> commit(const std::vector<ListWrite>& writes);
 
-  rocksdb::DB& db_;
+  RocksDbInstance& db_;
   const Durability durability_;
   std::mutex mutex_;
   std::condition_variable has_pending_;

@@ -1,0 +1,122 @@
+#include "daemon/rocksdb_instance.hpp"
+
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+
+#include <iostream>
+#include <mutex>
+
+#include "daemon/rocksdb_logger.hpp"
+#include "daemon/uninstrumented_call.hpp"
+
+namespace todo {
+namespace {
+
+rocksdb::Options rocksdb_options(rocksdb::Env* env) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.paranoid_checks = true;
+  options.max_background_jobs = 2;
+  if (env != nullptr) options.env = env;
+  // Not a LOG file in the data directory: see rocksdb_logger.hpp.
+  options.info_log = RocksDbLogger::shared();
+  // Lists are read by prefix (one list's entries): bloom filters on whole keys
+  // would not help, a block cache does.
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return options;
+}
+
+enum class OpenMode { for_writing, read_only };
+
+Result<std::unique_ptr<rocksdb::DB>> open_db(const std::filesystem::path& dir, rocksdb::Env* env,
+                                             OpenMode mode) {
+  rocksdb::DB* raw_db = nullptr;
+  const rocksdb::Status status =
+      mode == OpenMode::for_writing
+          ? rocksdb::DB::Open(rocksdb_options(env), dir.string(), &raw_db)
+          : rocksdb::DB::OpenForReadOnly(rocksdb_options(env), dir.string(), &raw_db);
+  if (!status.ok()) {
+    return Error::internal("cannot open database in " + dir.string() + ": " + status.ToString());
+  }
+  return std::unique_ptr<rocksdb::DB>(raw_db);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesystem::path& dir,
+                                                               rocksdb::Env* env) {
+  auto db = open_db(dir, env, OpenMode::for_writing);
+  if (!db) return std::move(db).error();
+  return std::unique_ptr<RocksDbInstance>(new RocksDbInstance(dir, env, std::move(db).value()));
+}
+
+RocksDbInstance::RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env,
+                                 std::unique_ptr<rocksdb::DB> db)
+    : dir_(std::move(dir)), env_(env), db_(std::move(db)) {}
+
+RocksDbInstance::~RocksDbInstance() {
+  if (db_ == nullptr) return;
+  const rocksdb::Status status = db_->Close();
+  (void)status;  // nothing left to report it to; every acknowledged write is already durable
+}
+
+Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync) {
+  if (needs_reopen_.load(std::memory_order_acquire)) reopen_when_due();
+  std::shared_lock lock(mutex_);
+  if (db_ == nullptr || !is_writable_) return unavailable();
+  rocksdb::WriteOptions options;
+  options.sync = sync;
+  // A write group's leader reads the other workers' batches: see uninstrumented_call.hpp.
+  const rocksdb::Status status = call_uninstrumented([&] { return db_->Write(options, &batch); });
+  if (status.ok()) return {};
+  needs_reopen_.store(true, std::memory_order_release);
+  return Error::internal("could not write to the database in " + dir_.string() + ": " +
+                         status.ToString());
+}
+
+void RocksDbInstance::reopen_when_due() {
+  std::unique_lock lock(mutex_);
+  // Another writer may have reopened it while this one waited for the lock.
+  if (!needs_reopen_.load(std::memory_order_relaxed)) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (now < next_reopen_) return;
+  next_reopen_ = now + kReopenInterval;
+
+  const bool was_failing = !open_failure_.empty();
+  if (db_ != nullptr) {
+    const rocksdb::Status closed = db_->Close();
+    (void)closed;  // it failed a write already; the reopen below says whether it recovers
+    db_.reset();
+  }
+  auto reopened = open_db(dir_, env_, OpenMode::for_writing);
+  if (reopened) {
+    db_ = std::move(reopened).value();
+    is_writable_ = true;
+    open_failure_.clear();
+    needs_reopen_.store(false, std::memory_order_release);
+    reopen_count_.fetch_add(1, std::memory_order_relaxed);
+    if (was_failing) std::cerr << "todod: reopened the database in " << dir_.string() << std::endl;
+    return;
+  }
+  open_failure_ = reopened.error().message;
+  is_writable_ = false;
+  auto read_only = open_db(dir_, env_, OpenMode::read_only);
+  // Once per fault, not once per attempt.
+  if (!was_failing) {
+    std::cerr << "todod: " << open_failure_
+              << (read_only ? "; serving reads from it read-only until it opens for writing"
+                            : "; it cannot be read either: " + read_only.error().message)
+              << std::endl;
+  }
+  if (read_only) db_ = std::move(read_only).value();
+}
+
+Error RocksDbInstance::unavailable() const {
+  return Error::internal("the database is unavailable until it can be reopened: " + open_failure_);
+}
+
+}  // namespace todo

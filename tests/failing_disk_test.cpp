@@ -1,0 +1,224 @@
+// Faults of the disk under a running engine, injected by a RocksDB FileSystem
+// that fails writes on demand (failing_file_system.hpp): the data directory
+// turning read-only, and a burst of failing writes under concurrent adds. In
+// each, changes answer an error, reads go on, writes work again once the
+// fault is gone without a restart, and what is stored is exactly what was
+// acknowledged. Real System, real RocksDB on a temporary directory.
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <future>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <thread>
+
+#include "common/date.hpp"
+#include "daemon/cache.hpp"
+#include "daemon/database.hpp"
+#include "daemon/rocksdb_instance.hpp"
+#include "daemon/system.hpp"
+#include "failing_file_system.hpp"
+#include "temp_dir.hpp"
+
+namespace todo {
+namespace {
+
+using namespace std::chrono_literals;
+using testing::FailingFileSystem;
+
+std::unique_ptr<System> start_system(const std::filesystem::path& dir, rocksdb::Env* env) {
+  auto system = System::start(
+      {.database = {.data_dir = dir, .env = env}, .thread_count = 2, .idle_timeout = 0ms});
+  if (!system) FAIL(system.error().message);
+  return std::move(system).value();
+}
+
+// One request through the Cache, and its answer; throws if the answer does
+// not come within 30 s or comes twice. (Not Catch's FAIL: clients call this
+// on threads of their own.)
+ListResult call(System& system, const std::string& list, ListOperation operation) {
+  struct Answer {
+    std::promise<ListResult> result;
+    std::atomic<int> times{0};
+  };
+  auto answer = std::make_shared<Answer>();
+  system.cache().send(list, std::move(operation), [answer](ListResult result) {
+    if (answer->times.fetch_add(1) == 0) answer->result.set_value(std::move(result));
+  });
+  auto future = answer->result.get_future();
+  if (future.wait_for(30s) != std::future_status::ready) {
+    throw std::runtime_error("no answer from '" + list + "'");
+  }
+  ListResult result = future.get();
+  // A second answer would come on the actor's turn right after the first.
+  std::this_thread::yield();
+  if (answer->times.load() != 1) {
+    throw std::runtime_error("'" + list + "' answered " + std::to_string(answer->times) + " times");
+  }
+  return result;
+}
+
+// Not testing::day(): clients add on threads of their own, and it asserts.
+ListResult add(System& system, const std::string& list, const std::string& title) {
+  static const Date kDay = Date::parse("2026-11-27").value();
+  return call(system, list, AddEntry{kDay, title});
+}
+
+std::vector<std::string> titles(System& system, const std::string& list) {
+  ListResult result = call(system, list, GetEntries{});
+  if (!result) FAIL("reading '" << list << "': " << result.error().message);
+  std::vector<std::string> titles;
+  for (const Entry& entry : std::get<std::vector<Entry>>(result.value())) {
+    titles.push_back(entry.title);
+  }
+  return titles;
+}
+
+EntryId added_id(const ListResult& result) {
+  if (!result) FAIL(result.error().message);
+  return std::get<EntryId>(result.value());
+}
+
+}  // namespace
+
+TEST_CASE(
+    "a data directory turning read-only refuses changes, keeps reads, and writes come back "
+    "without a restart",
+    "[disk]") {
+  testing::TempDir dir;
+  {
+    // Stored before the fault, so that it is first loaded while the disk refuses writes.
+    auto system = start_system(dir.path(), nullptr);
+    for (const char* title : {"c1", "c2", "c3"}) added_id(add(*system, "cold", title));
+  }
+  auto file_system = std::make_shared<FailingFileSystem>();
+  auto env = testing::env_over(file_system);
+  auto system = start_system(dir.path(), env.get());
+  for (const char* title : {"k1", "k2", "k3"}) added_id(add(*system, "kept", title));
+
+  file_system->set_read_only(true);
+  // Over several reopen intervals, so that reopening is tried and fails.
+  const auto fault_ends = std::chrono::steady_clock::now() + 3 * RocksDbInstance::kReopenInterval;
+  int refused = 0;
+  while (std::chrono::steady_clock::now() < fault_ends) {
+    for (const char* list : {"kept", "fresh"}) {
+      const ListResult result = add(*system, list, "refused");
+      REQUIRE_FALSE(result);
+      CHECK(result.error().code == StatusCode::internal);
+      CHECK_THAT(result.error().message,
+                 Catch::Contains("Read-only file system") || Catch::Contains("unavailable"));
+      ++refused;
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  CHECK(refused >= 10);
+  CHECK(file_system->failures() > 0);
+  CHECK(titles(*system, "kept") == std::vector<std::string>{"k1", "k2", "k3"});
+  CHECK(titles(*system, "cold") == std::vector<std::string>{"c1", "c2", "c3"});
+  CHECK(titles(*system, "fresh").empty());
+
+  file_system->set_read_only(false);
+  const std::uint64_t reopens_before = system->database().reopen_count();
+  ListResult back = add(*system, "kept", "k4");
+  for (const auto deadline = std::chrono::steady_clock::now() + 10s;
+       !back && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(20ms);
+    back = add(*system, "kept", "k4");
+  }
+  REQUIRE(back);
+  // No id went to a refused add.
+  CHECK(added_id(back) == 4);
+  CHECK(system->database().reopen_count() > reopens_before);
+  CHECK(added_id(add(*system, "fresh", "f1")) == 1);
+  CHECK(added_id(add(*system, "cold", "c4")) == 4);
+  system.reset();
+
+  auto plain = start_system(dir.path(), nullptr);
+  CHECK(titles(*plain, "kept") == std::vector<std::string>{"k1", "k2", "k3", "k4"});
+  CHECK(titles(*plain, "cold") == std::vector<std::string>{"c1", "c2", "c3", "c4"});
+  CHECK(titles(*plain, "fresh") == std::vector<std::string>{"f1"});
+}
+
+TEST_CASE(
+    "failing writes under concurrent adds: each add answered once, the failed ones "
+    "reported, writes come back, stored equals acknowledged",
+    "[disk][supervision]") {
+  testing::TempDir dir;
+  auto file_system = std::make_shared<FailingFileSystem>();
+  auto env = testing::env_over(file_system);
+  auto system = start_system(dir.path(), env.get());
+
+  constexpr int kThreads = 4;
+  constexpr int kListsPerThread = 5;
+  std::atomic<bool> is_stopping{false};
+  std::atomic<bool> is_injected{false};
+  std::atomic<int> acknowledged_after_fault{0};
+  // Per thread: list name -> titles acknowledged; and the count refused.
+  std::vector<std::map<std::string, std::set<std::string>>> acknowledged(kThreads);
+  std::vector<int> refused(kThreads, 0);
+  // Asserted on this thread: Catch's assertions are not thread-safe.
+  std::vector<std::vector<std::string>> unexpected_errors(kThreads);
+  std::vector<std::thread> clients;
+  for (int t = 0; t < kThreads; ++t) {
+    clients.emplace_back([&, t] {
+      try {
+        for (int n = 0; !is_stopping.load(); ++n) {
+          const std::string list =
+              "list-" + std::to_string(t) + "-" + std::to_string(n % kListsPerThread);
+          const std::string title = "t" + std::to_string(t) + "-" + std::to_string(n);
+          const bool was_injected = is_injected.load();
+          const ListResult result = add(*system, list, title);
+          if (result) {
+            acknowledged[t][list].insert(title);
+            if (was_injected && refused[t] > 0) acknowledged_after_fault.fetch_add(1);
+          } else {
+            const std::string& message = result.error().message;
+            if (message.find("injected fault") == std::string::npos &&
+                message.find("unavailable") == std::string::npos) {
+              unexpected_errors[t].push_back(message);
+            }
+            ++refused[t];
+            std::this_thread::sleep_for(1ms);
+          }
+        }
+      } catch (const std::exception& e) {
+        unexpected_errors[t].push_back(e.what());
+      }
+    });
+  }
+  std::this_thread::sleep_for(200ms);
+  file_system->fail_next_appends(2);
+  is_injected.store(true);
+  // Until every client has seen writes fail and then work again, up to 20 s.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (acknowledged_after_fault.load() < 50 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  is_stopping.store(true);
+  for (std::thread& client : clients) client.join();
+
+  int refused_in_all = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    refused_in_all += refused[t];
+    CHECK(unexpected_errors[t].empty());
+  }
+  CHECK(file_system->failures() >= 1);
+  CHECK(refused_in_all > 0);
+  CHECK(acknowledged_after_fault.load() >= 50);
+  system.reset();
+
+  auto plain = start_system(dir.path(), nullptr);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int l = 0; l < kListsPerThread; ++l) {
+      const std::string list = "list-" + std::to_string(t) + "-" + std::to_string(l);
+      const std::vector<std::string> stored = titles(*plain, list);
+      const std::set<std::string> stored_once(stored.begin(), stored.end());
+      INFO(list);
+      CHECK(stored.size() == stored_once.size());
+      CHECK(stored_once == acknowledged[t][list]);
+    }
+  }
+}
+
+}  // namespace todo
