@@ -16,10 +16,15 @@ namespace {
 constexpr std::string_view kIpcScheme = "ipc://";
 // Requests read per loop round before replies get their turn.
 constexpr int kMaxReadsPerRound = 256;
-// Enough queued replies per client for deep pipelining (todo batch keeps
-// thousands in flight), few enough that a client that never reads cannot make
-// the daemon buffer without bound.
-constexpr int kHighWaterMark = 100'000;
+// What ZeroMQ holds for one client, each way; the daemon's memory for a client
+// that sends without reading is these times the size of a message. Replies:
+// room for a client that keeps up to 4,096 requests in flight (todo batch
+// keeps 1,024) to read them late, past which its replies are dropped. Requests:
+// a full pipe stops the client's sends, which is the push back a flood should
+// get; ZeroMQ's own default, since a deeper one only holds the flood here
+// instead of in the client.
+constexpr int kReplyHighWaterMark = 4'096;
+constexpr int kRequestHighWaterMark = 1'000;
 
 Result<void> prepare_ipc_path(const std::string& endpoint, const std::string& path) {
   const std::filesystem::path socket_path(path);
@@ -49,8 +54,8 @@ Result<std::unique_ptr<Listener>> Listener::bind(const std::vector<std::string>&
   auto context = std::make_unique<zmq::context_t>(1);
   auto socket = std::make_unique<zmq::socket_t>(*context, zmq::socket_type::router);
   socket->set(zmq::sockopt::maxmsgsize, kMaxReceiveBytes);
-  socket->set(zmq::sockopt::sndhwm, kHighWaterMark);
-  socket->set(zmq::sockopt::rcvhwm, kHighWaterMark);
+  socket->set(zmq::sockopt::sndhwm, kReplyHighWaterMark);
+  socket->set(zmq::sockopt::rcvhwm, kRequestHighWaterMark);
   socket->set(zmq::sockopt::linger, 0);
   std::vector<std::string> ipc_paths;
   for (const std::string& endpoint : endpoints) {

@@ -5,7 +5,6 @@
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
-#include <regex>
 #include <sstream>
 
 #include "daemon/server.hpp"
@@ -17,16 +16,10 @@ namespace {
 
 using testing::count_of;
 using testing::DaemonPlace;
+using testing::ping_field;
 using testing::run_todo;
 using testing::run_todo_ok;
 using testing::RunningDaemon;
-
-std::uint64_t ping_field(const std::string& json, const std::string& field) {
-  std::smatch match;
-  const std::regex pattern("\"" + field + "\": ([0-9]+)");
-  if (!std::regex_search(json, match, pattern)) FAIL("no " << field << " in " << json);
-  return std::stoull(match[1]);
-}
 
 }  // namespace
 

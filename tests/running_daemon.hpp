@@ -6,6 +6,7 @@
 #include <cctype>
 #include <filesystem>
 #include <memory>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -103,6 +104,14 @@ inline std::size_t acknowledged_adds(const std::string& batch_output) {
     if (!line.empty() && std::isdigit(static_cast<unsigned char>(line[0]))) ++acknowledged;
   }
   return acknowledged;
+}
+
+// A counter from the output of `todo --json ping`.
+inline std::uint64_t ping_field(const std::string& json, const std::string& field) {
+  std::smatch match;
+  const std::regex pattern("\"" + field + "\": ([0-9]+)");
+  if (!std::regex_search(json, match, pattern)) FAIL("no " << field << " in " << json);
+  return std::stoull(match[1]);
 }
 
 }  // namespace todo::testing
