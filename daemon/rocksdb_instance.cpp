@@ -60,6 +60,15 @@ RocksDbInstance::RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env,
 
 RocksDbInstance::~RocksDbInstance() {
   if (db_ == nullptr) return;
+  // The memtables to disk, so that the next start opens at once instead of
+  // replaying the WAL into them (over a second for a million adds).
+  if (is_writable_) {
+    const rocksdb::Status flushed = db_->Flush(rocksdb::FlushOptions());
+    if (!flushed.ok()) {
+      std::cerr << "todod: could not flush the database in " << dir_.string()
+                << " at close; the next start replays its log: " << flushed.ToString() << std::endl;
+    }
+  }
   const rocksdb::Status status = db_->Close();
   (void)status;  // nothing left to report it to; every acknowledged write is already durable
 }

@@ -88,6 +88,30 @@ TEST_CASE("data survives closing and reopening the database", "[database]") {
   CHECK(names.value() == std::vector<std::string>{"alice"});
 }
 
+TEST_CASE("a clean close leaves nothing in the write-ahead log to replay at the next open",
+          "[database]") {
+  testing::TempDir dir;
+  {
+    auto database = open_database(dir.path());
+    for (int i = 0; i < 100; ++i) {
+      const std::string list = "list-" + std::to_string(i);
+      REQUIRE(write_and_wait(*database, list,
+                             add_entries(list, {{1, day("2026-11-27"), "stored", false}}, 2))
+                  .ok());
+    }
+  }
+  // RocksDB's WAL files are *.log; a flushed close leaves them empty or gone.
+  std::uintmax_t logged_bytes = 0;
+  for (const auto& file : std::filesystem::directory_iterator(dir.path())) {
+    if (file.path().extension() == ".log") logged_bytes += file.file_size();
+  }
+  CHECK(logged_bytes == 0);
+  auto database = open_database(dir.path());
+  auto names = database->list_names();
+  REQUIRE(names.ok());
+  CHECK(names.value().size() == 100);
+}
+
 TEST_CASE("list_names lists only lists that hold entries, sorted", "[database]") {
   testing::TempDir dir;
   auto database = open_database(dir.path());
