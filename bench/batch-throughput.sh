@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `todo batch` of 100,000 adds end to end against todod --sync on ipc://: the commands per
+# second the client sees, from its start to its exit, ROUNDS times (default 3), median; once
+# with every add to one list, once spread at random over 10,000 lists.
+# Usage: bench/batch-throughput.sh [ROUNDS]   (after ./scripts/build.sh)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+adds=100000
+build=${TODO_BUILD_DIR:-build}
+todo="$build/cli/todo"
+
+work=$(mktemp -d /tmp/todo-batch-XXXXXX)
+cleanup() {
+  [ -n "${todod_pid:-}" ] && kill "$todod_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+endpoint="ipc://$work/todod.sock"
+"$build/daemon/todod" --data-dir "$work/data" --listen "$endpoint" --sync 2> "$work/log" &
+todod_pid=$!
+until grep -q ' serving ' "$work/log"; do sleep 0.01; done
+
+awk -v n=$adds 'BEGIN { for (i = 0; i < n; i++) printf "add one-list 2026-11-27 batch entry %d\n", i }' \
+  > "$work/one-list"
+awk -v n=$adds 'BEGIN { srand(1); for (i = 0; i < n; i++)
+  printf "add list-%d 2026-11-27 batch entry %d\n", int(rand() * 10000), i }' > "$work/many-lists"
+
+for input in one-list many-lists; do
+  rates=()
+  for round in $(seq "$rounds"); do
+    start=$(date +%s%N)
+    "$todo" --endpoint "$endpoint" batch < "$work/$input" > "$work/out"
+    end=$(date +%s%N)
+    acknowledged=$(grep -c '^[0-9]' "$work/out")
+    [ "$acknowledged" -eq "$adds" ] || { echo "only $acknowledged of $adds adds acknowledged" >&2; exit 1; }
+    rates+=("$(( adds * 1000000000 / (end - start) ))")
+    # The one-list input fills its list to the 100,000-entry limit: start it over.
+    "$todo" --endpoint "$endpoint" drop one-list > /dev/null
+  done
+  median=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')
+  echo "$input: commands/s each round: ${rates[*]}; median of $rounds: $median"
+done
