@@ -2,9 +2,11 @@
 
 #include <sys/mman.h>
 
+#include <bit>
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 #include <utility>
 
 #include "common/name_hash.hpp"
@@ -18,14 +20,14 @@ constexpr std::size_t kHugePage = std::size_t{2} << 20;
 
 // Zeroed slots; aligned to huge pages, and advised to use them, once large
 // enough to fill one.
-std::uint64_t* allocate_slots(std::size_t count) {
-  const std::size_t bytes = count * sizeof(std::uint64_t);
+std::uint32_t* allocate_slots(std::size_t count) {
+  const std::size_t bytes = count * sizeof(std::uint32_t);
   const bool is_huge = bytes >= kHugePage;
-  void* memory = std::aligned_alloc(is_huge ? kHugePage : alignof(std::uint64_t), bytes);
+  void* memory = std::aligned_alloc(is_huge ? kHugePage : alignof(std::uint32_t), bytes);
   if (memory == nullptr) throw std::bad_alloc();
   if (is_huge) ::madvise(memory, bytes, MADV_HUGEPAGE);
   std::memset(memory, 0, bytes);
-  return static_cast<std::uint64_t*>(memory);
+  return static_cast<std::uint32_t*>(memory);
 }
 
 }  // namespace
@@ -34,12 +36,12 @@ ServerTable::~ServerTable() { std::free(slots_); }
 
 const std::shared_ptr<Server>* ServerTable::find(std::uint64_t hash, std::string_view name) const {
   if (capacity_ == 0) return nullptr;
-  const std::uint64_t fingerprint = hash & 0xffffffff00000000ull;
+  const Slot wanted = fingerprint(hash);
   for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
     const Slot slot = slots_[i];
     if (slot == 0) return nullptr;
-    if ((slot & 0xffffffff00000000ull) != fingerprint) continue;
-    const std::shared_ptr<Server>& server = servers_[(slot & 0xffffffffull) - 1];
+    if ((slot >> position_bits_) != wanted) continue;
+    const std::shared_ptr<Server>& server = servers_[position_of(slot)];
     if (server->name() == name) return &server;
   }
 }
@@ -100,13 +102,16 @@ std::size_t ServerTable::slot_index(std::uint64_t hash, std::size_t position) co
 }
 
 std::size_t ServerTable::home_of(Slot slot) const {
-  return mixed_name_hash(servers_[(slot & 0xffffffffull) - 1]->name()) & mask();
+  return mixed_name_hash(servers_[position_of(slot)]->name()) & mask();
 }
 
 void ServerTable::rebuild(std::size_t capacity) {
+  // A slot holds a position in log2(capacity) bits of 32.
+  if (capacity > (std::size_t{1} << 31)) throw std::length_error("too many lists in one shard");
   Slot* const old = std::exchange(slots_, allocate_slots(capacity));
   capacity_ = capacity;
-  // The index keeps only 32 bits of each hash: rehash from the names.
+  position_bits_ = static_cast<unsigned>(std::countr_zero(capacity));
+  // The index keeps only some bits of each hash: rehash from the names.
   for (std::size_t position = 0; position < servers_.size(); ++position) {
     const std::uint64_t hash = mixed_name_hash(servers_[position]->name());
     place(make_slot(hash, position), hash);

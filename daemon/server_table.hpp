@@ -1,10 +1,12 @@
 // One shard's map from list name to actor. The actors are kept in insertion
 // order in a vector; an open-addressing index with linear probing maps a name
-// to its place there. An index slot is eight bytes (32 bits of the name's
-// hash and the actor's position), so the index of a million lists is about
-// 16 MB, and it lives in huge pages when the kernel allows: a lookup is then
-// one random read that mostly hits the cache and the TLB, where a node-based
-// map chases two or three pointers to scattered nodes.
+// to its place there. An index slot is four bytes: the actor's position + 1
+// in the low log2(capacity) bits, as many bits of the name's hash as are left
+// above them. So the index of a million lists is about 8 MB, small enough to
+// stay mostly in the last-level cache, and it lives in huge pages when the
+// kernel allows: a lookup is then one random read that mostly hits the cache
+// and the TLB, where a node-based map chases two or three pointers to
+// scattered nodes.
 //
 // Removal (idle expiry) shifts later slots of the probe run back rather than
 // leaving tombstones, and moves the last actor into the freed position; the
@@ -42,11 +44,20 @@ class ServerTable {
   std::shared_ptr<Server> erase_at(std::size_t position);
 
  private:
-  // A slot: the hash's top 32 bits, then the actor's position + 1 (0: free).
-  using Slot = std::uint64_t;
+  // A slot: bits of the hash above position_bits_, the actor's position + 1
+  // below (0: free). Positions stay below 3/4 of the capacity, so they fit.
+  using Slot = std::uint32_t;
 
-  static Slot make_slot(std::uint64_t hash, std::size_t position) {
-    return (hash & 0xffffffff00000000ull) | (position + 1);
+  // Hash bits from 29 + position_bits_ to 60: the low bits choose the slot,
+  // the top three the shard, so they would tell no two names of a shard apart.
+  Slot fingerprint(std::uint64_t hash) const {
+    return static_cast<Slot>(hash >> 29) >> position_bits_;
+  }
+  Slot make_slot(std::uint64_t hash, std::size_t position) const {
+    return (fingerprint(hash) << position_bits_) | static_cast<Slot>(position + 1);
+  }
+  std::size_t position_of(Slot slot) const {
+    return (slot & ((Slot{1} << position_bits_) - 1)) - 1;
   }
   void rebuild(std::size_t capacity);
   void place(Slot slot, std::uint64_t hash);
@@ -58,6 +69,7 @@ class ServerTable {
   std::vector<std::shared_ptr<Server>> servers_;  // in insertion order
   Slot* slots_ = nullptr;                         // capacity_ slots, a power of two
   std::size_t capacity_ = 0;
+  unsigned position_bits_ = 0;  // log2(capacity_)
 };
 
 }  // namespace todo
