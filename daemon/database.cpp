@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 
+#include <algorithm>
 #include <charconv>
 #include <iostream>
 
@@ -19,20 +20,22 @@ std::string describe(const std::filesystem::path& dir, const rocksdb::Status& st
   return "database in " + dir.string() + ": " + status.ToString();
 }
 
-// Marks a new data directory with the format version, and refuses one written
-// by a newer todo rather than misreading it.
+// Marks a new data directory with the layout version, brings an older one up
+// to it (see storage_layout.hpp), and refuses one written by a newer todo
+// rather than misreading it.
 Result<void> check_format(rocksdb::DB& db, const std::filesystem::path& dir) {
+  const auto mark_current = [&]() -> Result<void> {
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    const rocksdb::Status put = db.Put(options, std::string(StorageLayout::kFormatKey),
+                                       std::to_string(StorageLayout::kLayoutVersion));
+    if (!put.ok()) return Error::internal("cannot mark the format of " + describe(dir, put));
+    return {};
+  };
   std::string stored;
   const rocksdb::Status status =
       db.Get(rocksdb::ReadOptions(), std::string(StorageLayout::kFormatKey), &stored);
-  if (status.IsNotFound()) {
-    rocksdb::WriteOptions options;
-    options.sync = true;
-    const rocksdb::Status put =
-        db.Put(options, std::string(StorageLayout::kFormatKey), std::to_string(kFormatVersion));
-    if (!put.ok()) return Error::internal("cannot initialise " + describe(dir, put));
-    return {};
-  }
+  if (status.IsNotFound()) return mark_current();
   if (!status.ok()) return Error::internal("cannot read " + describe(dir, status));
   std::uint32_t version = 0;
   const auto [end, parse_error] =
@@ -40,11 +43,13 @@ Result<void> check_format(rocksdb::DB& db, const std::filesystem::path& dir) {
   if (parse_error != std::errc() || end != stored.data() + stored.size() || version == 0) {
     return Error::internal("data directory " + dir.string() + " has a corrupt format marker");
   }
-  if (version > kFormatVersion) {
+  if (version > StorageLayout::kLayoutVersion) {
     return Error::internal("data directory " + dir.string() +
                            " was written by a newer todo (format " + std::to_string(version) +
-                           ", this one reads up to " + std::to_string(kFormatVersion) + ")");
+                           ", this one reads up to " +
+                           std::to_string(StorageLayout::kLayoutVersion) + ")");
   }
+  if (version < StorageLayout::kLayoutVersion) return mark_current();
   return {};
 }
 
@@ -136,11 +141,15 @@ Result<List> Database::load_list_from(rocksdb::DB& db, const std::string& list_n
     if (!entries.empty()) return corrupt("entries without list metadata");
     return List(list_name);
   }
-  if (meta.entry_count != entries.size()) {
+  // The metadata is not rewritten by adds (storage_layout.hpp): it says only
+  // whether the list is empty, and a next id the entries may have passed.
+  if ((meta.entry_count == 0) != entries.empty()) {
     return corrupt("metadata counts " + std::to_string(meta.entry_count) + " entries, " +
                    std::to_string(entries.size()) + " are stored");
   }
-  return List::restore(list_name, meta.next_id, std::move(entries));
+  const EntryId next_id =
+      entries.empty() ? meta.next_id : std::max<EntryId>(meta.next_id, entries.back().id + 1);
+  return List::restore(list_name, next_id, std::move(entries));
 }
 
 Result<std::vector<std::string>> Database::list_names() const {

@@ -1,5 +1,6 @@
 #include "daemon/server.hpp"
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -150,6 +151,7 @@ void Server::report_load_failure(const Error& error) {
 void Server::handle_group() {
   auto group = std::make_unique<InFlightWrite>();
   ListWrite write;
+  const bool was_empty = list_->size() == 0;
   try {
     while (queue_head_ != nullptr && group->items.size() < kMaxGroupSize) {
       std::unique_ptr<Message> message(queue_head_);
@@ -174,8 +176,15 @@ void Server::handle_group() {
     for (auto& item : group->items) reply(*item.message, std::move(item.result));
     return;
   }
-  write.mutations.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(name_),
-                             encode_list_meta({list_->next_id(), list_->size()})});
+  // Metadata only where the entries cannot tell it (storage_layout.hpp): an add
+  // to a list that holds entries stays one key.
+  const bool has_removal =
+      std::any_of(write.mutations.begin(), write.mutations.end(),
+                  [](const StorageMutation& m) { return m.kind != StorageMutation::Kind::put; });
+  if (has_removal || was_empty != (list_->size() == 0)) {
+    write.mutations.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(name_),
+                               encode_list_meta({list_->next_id(), list_->size()})});
+  }
   write.on_done = [self = std::static_pointer_cast<Server>(shared_from_this()),
                    pending = group.release()](Result<void> outcome) {
     self->complete_write(pending, std::move(outcome));

@@ -7,6 +7,15 @@
 //   'm' name                     ListMeta (codec.hpp)
 //   'e' name '\0' id(8 bytes BE)  Entry (codec.hpp)
 //
+// Layout version 2 (the "!format" value): a list's metadata is written only
+// when its entries cannot tell it: when the list goes from empty to not empty
+// or back, and with every delete or drop (which may remove the newest id). So
+// an add to a list that holds entries writes one key. Reading, the next id is
+// the larger of the stored one and the last entry's id + 1, and entry_count is
+// exact only in saying whether the list is empty. Version 1 wrote the
+// metadata with every change; its directories read the same way and are
+// marked 2 when opened, so that a todo that expects version 1 refuses them.
+//
 // List names never contain control characters, so the '\0' after the name
 // ends it unambiguously ("bob" and "bobby" have disjoint prefixes) and
 // big-endian ids make RocksDB's key order the id order.
@@ -14,6 +23,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +35,7 @@ namespace todo {
 class StorageLayout {
  public:
   static constexpr std::string_view kFormatKey = "!format";
+  static constexpr std::uint32_t kLayoutVersion = 2;
   static constexpr char kMetaTag = 'm';
   static constexpr char kEntryTag = 'e';
 

@@ -1,5 +1,7 @@
 #include "daemon/database.hpp"
 
+#include <rocksdb/db.h>
+
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <future>
@@ -186,6 +188,56 @@ TEST_CASE("a corrupt database is reported with its path, not a crash", "[databas
   auto database = Database::open({.data_dir = dir.path()});
   REQUIRE_FALSE(database.ok());
   CHECK_THAT(database.error().message, Catch::Contains(dir.path().string()));
+}
+
+TEST_CASE("a list's next id comes from its last entry when its metadata is older", "[database]") {
+  testing::TempDir dir;
+  auto database = open_database(dir.path());
+  // Metadata as the first add wrote it; two more adds wrote only their entries.
+  auto mutations = add_entries("erin", {{1, day("2020-05-05"), "one", false}}, 2);
+  for (EntryId id : {2, 3}) {
+    mutations.push_back({StorageMutation::Kind::put, StorageLayout::entry_key("erin", id),
+                         encode_entry({id, day("2020-05-05"), "more", false})});
+  }
+  REQUIRE(write_and_wait(*database, "erin", mutations).ok());
+  auto list = database->load_list("erin");
+  REQUIRE(list.ok());
+  CHECK(list.value().size() == 3);
+  CHECK(list.value().next_id() == 4);
+}
+
+TEST_CASE("metadata that says a list is empty while entries are stored is corrupt", "[database]") {
+  testing::TempDir dir;
+  auto database = open_database(dir.path());
+  auto mutations = add_entries("fay", {}, 3);
+  mutations.push_back({StorageMutation::Kind::put, StorageLayout::entry_key("fay", 2),
+                       encode_entry({2, day("2020-05-05"), "stray", false})});
+  REQUIRE(write_and_wait(*database, "fay", mutations).ok());
+  auto list = database->load_list("fay");
+  REQUIRE_FALSE(list.ok());
+  CHECK_THAT(list.error().message, Catch::Contains("'fay'") && Catch::Contains("corrupt"));
+}
+
+TEST_CASE("a data directory of layout 1 is read and marked 2", "[database]") {
+  testing::TempDir dir;
+  {
+    auto database = open_database(dir.path());
+    auto mutations = add_entries("gus", {{1, day("2020-06-06"), "kept", false}}, 2);
+    mutations.push_back({StorageMutation::Kind::put, std::string(StorageLayout::kFormatKey), "1"});
+    REQUIRE(write_and_wait(*database, "gus", mutations).ok());
+  }
+  {
+    auto database = open_database(dir.path());
+    auto list = database->load_list("gus");
+    REQUIRE(list.ok());
+    CHECK(list.value().size() == 1);
+  }
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::OpenForReadOnly({}, dir.path().string(), &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::string marker;
+  REQUIRE(db->Get({}, std::string(StorageLayout::kFormatKey), &marker).ok());
+  CHECK(marker == "2");
 }
 
 TEST_CASE("a data directory written by a newer format is refused", "[database]") {

@@ -120,6 +120,33 @@ TEST_CASE("everything acknowledged survives stopping and starting again", "[serv
   }
 }
 
+TEST_CASE("ids stay retired across restarts, with metadata written only when entries cannot tell",
+          "[server]") {
+  testing::TempDir dir;
+  {
+    auto system = start_system(dir.path());
+    auto dave = system->cache().server_process("dave");
+    for (int i = 0; i < 5; ++i) add(*dave, "2020-04-04", "task");  // metadata after the first
+    REQUIRE(call(*dave, DeleteEntry{5}).ok());  // the newest: its id must not come back
+  }
+  {
+    auto system = start_system(dir.path());
+    auto dave = system->cache().server_process("dave");
+    CHECK(add(*dave, "2020-04-05", "after a restart") == 6);
+    CHECK(add(*dave, "2020-04-05", "and another") == 7);  // an add alone: no metadata
+    for (EntryId id = 1; id <= 7; ++id) {
+      if (id != 5) REQUIRE(call(*dave, DeleteEntry{id}).ok());
+    }
+    CHECK(entries(*dave).empty());
+  }
+  auto system = start_system(dir.path());
+  auto dave = system->cache().server_process("dave");
+  CHECK(entries(*dave).empty());
+  CHECK(system->database().list_names().value().empty());
+  CHECK(add(*dave, "2020-04-06", "again") == 8);
+  CHECK(system->database().list_names().value() == std::vector<std::string>{"dave"});
+}
+
 TEST_CASE("a dropped list is gone after a restart", "[server]") {
   testing::TempDir dir;
   {
