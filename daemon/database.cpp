@@ -189,6 +189,8 @@ std::uint64_t Database::batch_count() const {
   return total;
 }
 
+std::uint32_t Database::generation() const { return db_->generation(); }
+
 std::uint64_t Database::reopen_count() const { return db_->reopen_count(); }
 
 std::uint64_t Database::write_count() const {

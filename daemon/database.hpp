@@ -61,6 +61,9 @@ class Database {
   std::size_t choose_worker(std::string_view list_name) const;
   // Hands the write to the list's worker; write.on_done reports the outcome.
   void write(std::string_view list_name, ListWrite write);
+  // Changes after a reopen (RocksDbInstance): read it before loading a list,
+  // and pass it with the list's writes.
+  std::uint32_t generation() const;
 
   // The list as stored; an empty list when nothing is stored under the name.
   Result<List> load_list(const std::string& list_name) const;

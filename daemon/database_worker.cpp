@@ -2,6 +2,7 @@
 
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -39,11 +40,22 @@ void DatabaseWorker::run() {
       if (pending_.empty()) return;
       writes.swap(pending_);
     }
-    const Result<void> outcome = commit(writes);
-    for (ListWrite& write : writes) {
+    // A write computed on a list loaded before the database was last reopened
+    // may rest on a copy that differs from disk (rocksdb_instance.hpp): it is
+    // refused, and its list reloads.
+    const std::uint32_t generation = db_.generation();
+    const auto stale = std::stable_partition(writes.begin(), writes.end(), [&](const ListWrite& w) {
+      return w.generation == generation;
+    });
+    const std::span<const ListWrite> current(writes.data(), stale - writes.begin());
+    const Result<void> outcome = current.empty() ? Result<void>() : commit(current, generation);
+    const Result<void> refused = Error::internal(
+        "the database was reopened after a failed write, and this change was computed before; "
+        "it was not saved");
+    for (auto write = writes.begin(); write != writes.end(); ++write) {
       // One caller's failing completion must not cost the others theirs.
       try {
-        write.on_done(outcome);
+        write->on_done(write < stale ? outcome : refused);
       } catch (const std::exception& e) {
         std::cerr << "todod: a write's completion failed: " << e.what() << std::endl;
       }
@@ -52,7 +64,7 @@ void DatabaseWorker::run() {
   }
 }
 
-Result<void> DatabaseWorker::commit(const std::vector<ListWrite>& writes) {
+Result<void> DatabaseWorker::commit(std::span<const ListWrite> writes, std::uint32_t generation) {
   rocksdb::WriteBatch batch;
   try {
     for (const ListWrite& write : writes) {
@@ -79,7 +91,7 @@ Result<void> DatabaseWorker::commit(const std::vector<ListWrite>& writes) {
               << std::endl;
     return Error::internal(std::string("could not write to the database: ") + e.what());
   }
-  const Result<void> written = db_.write(batch, durability_ == Durability::sync);
+  const Result<void> written = db_.write(batch, durability_ == Durability::sync, generation);
 
   batch_count_.fetch_add(1, std::memory_order_relaxed);
   write_count_.fetch_add(writes.size(), std::memory_order_relaxed);

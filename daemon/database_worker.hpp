@@ -21,6 +21,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -47,7 +48,7 @@ class DatabaseWorker {
 
  private:
   void run();
-  Result<void> commit(const std::vector<ListWrite>& writes);
+  Result<void> commit(std::span<const ListWrite> writes, std::uint32_t generation);
 
   RocksDbInstance& db_;
   const Durability durability_;

@@ -5,6 +5,7 @@
 // Thread safety: a plain value, handed from a Server's turn to a worker thread.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@ struct ListWrite {
   // Called once, on the worker's thread. It may answer requests (encode and
   // queue replies) but must not block: the worker's next batch waits for it.
   std::function<void(Result<void>)> on_done;
+  // Database::generation() when the list the mutations were computed on was
+  // loaded: refused if the database has been reopened since.
+  std::uint32_t generation = 0;
 };
 
 }  // namespace todo

@@ -5,6 +5,7 @@
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
 #include <iostream>
 #include <mutex>
 
@@ -31,6 +32,16 @@ rocksdb::Options rocksdb_options(rocksdb::Env* env) {
 }
 
 enum class OpenMode { for_writing, read_only };
+
+// RocksDB's POSIX file system says "While fsync" or "While fdatasync" (or
+// sync_file_range) when a sync fails; a failed write stops the database with
+// that status, so a later write reports the same.
+bool is_sync_failure(const rocksdb::Status& status) {
+  const std::string text = status.ToString();
+  return text.find("While fsync") != std::string::npos ||
+         text.find("While fdatasync") != std::string::npos ||
+         text.find("While sync_file_range") != std::string::npos;
+}
 
 Result<std::unique_ptr<rocksdb::DB>> open_db(const std::filesystem::path& dir, rocksdb::Env* env,
                                              OpenMode mode) {
@@ -61,8 +72,10 @@ RocksDbInstance::RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env,
 RocksDbInstance::~RocksDbInstance() {
   if (db_ == nullptr) return;
   // The memtables to disk, so that the next start opens at once instead of
-  // replaying the WAL into them (over a second for a million adds).
-  if (is_writable_) {
+  // replaying the WAL into them (over a second for a million adds). Not on an
+  // instance that failed a write: it would only meet the same error.
+  if (is_writable_ && !needs_reopen_.load(std::memory_order_acquire) &&
+      !needs_restart_.load(std::memory_order_acquire)) {
     const rocksdb::Status flushed = db_->Flush(rocksdb::FlushOptions());
     if (!flushed.ok()) {
       std::cerr << "todod: could not flush the database in " << dir_.string()
@@ -73,27 +86,64 @@ RocksDbInstance::~RocksDbInstance() {
   (void)status;  // nothing left to report it to; every acknowledged write is already durable
 }
 
-Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync) {
-  if (needs_reopen_.load(std::memory_order_acquire)) reopen_when_due();
+Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
+                                    std::uint32_t generation) {
+  if (needs_restart_.load(std::memory_order_acquire)) {
+    std::lock_guard failure_lock(failure_mutex_);
+    return Error::internal("the database takes no changes until todod restarts, after: " +
+                           write_failure_);
+  }
+  if (needs_reopen_.load(std::memory_order_acquire)) {
+    reopen_when_due();
+    // The failed instance takes no writes: RocksDB's own recovery may be
+    // busy with it, and a WAL writer that failed is not to be used again.
+    if (needs_reopen_.load(std::memory_order_acquire)) return refused_until_reopened();
+  }
   std::shared_lock lock(mutex_);
+  if (generation != generation_.load(std::memory_order_acquire)) {
+    return Error::internal("the database in " + dir_.string() +
+                           " was reopened after a failed write, and this change was computed "
+                           "before; it was not saved");
+  }
   if (db_ == nullptr || !is_writable_) return unavailable();
   rocksdb::WriteOptions options;
   options.sync = sync;
   // A write group's leader reads the other workers' batches: see uninstrumented_call.hpp.
   const rocksdb::Status status = call_uninstrumented([&] { return db_->Write(options, &batch); });
   if (status.ok()) return {};
-  needs_reopen_.store(true, std::memory_order_release);
-  return Error::internal("could not write to the database in " + dir_.string() + ": " +
-                         status.ToString());
+  const std::string failure =
+      "could not write to the database in " + dir_.string() + ": " + status.ToString();
+  // An I/O error or corruption stops RocksDB's writes; anything else is this
+  // batch's own.
+  if (status.IsIOError() || status.IsCorruption()) {
+    {
+      std::lock_guard failure_lock(failure_mutex_);
+      write_failure_ = failure;
+    }
+    if (is_sync_failure(status)) {
+      if (!needs_restart_.exchange(true, std::memory_order_acq_rel)) {
+        std::cerr << "todod: an fsync in " << dir_.string()
+                  << " failed, so what the disk holds is uncertain; changes are refused until "
+                     "todod restarts: "
+                  << status.ToString() << std::endl;
+      }
+    } else {
+      needs_reopen_.store(true, std::memory_order_release);
+    }
+  }
+  return Error::internal(failure);
 }
 
 void RocksDbInstance::reopen_when_due() {
+  if (Clock::now().time_since_epoch().count() < next_reopen_.load(std::memory_order_relaxed)) {
+    return;
+  }
   std::unique_lock lock(mutex_);
-  // Another writer may have reopened it while this one waited for the lock.
+  // Another writer may have reopened it, or tried, while this one waited.
   if (!needs_reopen_.load(std::memory_order_relaxed)) return;
-  const auto now = std::chrono::steady_clock::now();
-  if (now < next_reopen_) return;
-  next_reopen_ = now + kReopenInterval;
+  if (Clock::now().time_since_epoch().count() < next_reopen_.load(std::memory_order_relaxed)) {
+    return;
+  }
 
   const bool was_failing = !open_failure_.empty();
   if (db_ != nullptr) {
@@ -101,11 +151,13 @@ void RocksDbInstance::reopen_when_due() {
     (void)closed;  // it failed a write already; the reopen below says whether it recovers
     db_.reset();
   }
+  generation_.fetch_add(1, std::memory_order_acq_rel);
   auto reopened = open_db(dir_, env_, OpenMode::for_writing);
   if (reopened) {
     db_ = std::move(reopened).value();
     is_writable_ = true;
     open_failure_.clear();
+    reopen_delay_ = kReopenInterval;
     needs_reopen_.store(false, std::memory_order_release);
     reopen_count_.fetch_add(1, std::memory_order_relaxed);
     if (was_failing) std::cerr << "todod: reopened the database in " << dir_.string() << std::endl;
@@ -122,6 +174,16 @@ void RocksDbInstance::reopen_when_due() {
               << std::endl;
   }
   if (read_only) db_ = std::move(read_only).value();
+  // From the end of this attempt: an attempt can take a second (the WAL replay).
+  next_reopen_.store((Clock::now() + reopen_delay_).time_since_epoch().count(),
+                     std::memory_order_relaxed);
+  reopen_delay_ = std::min<Clock::duration>(reopen_delay_ * 2, kMaxReopenInterval);
+}
+
+Error RocksDbInstance::refused_until_reopened() const {
+  std::lock_guard failure_lock(failure_mutex_);
+  return Error::internal("the database takes no changes until it is reopened, after: " +
+                         write_failure_);
 }
 
 Error RocksDbInstance::unavailable() const {

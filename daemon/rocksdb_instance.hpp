@@ -4,16 +4,23 @@
 // and on the RocksDB this builds against (7.8) the only safe recovery is to
 // close it and open it again: DB::Resume() can keep the WAL writer that
 // failed, whose next append aborts, and an I/O error on the WAL is one Resume
-// refuses anyway. So a failed write marks the instance for reopening; the
-// next write, at most once per kReopenInterval, closes it and opens it again,
-// which starts a fresh WAL after replaying the old one. While the fault lasts
-// (a full or read-only disk) that open fails, and the directory is opened
-// read-only instead, so that lists can still be loaded and read.
+// refuses anyway. So a failed write marks the instance for reopening, and no
+// write reaches it again. The next write that finds a reopen due closes it
+// and opens it again, which starts a fresh WAL after replaying the old one.
+// While the fault lasts (a full or read-only disk) that open fails, and the
+// directory is opened read-only instead, so lists can still be loaded and
+// read; the attempts back off from kReopenInterval to kMaxReopenInterval.
 //
-// A write that failed is not replayed by the reopen when its WAL record never
-// reached the file whole (the record's checksum rejects a torn one). One whose
-// record was written but whose fsync failed may be: what a failed fsync left
-// on disk is not knowable (see docs/architecture.md).
+// Every open starts a new generation: a list loaded under an older one is
+// reloaded, and a write computed on it is refused (write() with its
+// generation), as a reopen may have changed what is on disk under it.
+//
+// A failed fsync is not reopened from: what the disk holds after one is not
+// knowable (the record was written, the sync failed), RocksDB counts a failed
+// WAL sync as unrecoverable, and reopening in process after one was seen to
+// hide acknowledged changes from reads until the next start
+// (tests/failing_disk_test.cpp). Writes stay refused until todod restarts,
+// when RocksDB replays the WAL from the files; reads go on meanwhile.
 //
 // Thread safety: every member may be called from any thread. Reads and writes
 // share a lock that a reopen takes alone.
@@ -21,8 +28,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 
@@ -38,9 +47,12 @@ namespace todo {
 
 class RocksDbInstance {
  public:
-  // Long enough that a disk which stays full is not hammered with reopens,
-  // short enough that writes come back soon after it has room.
+  // The first wait before reopening, and the longest: long enough that a disk
+  // which stays full is not hammered with reopens (each replays the WAL under
+  // the lock that reads need), short enough that writes come back soon after
+  // it has room.
   static constexpr std::chrono::milliseconds kReopenInterval{500};
+  static constexpr std::chrono::milliseconds kMaxReopenInterval{8000};
 
   // env: the file system RocksDB works through; null for the default.
   static Result<std::unique_ptr<RocksDbInstance>> open(const std::filesystem::path& dir,
@@ -50,7 +62,11 @@ class RocksDbInstance {
   RocksDbInstance& operator=(const RocksDbInstance&) = delete;
   ~RocksDbInstance();
 
-  Result<void> write(rocksdb::WriteBatch& batch, bool sync);
+  // Counts the opens: a list read under one generation may be stale in the next.
+  std::uint32_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+  // Refused, and not written, when the instance was reopened since generation.
+  Result<void> write(rocksdb::WriteBatch& batch, bool sync, std::uint32_t generation);
 
   // Runs use(db) under the shared lock and returns what it returns, which
   // must be a Result; an error when no instance is open at all. For reads:
@@ -66,9 +82,12 @@ class RocksDbInstance {
   std::uint64_t reopen_count() const { return reopen_count_.load(std::memory_order_relaxed); }
 
  private:
+  using Clock = std::chrono::steady_clock;
+
   RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env, std::unique_ptr<rocksdb::DB> db);
 
   void reopen_when_due();
+  Error refused_until_reopened() const;
   Error unavailable() const;  // REQUIRES: mutex_ held
 
   const std::filesystem::path dir_;
@@ -77,9 +96,16 @@ class RocksDbInstance {
   std::unique_ptr<rocksdb::DB> db_;  // guarded by mutex_; read-only or null after a failed reopen
   bool is_writable_ = true;          // guarded by mutex_: db_ was opened for writing
   std::string open_failure_;         // guarded by mutex_: why the last reopen failed
-  std::chrono::steady_clock::time_point next_reopen_{};  // guarded by mutex_, exclusively
+  Clock::duration reopen_delay_ = kReopenInterval;  // guarded by mutex_, exclusively
+  // When the next reopen may start, in Clock ticks: read without the lock, so
+  // that writes refused meanwhile do not queue for it.
+  std::atomic<Clock::rep> next_reopen_{0};
   std::atomic<bool> needs_reopen_{false};
+  std::atomic<bool> needs_restart_{false};  // after a failed fsync
+  std::atomic<std::uint32_t> generation_{0};
   std::atomic<std::uint64_t> reopen_count_{0};
+  mutable std::mutex failure_mutex_;
+  std::string write_failure_;  // guarded by failure_mutex_: what the failed write said
 };
 
 }  // namespace todo

@@ -129,7 +129,12 @@ void Server::take_mailbox() {
 }
 
 bool Server::ensure_list_loaded() {
-  if (list_) return true;
+  const std::uint32_t generation = context_.database.generation();
+  if (list_ && list_generation_ == generation) return true;
+  // Read before loading: a reopen during the load leaves the list stale, and
+  // its next write is refused rather than trusted.
+  list_.reset();
+  list_generation_ = generation;
   auto loaded = context_.database.load_list(name_);
   if (!loaded) {
     report_load_failure(loaded.error());
@@ -189,6 +194,7 @@ void Server::handle_group() {
                    pending = group.release()](Result<void> outcome) {
     self->complete_write(pending, std::move(outcome));
   };
+  write.generation = list_generation_;
   // Before the write is submitted: it may complete at once.
   write_state_.store(WriteState::in_flight, std::memory_order_seq_cst);
   context_.database.write(name_, std::move(write));
@@ -257,6 +263,7 @@ void Server::answer_failed_write() {
   const std::unique_ptr<InFlightWrite> group(std::exchange(failed_write_, nullptr));
   // What is in memory includes the failed changes: go back to what is on disk.
   list_.reset();
+  list_generation_ = context_.database.generation();
   auto reloaded = context_.database.load_list(name_);
   if (reloaded) list_ = std::make_unique<List>(std::move(reloaded).value());
   const std::string failure = "could not save the change to list " + quoted_for_message(name_) +

@@ -120,6 +120,9 @@ class Server final : public Actor {
   std::atomic<bool> has_backlog_{false};
   // Whether the log already named this list as unreadable: once, not per request.
   bool has_logged_load_failure_ = false;
+  // Database::generation() when list_ was loaded: a reopen of the database
+  // may have changed what is on disk under it (rocksdb_instance.hpp).
+  std::uint32_t list_generation_ = 0;
   // Unanswered requests, plus kRetired once the actor has retired.
   std::atomic<std::uint32_t> pending_{0};
   // context.idle_clock when the last request arrived.

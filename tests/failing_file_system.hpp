@@ -25,6 +25,10 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
   void set_read_only(bool is_read_only) { is_read_only_.store(is_read_only); }
   // The next `count` appends to open files fail; then they work again.
   void fail_next_appends(int count) { appends_to_fail_.store(count); }
+  // The next `count` syncs of open files fail, after what they were to make
+  // durable was written (in the page cache): a failed write may then be on
+  // disk after all.
+  void fail_next_syncs(int count) { syncs_to_fail_.store(count); }
   // Calls failed so far.
   int failures() const { return failures_.load(); }
 
@@ -117,12 +121,12 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
     }
     rocksdb::IOStatus Sync(const rocksdb::IOOptions& options,
                            rocksdb::IODebugContext* debug) override {
-      if (owner_.should_fail()) return injected();
+      if (owner_.should_fail_sync()) return injected_sync_failure();
       return target()->Sync(options, debug);
     }
     rocksdb::IOStatus Fsync(const rocksdb::IOOptions& options,
                             rocksdb::IODebugContext* debug) override {
-      if (owner_.should_fail()) return injected();
+      if (owner_.should_fail_sync()) return injected_sync_failure();
       return target()->Fsync(options, debug);
     }
     rocksdb::IOStatus RangeSync(uint64_t offset, uint64_t bytes, const rocksdb::IOOptions& options,
@@ -138,15 +142,20 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
   static rocksdb::IOStatus injected() {
     return rocksdb::IOStatus::IOError("injected fault", "Read-only file system");
   }
+  // Worded as RocksDB's POSIX file system words a failed fdatasync.
+  static rocksdb::IOStatus injected_sync_failure() {
+    return rocksdb::IOStatus::IOError("While fdatasync", "injected fault: Input/output error");
+  }
   bool should_fail() {
     if (!is_read_only_.load()) return false;
     failures_.fetch_add(1);
     return true;
   }
-  bool should_fail_append() {
-    if (should_fail()) return true;
-    for (int left = appends_to_fail_.load(); left > 0;) {
-      if (appends_to_fail_.compare_exchange_weak(left, left - 1)) {
+  bool should_fail_append() { return should_fail() || take_one(appends_to_fail_); }
+  bool should_fail_sync() { return should_fail() || take_one(syncs_to_fail_); }
+  bool take_one(std::atomic<int>& left_to_fail) {
+    for (int left = left_to_fail.load(); left > 0;) {
+      if (left_to_fail.compare_exchange_weak(left, left - 1)) {
         failures_.fetch_add(1);
         return true;
       }
@@ -156,6 +165,7 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
 
   std::atomic<bool> is_read_only_{false};
   std::atomic<int> appends_to_fail_{0};
+  std::atomic<int> syncs_to_fail_{0};
   std::atomic<int> failures_{0};
 };
 
