@@ -88,11 +88,7 @@ RocksDbInstance::~RocksDbInstance() {
 
 Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
                                     std::uint32_t generation) {
-  if (needs_restart_.load(std::memory_order_acquire)) {
-    std::lock_guard failure_lock(failure_mutex_);
-    return Error::internal("the database takes no changes until todod restarts, after: " +
-                           write_failure_);
-  }
+  if (needs_restart_.load(std::memory_order_acquire)) return refused_until_restart();
   if (needs_reopen_.load(std::memory_order_acquire)) {
     reopen_when_due();
     // The failed instance takes no writes: RocksDB's own recovery may be
@@ -100,6 +96,7 @@ Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
     if (needs_reopen_.load(std::memory_order_acquire)) return refused_until_reopened();
   }
   std::shared_lock lock(mutex_);
+  if (needs_restart_.load(std::memory_order_acquire)) return refused_until_restart();
   if (generation != generation_.load(std::memory_order_acquire)) {
     return Error::internal("the database in " + dir_.string() +
                            " was reopened after a failed write, and this change was computed "
@@ -110,7 +107,13 @@ Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
   options.sync = sync;
   // A write group's leader reads the other workers' batches: see uninstrumented_call.hpp.
   const rocksdb::Status status = call_uninstrumented([&] { return db_->Write(options, &batch); });
-  if (status.ok()) return {};
+  if (status.ok()) {
+    // The reopened instance works: a later fault starts again from the shortest wait.
+    if (reopen_delay_.load(std::memory_order_relaxed) != kReopenInterval) {
+      reopen_delay_.store(kReopenInterval, std::memory_order_relaxed);
+    }
+    return {};
+  }
   const std::string failure =
       "could not write to the database in " + dir_.string() + ": " + status.ToString();
   // An I/O error or corruption stops RocksDB's writes; anything else is this
@@ -139,8 +142,10 @@ void RocksDbInstance::reopen_when_due() {
     return;
   }
   std::unique_lock lock(mutex_);
-  // Another writer may have reopened it, or tried, while this one waited.
+  // Another writer may have reopened it, or tried, while this one waited; and
+  // a failed fsync meanwhile means no reopen at all (see the header).
   if (!needs_reopen_.load(std::memory_order_relaxed)) return;
+  if (needs_restart_.load(std::memory_order_acquire)) return;
   if (Clock::now().time_since_epoch().count() < next_reopen_.load(std::memory_order_relaxed)) {
     return;
   }
@@ -157,7 +162,10 @@ void RocksDbInstance::reopen_when_due() {
     db_ = std::move(reopened).value();
     is_writable_ = true;
     open_failure_.clear();
-    reopen_delay_ = kReopenInterval;
+    // A fault that a fresh open does not cure must not reopen on every write:
+    // the next attempt waits too, and the delay grows until a write works.
+    next_reopen_.store((Clock::now() + reopen_delay_.load()).time_since_epoch().count(),
+                       std::memory_order_relaxed);
     needs_reopen_.store(false, std::memory_order_release);
     reopen_count_.fetch_add(1, std::memory_order_relaxed);
     if (was_failing) std::cerr << "todod: reopened the database in " << dir_.string() << std::endl;
@@ -175,9 +183,15 @@ void RocksDbInstance::reopen_when_due() {
   }
   if (read_only) db_ = std::move(read_only).value();
   // From the end of this attempt: an attempt can take a second (the WAL replay).
-  next_reopen_.store((Clock::now() + reopen_delay_).time_since_epoch().count(),
+  next_reopen_.store((Clock::now() + reopen_delay_.load()).time_since_epoch().count(),
                      std::memory_order_relaxed);
-  reopen_delay_ = std::min<Clock::duration>(reopen_delay_ * 2, kMaxReopenInterval);
+  reopen_delay_.store(std::min<Clock::duration>(reopen_delay_.load() * 2, kMaxReopenInterval));
+}
+
+Error RocksDbInstance::refused_until_restart() const {
+  std::lock_guard failure_lock(failure_mutex_);
+  return Error::internal("the database takes no changes until todod restarts, after: " +
+                         write_failure_);
 }
 
 Error RocksDbInstance::refused_until_reopened() const {

@@ -88,6 +88,7 @@ class RocksDbInstance {
 
   void reopen_when_due();
   Error refused_until_reopened() const;
+  Error refused_until_restart() const;
   Error unavailable() const;  // REQUIRES: mutex_ held
 
   const std::filesystem::path dir_;
@@ -96,7 +97,9 @@ class RocksDbInstance {
   std::unique_ptr<rocksdb::DB> db_;  // guarded by mutex_; read-only or null after a failed reopen
   bool is_writable_ = true;          // guarded by mutex_: db_ was opened for writing
   std::string open_failure_;         // guarded by mutex_: why the last reopen failed
-  Clock::duration reopen_delay_ = kReopenInterval;  // guarded by mutex_, exclusively
+  // The wait after the next attempt: doubled by a failed open, and back to
+  // kReopenInterval once a write works (under the shared lock, so atomic).
+  std::atomic<Clock::duration> reopen_delay_{kReopenInterval};
   // When the next reopen may start, in Clock ticks: read without the lock, so
   // that writes refused meanwhile do not queue for it.
   std::atomic<Clock::rep> next_reopen_{0};

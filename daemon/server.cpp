@@ -131,6 +131,11 @@ void Server::take_mailbox() {
 bool Server::ensure_list_loaded() {
   const std::uint32_t generation = context_.database.generation();
   if (list_ && list_generation_ == generation) return true;
+  // A list reloaded after a reopen of the database never hands out a lower id
+  // than it had: with no write in flight the list in memory is what the disk
+  // held, and ids there only grow. A guard against a reopened instance that
+  // shows less than was acknowledged (rocksdb_instance.hpp).
+  const EntryId next_id_floor = list_ ? list_->next_id() : 0;
   // Read before loading: a reopen during the load leaves the list stale, and
   // its next write is refused rather than trusted.
   list_.reset();
@@ -140,6 +145,9 @@ bool Server::ensure_list_loaded() {
     report_load_failure(loaded.error());
     fail_queued(loaded.error());
     return false;
+  }
+  if (loaded.value().next_id() < next_id_floor) {
+    loaded = List::restore(name_, next_id_floor, loaded.value().entries());
   }
   list_ = std::make_unique<List>(std::move(loaded).value());
   return true;
@@ -165,39 +173,54 @@ void Server::handle_group() {
       auto& item = group->items.emplace_back(std::move(message), Error::internal("not handled"));
       item.result = apply(*list_, item.message->operation, write.mutations);
     }
+    if (!write.mutations.empty()) {
+      // Metadata only where the entries cannot tell it (storage_layout.hpp): an
+      // add to a list that holds entries stays one key.
+      const bool has_removal = std::any_of(
+          write.mutations.begin(), write.mutations.end(),
+          [](const StorageMutation& m) { return m.kind != StorageMutation::Kind::put; });
+      if (has_removal || was_empty != (list_->size() == 0)) {
+        write.mutations.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(name_),
+                                   encode_list_meta({list_->next_id(), list_->size()})});
+      }
+      write.on_done = [self = std::static_pointer_cast<Server>(shared_from_this()),
+                       pending = group.get()](Result<void> outcome) {
+        self->complete_write(pending, std::move(outcome));
+      };
+      write.generation = list_generation_;
+    }
   } catch (const std::exception& e) {
-    // The list may be half-changed: forget it, so the next turn reloads it from
-    // disk. Only this group fails; what is still queued is handled then.
-    list_.reset();
-    context_.actor_restarts.fetch_add(1, std::memory_order_relaxed);
-    const Error error = Error::internal("list " + quoted_for_message(name_) +
-                                        " failed and was restarted from disk: " + e.what());
-    std::cerr << "todod: " << error.message << std::endl;
-    for (auto& item : group->items) reply(*item.message, error);
+    fail_group(*group, e);
     return;
   }
-  const bool is_changed = !write.mutations.empty();
-  if (!is_changed) {
+  if (write.mutations.empty()) {
     for (auto& item : group->items) reply(*item.message, std::move(item.result));
     return;
   }
-  // Metadata only where the entries cannot tell it (storage_layout.hpp): an add
-  // to a list that holds entries stays one key.
-  const bool has_removal =
-      std::any_of(write.mutations.begin(), write.mutations.end(),
-                  [](const StorageMutation& m) { return m.kind != StorageMutation::Kind::put; });
-  if (has_removal || was_empty != (list_->size() == 0)) {
-    write.mutations.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(name_),
-                               encode_list_meta({list_->next_id(), list_->size()})});
-  }
-  write.on_done = [self = std::static_pointer_cast<Server>(shared_from_this()),
-                   pending = group.release()](Result<void> outcome) {
-    self->complete_write(pending, std::move(outcome));
-  };
-  write.generation = list_generation_;
   // Before the write is submitted: it may complete at once.
   write_state_.store(WriteState::in_flight, std::memory_order_seq_cst);
-  context_.database.write(name_, std::move(write));
+  try {
+    context_.database.write(name_, std::move(write));
+  } catch (const std::exception& e) {
+    // Not queued (no memory for it): no completion will come.
+    write_state_.store(WriteState::none, std::memory_order_seq_cst);
+    fail_group(*group, e);
+    return;
+  }
+  // The write's completion owns the group now (complete_write deletes it,
+  // possibly already).
+  (void)group.release();
+}
+
+void Server::fail_group(InFlightWrite& group, const std::exception& error) {
+  // The list may be half-changed: forget it, so the next turn reloads it from
+  // disk. Only this group fails; what is still queued is handled then.
+  list_.reset();
+  context_.actor_restarts.fetch_add(1, std::memory_order_relaxed);
+  const Error failure = Error::internal("list " + quoted_for_message(name_) +
+                                        " failed and was restarted from disk: " + error.what());
+  std::cerr << "todod: " << failure.message << std::endl;
+  for (auto& item : group.items) reply(*item.message, failure);
 }
 
 ListResult Server::apply(List& list, const ListOperation& operation,

@@ -30,6 +30,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -101,6 +102,9 @@ class Server final : public Actor {
   // On the database worker's thread, when the group's write returns.
   void complete_write(InFlightWrite* group, Result<void> outcome);
   void answer_failed_write();
+  // Answers every request of the group with the error and drops the list from
+  // memory, to be reloaded from disk on the next turn.
+  void fail_group(InFlightWrite& group, const std::exception& error);
   void reply(Message& message, ListResult result);
   void fail_queued(const Error& error);
   void report_load_failure(const Error& error);
