@@ -49,9 +49,9 @@ void DatabaseWorker::run() {
     });
     const std::span<const ListWrite> current(writes.data(), stale - writes.begin());
     const Result<void> outcome = current.empty() ? Result<void>() : commit(current, generation);
-    const Result<void> refused = Error::internal(
-        "the database was reopened after a failed write, and this change was computed before; "
-        "it was not saved");
+    // Built only when needed: after a reopen, not on every batch.
+    const Result<void> refused =
+        stale == writes.end() ? Result<void>() : RocksDbInstance::stale_write();
     for (auto write = writes.begin(); write != writes.end(); ++write) {
       // One caller's failing completion must not cost the others theirs.
       try {

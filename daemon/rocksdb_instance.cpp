@@ -97,11 +97,7 @@ Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
   }
   std::shared_lock lock(mutex_);
   if (needs_restart_.load(std::memory_order_acquire)) return refused_until_restart();
-  if (generation != generation_.load(std::memory_order_acquire)) {
-    return Error::internal("the database in " + dir_.string() +
-                           " was reopened after a failed write, and this change was computed "
-                           "before; it was not saved");
-  }
+  if (generation != generation_.load(std::memory_order_acquire)) return stale_write();
   if (db_ == nullptr || !is_writable_) return unavailable();
   rocksdb::WriteOptions options;
   options.sync = sync;
@@ -186,6 +182,12 @@ void RocksDbInstance::reopen_when_due() {
   next_reopen_.store((Clock::now() + reopen_delay_.load()).time_since_epoch().count(),
                      std::memory_order_relaxed);
   reopen_delay_.store(std::min<Clock::duration>(reopen_delay_.load() * 2, kMaxReopenInterval));
+}
+
+Error RocksDbInstance::stale_write() {
+  return Error::internal(
+      "the database was reopened after a failed write, and this change was computed before; "
+      "it was not saved");
 }
 
 Error RocksDbInstance::refused_until_restart() const {

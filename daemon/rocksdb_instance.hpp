@@ -67,6 +67,8 @@ class RocksDbInstance {
 
   // Refused, and not written, when the instance was reopened since generation.
   Result<void> write(rocksdb::WriteBatch& batch, bool sync, std::uint32_t generation);
+  // The answer to a write computed under an older generation.
+  static Error stale_write();
 
   // Runs use(db) under the shared lock and returns what it returns, which
   // must be a Result; an error when no instance is open at all. For reads:
