@@ -10,17 +10,8 @@ adds=100000
 build=${TODO_BUILD_DIR:-build}
 todo="$build/cli/todo"
 
-work=$(mktemp -d /tmp/todo-batch-XXXXXX)
-cleanup() {
-  [ -n "${todod_pid:-}" ] && kill "$todod_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-endpoint="ipc://$work/todod.sock"
-"$build/daemon/todod" --data-dir "$work/data" --listen "$endpoint" --sync 2> "$work/log" &
-todod_pid=$!
-until grep -q ' serving ' "$work/log"; do sleep 0.01; done
+. bench/scratch-todod.sh
+start_todod --sync
 
 awk -v n=$adds 'BEGIN { for (i = 0; i < n; i++) printf "add one-list 2026-11-27 batch entry %d\n", i }' \
   > "$work/one-list"
@@ -39,6 +30,6 @@ for input in one-list many-lists; do
     # The one-list input fills its list to the 100,000-entry limit: start it over.
     "$todo" --endpoint "$endpoint" drop one-list > /dev/null
   done
-  median=$(printf '%s\n' "${rates[@]}" | sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')
+  median=$(printf '%s\n' "${rates[@]}" | median)
   echo "$input: commands/s each round: ${rates[*]}; median of $rounds: $median"
 done

@@ -10,30 +10,9 @@ cd "$(dirname "$0")/.."
 lists=${1:-1000000}
 rounds=${2:-5}
 build=${TODO_BUILD_DIR:-build}
-todod="$build/daemon/todod"
 todo="$build/cli/todo"
 
-work=$(mktemp -d /tmp/todo-cold-start-XXXXXX)
-cleanup() {
-  [ -n "${todod_pid:-}" ] && kill "$todod_pid" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-endpoint="ipc://$work/todod.sock"
-
-# Starts todod and waits for its "serving" line.
-start_todod() {
-  : > "$work/log"
-  "$todod" --data-dir "$work/data" --listen "$endpoint" "$@" 2>> "$work/log" &
-  todod_pid=$!
-  until grep -q ' serving ' "$work/log"; do sleep 0.005; done
-}
-stop_todod() {
-  kill "$todod_pid"
-  wait "$todod_pid"
-  todod_pid=
-}
+. bench/scratch-todod.sh
 
 start_todod --no-sync
 awk -v n="$lists" 'BEGIN { for (i = 0; i < n; i++) printf "add cold-%d 2026-11-27 stored entry %d\n", i, i }' |
@@ -53,6 +32,6 @@ for _ in $(seq "$rounds"); do
   times+=("$(( (end - start) / 1000000 ))")
   stop_todod
 done
-median=$(printf '%s\n' "${times[@]}" | sort -n | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}')
+median=$(printf '%s\n' "${times[@]}" | median)
 echo "first answer after start, ms, each round: ${times[*]}"
 echo "median of $rounds: $median ms"

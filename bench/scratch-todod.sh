@@ -1,0 +1,28 @@
+# Sourced by the bench scripts that run a todod of their own: a scratch
+# directory removed at exit, an ipc:// endpoint in it, start_todod ARGS... /
+# stop_todod, and median (of numbers on stdin). Expects $build to be set.
+work=$(mktemp -d /tmp/todo-bench-XXXXXX)
+endpoint="ipc://$work/todod.sock"
+todod_pid=
+cleanup() {
+  [ -n "${todod_pid:-}" ] && kill "$todod_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# Starts todod on $work/data and waits for its "serving" line.
+start_todod() {
+  : > "$work/log"
+  "$build/daemon/todod" --data-dir "$work/data" --listen "$endpoint" "$@" 2>> "$work/log" &
+  todod_pid=$!
+  until grep -q ' serving ' "$work/log"; do sleep 0.005; done
+}
+
+stop_todod() {
+  kill "$todod_pid"
+  wait "$todod_pid"
+  todod_pid=
+}
+
+median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
