@@ -43,9 +43,18 @@ inline bool is_change(const ListOperation& operation) {
   return !std::holds_alternative<GetEntries>(operation);
 }
 
+// Entries read, already in their wire form (protocol.hpp: encode_entries,
+// decode_entries). A list's actor encodes what a read asks for straight from
+// its list, on its turn: copying each entry for a reply that is only ever
+// encoded cost a heap allocation and a cache-missing copy per entry.
+struct EncodedEntries {
+  std::string bytes;  // one portable binary archive: the count, then the entries
+};
+
 // monostate: done, nothing to report (delete, drop). EntryId: the id of an
-// added entry. Entry: an updated entry as it is now. vector: entries read.
-using ListAnswer = std::variant<std::monostate, EntryId, Entry, std::vector<Entry>>;
+// added entry. Entry: an updated entry as it is now. EncodedEntries: entries
+// read.
+using ListAnswer = std::variant<std::monostate, EntryId, Entry, EncodedEntries>;
 using ListResult = Result<ListAnswer>;
 
 }  // namespace todo

@@ -1,5 +1,6 @@
 #include "common/protocol.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -149,6 +150,49 @@ struct WireRequest {
   Request request;
 };
 
+// The count, then the entries: the part of a reply's entries payload after
+// its tag, and the whole of EncodedEntries::bytes after the byte order marker.
+struct WireEntries {
+  std::span<const Entry> entries;
+  std::optional<Date> date;  // only these, when set
+};
+
+void save_entries(OutArchive& archive, const WireEntries& wire) {
+  if (!wire.date) {
+    save_count(archive, wire.entries.size());
+    for (const Entry& entry : wire.entries) save_entry(archive, entry);
+    return;
+  }
+  const auto is_wanted = [&](const Entry& entry) { return entry.date == *wire.date; };
+  save_count(archive, static_cast<std::size_t>(
+                          std::count_if(wire.entries.begin(), wire.entries.end(), is_wanted)));
+  for (const Entry& entry : wire.entries) {
+    if (is_wanted(entry)) save_entry(archive, entry);
+  }
+}
+
+std::vector<Entry> load_entries(InArchive& archive) {
+  const std::size_t count = load_count(archive, List::kMaxEntries, kMinEntryBytes, "entry");
+  std::vector<Entry> entries;
+  entries.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) entries.push_back(load_entry(archive));
+  return entries;
+}
+
+template <class Archive>
+void save(Archive& archive, const WireEntries& wire) {
+  save_entries(archive, wire);
+}
+
+struct DecodedEntries {
+  std::vector<Entry> entries;
+};
+
+template <class Archive>
+void load(Archive& archive, DecodedEntries& decoded) {
+  decoded.entries = load_entries(archive);
+}
+
 struct WireReply {
   Reply reply;
 };
@@ -211,8 +255,12 @@ void save(Archive& archive, const WireReply& wire) {
           save_entry(archive, payload);
         } else if constexpr (std::is_same_v<P, std::vector<Entry>>) {
           archive(static_cast<std::uint8_t>(PayloadTag::entries));
-          save_count(archive, payload.size());
-          for (const Entry& entry : payload) save_entry(archive, entry);
+          save_entries(archive, {payload, std::nullopt});
+        } else if constexpr (std::is_same_v<P, EncodedEntries>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::entries));
+          // Past its own byte order marker, which this archive wrote already.
+          const std::string_view bytes = std::string_view(payload.bytes).substr(1);
+          archive(cereal::binary_data(bytes.data(), bytes.size()));
         } else if constexpr (std::is_same_v<P, std::vector<std::string>>) {
           archive(static_cast<std::uint8_t>(PayloadTag::names));
           save_count(archive, payload.size());
@@ -249,14 +297,9 @@ void load(Archive& archive, WireReply& wire) {
     case PayloadTag::entry:
       reply.payload = load_entry(archive);
       return;
-    case PayloadTag::entries: {
-      const std::size_t count = load_count(archive, List::kMaxEntries, kMinEntryBytes, "entry");
-      std::vector<Entry> entries;
-      entries.reserve(count);
-      for (std::size_t i = 0; i < count; ++i) entries.push_back(load_entry(archive));
-      reply.payload = std::move(entries);
+    case PayloadTag::entries:
+      reply.payload = load_entries(archive);
       return;
-    }
     case PayloadTag::names: {
       const std::size_t count = load_count(archive, kMaxNamesInReply, kMinNameBytes, "name");
       std::vector<std::string> names;
@@ -297,6 +340,16 @@ Result<Reply> decode_reply(std::string_view bytes) {
   auto wire = detail::decode_portable<WireReply>(bytes, "reply");
   if (!wire) return std::move(wire).error();
   return std::move(wire).value().reply;
+}
+
+EncodedEntries encode_entries(std::span<const Entry> entries, std::optional<Date> date) {
+  return {detail::encode_portable(WireEntries{entries, date})};
+}
+
+Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded) {
+  auto decoded = detail::decode_portable<DecodedEntries>(encoded.bytes, "entries");
+  if (!decoded) return std::move(decoded).error();
+  return std::move(decoded).value().entries;
 }
 
 std::optional<std::uint64_t> peek_request_id(std::string_view bytes) {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -61,9 +62,11 @@ struct PingInfo {
   friend bool operator==(const PingInfo&, const PingInfo&) = default;
 };
 
-// The payload of an ok reply: nothing, an id, an entry, entries, list names, ping.
+// The payload of an ok reply: nothing, an id, an entry, entries, list names,
+// ping. Entries go on the wire the same way from either form; decoding gives
+// the vector.
 using ReplyPayload = std::variant<std::monostate, EntryId, Entry, std::vector<Entry>,
-                                  std::vector<std::string>, PingInfo>;
+                                  std::vector<std::string>, PingInfo, EncodedEntries>;
 
 struct Reply {
   std::uint64_t request_id = 0;
@@ -84,6 +87,12 @@ Result<Request> decode_request(std::string_view bytes);
 
 std::string encode_reply(const Reply& reply);
 Result<Reply> decode_reply(std::string_view bytes);
+
+// The entries of a reply's payload in their wire form: all of them, or only
+// those of `date`, in the order given.
+EncodedEntries encode_entries(std::span<const Entry> entries,
+                              std::optional<Date> date = std::nullopt);
+Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded);
 
 // The request id of a message that may not decode as a whole, when its header
 // is intact: lets the daemon address an error reply to a broken request.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "common/codec.hpp"
+#include "common/protocol.hpp"
 #include "common/validation.hpp"
 #include "daemon/database.hpp"
 #include "daemon/storage_layout.hpp"
@@ -238,7 +239,7 @@ ListResult Server::apply(List& list, const ListOperation& operation,
           put_entry(id.value());
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
-          return ListAnswer(op.date ? list.entries(*op.date) : list.entries());
+          return ListAnswer(encode_entries(list.entries(), op.date));
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           auto entry = list.update_entry(op.id, op.change);
           if (!entry) return entry.error();

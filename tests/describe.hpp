@@ -76,11 +76,14 @@ inline std::string describe(const ReplyPayload& payload) {
           std::string text = std::to_string(value.size()) + " entries:";
           for (const Entry& entry : value) text += " [" + describe(entry) + "]";
           return text;
+        } else if constexpr (std::is_same_v<P, EncodedEntries>) {
+          return std::to_string(value.bytes.size()) + " bytes of encoded entries";
         } else if constexpr (std::is_same_v<P, std::vector<std::string>>) {
           std::string text = std::to_string(value.size()) + " names:";
           for (const std::string& name : value) text += " '" + name + "'";
           return text;
         } else {
+          static_assert(std::is_same_v<P, PingInfo>);
           return "ping '" + value.version + "' " + std::to_string(value.uptime_ms) + " " +
                  std::to_string(value.lists_in_memory) + " " +
                  std::to_string(value.requests_served);

@@ -23,6 +23,7 @@
 #include "daemon/rocksdb_instance.hpp"
 #include "daemon/system.hpp"
 #include "failing_file_system.hpp"
+#include "server_calls.hpp"
 #include "temp_dir.hpp"
 
 namespace todo {
@@ -73,7 +74,7 @@ std::vector<std::string> titles(System& system, const std::string& list) {
   ListResult result = call(system, list, GetEntries{});
   if (!result) FAIL("reading '" << list << "': " << result.error().message);
   std::vector<std::string> titles;
-  for (const Entry& entry : std::get<std::vector<Entry>>(result.value())) {
+  for (const Entry& entry : testing::entries_read(result)) {
     titles.push_back(entry.title);
   }
   return titles;
@@ -347,7 +348,7 @@ TEST_CASE(
       const ListResult stored = call(*plain, list, GetEntries{});
       REQUIRE(stored);  // not corrupt
       std::set<std::string> stored_titles;
-      for (const Entry& entry : std::get<std::vector<Entry>>(stored.value())) {
+      for (const Entry& entry : testing::entries_read(stored)) {
         stored_titles.insert(entry.title);
         const auto acknowledged = model.present.find(entry.title);
         if (acknowledged != model.present.end()) {

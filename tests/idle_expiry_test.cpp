@@ -47,7 +47,7 @@ std::vector<Entry> entries_of(System& system, const std::string& name) {
   system.cache().send(name, GetEntries{}, [&](ListResult r) { read.set_value(std::move(r)); });
   ListResult result = read.get_future().get();
   if (!result) FAIL(result.error().message);
-  return std::get<std::vector<Entry>>(result.value());
+  return testing::entries_read(result);
 }
 
 // An answer, or a note that it came twice: collected on worker threads and
@@ -76,7 +76,7 @@ TEST_CASE("an idle list leaves memory and comes back from disk", "[idle_expiry]"
                        [&](ListResult r) { read.set_value(std::move(r)); });
   auto entries = read.get_future().get();
   REQUIRE(entries.ok());
-  REQUIRE(std::get<std::vector<Entry>>(entries.value()).size() == 2);
+  REQUIRE(testing::entries_read(entries).size() == 2);
   CHECK(system->cache().size() == 1);
   std::promise<ListResult> added;
   system->cache().send("groceries", AddEntry{when, "eggs"},

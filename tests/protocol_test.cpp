@@ -214,6 +214,48 @@ TEST_CASE("a reply of 1000 entries survives a round trip", "[protocol]") {
   CHECK(decoded.value().request_id == 77);
 }
 
+TEST_CASE("entries encoded ahead go on the wire exactly as the entries themselves", "[protocol]") {
+  const std::vector<Entry> entries = numbered_entries(500);
+  for (const std::size_t count : {std::size_t{0}, std::size_t{1}, std::size_t{500}}) {
+    INFO(count << " entries");
+    const std::span<const Entry> some(entries.data(), count);
+    const std::vector<Entry> copied(some.begin(), some.end());
+    const std::string from_encoded = encode_reply({3, StatusCode::ok, "", encode_entries(some)});
+    CHECK(from_encoded == encode_reply({3, StatusCode::ok, "", copied}));
+    const auto decoded = decode_reply(from_encoded);
+    REQUIRE(decoded.ok());
+    CHECK(std::get<std::vector<Entry>>(decoded.value().payload) == copied);
+  }
+}
+
+TEST_CASE("entries encoded for one date hold exactly that date's entries, in order", "[protocol]") {
+  const std::vector<Entry> entries = numbered_entries(1000);  // dates cycle every 400
+  const Date date = entries[17].date;
+  const auto decoded = decode_entries(encode_entries(entries, date));
+  REQUIRE(decoded.ok());
+  std::vector<EntryId> ids;
+  for (const Entry& entry : decoded.value()) {
+    CHECK(entry.date == date);
+    ids.push_back(entry.id);
+  }
+  CHECK(ids == std::vector<EntryId>{18, 418, 818});
+  const auto none = decode_entries(encode_entries(entries, day("1999-01-01")));
+  REQUIRE(none.ok());
+  CHECK(none.value().empty());
+}
+
+TEST_CASE("encoded entries that are cut short or carry extra bytes are refused", "[protocol]") {
+  EncodedEntries encoded = encode_entries(numbered_entries(3));
+  EncodedEntries cut{encoded.bytes.substr(0, encoded.bytes.size() - 1)};
+  const auto cut_decoded = decode_entries(cut);
+  REQUIRE_FALSE(cut_decoded.ok());
+  CHECK_THAT(cut_decoded.error().message, Catch::Contains("corrupt entries"));
+  encoded.bytes.push_back('\0');
+  const auto long_decoded = decode_entries(encoded);
+  REQUIRE_FALSE(long_decoded.ok());
+  CHECK_THAT(long_decoded.error().message, Catch::Contains("1 trailing bytes"));
+}
+
 TEST_CASE("request ids are echoed unchanged", "[protocol]") {
   for (const std::uint64_t id :
        {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{0x0102030405060708}, kMaxId}) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "common/list_operation.hpp"
+#include "common/protocol.hpp"
 #include "daemon/server.hpp"
 #include "day.hpp"
 
@@ -31,10 +32,16 @@ inline EntryId add(Server& server, const char* when, const char* title) {
   return std::get<EntryId>(result.value());
 }
 
-inline std::vector<Entry> entries(Server& server, std::optional<Date> day = std::nullopt) {
-  ListResult result = call(server, GetEntries{day});
+// The entries a successful read answered, decoded from their wire form.
+inline std::vector<Entry> entries_read(const ListResult& result) {
   if (!result) throw std::runtime_error("read failed: " + result.error().message);
-  return std::get<std::vector<Entry>>(result.value());
+  auto decoded = decode_entries(std::get<EncodedEntries>(result.value()));
+  if (!decoded) throw std::runtime_error("read answered " + decoded.error().message);
+  return std::move(decoded).value();
+}
+
+inline std::vector<Entry> entries(Server& server, std::optional<Date> day = std::nullopt) {
+  return entries_read(call(server, GetEntries{day}));
 }
 
 }  // namespace todo::testing

@@ -16,6 +16,7 @@ using testing::add;
 using testing::call;
 using testing::day;
 using testing::entries;
+using testing::entries_read;
 
 std::unique_ptr<System> start_system(const std::filesystem::path& dir,
                                      Durability durability = Durability::sync) {
@@ -242,7 +243,7 @@ TEST_CASE("a read queued behind a change sees the change", "[server]") {
   REQUIRE(added.get_future().get().ok());
   auto result = read.get_future().get();
   REQUIRE(result.ok());
-  CHECK(std::get<std::vector<Entry>>(result.value()).size() == 1);
+  CHECK(entries_read(result).size() == 1);
 }
 
 TEST_CASE("a list whose stored data is corrupt answers with an error naming it", "[server]") {
