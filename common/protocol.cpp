@@ -157,10 +157,24 @@ struct WireEntries {
   std::optional<Date> date;  // only these, when set
 };
 
+// Titles longer than the string's inline buffer live in heap blocks of their
+// own, scattered over memory: copying them one after another waits for one
+// cache miss at a time, which was most of the cost of reading a list of 100.
+// Asking for titles a few entries ahead lets those misses overlap.
+constexpr std::size_t kTitlePrefetchDistance = 8;
+
+void prefetch_title(std::span<const Entry> entries, std::size_t index) {
+  if (index < entries.size()) __builtin_prefetch(entries[index].title.data());
+}
+
 void save_entries(OutArchive& archive, const WireEntries& wire) {
   if (!wire.date) {
     save_count(archive, wire.entries.size());
-    for (const Entry& entry : wire.entries) save_entry(archive, entry);
+    for (std::size_t i = 0; i < kTitlePrefetchDistance; ++i) prefetch_title(wire.entries, i);
+    for (std::size_t i = 0; i < wire.entries.size(); ++i) {
+      prefetch_title(wire.entries, i + kTitlePrefetchDistance);
+      save_entry(archive, wire.entries[i]);
+    }
     return;
   }
   const auto is_wanted = [&](const Entry& entry) { return entry.date == *wire.date; };

@@ -1,5 +1,6 @@
 #include "daemon/listener.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -57,33 +58,45 @@ Result<std::unique_ptr<Listener>> Listener::bind(const std::vector<std::string>&
   socket->set(zmq::sockopt::sndhwm, kReplyHighWaterMark);
   socket->set(zmq::sockopt::rcvhwm, kRequestHighWaterMark);
   socket->set(zmq::sockopt::linger, 0);
-  std::vector<std::string> ipc_paths;
+  std::vector<IpcSocketFile> ipc_files;
   for (const std::string& endpoint : endpoints) {
-    if (endpoint.starts_with(kIpcScheme)) {
-      const std::string path = endpoint.substr(kIpcScheme.size());
+    const bool is_ipc = endpoint.starts_with(kIpcScheme);
+    const std::string path = is_ipc ? endpoint.substr(kIpcScheme.size()) : std::string();
+    if (is_ipc) {
       if (auto prepared = prepare_ipc_path(endpoint, path); !prepared) return prepared.error();
-      ipc_paths.push_back(path);
     }
     try {
       socket->bind(endpoint);
     } catch (const zmq::error_t& e) {
       return Error::internal("cannot listen on " + endpoint + ": " + e.what());
     }
+    struct stat file {};
+    if (is_ipc && ::stat(path.c_str(), &file) == 0) {
+      ipc_files.push_back(
+          {path, static_cast<std::uint64_t>(file.st_dev), static_cast<std::uint64_t>(file.st_ino)});
+    }
   }
   return std::unique_ptr<Listener>(
-      new Listener(handler, std::move(context), std::move(socket), std::move(ipc_paths)));
+      new Listener(handler, std::move(context), std::move(socket), std::move(ipc_files)));
 }
 
 Listener::Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
-                   std::unique_ptr<zmq::socket_t> socket, std::vector<std::string> ipc_paths)
+                   std::unique_ptr<zmq::socket_t> socket, std::vector<IpcSocketFile> ipc_files)
     : handler_(handler),
       context_(std::move(context)),
       socket_(std::move(socket)),
-      ipc_paths_(std::move(ipc_paths)) {}
+      ipc_files_(std::move(ipc_files)) {}
 
 Listener::~Listener() {
   socket_->close();
-  for (const std::string& path : ipc_paths_) ::unlink(path.c_str());
+  for (const IpcSocketFile& file : ipc_files_) {
+    struct stat now {};
+    if (::stat(file.path.c_str(), &now) == 0 &&
+        static_cast<std::uint64_t>(now.st_dev) == file.device &&
+        static_cast<std::uint64_t>(now.st_ino) == file.inode) {
+      ::unlink(file.path.c_str());
+    }
+  }
 }
 
 void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,

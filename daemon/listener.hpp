@@ -58,8 +58,18 @@ class Listener {
   std::uint64_t requests_received() const { return requests_received_; }
 
  private:
+  // An ipc:// socket file this Listener created, known by its inode: at exit
+  // it removes the file only if it is still that one. A todod that started on
+  // the same path while this one was stopping has replaced it, and removing
+  // that would leave the new daemon serving a socket nobody can reach.
+  struct IpcSocketFile {
+    std::string path;
+    std::uint64_t device = 0;
+    std::uint64_t inode = 0;
+  };
+
   Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
-           std::unique_ptr<zmq::socket_t> socket, std::vector<std::string> ipc_paths);
+           std::unique_ptr<zmq::socket_t> socket, std::vector<IpcSocketFile> ipc_files);
 
   // Reads what the socket has (bounded, so replies are not starved).
   void read_requests();
@@ -70,7 +80,7 @@ class Listener {
   RequestHandler& handler_;
   std::unique_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;
-  std::vector<std::string> ipc_paths_;  // removed at exit
+  std::vector<IpcSocketFile> ipc_files_;  // removed at exit
   ReplyOutbox outbox_;
   std::uint64_t requests_received_ = 0;
   std::uint64_t replies_sent_ = 0;

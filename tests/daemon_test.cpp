@@ -172,6 +172,19 @@ TEST_CASE("a second todod on an endpoint already served is refused", "[daemon]")
   CHECK(ok(place.endpoint(), {"ping"}).find("todod") == 0);
 }
 
+TEST_CASE("a todod that stops leaves a newer todod's socket on the same path", "[daemon]") {
+  DaemonPlace place;
+  RunningDaemon older(place.data_dir(), place.endpoint());
+  // As when the older one is stopping and no longer accepts: its socket file
+  // is replaced by the newer daemon's.
+  std::filesystem::remove(place.endpoint().substr(std::string("ipc://").size()));
+  RunningDaemon newer(place.dir.path() / "data2", place.endpoint());
+  REQUIRE(older.stop() == 0);
+  CHECK(ok(place.endpoint(), {"ping"}).find("todod") == 0);
+  REQUIRE(newer.stop() == 0);
+  CHECK_FALSE(std::filesystem::exists(place.endpoint().substr(std::string("ipc://").size())));
+}
+
 TEST_CASE("the socket's directory is created for its owner only", "[daemon]") {
   DaemonPlace place;
   const auto socket_dir = place.dir.path() / "run" / "todo";
