@@ -31,7 +31,7 @@
 #include <cstdint>
 #include <exception>
 #include <istream>
-#include <sstream>
+#include <ostream>
 #include <streambuf>
 #include <string>
 #include <string_view>
@@ -68,9 +68,38 @@ using DecodingArchive =
 // for little-endian data.
 inline constexpr char kLittleEndianMarker = 1;
 
+// A write-only std::streambuf appending to a string it hands over at the end:
+// encoding writes straight into the string it returns. A std::ostringstream
+// grew its buffer from empty, doubling, for every message.
+class StringOutputBuffer : public std::streambuf {
+ public:
+  explicit StringOutputBuffer(std::size_t expected_bytes) { bytes_.reserve(expected_bytes); }
+  std::string take() { return std::move(bytes_); }
+
+ protected:
+  std::streamsize xsputn(const char* data, std::streamsize count) override {
+    bytes_.append(data, static_cast<std::size_t>(count));
+    return count;
+  }
+  int_type overflow(int_type byte) override {
+    if (!traits_type::eq_int_type(byte, traits_type::eof())) {
+      bytes_.push_back(traits_type::to_char_type(byte));
+    }
+    return traits_type::not_eof(byte);
+  }
+
+ private:
+  std::string bytes_;
+};
+
+// Room for the messages todo sends most (an id, an entry, a request to add
+// one) without growing; longer ones grow as a string does.
+inline constexpr std::size_t kUsualEncodedBytes = 128;
+
 template <class T>
 std::string encode_portable(const T& value) {
-  std::ostringstream stream(std::ios::binary);
+  StringOutputBuffer buffer(kUsualEncodedBytes);
+  std::ostream stream(&buffer);
   {
     // Little-endian whatever the host, so the stored bytes do not depend on
     // the machine that wrote them.
@@ -78,7 +107,7 @@ std::string encode_portable(const T& value) {
         stream, cereal::PortableBinaryOutputArchive::Options::LittleEndian());
     archive(value);
   }
-  return std::move(stream).str();
+  return buffer.take();
 }
 
 // Decodes a whole T from bytes. `what` names the value in the error:
