@@ -181,10 +181,12 @@ void Listener::handle_message(std::string routing_id, std::string_view bytes) {
 }
 
 void Listener::send_replies() {
-  for (const OutgoingReply& reply : outbox_.take_all()) {
+  outbox_.take_all(replies_to_send_);
+  for (const OutgoingReply& reply : replies_to_send_) {
     send_reply(reply.routing_id, reply.bytes);
     ++replies_sent_;
   }
+  replies_to_send_.clear();
 }
 
 void Listener::send_reply(const std::string& routing_id, const std::string& bytes) {

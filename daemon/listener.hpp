@@ -82,6 +82,7 @@ class Listener {
   std::unique_ptr<zmq::socket_t> socket_;
   std::vector<IpcSocketFile> ipc_files_;  // removed at exit
   ReplyOutbox outbox_;
+  std::vector<OutgoingReply> replies_to_send_;  // reused, see ReplyOutbox::take_all
   std::uint64_t requests_received_ = 0;
   std::uint64_t replies_sent_ = 0;
 };

@@ -29,13 +29,12 @@ void ReplyOutbox::push(OutgoingReply reply) {
   }
 }
 
-std::vector<OutgoingReply> ReplyOutbox::take_all() {
+void ReplyOutbox::take_all(std::vector<OutgoingReply>& taken) {
   std::uint64_t count = 0;
   [[maybe_unused]] const ssize_t read_bytes = ::read(wake_fd_, &count, sizeof count);
-  std::vector<OutgoingReply> taken;
+  taken.clear();
   std::lock_guard lock(mutex_);
   taken.swap(replies_);
-  return taken;
 }
 
 }  // namespace todo
