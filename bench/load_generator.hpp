@@ -1,6 +1,6 @@
 // Drives todod (or the echo server) as todo-bench's clients: C DEALER
 // connections on one thread, each keeping W requests in flight, for a set
-// duration after a warm-up. Every reply is checked (Workload::is_correct);
+// duration after a warm-up. Every reply is checked (Workload::is_right_reply);
 // latencies are kept whole so percentiles are exact.
 //
 // Thread safety: one thread.

@@ -1,9 +1,56 @@
 #include "bench/workload.hpp"
 
+#include "common/validation.hpp"
+
 namespace todo::bench {
 namespace {
 
 const Date kFirstDay = Date::parse("2026-01-01").value();
+
+// docs/protocol.md: the first byte of every message, and two payload tags.
+constexpr int kLittleEndianMarker = 1;
+constexpr int kIdPayloadTag = 1;
+constexpr int kEntriesPayloadTag = 3;
+
+// Reads little-endian fields from the front of a message. A read past the
+// end gives a value no check accepts (-1, or the largest u64) and leaves the
+// cursor failed, so a chain of reads needs one test at its end.
+class ByteCursor {
+ public:
+  explicit ByteCursor(std::string_view bytes) : bytes_(bytes) {}
+
+  int byte() {
+    if (!has(1)) return -1;
+    return static_cast<unsigned char>(bytes_[position_++]);
+  }
+  std::uint32_t u32() { return static_cast<std::uint32_t>(little_endian(4)); }
+  std::uint64_t u64() { return little_endian(8); }
+  bool skip(std::uint64_t count) {
+    if (!has(count)) return false;
+    position_ += static_cast<std::size_t>(count);
+    return true;
+  }
+  bool is_at_end() const { return !is_failed_ && position_ == bytes_.size(); }
+
+ private:
+  bool has(std::uint64_t count) {
+    if (is_failed_ || count > bytes_.size() - position_) is_failed_ = true;
+    return !is_failed_;
+  }
+  std::uint64_t little_endian(std::size_t width) {
+    if (!has(width)) return ~std::uint64_t{0};
+    std::uint64_t value = 0;
+    for (std::size_t i = 0; i < width; ++i) {
+      value |= std::uint64_t{static_cast<unsigned char>(bytes_[position_ + i])} << (8 * i);
+    }
+    position_ += width;
+    return value;
+  }
+
+  std::string_view bytes_;
+  std::size_t position_ = 0;
+  bool is_failed_ = false;
+};
 
 }  // namespace
 
@@ -41,11 +88,22 @@ std::string Workload::next_request(std::uint64_t id, bool& is_read) {
       {id, ListCommand{"add-" + std::to_string(random_() % kAddLists), random_add()}});
 }
 
-bool Workload::is_correct(const Reply& reply, bool is_read) {
-  if (reply.status != StatusCode::ok) return false;
-  if (!is_read) return std::holds_alternative<EntryId>(reply.payload);
-  const auto* entries = std::get_if<std::vector<Entry>>(&reply.payload);
-  return entries != nullptr && entries->size() == kEntriesPerReadList;
+bool Workload::is_right_reply(std::string_view bytes, bool is_read) {
+  ByteCursor cursor(bytes);
+  const bool is_ok_header =
+      cursor.byte() == kLittleEndianMarker && cursor.u32() == kProtocolVersion && cursor.skip(8) &&
+      cursor.byte() == static_cast<int>(StatusCode::ok) && cursor.u64() == 0;  // no message
+  if (!is_ok_header) return false;
+  if (!is_read) return cursor.byte() == kIdPayloadTag && cursor.skip(8) && cursor.is_at_end();
+  if (cursor.byte() != kEntriesPayloadTag || cursor.u64() != kEntriesPerReadList) return false;
+  for (std::size_t i = 0; i < kEntriesPerReadList; ++i) {
+    if (!cursor.skip(8 + 4)) return false;  // id, date
+    const std::uint64_t title_bytes = cursor.u64();
+    if (title_bytes > kMaxTitleBytes || !cursor.skip(title_bytes)) return false;
+    const int done = cursor.byte();
+    if (done != 0 && done != 1) return false;
+  }
+  return cursor.is_at_end();
 }
 
 std::vector<Command> Workload::fill_commands() {

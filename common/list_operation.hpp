@@ -4,6 +4,7 @@
 // Thread safety: plain values.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
@@ -48,7 +49,10 @@ inline bool is_change(const ListOperation& operation) {
 // its list, on its turn: copying each entry for a reply that is only ever
 // encoded cost a heap allocation and a cache-missing copy per entry.
 struct EncodedEntries {
-  std::string bytes;  // one portable binary archive: the count, then the entries
+  // One portable binary archive: the count, then the entries. Shared: a list's
+  // actor keeps the encoding of all its entries for the next read, until the
+  // list changes (server.hpp), and replies hold it without a copy.
+  std::shared_ptr<const std::string> bytes;
 };
 
 // monostate: done, nothing to report (delete, drop). EntryId: the id of an

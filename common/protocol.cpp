@@ -273,7 +273,7 @@ void save(Archive& archive, const WireReply& wire) {
         } else if constexpr (std::is_same_v<P, EncodedEntries>) {
           archive(static_cast<std::uint8_t>(PayloadTag::entries));
           // Past its own byte order marker, which this archive wrote already.
-          const std::string_view bytes = std::string_view(payload.bytes).substr(1);
+          const std::string_view bytes = std::string_view(*payload.bytes).substr(1);
           archive(cereal::binary_data(bytes.data(), bytes.size()));
         } else if constexpr (std::is_same_v<P, std::vector<std::string>>) {
           archive(static_cast<std::uint8_t>(PayloadTag::names));
@@ -357,11 +357,12 @@ Result<Reply> decode_reply(std::string_view bytes) {
 }
 
 EncodedEntries encode_entries(std::span<const Entry> entries, std::optional<Date> date) {
-  return {detail::encode_portable(WireEntries{entries, date})};
+  return {std::make_shared<const std::string>(detail::encode_portable(WireEntries{entries, date}))};
 }
 
 Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded) {
-  auto decoded = detail::decode_portable<DecodedEntries>(encoded.bytes, "entries");
+  if (!encoded.bytes) return Error::invalid("corrupt entries: no bytes");
+  auto decoded = detail::decode_portable<DecodedEntries>(*encoded.bytes, "entries");
   if (!decoded) return std::move(decoded).error();
   return std::move(decoded).value().entries;
 }

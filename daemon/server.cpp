@@ -150,7 +150,7 @@ bool Server::ensure_list_loaded() {
   if (loaded.value().next_id() < next_id_floor) {
     loaded = List::restore(name_, next_id_floor, loaded.value().entries());
   }
-  list_ = std::make_unique<List>(std::move(loaded).value());
+  list_ = std::make_unique<LoadedList>(std::move(loaded).value());
   return true;
 }
 
@@ -172,7 +172,7 @@ void Server::handle_group() {
       queue_head_ = message->next;
       if (queue_head_ == nullptr) queue_tail_ = nullptr;
       auto& item = group->items.emplace_back(std::move(message), Error::internal("not handled"));
-      item.result = apply(*list_, item.message->operation, write.mutations);
+      item.result = apply(*list_, item.message->operation, write.mutations, &list_->all_entries);
     }
     if (!write.mutations.empty()) {
       // Metadata only where the entries cannot tell it (storage_layout.hpp): an
@@ -225,10 +225,14 @@ void Server::fail_group(InFlightWrite& group, const std::exception& error) {
 }
 
 ListResult Server::apply(List& list, const ListOperation& operation,
-                         std::vector<StorageMutation>& mutations) const {
+                         std::vector<StorageMutation>& mutations,
+                         std::shared_ptr<const std::string>* all_entries_cache) const {
   const auto put_entry = [&](EntryId id) {
     mutations.push_back({StorageMutation::Kind::put, StorageLayout::entry_key(name_, id),
                          encode_entry(*list.find_entry(id))});
+  };
+  const auto forget_encoding = [&] {
+    if (all_entries_cache != nullptr) all_entries_cache->reset();
   };
   return std::visit(
       [&](const auto& op) -> ListResult {
@@ -236,23 +240,31 @@ ListResult Server::apply(List& list, const ListOperation& operation,
         if constexpr (std::is_same_v<Op, AddEntry>) {
           auto id = list.add_entry(op.date, op.title);
           if (!id) return id.error();
+          forget_encoding();
           put_entry(id.value());
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
-          return ListAnswer(encode_entries(list.entries(), op.date));
+          if (op.date || all_entries_cache == nullptr) {
+            return ListAnswer(encode_entries(list.entries(), op.date));
+          }
+          if (!*all_entries_cache) *all_entries_cache = encode_entries(list.entries()).bytes;
+          return ListAnswer(EncodedEntries{*all_entries_cache});
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           auto entry = list.update_entry(op.id, op.change);
           if (!entry) return entry.error();
+          forget_encoding();
           put_entry(op.id);
           return ListAnswer(std::move(entry).value());
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           auto deleted = list.delete_entry(op.id);
           if (!deleted) return deleted.error();
+          forget_encoding();
           mutations.push_back(
               {StorageMutation::Kind::erase, StorageLayout::entry_key(name_, op.id), {}});
           return ListAnswer();
         } else {
           static_assert(std::is_same_v<Op, DropList>);
+          forget_encoding();
           mutations.push_back({StorageMutation::Kind::erase_range,
                                StorageLayout::entry_prefix(name_),
                                StorageLayout::entry_prefix_end(name_)});
@@ -289,7 +301,7 @@ void Server::answer_failed_write() {
   list_.reset();
   list_generation_ = context_.database.generation();
   auto reloaded = context_.database.load_list(name_);
-  if (reloaded) list_ = std::make_unique<List>(std::move(reloaded).value());
+  if (reloaded) list_ = std::make_unique<LoadedList>(std::move(reloaded).value());
   const std::string failure = "could not save the change to list " + quoted_for_message(name_) +
                               ": " + group->outcome.error().message;
   // Every answer is given again against what is on disk: none of the group's
@@ -308,7 +320,7 @@ void Server::answer_failed_write() {
       std::optional<List> scratch;
       if (is_changing) scratch.emplace(*list_);
       std::vector<StorageMutation> discarded;
-      on_disk = apply(is_changing ? *scratch : *list_, message.operation, discarded);
+      on_disk = apply(is_changing ? *scratch : *list_, message.operation, discarded, nullptr);
     } catch (const std::exception& e) {
       on_disk = Error::internal(failure + "; then " + e.what());
     }

@@ -77,7 +77,8 @@ inline std::string describe(const ReplyPayload& payload) {
           for (const Entry& entry : value) text += " [" + describe(entry) + "]";
           return text;
         } else if constexpr (std::is_same_v<P, EncodedEntries>) {
-          return std::to_string(value.bytes.size()) + " bytes of encoded entries";
+          return std::to_string(value.bytes ? value.bytes->size() : 0) +
+                 " bytes of encoded entries";
         } else if constexpr (std::is_same_v<P, std::vector<std::string>>) {
           std::string text = std::to_string(value.size()) + " names:";
           for (const std::string& name : value) text += " '" + name + "'";

@@ -245,13 +245,13 @@ TEST_CASE("entries encoded for one date hold exactly that date's entries, in ord
 }
 
 TEST_CASE("encoded entries that are cut short or carry extra bytes are refused", "[protocol]") {
-  EncodedEntries encoded = encode_entries(numbered_entries(3));
-  EncodedEntries cut{encoded.bytes.substr(0, encoded.bytes.size() - 1)};
+  const std::string whole = *encode_entries(numbered_entries(3)).bytes;
+  const EncodedEntries cut{std::make_shared<const std::string>(whole.substr(0, whole.size() - 1))};
   const auto cut_decoded = decode_entries(cut);
   REQUIRE_FALSE(cut_decoded.ok());
   CHECK_THAT(cut_decoded.error().message, Catch::Contains("corrupt entries"));
-  encoded.bytes.push_back('\0');
-  const auto long_decoded = decode_entries(encoded);
+  const EncodedEntries longer{std::make_shared<const std::string>(whole + '\0')};
+  const auto long_decoded = decode_entries(longer);
   REQUIRE_FALSE(long_decoded.ok());
   CHECK_THAT(long_decoded.error().message, Catch::Contains("1 trailing bytes"));
 }

@@ -1,6 +1,7 @@
 #include "daemon/server.hpp"
 
 #include <catch2/catch.hpp>
+#include <future>
 #include <set>
 #include <thread>
 
@@ -46,6 +47,59 @@ TEST_CASE("add then read", "[server]") {
   CHECK(titles(entries(*alice, day("2018-12-20"))) == std::vector<std::string>{"Shopping"});
   CHECK(entries(*alice, day("2018-12-21")).empty());
   CHECK(entries(*alice).size() == 3);
+}
+
+TEST_CASE("a read after any change shows it, though the list was read just before", "[server]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  auto alice = system->cache().server_process("alice");
+  add(*alice, "2018-12-19", "Dentist");
+  CHECK(titles(entries(*alice)) == std::vector<std::string>{"Dentist"});
+  CHECK(titles(entries(*alice)) == std::vector<std::string>{"Dentist"});
+
+  add(*alice, "2018-12-20", "Shopping");
+  CHECK(titles(entries(*alice)) == std::vector<std::string>{"Dentist", "Shopping"});
+
+  EntryChange rename;
+  rename.title = "Dentist at 9";
+  REQUIRE(call(*alice, UpdateEntry{1, rename}).ok());
+  CHECK(titles(entries(*alice)) == std::vector<std::string>{"Dentist at 9", "Shopping"});
+
+  REQUIRE(call(*alice, DeleteEntry{2}).ok());
+  CHECK(titles(entries(*alice)) == std::vector<std::string>{"Dentist at 9"});
+
+  // A change that fails leaves the list, and what a read shows, as it was.
+  CHECK_FALSE(call(*alice, DeleteEntry{7}).ok());
+  CHECK(titles(entries(*alice)) == std::vector<std::string>{"Dentist at 9"});
+
+  REQUIRE(call(*alice, DropList{}).ok());
+  CHECK(entries(*alice).empty());
+}
+
+TEST_CASE("reads between changes of one group each see the list as of their place", "[server]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  auto alice = system->cache().server_process("alice");
+  add(*alice, "2018-12-19", "Dentist");
+  // Sent without waiting, so that they are handled together as far as the
+  // actor takes them together; in order either way.
+  constexpr int kRounds = 50;
+  std::vector<std::promise<ListResult>> reads(kRounds);
+  std::vector<std::promise<ListResult>> adds(kRounds);
+  for (int i = 0; i < kRounds; ++i) {
+    REQUIRE(
+        alice->send(GetEntries{}, [&reads, i](ListResult r) { reads[i].set_value(std::move(r)); }));
+    REQUIRE(alice->send(AddEntry{day("2018-12-20"), "Round " + std::to_string(i)},
+                        [&adds, i](ListResult r) { adds[i].set_value(std::move(r)); }));
+  }
+  for (int i = 0; i < kRounds; ++i) {
+    INFO("round " << i);
+    const std::vector<Entry> seen = entries_read(reads[i].get_future().get());
+    REQUIRE(seen.size() == static_cast<std::size_t>(i) + 1);
+    CHECK(seen.back().title == (i == 0 ? "Dentist" : "Round " + std::to_string(i - 1)));
+    REQUIRE(adds[i].get_future().get().ok());
+  }
+  CHECK(entries(*alice).size() == kRounds + 1);
 }
 
 TEST_CASE("lists are independent", "[server]") {
