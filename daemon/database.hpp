@@ -36,7 +36,12 @@ class RocksDbInstance;
 
 struct DatabaseOptions {
   std::filesystem::path data_dir;
-  std::size_t worker_count = 3;
+  // One by default: every worker writes to RocksDB's one write-ahead log, and
+  // with --sync each batch a worker hands RocksDB is a sync write of its own
+  // unless RocksDB happens to merge it with another's. On two cores, three
+  // workers made 2.2 times the batches of one and answered fewer adds
+  // (bench/db-workers.sh, docs/performance.md).
+  std::size_t worker_count = 1;
   Durability durability = Durability::sync;
   // The file system RocksDB works through; null for the default. Tests pass
   // one that fails on demand.

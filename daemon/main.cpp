@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("todod ") + TODO_VERSION);
   std::string data_dir = todo::default_data_dir().string();
   std::vector<std::string> endpoints;
-  std::size_t db_workers = 3;
+  std::size_t db_workers = todo::DatabaseOptions{}.worker_count;
   std::size_t threads = 0;
   bool is_sync = true;
   double idle_timeout_seconds = 600;
