@@ -121,11 +121,12 @@ LoadResult LoadGenerator::run() {
           ++result.wrong;
           continue;
         }
+        // Wrong answers count whenever they come, as undecodable ones do.
+        if (!Workload::is_right_reply(message.to_string_view(), connection.is_read[slot])) {
+          ++result.wrong;
+        }
         if (received >= measure_from && received < measure_until) {
           ++result.completed;
-          if (!Workload::is_right_reply(message.to_string_view(), connection.is_read[slot])) {
-            ++result.wrong;
-          }
           latencies_us.push_back(
               std::chrono::duration<double, std::micro>(received - connection.sent_at[slot])
                   .count());

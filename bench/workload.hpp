@@ -35,10 +35,8 @@ class Workload {
   // Whether an encoded reply is the right answer to a request of that kind:
   // status ok and an id for an add; for a read, exactly kEntriesPerReadList
   // well-formed entries (lengths within the message, done 0 or 1) and not a
-  // byte more. It walks the bytes as docs/protocol.md lays them out and builds
-  // nothing: decode_reply() put every title on the heap, and made todo-bench
-  // spend about three times redis-benchmark's CPU per read reply, on the two
-  // cores it shares with the daemon it measures.
+  // byte more. Builds nothing, so that checking costs little of the CPU the
+  // daemon being measured shares.
   static bool is_right_reply(std::string_view bytes, bool is_read);
   // The requests that (re)fill the read lists: for each, a drop, then
   // kEntriesPerReadList adds.

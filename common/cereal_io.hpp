@@ -14,8 +14,8 @@
 // throwing cereal::Exception with a reason; decode_portable() turns it into an
 // Error.
 //
-// Thread safety: pure functions; MemoryInputBuffer is a plain object used by
-// one thread at a time.
+// Thread safety: pure functions; MemoryInputBuffer and StringOutputBuffer are
+// plain objects used by one thread at a time.
 #pragma once
 
 // cereal keeps UserDataAdapter behind this switch.

@@ -1,7 +1,8 @@
 // What can be asked of one to-do list, and what it answers. These are the
 // messages a list's Server handles; the wire protocol carries them too.
 //
-// Thread safety: plain values.
+// Thread safety: plain values; copies of EncodedEntries share bytes that
+// never change.
 #pragma once
 
 #include <memory>
@@ -48,10 +49,11 @@ inline bool is_change(const ListOperation& operation) {
 // decode_entries). A list's actor encodes what a read asks for straight from
 // its list, on its turn: copying each entry for a reply that is only ever
 // encoded cost a heap allocation and a cache-missing copy per entry.
+// REQUIRES: bytes made by encode_entries().
 struct EncodedEntries {
-  // One portable binary archive: the count, then the entries. Shared: a list's
-  // actor keeps the encoding of all its entries for the next read, until the
-  // list changes (server.hpp), and replies hold it without a copy.
+  // One portable binary archive: the count, then the entries. Immutable and
+  // shared, so copies may go to other threads and an encoding may answer
+  // several reads.
   std::shared_ptr<const std::string> bytes;
 };
 

@@ -272,6 +272,10 @@ void save(Archive& archive, const WireReply& wire) {
           save_entries(archive, {payload, std::nullopt});
         } else if constexpr (std::is_same_v<P, EncodedEntries>) {
           archive(static_cast<std::uint8_t>(PayloadTag::entries));
+          if (!payload.bytes || payload.bytes->empty() ||
+              payload.bytes->front() != detail::kLittleEndianMarker) {
+            throw cereal::Exception("entries to send were not made by encode_entries");
+          }
           // Past its own byte order marker, which this archive wrote already.
           const std::string_view bytes = std::string_view(*payload.bytes).substr(1);
           archive(cereal::binary_data(bytes.data(), bytes.size()));

@@ -4,7 +4,8 @@
 // per list, where that list's last key went in: ids only grow, so the next
 // add of the list lands right after it, and the insert starts there instead
 // of walking the skip list down from the top through keys of other lists.
-// Keys that are not entry keys are inserted without a hint.
+// Keys that are not entry keys (metadata, the format key, the bounds of a
+// range deletion) are inserted without a hint.
 //
 // It is not a table prefix extractor: reads and their order are unchanged.
 //

@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <zmq.hpp>
@@ -70,8 +72,12 @@ Result<std::unique_ptr<Listener>> Listener::bind(const std::vector<std::string>&
     } catch (const zmq::error_t& e) {
       return Error::internal("cannot listen on " + endpoint + ": " + e.what());
     }
-    struct stat file {};
-    if (is_ipc && ::stat(path.c_str(), &file) == 0) {
+    if (is_ipc) {
+      struct stat file {};
+      if (::stat(path.c_str(), &file) != 0) {
+        return Error::internal("endpoint " + endpoint + " was bound but " + path +
+                               " cannot be found: " + std::strerror(errno));
+      }
       ipc_files.push_back(
           {path, static_cast<std::uint64_t>(file.st_dev), static_cast<std::uint64_t>(file.st_ino)});
     }
@@ -88,7 +94,9 @@ Listener::Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> cont
       ipc_files_(std::move(ipc_files)) {}
 
 Listener::~Listener() {
-  socket_->close();
+  // Before the socket closes: while it is bound, its inode cannot be freed and
+  // given to a newer daemon's socket file, and a newer daemon finds the path
+  // served and does not bind it.
   for (const IpcSocketFile& file : ipc_files_) {
     struct stat now {};
     if (::stat(file.path.c_str(), &now) == 0 &&
@@ -97,6 +105,7 @@ Listener::~Listener() {
       ::unlink(file.path.c_str());
     }
   }
+  socket_->close();
 }
 
 void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,

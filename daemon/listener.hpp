@@ -80,7 +80,7 @@ class Listener {
   RequestHandler& handler_;
   std::unique_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;
-  std::vector<IpcSocketFile> ipc_files_;  // removed at exit
+  std::vector<IpcSocketFile> ipc_files_;  // removed at exit if still these files
   ReplyOutbox outbox_;
   std::vector<OutgoingReply> replies_to_send_;  // reused, see ReplyOutbox::take_all
   std::uint64_t requests_received_ = 0;

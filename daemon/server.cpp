@@ -18,6 +18,9 @@ namespace {
 
 // The mark of a retired actor in Server::pending_, above any count of requests.
 constexpr std::uint32_t kRetired = std::uint32_t{1} << 31;
+// The largest encoding of a list's entries kept for the next read: a list of
+// 100,000 long titles would otherwise hold hundreds of megabytes twice.
+constexpr std::size_t kMaxCachedEncodingBytes = std::size_t{1} << 20;
 
 }  // namespace
 
@@ -231,40 +234,38 @@ ListResult Server::apply(List& list, const ListOperation& operation,
     mutations.push_back({StorageMutation::Kind::put, StorageLayout::entry_key(name_, id),
                          encode_entry(*list.find_entry(id))});
   };
-  const auto forget_encoding = [&] {
-    if (all_entries_cache != nullptr) all_entries_cache->reset();
-  };
+  // Whether or not the change succeeds: a failed one leaves the list as it
+  // was, and forgetting costs only one encoding more.
+  if (all_entries_cache != nullptr && is_change(operation)) all_entries_cache->reset();
   return std::visit(
       [&](const auto& op) -> ListResult {
         using Op = std::decay_t<decltype(op)>;
         if constexpr (std::is_same_v<Op, AddEntry>) {
           auto id = list.add_entry(op.date, op.title);
           if (!id) return id.error();
-          forget_encoding();
           put_entry(id.value());
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
           if (op.date || all_entries_cache == nullptr) {
             return ListAnswer(encode_entries(list.entries(), op.date));
           }
-          if (!*all_entries_cache) *all_entries_cache = encode_entries(list.entries()).bytes;
-          return ListAnswer(EncodedEntries{*all_entries_cache});
+          if (*all_entries_cache) return ListAnswer(EncodedEntries{*all_entries_cache});
+          EncodedEntries encoded = encode_entries(list.entries());
+          if (encoded.bytes->size() <= kMaxCachedEncodingBytes) *all_entries_cache = encoded.bytes;
+          return ListAnswer(std::move(encoded));
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           auto entry = list.update_entry(op.id, op.change);
           if (!entry) return entry.error();
-          forget_encoding();
           put_entry(op.id);
           return ListAnswer(std::move(entry).value());
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           auto deleted = list.delete_entry(op.id);
           if (!deleted) return deleted.error();
-          forget_encoding();
           mutations.push_back(
               {StorageMutation::Kind::erase, StorageLayout::entry_key(name_, op.id), {}});
           return ListAnswer();
         } else {
           static_assert(std::is_same_v<Op, DropList>);
-          forget_encoding();
           mutations.push_back({StorageMutation::Kind::erase_range,
                                StorageLayout::entry_prefix(name_),
                                StorageLayout::entry_prefix_end(name_)});

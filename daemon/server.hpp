@@ -91,8 +91,9 @@ class Server final : public Actor {
   // The list in memory, with the wire form of all its entries once a read has
   // asked for it: the next read of an unchanged list hands that out instead
   // of encoding every entry again (reading 100 titles scattered over the heap
-  // was most of the cost of a read). Any change forgets it. It lives here, not
-  // in the actor, so an idle actor with no list loaded stays as small.
+  // was most of the cost of a read). Every change forgets it, and an encoding
+  // over 1 MiB is not kept. It lives here, not in the actor, so an idle actor
+  // with no list loaded stays as small.
   struct LoadedList : List {
     explicit LoadedList(List&& list) : List(std::move(list)) {}
     std::shared_ptr<const std::string> all_entries;  // null until read, and after a change
@@ -107,7 +108,7 @@ class Server final : public Actor {
   void handle_group();
   // Applies operation to list, appending the mutations that persist it. With
   // a cache (the loaded list's all_entries), reads use and fill it and
-  // changes forget it.
+  // changes, failed ones too, forget it. Const for the actor's other state.
   ListResult apply(List& list, const ListOperation& operation,
                    std::vector<StorageMutation>& mutations,
                    std::shared_ptr<const std::string>* all_entries_cache) const;

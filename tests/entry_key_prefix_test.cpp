@@ -36,5 +36,15 @@ TEST_CASE("metadata and format keys get no insert hint", "[entry_key_prefix]") {
   CHECK_FALSE(prefix.InDomain(""));
 }
 
+TEST_CASE("the bounds of a drop's range deletion get no insert hint", "[entry_key_prefix]") {
+  const EntryKeyPrefix prefix;
+  for (const std::string& name :
+       {std::string("bob"), std::string(9, 'x'), std::string(10, 'x'), std::string(255, 'z')}) {
+    INFO(name);
+    CHECK_FALSE(prefix.InDomain(StorageLayout::entry_prefix(name)));
+    CHECK_FALSE(prefix.InDomain(StorageLayout::entry_prefix_end(name)));
+  }
+}
+
 }  // namespace
 }  // namespace todo

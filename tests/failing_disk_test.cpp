@@ -96,6 +96,31 @@ EntryId added_id(const ListResult& result) {
 
 }  // namespace
 
+TEST_CASE("no read shows a change whose write failed, though the list was read and cached",
+          "[disk]") {
+  testing::TempDir dir;
+  auto file_system = std::make_shared<FailingFileSystem>();
+  auto env = testing::env_over(file_system);
+  auto system = start_system(dir.path(), env.get());
+  added_id(add(*system, "cached", "k1"));
+  REQUIRE(titles(*system, "cached") == std::vector<std::string>{"k1"});  // encoded and kept
+
+  file_system->fail_next_appends(1);
+  // The read is sent right behind the add, to be answered in its group when
+  // the actor takes them together: from the list as the add left it, which
+  // the failed write then takes back.
+  std::promise<ListResult> added;
+  std::promise<ListResult> read;
+  system->cache().send("cached", AddEntry{Date::parse("2026-11-27").value(), "lost"},
+                       [&](ListResult r) { added.set_value(std::move(r)); });
+  system->cache().send("cached", GetEntries{}, [&](ListResult r) { read.set_value(std::move(r)); });
+  REQUIRE_FALSE(added.get_future().get().ok());
+  const std::vector<Entry> read_in_group = testing::entries_read(read.get_future().get());
+  REQUIRE(read_in_group.size() == 1);
+  CHECK(read_in_group.front().title == "k1");
+  CHECK(titles(*system, "cached") == std::vector<std::string>{"k1"});
+}
+
 TEST_CASE(
     "a data directory turning read-only refuses changes, keeps reads, and writes come back "
     "without a restart",
