@@ -20,6 +20,7 @@
 #include <string>
 #include <thread>
 #include <vector>
+#include <zmq.hpp>
 
 #include "cli/client.hpp"
 #include "common/list.hpp"
@@ -268,6 +269,13 @@ std::uint32_t crash_seed() {
 }
 
 void crash_and_recover(const std::string& mode) {
+  // Each exchange's Client makes and ends a ZeroMQ context on its own thread.
+  // libzmq sets OpenPGM up when the first context is made and tears it down
+  // when the last ends, under a reference count that does not order the two:
+  // one thread's teardown then races another's setup inside libpgm (seen by
+  // ThreadSanitizer). A context held for the whole test keeps the count up.
+  const zmq::context_t keeps_zmq_network_up;
+
   const std::uint32_t seed = crash_seed();
   std::cout << "crash_recovery_test " << mode << ": seed " << seed << " (TODO_CRASH_SEED=" << seed
             << " replays its kill delays)" << std::endl;
