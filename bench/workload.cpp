@@ -1,5 +1,6 @@
 #include "bench/workload.hpp"
 
+#include "common/cereal_io.hpp"
 #include "common/validation.hpp"
 
 namespace todo::bench {
@@ -7,8 +8,7 @@ namespace {
 
 const Date kFirstDay = Date::parse("2026-01-01").value();
 
-// docs/protocol.md: the first byte of every message, and two payload tags.
-constexpr int kLittleEndianMarker = 1;
+// docs/protocol.md: two payload tags.
 constexpr int kIdPayloadTag = 1;
 constexpr int kEntriesPayloadTag = 3;
 
@@ -93,9 +93,10 @@ std::string Workload::next_request(std::uint64_t id, bool& is_read) {
 // redis-benchmark's CPU per read reply.
 bool Workload::is_right_reply(std::string_view bytes, bool is_read) {
   ByteCursor cursor(bytes);
-  const bool is_ok_header =
-      cursor.byte() == kLittleEndianMarker && cursor.u32() == kProtocolVersion && cursor.skip(8) &&
-      cursor.byte() == static_cast<int>(StatusCode::ok) && cursor.u64() == 0;  // no message
+  const bool is_ok_header = cursor.byte() == detail::kLittleEndianMarker &&
+                            cursor.u32() == kProtocolVersion && cursor.skip(8) &&
+                            cursor.byte() == static_cast<int>(StatusCode::ok) &&
+                            cursor.u64() == 0;  // no message
   if (!is_ok_header) return false;
   if (!is_read) return cursor.byte() == kIdPayloadTag && cursor.skip(8) && cursor.is_at_end();
   if (cursor.byte() != kEntriesPayloadTag || cursor.u64() != kEntriesPerReadList) return false;

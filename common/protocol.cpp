@@ -1,6 +1,5 @@
 #include "common/protocol.hpp"
 
-#include <algorithm>
 #include <cstring>
 #include <type_traits>
 
@@ -154,35 +153,11 @@ struct WireRequest {
 // its tag, and the whole of EncodedEntries::bytes after the byte order marker.
 struct WireEntries {
   std::span<const Entry> entries;
-  std::optional<Date> date;  // only these, when set
 };
 
-// Titles longer than the string's inline buffer live in heap blocks of their
-// own, scattered over memory: copying them one after another waits for one
-// cache miss at a time, which was most of the cost of reading a list of 100.
-// Asking for titles a few entries ahead lets those misses overlap.
-constexpr std::size_t kTitlePrefetchDistance = 8;
-
-void prefetch_title(std::span<const Entry> entries, std::size_t index) {
-  if (index < entries.size()) __builtin_prefetch(entries[index].title.data());
-}
-
-void save_entries(OutArchive& archive, const WireEntries& wire) {
-  if (!wire.date) {
-    save_count(archive, wire.entries.size());
-    for (std::size_t i = 0; i < kTitlePrefetchDistance; ++i) prefetch_title(wire.entries, i);
-    for (std::size_t i = 0; i < wire.entries.size(); ++i) {
-      prefetch_title(wire.entries, i + kTitlePrefetchDistance);
-      save_entry(archive, wire.entries[i]);
-    }
-    return;
-  }
-  const auto is_wanted = [&](const Entry& entry) { return entry.date == *wire.date; };
-  save_count(archive, static_cast<std::size_t>(
-                          std::count_if(wire.entries.begin(), wire.entries.end(), is_wanted)));
-  for (const Entry& entry : wire.entries) {
-    if (is_wanted(entry)) save_entry(archive, entry);
-  }
+void save_entries(OutArchive& archive, std::span<const Entry> entries) {
+  save_count(archive, entries.size());
+  for (const Entry& entry : entries) save_entry(archive, entry);
 }
 
 std::vector<Entry> load_entries(InArchive& archive) {
@@ -195,7 +170,7 @@ std::vector<Entry> load_entries(InArchive& archive) {
 
 template <class Archive>
 void save(Archive& archive, const WireEntries& wire) {
-  save_entries(archive, wire);
+  save_entries(archive, wire.entries);
 }
 
 struct DecodedEntries {
@@ -269,7 +244,7 @@ void save(Archive& archive, const WireReply& wire) {
           save_entry(archive, payload);
         } else if constexpr (std::is_same_v<P, std::vector<Entry>>) {
           archive(static_cast<std::uint8_t>(PayloadTag::entries));
-          save_entries(archive, {payload, std::nullopt});
+          save_entries(archive, payload);
         } else if constexpr (std::is_same_v<P, EncodedEntries>) {
           archive(static_cast<std::uint8_t>(PayloadTag::entries));
           if (!payload.bytes || payload.bytes->empty() ||
@@ -360,8 +335,8 @@ Result<Reply> decode_reply(std::string_view bytes) {
   return std::move(wire).value().reply;
 }
 
-EncodedEntries encode_entries(std::span<const Entry> entries, std::optional<Date> date) {
-  return {std::make_shared<const std::string>(detail::encode_portable(WireEntries{entries, date}))};
+EncodedEntries encode_entries(std::span<const Entry> entries) {
+  return {std::make_shared<const std::string>(detail::encode_portable(WireEntries{entries}))};
 }
 
 Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded) {

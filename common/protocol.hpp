@@ -88,10 +88,8 @@ Result<Request> decode_request(std::string_view bytes);
 std::string encode_reply(const Reply& reply);
 Result<Reply> decode_reply(std::string_view bytes);
 
-// The entries of a reply's payload in their wire form: all of them, or only
-// those of `date`, in the order given.
-EncodedEntries encode_entries(std::span<const Entry> entries,
-                              std::optional<Date> date = std::nullopt);
+// The entries of a reply's payload in their wire form, in the order given.
+EncodedEntries encode_entries(std::span<const Entry> entries);
 Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded);
 
 // The request id of a message that may not decode as a whole, when its header

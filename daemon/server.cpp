@@ -246,9 +246,8 @@ ListResult Server::apply(List& list, const ListOperation& operation,
           put_entry(id.value());
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
-          if (op.date || all_entries_cache == nullptr) {
-            return ListAnswer(encode_entries(list.entries(), op.date));
-          }
+          if (op.date) return ListAnswer(encode_entries(list.entries(*op.date)));
+          if (all_entries_cache == nullptr) return ListAnswer(encode_entries(list.entries()));
           if (*all_entries_cache) return ListAnswer(EncodedEntries{*all_entries_cache});
           EncodedEntries encoded = encode_entries(list.entries());
           if (encoded.bytes->size() <= kMaxCachedEncodingBytes) *all_entries_cache = encoded.bytes;

@@ -230,8 +230,9 @@ TEST_CASE("entries encoded ahead go on the wire exactly as the entries themselve
 
 TEST_CASE("entries encoded for one date hold exactly that date's entries, in order", "[protocol]") {
   const std::vector<Entry> entries = numbered_entries(1000);  // dates cycle every 400
+  const List list = List::restore("dated", 1001, entries).value();
   const Date date = entries[17].date;
-  const auto decoded = decode_entries(encode_entries(entries, date));
+  const auto decoded = decode_entries(encode_entries(list.entries(date)));
   REQUIRE(decoded.ok());
   std::vector<EntryId> ids;
   for (const Entry& entry : decoded.value()) {
@@ -239,7 +240,7 @@ TEST_CASE("entries encoded for one date hold exactly that date's entries, in ord
     ids.push_back(entry.id);
   }
   CHECK(ids == std::vector<EntryId>{18, 418, 818});
-  const auto none = decode_entries(encode_entries(entries, day("1999-01-01")));
+  const auto none = decode_entries(encode_entries(list.entries(day("1999-01-01"))));
   REQUIRE(none.ok());
   CHECK(none.value().empty());
 }
