@@ -32,8 +32,7 @@ void Cache::send(std::string_view name, ListOperation&& operation, Server::Reply
   }
 }
 
-std::size_t Cache::retire_idle(std::uint32_t idle_ticks) {
-  std::size_t retired_count = 0;
+void Cache::retire_idle(std::uint32_t idle_ticks) {
   for (Shard& shard : shards_) {
     // Destroyed after the lock is released: freeing a large list takes time.
     std::vector<std::shared_ptr<Server>> retired;
@@ -53,12 +52,12 @@ std::size_t Cache::retire_idle(std::uint32_t idle_ticks) {
       --position;
       if (shard.servers.at(position)->try_retire(idle_ticks)) {
         retired.push_back(shard.servers.erase_at(position));
+        // Counted under the lock that removed it: whoever then finds the
+        // actor gone from the Cache (size(), a stats request) sees it counted.
+        context_.lists_expired.fetch_add(1, std::memory_order_relaxed);
       }
     }
-    lock.unlock();
-    retired_count += retired.size();
   }
-  return retired_count;
 }
 
 std::size_t Cache::size() const {

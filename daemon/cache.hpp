@@ -47,8 +47,9 @@ class Cache {
   // REQUIRES: validate_list_name(name) succeeded.
   void send(std::string_view name, ListOperation&& operation, Server::ReplyFn&& reply);
   // Retires and removes every actor idle for more than idle_ticks ticks of
-  // the idle clock (Server::try_retire); returns how many.
-  std::size_t retire_idle(std::uint32_t idle_ticks);
+  // the idle clock (Server::try_retire), counting each in
+  // ServerContext::lists_expired.
+  void retire_idle(std::uint32_t idle_ticks);
   // Actors currently in memory.
   std::size_t size() const;
 
