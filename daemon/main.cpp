@@ -70,7 +70,8 @@ int main(int argc, char** argv) {
   app.add_option("--db-workers", db_workers, "database writer threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  app.add_option("--threads", threads, "threads that run the list actors (0: one per core)")
+  app.add_option("--threads", threads,
+                 "threads that run the list actors (0: one per core but one, at least one)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
   app.add_flag("--sync,!--no-sync", is_sync,

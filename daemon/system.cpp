@@ -13,8 +13,15 @@ Result<std::unique_ptr<System>> System::start(const SystemOptions& options) {
   auto database = Database::open(options.database);
   if (!database) return std::move(database).error();
   std::size_t threads = options.thread_count;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  if (threads == 0) threads = default_thread_count(std::thread::hardware_concurrency());
   return std::unique_ptr<System>(new System(std::move(database).value(), options, threads));
+}
+
+std::size_t System::default_thread_count(unsigned hardware_threads) {
+  // One core is left to the threads every request also passes through: the
+  // I/O thread, ZeroMQ's I/O thread and the database worker. On two cores a
+  // second pool thread only made them wait for a core (bench/pool-threads.sh).
+  return std::max(2u, hardware_threads) - 1;
 }
 
 System::System(std::unique_ptr<Database> database, const SystemOptions& options,

@@ -24,7 +24,7 @@ struct ServerContext;
 
 struct SystemOptions {
   DatabaseOptions database;
-  // Pool threads that run the actors; 0 means one per core.
+  // Pool threads that run the actors; 0 means one per core but one.
   std::size_t thread_count = 0;
   // A list actor with no request for this long leaves memory; 0: never.
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(10);
@@ -36,6 +36,9 @@ struct SystemOptions {
 class System {
  public:
   static Result<std::unique_ptr<System>> start(const SystemOptions& options);
+  // Pool threads when none are asked for, on a machine with this many
+  // hardware threads (0: unknown).
+  static std::size_t default_thread_count(unsigned hardware_threads);
 
   System(const System&) = delete;
   System& operator=(const System&) = delete;

@@ -34,6 +34,19 @@ std::vector<std::string> titles(const std::vector<Entry>& list) {
   return result;
 }
 
+TEST_CASE("the pool leaves one core to the I/O and database threads, keeping at least one",
+          "[server]") {
+  CHECK(System::default_thread_count(0) == 1);  // unknown
+  CHECK(System::default_thread_count(1) == 1);
+  CHECK(System::default_thread_count(2) == 1);
+  CHECK(System::default_thread_count(8) == 7);
+  testing::TempDir dir;
+  auto system = System::start({.database = {.data_dir = dir.path()}});
+  REQUIRE(system);
+  CHECK(system.value()->thread_count() ==
+        System::default_thread_count(std::thread::hardware_concurrency()));
+}
+
 TEST_CASE("add then read", "[server]") {
   testing::TempDir dir;
   auto system = start_system(dir.path());
