@@ -333,6 +333,9 @@ void Server::answer_failed_write() {
 }
 
 void Server::reply(Message& message, ListResult result) {
+  // Counted before it goes out: a client that has its answer and then asks
+  // for the daemon's figures finds it among them.
+  context_.requests_served.fetch_add(1, std::memory_order_relaxed);
   // An answer that cannot be delivered (no memory for it) is lost to that one
   // caller; the counters and the rest of the group must not be.
   try {
@@ -341,7 +344,6 @@ void Server::reply(Message& message, ListResult result) {
     std::cerr << "todod: an answer for list " << quoted_for_message(name_)
               << " could not be delivered: " << e.what() << std::endl;
   }
-  context_.requests_served.fetch_add(1, std::memory_order_relaxed);
   context_.requests_in_progress.fetch_sub(1, std::memory_order_release);
   pending_.fetch_sub(1, std::memory_order_release);
 }

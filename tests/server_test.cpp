@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "daemon/cache.hpp"
+#include "daemon/server_context.hpp"
 #include "daemon/system.hpp"
 #include "server_calls.hpp"
 #include "temp_dir.hpp"
@@ -116,6 +117,18 @@ TEST_CASE("reads between changes of one group each see the list as of their plac
   // Some groups held several adds, and so the reads sent between them: one
   // write per group, each an fsync long, while the messages came in microseconds.
   CHECK(system->database().write_count() < 1 + kRounds);
+}
+
+TEST_CASE("a request is counted as served before its answer is given", "[server]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  // A client that has its answer and then asks for the figures must find it
+  // counted: the count cannot come after the answer.
+  std::promise<std::uint64_t> served_when_answered;
+  system->cache().send("counted", AddEntry{day("2026-11-27"), "milk"}, [&](ListResult) {
+    served_when_answered.set_value(system->context().requests_served.load());
+  });
+  CHECK(served_when_answered.get_future().get() == 1);
 }
 
 TEST_CASE("lists are independent", "[server]") {
