@@ -334,8 +334,11 @@ void Server::answer_failed_write() {
 
 void Server::reply(Message& message, ListResult result) {
   // Counted before it goes out: a client that has its answer and then asks
-  // for the daemon's figures finds it among them.
+  // for the daemon's figures finds it among them, and its next request is
+  // not refused busy for the one just answered. (Shutdown, which waits for
+  // none in progress, then joins the thread that is giving this answer.)
   context_.requests_served.fetch_add(1, std::memory_order_relaxed);
+  context_.requests_in_progress.fetch_sub(1, std::memory_order_release);
   // An answer that cannot be delivered (no memory for it) is lost to that one
   // caller; the counters and the rest of the group must not be.
   try {
@@ -344,7 +347,6 @@ void Server::reply(Message& message, ListResult result) {
     std::cerr << "todod: an answer for list " << quoted_for_message(name_)
               << " could not be delivered: " << e.what() << std::endl;
   }
-  context_.requests_in_progress.fetch_sub(1, std::memory_order_release);
   pending_.fetch_sub(1, std::memory_order_release);
 }
 

@@ -35,19 +35,6 @@ std::vector<std::string> titles(const std::vector<Entry>& list) {
   return result;
 }
 
-TEST_CASE("the pool leaves one core to the I/O and database threads, keeping at least one",
-          "[server]") {
-  CHECK(System::default_thread_count(0) == 1);  // unknown
-  CHECK(System::default_thread_count(1) == 1);
-  CHECK(System::default_thread_count(2) == 1);
-  CHECK(System::default_thread_count(8) == 7);
-  testing::TempDir dir;
-  auto system = System::start({.database = {.data_dir = dir.path()}});
-  REQUIRE(system);
-  CHECK(system.value()->thread_count() ==
-        System::default_thread_count(std::thread::hardware_concurrency()));
-}
-
 TEST_CASE("add then read", "[server]") {
   testing::TempDir dir;
   auto system = start_system(dir.path());
@@ -119,16 +106,21 @@ TEST_CASE("reads between changes of one group each see the list as of their plac
   CHECK(system->database().write_count() < 1 + kRounds);
 }
 
-TEST_CASE("a request is counted as served before its answer is given", "[server]") {
+TEST_CASE("a request is counted as served, and no longer in progress, before its answer is given",
+          "[server]") {
   testing::TempDir dir;
   auto system = start_system(dir.path());
   // A client that has its answer and then asks for the figures must find it
-  // counted: the count cannot come after the answer.
-  std::promise<std::uint64_t> served_when_answered;
+  // counted, and with --max-requests-in-progress 1 its next request must not
+  // be refused busy for the one just answered.
+  std::promise<std::pair<std::uint64_t, std::int64_t>> counts_when_answered;
   system->cache().send("counted", AddEntry{day("2026-11-27"), "milk"}, [&](ListResult) {
-    served_when_answered.set_value(system->context().requests_served.load());
+    counts_when_answered.set_value(
+        {system->context().requests_served.load(), system->context().requests_in_progress.load()});
   });
-  CHECK(served_when_answered.get_future().get() == 1);
+  const auto [served, in_progress] = counts_when_answered.get_future().get();
+  CHECK(served == 1);
+  CHECK(in_progress == 0);
 }
 
 TEST_CASE("lists are independent", "[server]") {
