@@ -34,7 +34,8 @@ void Cache::send(std::string_view name, ListOperation&& operation, Server::Reply
 
 void Cache::retire_idle(std::uint32_t idle_ticks) {
   for (Shard& shard : shards_) {
-    // Destroyed after the lock is released: freeing a large list takes time.
+    // Declared before the lock, so destroyed after it is released: freeing a
+    // large list takes time.
     std::vector<std::shared_ptr<Server>> retired;
     retired.reserve(kRetireChunk);
     std::unique_lock lock(shard.mutex);
@@ -51,10 +52,11 @@ void Cache::retire_idle(std::uint32_t idle_ticks) {
       }
       --position;
       if (shard.servers.at(position)->try_retire(idle_ticks)) {
-        retired.push_back(shard.servers.erase_at(position));
+        std::shared_ptr<Server> server = shard.servers.erase_at(position);
         // Counted under the lock that removed it: whoever then finds the
-        // actor gone from the Cache (size(), a stats request) sees it counted.
+        // actor gone from the Cache (size(), todo ping) sees it counted.
         context_.lists_expired.fetch_add(1, std::memory_order_relaxed);
+        retired.push_back(std::move(server));
       }
     }
   }
