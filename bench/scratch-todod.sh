@@ -11,12 +11,20 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts todod on $work/data and waits for its "serving" line.
+# Starts todod on $work/data and waits for its "serving" line; fails, with
+# todod's own words, if it exits first (a bad option, say).
 start_todod() {
   : > "$work/log"
   "$build/daemon/todod" --data-dir "$work/data" --listen "$endpoint" "$@" 2>> "$work/log" &
   todod_pid=$!
-  until grep -q ' serving ' "$work/log"; do sleep 0.005; done
+  until grep -q ' serving ' "$work/log"; do
+    if ! kill -0 "$todod_pid" 2>/dev/null; then
+      cat "$work/log" >&2
+      todod_pid=
+      return 1
+    fi
+    sleep 0.005
+  done
 }
 
 stop_todod() {
