@@ -46,7 +46,7 @@ done | redis-cli -s "$work/redis.sock" >/dev/null
 todod_pid=$!
 for _ in $(seq 100); do "$build/cli/todo" --endpoint "ipc://$work/todod.sock" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-field() { grep -o "\"$1\": [0-9.]*" | awk '{print $2}'; }
+. bench/figures.sh
 # redis-benchmark --csv: "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms",...
 redis_run() { # in_flight requests keyspace command...
   local in_flight=$1 requests=$2 keyspace=$3; shift 3

@@ -8,8 +8,7 @@ cd "$(dirname "$0")/.."
 rounds=${1:-5}
 build=${TODO_BUILD_DIR:-build}
 
-field() { grep -o "\"$1\": [0-9.]*" | awk '{print $2}'; }
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+. bench/figures.sh
 
 runs=()
 for _ in $(seq "$rounds"); do runs+=("$("$build/bench/todo-loadtest" --lists 1000000 --json)"); done

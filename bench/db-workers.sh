@@ -10,8 +10,6 @@ rounds=${1:-3}
 build=${TODO_BUILD_DIR:-build}
 
 . bench/scratch-todod.sh
-
-field() { grep -o "\"$1\": [0-9.]*" | awk '{print $2}'; }
 printf '%-7s %-3s %-5s | %9s %9s | %s\n' workers W round ops/s "p99 (us)" "database batches of writes"
 for round in $(seq "$rounds"); do
   for workers in 1 2 3; do

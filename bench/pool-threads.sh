@@ -14,8 +14,6 @@ counts=("$@")
 build=${TODO_BUILD_DIR:-build}
 
 . bench/scratch-todod.sh
-
-field() { grep -o "\"$1\": [0-9.]*" | awk '{print $2}'; }
 results="$work/results"
 printf '%-8s %-8s %-3s %-5s | %9s %9s\n' threads workload W round ops/s "p99 (us)"
 for round in $(seq "$rounds"); do

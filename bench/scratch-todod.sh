@@ -1,6 +1,7 @@
 # Sourced by the bench scripts that run a todod of their own: a scratch
 # directory removed at exit, an ipc:// endpoint in it, start_todod ARGS... /
-# stop_todod, and median (of numbers on stdin). Expects $build to be set.
+# stop_todod, and field and median (bench/figures.sh). Expects $build to be set.
+. bench/figures.sh
 work=$(mktemp -d /tmp/todo-bench-XXXXXX)
 endpoint="ipc://$work/todod.sock"
 todod_pid=
@@ -32,5 +33,3 @@ stop_todod() {
   wait "$todod_pid"
   todod_pid=
 }
-
-median() { sort -g | awk '{v[NR]=$1} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
