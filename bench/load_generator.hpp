@@ -1,7 +1,7 @@
 // Drives todod (or the echo server) as todo-bench's clients: C DEALER
-// connections on one thread, each keeping W requests in flight, for a set
-// duration after a warm-up. Every reply is checked (Workload::is_right_reply);
-// latencies are kept whole so percentiles are exact.
+// connections (ZmtpConnection) on one thread waiting in epoll, each keeping W
+// requests in flight, for a set duration after a warm-up. Every reply is checked
+// (Workload::is_right_reply); latencies are kept whole so percentiles are exact.
 //
 // Thread safety: one thread.
 #pragma once
@@ -24,6 +24,7 @@ struct LoadResult {
   double p50_us = 0;
   double p99_us = 0;
   double p999_us = 0;
+  std::string error;  // why the run stopped early; empty when it ran its time
 };
 
 struct LoadOptions {

@@ -54,10 +54,14 @@ int main(int argc, char** argv) {
   todo::bench::LoadGenerator generator(options);
   std::string error;
   if (!is_echo && !generator.prepare(error)) {
-    std::cerr << "todo-bench: " << error << " (" << options.endpoint << ")\n";
+    std::cerr << "todo-bench: " << error << "\n";
     return 1;
   }
   const todo::bench::LoadResult result = generator.run();
+  if (!result.error.empty()) {
+    std::cerr << "todo-bench: " << result.error << "\n";
+    return 1;
+  }
   const char* target = is_echo ? "echo" : "todod";
   if (as_json) {
     std::printf(

@@ -49,6 +49,14 @@ TEST_CASE("todo-bench --echo measures a bare ZeroMQ echo", "[bench]") {
   CHECK(json_number(output.out, "wrong") == 0);
 }
 
+TEST_CASE("todo-bench names the endpoint when nothing serves it", "[bench]") {
+  DaemonPlace place;
+  ChildProcess bench(TODO_BENCH_PATH, {"--endpoint", place.endpoint(), "--duration", "1"});
+  Output output = bench.collect(std::chrono::seconds(30));
+  CHECK(output.exit_code == 1);
+  CHECK_THAT(output.err, Catch::Contains(place.endpoint()) && Catch::Contains("No such file"));
+}
+
 TEST_CASE("todo-bench refuses an unknown workload", "[bench]") {
   ChildProcess bench(TODO_BENCH_PATH, {"--workload", "sideways"});
   Output output = bench.collect(std::chrono::seconds(30));

@@ -1,0 +1,73 @@
+// One DEALER peer of a ZeroMQ ROUTER that speaks ZMTP 3.0 (NULL mechanism,
+// RFC 23) itself over a plain socket, ipc:// or tcp://, without libzmq: the
+// client side of todo-bench. libzmq hands every message through its own I/O
+// thread and polls a mailbox per socket; on the two cores that todo-bench
+// shares with todod that cost more CPU per request at one in flight than
+// todod's own work (docs/performance.md). redis-benchmark, its counterpart
+// for Redis, is one thread writing to its sockets; so is this.
+//
+// Messages are single frames, as todo's protocol has them. Frames of a
+// multi-part message are delivered joined, which no reply of todod's is.
+//
+// Thread safety: one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace todo::bench {
+
+class ZmtpConnection {
+ public:
+  // Connects to an ipc:// or tcp:// endpoint and completes the handshake
+  // within `timeout`. Null, with `error` naming the endpoint and the cause,
+  // when it cannot.
+  static std::unique_ptr<ZmtpConnection> open(const std::string& endpoint,
+                                              std::chrono::milliseconds timeout,
+                                              std::string& error);
+  ZmtpConnection(const ZmtpConnection&) = delete;
+  ZmtpConnection& operator=(const ZmtpConnection&) = delete;
+  ~ZmtpConnection();
+
+  // Non-blocking from the end of the handshake on: wait on it with poll or
+  // epoll.
+  int fd() const { return fd_; }
+
+  // Queues one message; flush() sends it.
+  void queue(std::string_view message);
+  bool has_unsent() const { return sent_ < outgoing_.size(); }
+  // Sends as much of what is queued as the socket takes now. False, with
+  // `error` set, when the connection failed.
+  bool flush(std::string& error);
+
+  // Reads what has arrived and calls `on_message` for every whole message.
+  // False, with `error` set, when the peer closed the connection or broke the
+  // protocol.
+  bool receive(const std::function<void(std::string_view)>& on_message, std::string& error);
+
+ private:
+  explicit ZmtpConnection(int fd) : fd_(fd) {}
+  enum class ReadOutcome { read, nothing, failed };
+
+  bool handshake(std::chrono::milliseconds timeout, std::string& error);
+  // One recv into the free end of incoming_, growing it when little is free.
+  ReadOutcome read_some(std::string& error);
+  // The next whole frame in what was read, consumed; false when there is
+  // none yet. Throws std::runtime_error for a frame no peer may send.
+  bool next_frame(unsigned char& flags, std::string_view& body);
+
+  int fd_;
+  std::string outgoing_;
+  std::size_t sent_ = 0;
+  std::vector<char> incoming_;
+  std::size_t parsed_ = 0;  // incoming_[parsed_, read_end_) is not parsed yet
+  std::size_t read_end_ = 0;
+  std::string partial_message_;  // frames of a message whose last has not come
+};
+
+}  // namespace todo::bench
