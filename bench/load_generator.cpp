@@ -21,6 +21,8 @@ using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t kSlotBits = 16;
 constexpr std::uint64_t kSlotMask = (1u << kSlotBits) - 1;
 
+// Generous for a connection on this machine, short enough that a peer that is
+// not todod (or a todod that hangs) ends the run with a reason.
 constexpr std::chrono::milliseconds kHandshakeTimeout{5'000};
 
 struct Connection {
@@ -98,12 +100,17 @@ LoadResult LoadGenerator::run() {
     result.error = std::string("epoll_create1: ") + std::strerror(errno);
     return result;
   }
+  // Whether `index` is watched for room to send as well as for replies.
   const auto watch = [&](std::size_t index, bool for_sending, int operation) {
     epoll_event event{};
     event.events = for_sending ? EPOLLIN | EPOLLOUT : EPOLLIN;
     event.data.u64 = index;
-    ::epoll_ctl(epoll.fd, operation, connections[index]->peer->fd(), &event);
+    if (::epoll_ctl(epoll.fd, operation, connections[index]->peer->fd(), &event) != 0) {
+      result.error = std::string("epoll_ctl: ") + std::strerror(errno);
+      return false;
+    }
     connections[index]->is_waiting_to_send = for_sending;
+    return true;
   };
   for (std::size_t c = 0; c < options_.connections; ++c) {
     auto connection = std::make_unique<Connection>();
@@ -115,7 +122,7 @@ LoadResult LoadGenerator::run() {
       connection->free_slots.push_back(slot);
     }
     connections.push_back(std::move(connection));
-    watch(c, false, EPOLL_CTL_ADD);
+    if (!watch(c, false, EPOLL_CTL_ADD)) return result;
   }
 
   const auto send_one = [&](Connection& connection) {
@@ -133,10 +140,8 @@ LoadResult LoadGenerator::run() {
   const auto send_queued = [&](std::size_t index) {
     Connection& connection = *connections[index];
     if (!connection.peer->flush(result.error)) return false;
-    if (connection.peer->has_unsent() != connection.is_waiting_to_send) {
-      watch(index, connection.peer->has_unsent(), EPOLL_CTL_MOD);
-    }
-    return true;
+    if (connection.peer->has_unsent() == connection.is_waiting_to_send) return true;
+    return watch(index, connection.peer->has_unsent(), EPOLL_CTL_MOD);
   };
   for (std::size_t c = 0; c < connections.size(); ++c) {
     while (!connections[c]->free_slots.empty()) send_one(*connections[c]);

@@ -3,7 +3,7 @@
 // lists, for a duration; prints ops/s and latency p50 / p99 / p99.9. With
 // --echo it starts a bare ZeroMQ ROUTER echo (same reply sizes) on the
 // endpoint instead and measures that: the transport's ceiling on this machine.
-// Exits 1 when any reply was wrong.
+// Exits 1 when any reply was wrong or a connection failed.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>

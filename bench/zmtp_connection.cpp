@@ -1,6 +1,5 @@
 #include "bench/zmtp_connection.hpp"
 
-#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -11,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <stdexcept>
@@ -26,10 +26,12 @@ constexpr unsigned char kMoreFlag = 0x01;
 constexpr unsigned char kLongFlag = 0x02;
 constexpr unsigned char kCommandFlag = 0x04;
 constexpr std::size_t kMaxShortFrameBytes = 255;
-// Far over any reply todod sends (all of a list's entries), so only a broken
-// peer reaches it.
+// Far over any reply to todo-bench's requests (an id, or a list of 100 short
+// entries), so only a broken peer reaches it.
 constexpr std::uint64_t kMaxFrameBytes = 64u << 20;
-constexpr std::size_t kMinReadRoom = 16 << 10;
+// A recv asks for at least this much: at 16 in flight the replies that have
+// arrived for one connection (4 KiB a read reply) fit in one call.
+constexpr std::size_t kMinReadRoom = 64 << 10;
 
 std::string system_error(const std::string& what) { return what + ": " + std::strerror(errno); }
 
@@ -43,7 +45,11 @@ std::string greeting() {
   return bytes;
 }
 
-std::string check_peer_greeting(const char* bytes) {
+// The first 11 bytes of a greeting: signature and major version. Checked as
+// soon as they come, so that an older peer, which would wait for a shorter
+// greeting, is named rather than waited for.
+constexpr std::size_t kGreetingVersionBytes = 11;
+std::string check_peer_signature(const char* bytes) {
   if (static_cast<unsigned char>(bytes[0]) != 0xff || bytes[9] != 0x7f) {
     return "the peer's greeting is not ZMTP";
   }
@@ -51,8 +57,12 @@ std::string check_peer_greeting(const char* bytes) {
   if (major_version < 3) {
     return "the peer speaks ZMTP " + std::to_string(major_version) + ", not 3";
   }
-  if (std::memcmp(bytes + 12, "NULL", 4) != 0 ||
-      std::string_view(bytes + 16, 16).find_first_not_of('\0') != std::string_view::npos) {
+  return "";
+}
+
+std::string check_peer_mechanism(const char* greeting) {
+  if (std::memcmp(greeting + 12, "NULL", 4) != 0 ||
+      std::string_view(greeting + 16, 16).find_first_not_of('\0') != std::string_view::npos) {
     return "the peer asks for a security mechanism other than NULL";
   }
   return "";
@@ -77,72 +87,25 @@ std::string_view command_name(std::string_view body) {
   return body.substr(1, static_cast<unsigned char>(body[0]));
 }
 
-// A socket connected to the endpoint, or -1 with `error` set.
-int connect_to(const std::string& endpoint, std::string& error) {
-  constexpr std::string_view kIpc = "ipc://";
-  constexpr std::string_view kTcp = "tcp://";
-  if (endpoint.rfind(kIpc, 0) == 0) {
-    const std::string path = endpoint.substr(kIpc.size());
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof(address.sun_path)) {
-      error =
-          "the ipc path must be 1 to " + std::to_string(sizeof(address.sun_path) - 1) + " bytes";
-      return -1;
-    }
-    std::memcpy(address.sun_path, path.data(), path.size());
-    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      error = system_error("socket");
-      return -1;
-    }
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-      error = system_error("connect");
-      ::close(fd);
-      return -1;
-    }
-    return fd;
+// The Socket-Type property of a READY command's body, or "" when it has none.
+// Properties: a name length byte, the name, a 4-byte big-endian value length,
+// the value.
+std::string_view socket_type(std::string_view ready) {
+  std::string_view rest = ready.substr(1 + command_name(ready).size());
+  while (!rest.empty()) {
+    const std::size_t name_length = static_cast<unsigned char>(rest[0]);
+    if (rest.size() < 1 + name_length + 4) throw std::runtime_error("a READY property is cut off");
+    const std::string_view name = rest.substr(1, name_length);
+    const auto* size_bytes = reinterpret_cast<const unsigned char*>(rest.data() + 1 + name_length);
+    const std::uint32_t value_length = (std::uint32_t{size_bytes[0]} << 24) |
+                                       (std::uint32_t{size_bytes[1]} << 16) |
+                                       (std::uint32_t{size_bytes[2]} << 8) | size_bytes[3];
+    rest.remove_prefix(1 + name_length + 4);
+    if (rest.size() < value_length) throw std::runtime_error("a READY property is cut off");
+    if (name == "Socket-Type") return rest.substr(0, value_length);
+    rest.remove_prefix(value_length);
   }
-  if (endpoint.rfind(kTcp, 0) == 0) {
-    const std::string address = endpoint.substr(kTcp.size());
-    const auto colon = address.rfind(':');
-    if (colon == std::string::npos) {
-      error = "a tcp endpoint needs host:port";
-      return -1;
-    }
-    std::string host = address.substr(0, colon);
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-      host = host.substr(1, host.size() - 2);
-    }
-    const std::string port = address.substr(colon + 1);
-    addrinfo hints{};
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* found = nullptr;
-    if (const int failed = ::getaddrinfo(host.c_str(), port.c_str(), &hints, &found)) {
-      error = std::string("cannot resolve it: ") + ::gai_strerror(failed);
-      return -1;
-    }
-    const int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-      error = system_error("socket");
-      ::freeaddrinfo(found);
-      return -1;
-    }
-    const bool is_connected = ::connect(fd, found->ai_addr, found->ai_addrlen) == 0;
-    ::freeaddrinfo(found);
-    if (!is_connected) {
-      error = system_error("connect");
-      ::close(fd);
-      return -1;
-    }
-    // libzmq sets the same on its TCP connections: a request is one small write.
-    const int on = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-    return fd;
-  }
-  error = "only ipc:// and tcp:// endpoints are supported";
-  return -1;
+  return "";
 }
 
 // Waits for `events` on fd until the deadline; false when it passed.
@@ -158,35 +121,128 @@ bool wait_for(int fd, short events, Clock::time_point deadline) {
   }
 }
 
+// A non-blocking socket connected to one address before the deadline, or -1
+// with `error` set.
+int connect_before(const sockaddr* address, socklen_t length, Clock::time_point deadline,
+                   std::string& error) {
+  const int fd = ::socket(address->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) {
+    error = system_error("socket");
+    return -1;
+  }
+  for (;;) {
+    if (::connect(fd, address, length) == 0) return fd;
+    if (errno == EINPROGRESS) {
+      // A TCP connection completes in the background; SO_ERROR says how.
+      int failure = ETIMEDOUT;
+      socklen_t size = sizeof(failure);
+      if (wait_for(fd, POLLOUT, deadline)) ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &failure, &size);
+      if (failure == 0) return fd;
+      errno = failure;
+    } else if (errno == EAGAIN && Clock::now() < deadline) {
+      // A unix socket's backlog is full: nothing to wait on but time.
+      ::poll(nullptr, 0, 1);
+      continue;
+    }
+    error = system_error("connect");
+    ::close(fd);
+    return -1;
+  }
+}
+
+// A socket connected to the endpoint before the deadline, or -1 with `error`
+// set. As libzmq does: ipc://@name is an abstract unix socket, and a tcp://
+// host is IPv4 unless written in brackets.
+int connect_to(const std::string& endpoint, Clock::time_point deadline, std::string& error) {
+  constexpr std::string_view kIpc = "ipc://";
+  constexpr std::string_view kTcp = "tcp://";
+  if (endpoint.rfind(kIpc, 0) == 0) {
+    std::string path = endpoint.substr(kIpc.size());
+    sockaddr_un address{};
+    address.sun_family = AF_UNIX;
+    if (path.empty() || path.size() >= sizeof(address.sun_path)) {
+      error =
+          "the ipc path must be 1 to " + std::to_string(sizeof(address.sun_path) - 1) + " bytes";
+      return -1;
+    }
+    if (path.front() == '@') path.front() = '\0';
+    std::memcpy(address.sun_path, path.data(), path.size());
+    // An abstract name is exactly its bytes; a path ends at its terminator.
+    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() +
+                                               (path.front() == '\0' ? 0 : 1));
+    return connect_before(reinterpret_cast<sockaddr*>(&address), length, deadline, error);
+  }
+  if (endpoint.rfind(kTcp, 0) == 0) {
+    const std::string address = endpoint.substr(kTcp.size());
+    const auto colon = address.rfind(':');
+    if (colon == std::string::npos) {
+      error = "a tcp endpoint needs host:port";
+      return -1;
+    }
+    std::string host = address.substr(0, colon);
+    addrinfo hints{};
+    hints.ai_family = AF_INET;
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+      host = host.substr(1, host.size() - 2);
+      hints.ai_family = AF_INET6;
+    }
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    if (const int failed =
+            ::getaddrinfo(host.c_str(), address.substr(colon + 1).c_str(), &hints, &found)) {
+      error = std::string("cannot resolve it: ") + ::gai_strerror(failed);
+      return -1;
+    }
+    int fd = -1;
+    for (const addrinfo* candidate = found; candidate != nullptr && fd < 0;
+         candidate = candidate->ai_next) {
+      fd = connect_before(candidate->ai_addr, candidate->ai_addrlen, deadline, error);
+    }
+    ::freeaddrinfo(found);
+    if (fd >= 0) {
+      // libzmq sets the same on its TCP connections: a request is one small
+      // write, and waiting to join it to the next only adds latency.
+      const int on = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    }
+    return fd;
+  }
+  error = "only ipc:// and tcp:// endpoints are supported";
+  return -1;
+}
+
 }  // namespace
 
 std::unique_ptr<ZmtpConnection> ZmtpConnection::open(const std::string& endpoint,
                                                      std::chrono::milliseconds timeout,
                                                      std::string& error) {
-  const int fd = connect_to(endpoint, error);
+  const auto deadline = Clock::now() + timeout;
+  std::string cause;
+  const int fd = connect_to(endpoint, deadline, cause);
   if (fd < 0) {
-    error = "cannot connect to " + endpoint + ": " + error;
+    error = "cannot connect to " + endpoint + ": " + cause;
     return nullptr;
   }
-  std::unique_ptr<ZmtpConnection> connection(new ZmtpConnection(fd));
-  if (::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 ||
-      !connection->handshake(timeout, error)) {
-    if (error.empty()) error = system_error("fcntl");
-    error = "no ZMTP handshake with " + endpoint + ": " + error;
+  std::unique_ptr<ZmtpConnection> connection(new ZmtpConnection(fd, endpoint));
+  if (!connection->handshake(deadline, cause)) {
+    error = "no ZMTP handshake with " + endpoint + ": " + cause;
     return nullptr;
   }
   return connection;
 }
 
+ZmtpConnection::ZmtpConnection(int fd, std::string endpoint)
+    : fd_(fd), endpoint_(std::move(endpoint)), incoming_(4 * kMinReadRoom) {}
+
 ZmtpConnection::~ZmtpConnection() { ::close(fd_); }
 
-bool ZmtpConnection::handshake(std::chrono::milliseconds timeout, std::string& error) {
-  const auto deadline = Clock::now() + timeout;
+bool ZmtpConnection::handshake(Clock::time_point deadline, std::string& error) {
   // The whole greeting at once: libzmq reads a peer's greeting in pieces as
   // it comes, so nothing needs to wait for its side first.
   outgoing_ = greeting() + ready_command();
   while (has_unsent()) {
-    if (!flush(error)) return false;
+    if (!send_some(error)) return false;
     if (has_unsent() && !wait_for(fd_, POLLOUT, deadline)) {
       error = "timed out sending the greeting";
       return false;
@@ -197,13 +253,18 @@ bool ZmtpConnection::handshake(std::chrono::milliseconds timeout, std::string& e
       error = "timed out waiting for the peer's greeting and READY";
       return false;
     }
-    return read_some(error) != ReadOutcome::failed;
+    return read_some(error);
   };
   // The greeting is not a frame: it is taken raw, and frames follow it.
+  while (read_end_ - parsed_ < kGreetingVersionBytes) {
+    if (!read_more()) return false;
+  }
+  error = check_peer_signature(incoming_.data() + parsed_);
+  if (!error.empty()) return false;
   while (read_end_ - parsed_ < kGreetingBytes) {
     if (!read_more()) return false;
   }
-  error = check_peer_greeting(incoming_.data() + parsed_);
+  error = check_peer_mechanism(incoming_.data() + parsed_);
   if (!error.empty()) return false;
   parsed_ += kGreetingBytes;
   try {
@@ -227,6 +288,13 @@ bool ZmtpConnection::handshake(std::chrono::milliseconds timeout, std::string& e
       error = "the peer's first command is " + std::string(name) + ", not READY";
       return false;
     }
+    const std::string_view type = socket_type(body);
+    if (type != "ROUTER") {
+      error = "the peer is a " +
+              (type.empty() ? std::string("socket of no type") : std::string(type)) +
+              ", not a ROUTER";
+      return false;
+    }
   } catch (const std::runtime_error& broken) {
     error = broken.what();
     return false;
@@ -248,26 +316,19 @@ void ZmtpConnection::queue(std::string_view message) {
 }
 
 bool ZmtpConnection::flush(std::string& error) {
-  while (has_unsent()) {
-    const ssize_t count =
-        ::send(fd_, outgoing_.data() + sent_, outgoing_.size() - sent_, MSG_NOSIGNAL);
-    if (count < 0) {
-      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
-      if (errno == EINTR) continue;
-      error = system_error("send");
-      return false;
-    }
-    sent_ += static_cast<std::size_t>(count);
-  }
-  outgoing_.clear();
-  sent_ = 0;
-  return true;
+  std::string cause;
+  if (send_some(cause)) return true;
+  error = endpoint_ + ": " + cause;
+  return false;
 }
 
 bool ZmtpConnection::receive(const std::function<void(std::string_view)>& on_message,
                              std::string& error) {
-  const ReadOutcome outcome = read_some(error);
-  if (outcome == ReadOutcome::failed) return false;
+  std::string cause;
+  if (!read_some(cause)) {
+    error = endpoint_ + ": " + cause;
+    return false;
+  }
   try {
     unsigned char flags = 0;
     std::string_view body;
@@ -286,37 +347,54 @@ bool ZmtpConnection::receive(const std::function<void(std::string_view)>& on_mes
       }
     }
   } catch (const std::runtime_error& broken) {
-    error = broken.what();
+    error = endpoint_ + ": " + broken.what();
     return false;
   }
   return true;
 }
 
-ZmtpConnection::ReadOutcome ZmtpConnection::read_some(std::string& error) {
-  if (parsed_ == read_end_) parsed_ = read_end_ = 0;
-  if (incoming_.size() - read_end_ < kMinReadRoom) {
+bool ZmtpConnection::send_some(std::string& error) {
+  while (has_unsent()) {
+    const ssize_t count =
+        ::send(fd_, outgoing_.data() + sent_, outgoing_.size() - sent_, MSG_NOSIGNAL);
+    if (count < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
+      if (errno == EINTR) continue;
+      error = system_error("send");
+      return false;
+    }
+    sent_ += static_cast<std::size_t>(count);
+  }
+  outgoing_.clear();
+  sent_ = 0;
+  return true;
+}
+
+bool ZmtpConnection::read_some(std::string& error) {
+  if (parsed_ == read_end_) {
+    parsed_ = read_end_ = 0;
+  } else if (parsed_ > 0 && incoming_.size() - read_end_ < kMinReadRoom) {
     std::memmove(incoming_.data(), incoming_.data() + parsed_, read_end_ - parsed_);
     read_end_ -= parsed_;
     parsed_ = 0;
-    if (incoming_.size() - read_end_ < kMinReadRoom) {
-      incoming_.resize(std::max<std::size_t>(4 * kMinReadRoom, 2 * incoming_.size()));
-    }
   }
+  // Still short of room: a frame larger than the buffer is coming.
+  if (incoming_.size() - read_end_ < kMinReadRoom) incoming_.resize(2 * incoming_.size());
   for (;;) {
     const ssize_t count =
         ::recv(fd_, incoming_.data() + read_end_, incoming_.size() - read_end_, 0);
     if (count > 0) {
       read_end_ += static_cast<std::size_t>(count);
-      return ReadOutcome::read;
+      return true;
     }
     if (count == 0) {
       error = "the peer closed the connection";
-      return ReadOutcome::failed;
+      return false;
     }
     if (errno == EINTR) continue;
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return ReadOutcome::nothing;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
     error = system_error("recv");
-    return ReadOutcome::failed;
+    return false;
   }
 }
 

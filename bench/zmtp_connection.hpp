@@ -25,8 +25,8 @@ namespace todo::bench {
 class ZmtpConnection {
  public:
   // Connects to an ipc:// or tcp:// endpoint and completes the handshake
-  // within `timeout`. Null, with `error` naming the endpoint and the cause,
-  // when it cannot.
+  // with a ROUTER, all within `timeout`. Null, with `error` naming the
+  // endpoint and the cause, when it cannot.
   static std::unique_ptr<ZmtpConnection> open(const std::string& endpoint,
                                               std::chrono::milliseconds timeout,
                                               std::string& error);
@@ -34,34 +34,39 @@ class ZmtpConnection {
   ZmtpConnection& operator=(const ZmtpConnection&) = delete;
   ~ZmtpConnection();
 
-  // Non-blocking from the end of the handshake on: wait on it with poll or
-  // epoll.
+  // Non-blocking: wait on it with poll or epoll.
   int fd() const { return fd_; }
 
   // Queues one message; flush() sends it.
   void queue(std::string_view message);
   bool has_unsent() const { return sent_ < outgoing_.size(); }
   // Sends as much of what is queued as the socket takes now. False, with
-  // `error` set, when the connection failed.
+  // `error` naming the endpoint, when the connection failed.
   bool flush(std::string& error);
 
-  // Reads what has arrived and calls `on_message` for every whole message.
-  // False, with `error` set, when the peer closed the connection or broke the
-  // protocol.
+  // Reads what has arrived and calls `on_message` for every whole message;
+  // the view is valid during the call only. on_message may queue() but not
+  // receive(). False, with `error` naming the endpoint, when the peer closed
+  // the connection or broke the protocol. Unlike a libzmq socket, a
+  // connection that failed stays failed: it never reconnects.
   bool receive(const std::function<void(std::string_view)>& on_message, std::string& error);
 
  private:
-  explicit ZmtpConnection(int fd) : fd_(fd) {}
-  enum class ReadOutcome { read, nothing, failed };
+  using Clock = std::chrono::steady_clock;
 
-  bool handshake(std::chrono::milliseconds timeout, std::string& error);
-  // One recv into the free end of incoming_, growing it when little is free.
-  ReadOutcome read_some(std::string& error);
+  ZmtpConnection(int fd, std::string endpoint);
+  bool handshake(Clock::time_point deadline, std::string& error);
+  // What flush() and receive() do, with `error` not naming the endpoint.
+  bool send_some(std::string& error);
+  // One recv into the free end of incoming_, growing it when little is
+  // free. False when the connection failed or the peer closed it.
+  bool read_some(std::string& error);
   // The next whole frame in what was read, consumed; false when there is
   // none yet. Throws std::runtime_error for a frame no peer may send.
   bool next_frame(unsigned char& flags, std::string_view& body);
 
   int fd_;
+  std::string endpoint_;
   std::string outgoing_;
   std::size_t sent_ = 0;
   std::vector<char> incoming_;
