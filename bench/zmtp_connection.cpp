@@ -68,15 +68,29 @@ std::string check_peer_mechanism(const char* greeting) {
   return "";
 }
 
+// A frame: flags, a one-byte size up to 255 bytes or, with the long flag, an
+// 8-byte big-endian one, then the body.
+void append_frame(std::string& out, unsigned char flags, std::string_view body) {
+  if (body.size() <= kMaxShortFrameBytes) {
+    out += static_cast<char>(flags);
+    out += static_cast<char>(body.size());
+  } else {
+    out += static_cast<char>(flags | kLongFlag);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      out += static_cast<char>((std::uint64_t{body.size()} >> shift) & 0xff);
+    }
+  }
+  out += body;
+}
+
 // The NULL mechanism's READY command, saying this end is a DEALER.
 std::string ready_command() {
   std::string body = "\x05READY\x0bSocket-Type";
   body += std::string("\0\0\0\x06", 4);
   body += "DEALER";
   std::string frame;
-  frame += static_cast<char>(kCommandFlag);
-  frame += static_cast<char>(body.size());
-  return frame + body;
+  append_frame(frame, kCommandFlag, body);
+  return frame;
 }
 
 // A command's body starts with its name's length and its name.
@@ -302,18 +316,7 @@ bool ZmtpConnection::handshake(Clock::time_point deadline, std::string& error) {
   return true;
 }
 
-void ZmtpConnection::queue(std::string_view message) {
-  if (message.size() <= kMaxShortFrameBytes) {
-    outgoing_ += '\0';
-    outgoing_ += static_cast<char>(message.size());
-  } else {
-    outgoing_ += static_cast<char>(kLongFlag);
-    for (int shift = 56; shift >= 0; shift -= 8) {
-      outgoing_ += static_cast<char>((std::uint64_t{message.size()} >> shift) & 0xff);
-    }
-  }
-  outgoing_ += message;
-}
+void ZmtpConnection::queue(std::string_view message) { append_frame(outgoing_, 0, message); }
 
 bool ZmtpConnection::flush(std::string& error) {
   std::string cause;

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <thread>
 #include <vector>
 #include <zmq.hpp>
@@ -24,20 +25,32 @@ using testing::TempDir;
 
 constexpr std::chrono::milliseconds kTimeout{5'000};
 
-// Receives what the connection delivers until `count` messages came.
-std::vector<std::string> receive_messages(ZmtpConnection& connection, std::size_t count) {
+// What the connection delivered until `count` messages came, it failed (then
+// `error` says why) or the timeout passed.
+struct Received {
   std::vector<std::string> messages;
-  std::string error;
+  bool is_open = true;
+};
+Received receive_until(ZmtpConnection& connection, std::size_t count, std::string& error) {
+  Received received;
   const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-  while (messages.size() < count && std::chrono::steady_clock::now() < deadline) {
+  while (received.is_open && received.messages.size() < count &&
+         std::chrono::steady_clock::now() < deadline) {
     pollfd item{connection.fd(), POLLIN, 0};
     ::poll(&item, 1, 100);
-    const bool is_open = connection.receive(
-        [&](std::string_view message) { messages.emplace_back(message); }, error);
-    INFO(error);
-    REQUIRE(is_open);
+    received.is_open = connection.receive(
+        [&](std::string_view message) { received.messages.emplace_back(message); }, error);
   }
-  return messages;
+  return received;
+}
+
+// Receives what the connection delivers until `count` messages came.
+std::vector<std::string> receive_messages(ZmtpConnection& connection, std::size_t count) {
+  std::string error;
+  Received received = receive_until(connection, count, error);
+  INFO(error);
+  REQUIRE(received.is_open);
+  return received.messages;
 }
 
 // The ROUTER's next message: the peer's routing id, then its frames.
@@ -249,15 +262,8 @@ TEST_CASE("a ZmtpConnection takes a greeting in pieces and skips commands", "[be
       ScriptedPeer peer(path, script);
       auto connection = ZmtpConnection::open("ipc://" + path.string(), kTimeout, error);
       REQUIRE(connection != nullptr);
-      std::vector<std::string> messages;
-      const auto deadline = std::chrono::steady_clock::now() + kTimeout;
-      bool is_open = true;
-      while (is_open && std::chrono::steady_clock::now() < deadline) {
-        pollfd item{connection->fd(), POLLIN, 0};
-        ::poll(&item, 1, 100);
-        is_open = connection->receive(
-            [&](std::string_view message) { messages.emplace_back(message); }, error);
-      }
+      const bool is_open =
+          receive_until(*connection, std::numeric_limits<std::size_t>::max(), error).is_open;
       CHECK_FALSE(is_open);
       CHECK_THAT(error, Catch::Contains(path.string()) && Catch::Contains(reason));
       std::filesystem::remove(path);
