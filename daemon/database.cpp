@@ -10,8 +10,8 @@
 #include "common/name_hash.hpp"
 #include "common/validation.hpp"
 #include "daemon/database_worker.hpp"
-#include "daemon/rocksdb_instance.hpp"
-#include "daemon/storage_layout.hpp"
+#include "daemon/storage/rocksdb_instance.hpp"
+#include "daemon/storage/storage_layout.hpp"
 
 namespace todo {
 namespace {

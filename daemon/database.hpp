@@ -20,9 +20,9 @@
 
 #include "common/list.hpp"
 #include "common/result.hpp"
-#include "daemon/data_directory.hpp"
 #include "daemon/durability.hpp"
 #include "daemon/list_write.hpp"
+#include "daemon/storage/data_directory.hpp"
 
 namespace rocksdb {
 class DB;

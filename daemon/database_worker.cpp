@@ -7,7 +7,7 @@
 #include <iostream>
 #include <string>
 
-#include "daemon/rocksdb_instance.hpp"
+#include "daemon/storage/rocksdb_instance.hpp"
 
 namespace todo {
 

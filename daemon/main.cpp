@@ -16,10 +16,10 @@
 #include <sstream>
 
 #include "common/default_paths.hpp"
-#include "daemon/listener.hpp"
-#include "daemon/request_handler.hpp"
+#include "daemon/service/listener.hpp"
+#include "daemon/service/request_handler.hpp"
+#include "daemon/service/systemd_notifier.hpp"
 #include "daemon/system.hpp"
-#include "daemon/systemd_notifier.hpp"
 
 namespace {
 

@@ -11,7 +11,7 @@
 #include "common/protocol.hpp"
 #include "common/validation.hpp"
 #include "daemon/database.hpp"
-#include "daemon/storage_layout.hpp"
+#include "daemon/storage/storage_layout.hpp"
 
 namespace todo {
 namespace {

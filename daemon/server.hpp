@@ -38,9 +38,9 @@
 
 #include "common/list.hpp"
 #include "common/list_operation.hpp"
-#include "daemon/actor.hpp"
 #include "daemon/list_write.hpp"
-#include "daemon/mailbox.hpp"
+#include "daemon/runtime/actor.hpp"
+#include "daemon/runtime/mailbox.hpp"
 #include "daemon/server_context.hpp"
 
 namespace todo {

@@ -4,7 +4,7 @@
 
 #include "daemon/cache.hpp"
 #include "daemon/idle_reaper.hpp"
-#include "daemon/scheduler.hpp"
+#include "daemon/runtime/scheduler.hpp"
 #include "daemon/server_context.hpp"
 
 namespace todo {

@@ -8,7 +8,7 @@
 #include <set>
 
 #include "common/codec.hpp"
-#include "daemon/storage_layout.hpp"
+#include "daemon/storage/storage_layout.hpp"
 #include "day.hpp"
 #include "temp_dir.hpp"
 

@@ -1,9 +1,9 @@
-#include "daemon/entry_key_prefix.hpp"
+#include "daemon/storage/entry_key_prefix.hpp"
 
 #include <catch2/catch.hpp>
 #include <string>
 
-#include "daemon/storage_layout.hpp"
+#include "daemon/storage/storage_layout.hpp"
 
 namespace todo {
 namespace {

@@ -20,7 +20,7 @@
 #include "common/date.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
-#include "daemon/rocksdb_instance.hpp"
+#include "daemon/storage/rocksdb_instance.hpp"
 #include "daemon/system.hpp"
 #include "failing_file_system.hpp"
 #include "server_calls.hpp"

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "daemon/server.hpp"
-#include "daemon/storage_layout.hpp"
+#include "daemon/storage/storage_layout.hpp"
 #include "running_daemon.hpp"
 
 namespace todo {

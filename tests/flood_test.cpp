@@ -50,7 +50,7 @@ constexpr std::uint64_t kMiB = 1 << 20;
 //   --max-requests-in-progress), each a queued message with its callbacks and
 //   the client's routing id, or its reply on the way out: < 1 KiB each, 100 MiB;
 // - ZeroMQ's pipes, per flood client: 1,000 requests of < 100 bytes and 4,096
-//   replies of kEntriesPerReadList entries (< 2 KiB) (daemon/listener.cpp),
+//   replies of kEntriesPerReadList entries (< 2 KiB) (daemon/service/listener.cpp),
 //   33 MiB for 4 clients;
 // - what the flood adds for real: 100,000 entries at most, each in its list
 //   and in RocksDB's memtable, < 500 bytes, 48 MiB.

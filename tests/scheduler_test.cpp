@@ -1,12 +1,12 @@
-#include "daemon/scheduler.hpp"
+#include "daemon/runtime/scheduler.hpp"
 
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <set>
 #include <thread>
 
-#include "daemon/actor.hpp"
-#include "daemon/mailbox.hpp"
+#include "daemon/runtime/actor.hpp"
+#include "daemon/runtime/mailbox.hpp"
 
 namespace todo {
 namespace {

@@ -15,7 +15,7 @@
 #include "common/validation.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/server_context.hpp"
-#include "daemon/storage_layout.hpp"
+#include "daemon/storage/storage_layout.hpp"
 #include "daemon/system.hpp"
 #include "describe.hpp"
 #include "server_calls.hpp"

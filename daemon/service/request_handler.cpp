@@ -1,4 +1,4 @@
-#include "daemon/request_handler.hpp"
+#include "daemon/service/request_handler.hpp"
 
 #include <unistd.h>
 

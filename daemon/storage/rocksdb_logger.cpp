@@ -1,4 +1,4 @@
-#include "daemon/rocksdb_logger.hpp"
+#include "daemon/storage/rocksdb_logger.hpp"
 
 #include <cstdio>
 #include <string>

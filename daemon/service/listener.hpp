@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "common/result.hpp"
-#include "daemon/reply_outbox.hpp"
+#include "daemon/service/reply_outbox.hpp"
 
 namespace zmq {
 class context_t;

@@ -1,4 +1,4 @@
-#include "daemon/listener.hpp"
+#include "daemon/service/listener.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,7 +11,7 @@
 
 #include "common/ipc_probe.hpp"
 #include "common/protocol.hpp"
-#include "daemon/request_handler.hpp"
+#include "daemon/service/request_handler.hpp"
 
 namespace todo {
 namespace {

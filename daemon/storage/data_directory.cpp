@@ -1,4 +1,4 @@
-#include "daemon/data_directory.hpp"
+#include "daemon/storage/data_directory.hpp"
 
 #include <fcntl.h>
 #include <sys/file.h>

@@ -1,4 +1,4 @@
-#include "daemon/latency_histogram.hpp"
+#include "daemon/service/latency_histogram.hpp"
 
 #include <algorithm>
 #include <bit>

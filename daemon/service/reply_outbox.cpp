@@ -1,4 +1,4 @@
-#include "daemon/reply_outbox.hpp"
+#include "daemon/service/reply_outbox.hpp"
 
 #include <sys/eventfd.h>
 #include <unistd.h>

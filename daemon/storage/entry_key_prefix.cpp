@@ -1,8 +1,8 @@
-#include "daemon/entry_key_prefix.hpp"
+#include "daemon/storage/entry_key_prefix.hpp"
 
 #include <cassert>
 
-#include "daemon/storage_layout.hpp"
+#include "daemon/storage/storage_layout.hpp"
 
 namespace todo {
 namespace {

@@ -1,4 +1,4 @@
-#include "daemon/systemd_notifier.hpp"
+#include "daemon/service/systemd_notifier.hpp"
 
 #include <systemd/sd-daemon.h>
 

@@ -1,4 +1,4 @@
-#include "daemon/rocksdb_instance.hpp"
+#include "daemon/storage/rocksdb_instance.hpp"
 
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
@@ -9,9 +9,9 @@
 #include <iostream>
 #include <mutex>
 
-#include "daemon/entry_key_prefix.hpp"
-#include "daemon/rocksdb_logger.hpp"
-#include "daemon/uninstrumented_call.hpp"
+#include "daemon/storage/entry_key_prefix.hpp"
+#include "daemon/storage/rocksdb_logger.hpp"
+#include "daemon/storage/uninstrumented_call.hpp"
 
 namespace todo {
 namespace {

@@ -18,7 +18,7 @@
 #include <string>
 
 #include "common/protocol.hpp"
-#include "daemon/latency_histogram.hpp"
+#include "daemon/service/latency_histogram.hpp"
 
 namespace todo {
 

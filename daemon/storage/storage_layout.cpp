@@ -1,4 +1,4 @@
-#include "daemon/storage_layout.hpp"
+#include "daemon/storage/storage_layout.hpp"
 
 namespace todo {
 

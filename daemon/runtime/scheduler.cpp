@@ -1,6 +1,6 @@
-#include "daemon/scheduler.hpp"
+#include "daemon/runtime/scheduler.hpp"
 
-#include "daemon/actor.hpp"
+#include "daemon/runtime/actor.hpp"
 
 namespace todo {
 
