@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <charconv>
-#include <iostream>
 
 #include "common/codec.hpp"
 #include "common/name_hash.hpp"
 #include "common/validation.hpp"
 #include "daemon/database_worker.hpp"
+#include "daemon/runtime/log.hpp"
 #include "daemon/storage/rocksdb_instance.hpp"
 #include "daemon/storage/storage_layout.hpp"
 
@@ -169,8 +169,8 @@ Result<std::vector<std::string>> Database::list_names_in(rocksdb::DB& db) const 
     if (!meta) {
       // One corrupt list must not hide the others; reading it says what is wrong.
       const std::string name(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));
-      std::cerr << "todod: stored list " << quoted_for_message(name)
-                << " has corrupt metadata: " << meta.error().message << "\n";
+      log_event("stored list " + quoted_for_message(name) +
+                " has corrupt metadata: " + meta.error().message);
       names.push_back(name);
       continue;
     }

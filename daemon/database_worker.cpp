@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <exception>
-#include <iostream>
 #include <string>
 
+#include "daemon/runtime/log.hpp"
 #include "daemon/storage/rocksdb_instance.hpp"
 
 namespace todo {
@@ -57,7 +57,7 @@ void DatabaseWorker::run() {
       try {
         write->on_done(write < stale ? outcome : refused);
       } catch (const std::exception& e) {
-        std::cerr << "todod: a write's completion failed: " << e.what() << std::endl;
+        log_event(std::string("a write's completion failed: ") + e.what());
       }
     }
     writes.clear();
@@ -87,8 +87,7 @@ Result<void> DatabaseWorker::commit(std::span<const ListWrite> writes, std::uint
     // on with the next one, as a restarted worker would. (An exception from
     // inside DB::Write is not caught: RocksDB's write group is not safe to
     // carry on after one, so the process ends and restarts from the WAL.)
-    std::cerr << "todod: a database worker could not build a batch and goes on: " << e.what()
-              << std::endl;
+    log_event(std::string("a database worker could not build a batch and goes on: ") + e.what());
     return Error::internal(std::string("could not write to the database: ") + e.what());
   }
   const Result<void> written = db_.write(batch, durability_ == Durability::sync, generation);
@@ -99,13 +98,13 @@ Result<void> DatabaseWorker::commit(std::span<const ListWrite> writes, std::uint
   // once per batch.
   if (!written) {
     if (!is_failing_) {
-      std::cerr << "todod: writes fail, changes are refused until they work again: "
-                << written.error().message << std::endl;
+      log_event("writes fail, changes are refused until they work again: " +
+                written.error().message);
     }
     is_failing_ = true;
     return written;
   }
-  if (is_failing_) std::cerr << "todod: writes work again" << std::endl;
+  if (is_failing_) log_event("writes work again");
   is_failing_ = false;
   return {};
 }

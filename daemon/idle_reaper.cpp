@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <exception>
-#include <iostream>
 
 #include "daemon/cache.hpp"
+#include "daemon/runtime/log.hpp"
 #include "daemon/server_context.hpp"
 
 namespace todo {
@@ -35,7 +35,7 @@ void IdleReaper::run() {
       cache_.retire_idle(kTicksPerTimeout);
     } catch (const std::exception& e) {
       // No memory to sweep with now: idle actors stay until a later tick.
-      std::cerr << "todod: idle expiry skipped a sweep: " << e.what() << std::endl;
+      log_event(std::string("idle expiry skipped a sweep: ") + e.what());
     }
     lock.lock();
   }

@@ -11,11 +11,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
-#include <iostream>
 #include <map>
-#include <sstream>
+#include <string>
+#include <vector>
 
 #include "common/default_paths.hpp"
+#include "daemon/runtime/log.hpp"
 #include "daemon/service/listener.hpp"
 #include "daemon/service/request_handler.hpp"
 #include "daemon/service/systemd_notifier.hpp"
@@ -46,13 +47,8 @@ std::string join(const std::vector<std::string>& parts) {
   return joined;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  CLI::App app{
-      "todod: the to-do list daemon. Keeps every list in its own actor and persists "
-      "every change to RocksDB before acknowledging it."};
-  app.set_version_flag("--version", std::string("todod ") + TODO_VERSION);
+// What todod's flags ask for.
+struct Settings {
   std::string data_dir = todo::default_data_dir().string();
   std::vector<std::string> endpoints;
   std::size_t db_workers = todo::DatabaseOptions{}.worker_count;
@@ -60,70 +56,95 @@ int main(int argc, char** argv) {
   bool is_sync = true;
   double idle_timeout_seconds = 600;
   std::int64_t max_requests_in_progress = todo::SystemOptions{}.max_requests_in_progress;
-  app.add_option("--data-dir", data_dir, "where the lists are stored")
+};
+
+todo::Durability durability_of(const Settings& settings) {
+  return settings.is_sync ? todo::Durability::sync : todo::Durability::no_sync;
+}
+
+void add_flags(CLI::App& app, Settings& settings) {
+  app.set_version_flag("--version", std::string("todod ") + TODO_VERSION);
+  app.add_option("--data-dir", settings.data_dir, "where the lists are stored")
       ->envname("TODO_DATA_DIR")
       ->capture_default_str();
-  app.add_option("--listen", endpoints,
+  app.add_option("--listen", settings.endpoints,
                  "ZeroMQ endpoint to serve, repeatable (ipc://PATH, tcp://ADDRESS:PORT); default " +
                      todo::default_endpoint())
       ->envname("TODO_ENDPOINT");
-  app.add_option("--db-workers", db_workers, "database writer threads")
+  app.add_option("--db-workers", settings.db_workers, "database writer threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
-  app.add_option("--threads", threads,
+  app.add_option("--threads", settings.threads,
                  "threads that run the list actors (0: one per core but one, at least one)")
       ->check(CLI::Range(0, 256))
       ->capture_default_str();
-  app.add_flag("--sync,!--no-sync", is_sync,
+  app.add_flag("--sync,!--no-sync", settings.is_sync,
                "fsync before acknowledging (default); --no-sync survives a crash of todod but "
                "not a power cut");
-  app.add_option("--idle-timeout", idle_timeout_seconds,
+  app.add_option("--idle-timeout", settings.idle_timeout_seconds,
                  "a list with no request for this long leaves memory until its next request "
                  "(seconds, or with a unit: 500ms, 30s, 10m, 1h; 0: never)")
       ->transform(CLI::AsNumberWithUnit(
           std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}}))
       ->check(CLI::Range(0.0, 1e7))
       ->default_str("10m");
-  app.add_option("--max-requests-in-progress", max_requests_in_progress,
+  app.add_option("--max-requests-in-progress", settings.max_requests_in_progress,
                  "requests being handled at once, over all lists, beyond which new ones are "
                  "answered busy")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
       ->capture_default_str();
+}
+
+todo::SystemOptions system_options(const Settings& settings) {
+  return {
+      .database = {.data_dir = settings.data_dir,
+                   .worker_count = settings.db_workers,
+                   .durability = durability_of(settings)},
+      .thread_count = settings.threads,
+      .idle_timeout = std::chrono::milliseconds(std::llround(settings.idle_timeout_seconds * 1000)),
+      .max_requests_in_progress = settings.max_requests_in_progress};
+}
+
+std::string started_line(const Settings& settings, const todo::System& system) {
+  return std::string("todod ") + TODO_VERSION + " serving " + join(settings.endpoints) +
+         ", data in " + settings.data_dir + ", " + std::to_string(system.thread_count()) +
+         " threads, " + std::to_string(settings.db_workers) + " database workers, " +
+         std::string(todo::to_string(durability_of(settings)));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "todod: the to-do list daemon. Keeps every list in its own actor and persists "
+      "every change to RocksDB before acknowledging it."};
+  Settings settings;
+  add_flags(app, settings);
   CLI11_PARSE(app, argc, argv);
-  if (endpoints.empty()) endpoints.push_back(todo::default_endpoint());
+  if (settings.endpoints.empty()) settings.endpoints.push_back(todo::default_endpoint());
 
   const int stop_fd = block_stop_signals();
   if (stop_fd < 0) {
-    std::cerr << "todod: cannot watch for SIGTERM: " << std::strerror(errno) << "\n";
+    todo::log_event(std::string("cannot watch for SIGTERM: ") + std::strerror(errno));
     return 1;
   }
-
-  const auto durability = is_sync ? todo::Durability::sync : todo::Durability::no_sync;
-  auto started = todo::System::start(
-      {.database = {.data_dir = data_dir, .worker_count = db_workers, .durability = durability},
-       .thread_count = threads,
-       .idle_timeout = std::chrono::milliseconds(std::llround(idle_timeout_seconds * 1000)),
-       .max_requests_in_progress = max_requests_in_progress});
+  auto started = todo::System::start(system_options(settings));
   if (!started) {
-    std::cerr << "todod: " << started.error().message << "\n";
+    todo::log_event(started.error().message);
     return 1;
   }
   auto system = std::move(started).value();
   todo::RequestHandler handler(*system, TODO_VERSION);
-  auto listener = todo::Listener::bind(endpoints, handler);
+  auto listener = todo::Listener::bind(settings.endpoints, handler);
   if (!listener) {
-    std::cerr << "todod: " << listener.error().message << "\n";
+    todo::log_event(listener.error().message);
     return 1;
   }
 
-  std::ostringstream started_line;
-  started_line << "todod " << TODO_VERSION << " serving " << join(endpoints) << ", data in "
-               << data_dir << ", " << system->thread_count() << " threads, " << db_workers
-               << " database workers, " << todo::to_string(durability);
-  std::cerr << started_line.str() << std::endl;
-
+  const std::string ready = started_line(settings, *system);
+  todo::log_line(ready);
   const todo::SystemdNotifier notifier;
-  notifier.ready(started_line.str());
+  notifier.ready(ready);
   listener.value()->serve(
       stop_fd, kDrainTimeout, notifier.heartbeat_interval(), [&notifier] { notifier.heartbeat(); },
       [&notifier] { notifier.stopping(); });
@@ -131,7 +152,7 @@ int main(int argc, char** argv) {
   const bool is_drained = system->shutdown(kShutdownGrace);
   system.reset();
   listener.value().reset();
-  std::cerr << "todod stopped" << (is_drained ? "" : " (some requests were still in flight)")
-            << std::endl;
+  todo::log_line(std::string("todod stopped") +
+                 (is_drained ? "" : " (some requests were still in flight)"));
   return 0;
 }

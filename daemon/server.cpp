@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <exception>
-#include <iostream>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -11,6 +10,7 @@
 #include "common/protocol.hpp"
 #include "common/validation.hpp"
 #include "daemon/database.hpp"
+#include "daemon/runtime/log.hpp"
 #include "daemon/storage/storage_layout.hpp"
 
 namespace todo {
@@ -162,7 +162,7 @@ void Server::report_load_failure(const Error& error) {
   // corrupt list does not flood it.
   if (has_logged_load_failure_) return;
   has_logged_load_failure_ = true;
-  std::cerr << "todod: " << error.message << std::endl;
+  log_event(error.message);
 }
 
 void Server::handle_group() {
@@ -223,7 +223,7 @@ void Server::fail_group(InFlightWrite& group, const std::exception& error) {
   context_.actor_restarts.fetch_add(1, std::memory_order_relaxed);
   const Error failure = Error::internal("list " + quoted_for_message(name_) +
                                         " failed and was restarted from disk: " + error.what());
-  std::cerr << "todod: " << failure.message << std::endl;
+  log_event(failure.message);
   for (auto& item : group.items) reply(*item.message, failure);
 }
 
@@ -344,8 +344,8 @@ void Server::reply(Message& message, ListResult result) {
   try {
     message.reply(std::move(result));
   } catch (const std::exception& e) {
-    std::cerr << "todod: an answer for list " << quoted_for_message(name_)
-              << " could not be delivered: " << e.what() << std::endl;
+    log_event("an answer for list " + quoted_for_message(name_) +
+              " could not be delivered: " + e.what());
   }
   pending_.fetch_sub(1, std::memory_order_release);
 }

@@ -6,11 +6,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
 #include <zmq.hpp>
 
 #include "common/ipc_probe.hpp"
 #include "common/protocol.hpp"
+#include "daemon/runtime/log.hpp"
 #include "daemon/service/request_handler.hpp"
 
 namespace todo {
@@ -208,7 +208,7 @@ void Listener::send_reply(const std::string& routing_id, const std::string& byte
     }
     socket_->send(zmq::buffer(bytes), zmq::send_flags::dontwait);
   } catch (const zmq::error_t& e) {
-    std::cerr << "todod: could not send a reply: " << e.what() << "\n";
+    log_event(std::string("could not send a reply: ") + e.what());
   }
 }
 

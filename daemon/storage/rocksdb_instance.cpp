@@ -6,9 +6,9 @@
 #include <rocksdb/table.h>
 
 #include <algorithm>
-#include <iostream>
 #include <mutex>
 
+#include "daemon/runtime/log.hpp"
 #include "daemon/storage/entry_key_prefix.hpp"
 #include "daemon/storage/rocksdb_logger.hpp"
 #include "daemon/storage/uninstrumented_call.hpp"
@@ -86,8 +86,8 @@ RocksDbInstance::~RocksDbInstance() {
       !needs_restart_.load(std::memory_order_acquire)) {
     const rocksdb::Status flushed = db_->Flush(rocksdb::FlushOptions());
     if (!flushed.ok()) {
-      std::cerr << "todod: could not flush the database in " << dir_.string()
-                << " at close; the next start replays its log: " << flushed.ToString() << std::endl;
+      log_event("could not flush the database in " + dir_.string() +
+                " at close; the next start replays its log: " + flushed.ToString());
     }
   }
   const rocksdb::Status status = db_->Close();
@@ -129,10 +129,10 @@ Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
     }
     if (is_sync_failure(status)) {
       if (!needs_restart_.exchange(true, std::memory_order_acq_rel)) {
-        std::cerr << "todod: an fsync in " << dir_.string()
-                  << " failed, so what the disk holds is uncertain; changes are refused until "
-                     "todod restarts: "
-                  << status.ToString() << std::endl;
+        log_event("an fsync in " + dir_.string() +
+                  " failed, so what the disk holds is uncertain; changes are refused until "
+                  "todod restarts: " +
+                  status.ToString());
       }
     } else {
       needs_reopen_.store(true, std::memory_order_release);
@@ -172,7 +172,7 @@ void RocksDbInstance::reopen_when_due() {
                        std::memory_order_relaxed);
     needs_reopen_.store(false, std::memory_order_release);
     reopen_count_.fetch_add(1, std::memory_order_relaxed);
-    if (was_failing) std::cerr << "todod: reopened the database in " << dir_.string() << std::endl;
+    if (was_failing) log_event("reopened the database in " + dir_.string());
     return;
   }
   open_failure_ = reopened.error().message;
@@ -180,10 +180,9 @@ void RocksDbInstance::reopen_when_due() {
   auto read_only = open_db(dir_, env_, OpenMode::read_only);
   // Once per fault, not once per attempt.
   if (!was_failing) {
-    std::cerr << "todod: " << open_failure_
-              << (read_only ? "; serving reads from it read-only until it opens for writing"
-                            : "; it cannot be read either: " + read_only.error().message)
-              << std::endl;
+    log_event(open_failure_ + (read_only
+                                   ? "; serving reads from it read-only until it opens for writing"
+                                   : "; it cannot be read either: " + read_only.error().message));
   }
   if (read_only) db_ = std::move(read_only).value();
   // From the end of this attempt: an attempt can take a second (the WAL replay).

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <string>
 
+#include "daemon/runtime/log.hpp"
+
 namespace todo {
 
 const std::shared_ptr<rocksdb::Logger>& RocksDbLogger::shared() {
@@ -15,9 +17,7 @@ const std::shared_ptr<rocksdb::Logger>& RocksDbLogger::shared() {
 void RocksDbLogger::Logv(const char* format, va_list arguments) {
   char message[1024];
   std::vsnprintf(message, sizeof message, format, arguments);
-  // One write, so that lines from several threads do not interleave.
-  const std::string line = std::string("todod: rocksdb: ") + message + "\n";
-  std::fwrite(line.data(), 1, line.size(), stderr);
+  log_event(std::string("rocksdb: ") + message);
 }
 
 }  // namespace todo
