@@ -17,7 +17,7 @@ Cache::~Cache() = default;
 std::shared_ptr<Server> Cache::server_process(std::string_view name) {
   const std::uint64_t hash = mixed_name_hash(name);
   Shard& shard = shard_for(hash);
-  std::lock_guard lock(shard.mutex);
+  MutexLock lock(shard.mutex);
   if (const auto* found = shard.servers.find(hash, name)) return *found;
   auto server = std::make_shared<Server>(scheduler_, context_, std::string(name));
   shard.servers.insert(hash, server);
@@ -33,41 +33,48 @@ void Cache::send(std::string_view name, ListOperation&& operation, Server::Reply
 }
 
 void Cache::retire_idle(std::uint32_t idle_ticks) {
+  // Freed outside the lock: freeing a large list takes time.
+  std::vector<std::shared_ptr<Server>> retired;
+  retired.reserve(kRetireChunk);
   for (Shard& shard : shards_) {
-    // Declared before the lock, so destroyed after it is released: freeing a
-    // large list takes time.
-    std::vector<std::shared_ptr<Server>> retired;
-    retired.reserve(kRetireChunk);
-    std::unique_lock lock(shard.mutex);
     // Downwards, so that erasing (which moves the last actor into the hole)
     // only ever moves an actor already looked at, or one started meanwhile.
-    std::size_t position = shard.servers.size();
-    for (std::size_t looked_at = 1; position > 0; ++looked_at) {
-      if (looked_at % kRetireChunk == 0) {
-        lock.unlock();
-        // A waiting lookup gets the lock: without a yield this thread would
-        // mostly take it straight back.
-        std::this_thread::yield();
-        lock.lock();
-      }
-      --position;
-      if (shard.servers.at(position)->try_retire(idle_ticks)) {
-        std::shared_ptr<Server> server = shard.servers.erase_at(position);
-        // Counted under the lock that removed it: whoever then finds the
-        // actor gone from the Cache (size(), todo ping) sees it counted.
-        context_.lists_expired.fetch_add(1, std::memory_order_relaxed);
-        retired.push_back(std::move(server));
-      }
+    // Only this thread removes actors, so the shard never shrinks below it.
+    std::size_t position = size_of(shard);
+    while (position > 0) {
+      position = retire_idle_below(shard, position, idle_ticks, retired);
+      retired.clear();
+      // A waiting lookup gets the lock: without a yield this thread would
+      // mostly take it straight back.
+      std::this_thread::yield();
     }
   }
 }
 
+std::size_t Cache::retire_idle_below(Shard& shard, std::size_t position, std::uint32_t idle_ticks,
+                                     std::vector<std::shared_ptr<Server>>& retired) {
+  const std::size_t end = position > kRetireChunk ? position - kRetireChunk : 0;
+  MutexLock lock(shard.mutex);
+  while (position > end) {
+    --position;
+    if (shard.servers.at(position)->try_retire(idle_ticks)) {
+      retired.push_back(shard.servers.erase_at(position));
+      // Counted under the lock that removed it: whoever then finds the
+      // actor gone from the Cache (size(), todo ping) sees it counted.
+      context_.lists_expired.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+  return position;
+}
+
+std::size_t Cache::size_of(const Shard& shard) {
+  MutexLock lock(shard.mutex);
+  return shard.servers.size();
+}
+
 std::size_t Cache::size() const {
   std::size_t total = 0;
-  for (const Shard& shard : shards_) {
-    std::lock_guard lock(shard.mutex);
-    total += shard.servers.size();
-  }
+  for (const Shard& shard : shards_) total += size_of(shard);
   return total;
 }
 

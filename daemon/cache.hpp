@@ -22,9 +22,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string_view>
+#include <vector>
 
+#include "daemon/runtime/mutex.hpp"
 #include "daemon/server.hpp"
 #include "daemon/server_table.hpp"
 
@@ -63,11 +64,17 @@ class Cache {
   static constexpr std::size_t kRetireChunk = 4096;
 
   struct alignas(64) Shard {
-    mutable std::mutex mutex;
-    ServerTable servers;
+    mutable Mutex mutex;
+    ServerTable servers GUARDED_BY(mutex);
   };
 
   Shard& shard_for(std::uint64_t hash) { return shards_[hash >> 61]; }
+  static std::size_t size_of(const Shard& shard);
+  // Retires what is idle among the kRetireChunk actors below position, going
+  // down, in one hold of the shard's lock; returns where it stopped.
+  // REQUIRES: retired has room for kRetireChunk more without reallocating.
+  std::size_t retire_idle_below(Shard& shard, std::size_t position, std::uint32_t idle_ticks,
+                                std::vector<std::shared_ptr<Server>>& retired);
 
   Scheduler& scheduler_;
   ServerContext& context_;

@@ -12,34 +12,29 @@
 namespace todo {
 
 DatabaseWorker::DatabaseWorker(RocksDbInstance& db, Durability durability)
-    : db_(db), durability_(durability), thread_([this] { run(); }) {}
-
-DatabaseWorker::~DatabaseWorker() {
-  {
-    std::lock_guard lock(mutex_);
-    is_stopping_ = true;
-  }
-  has_pending_.notify_one();
-  thread_.join();
-}
+    : db_(db),
+      durability_(durability),
+      thread_([this](const std::stop_token& stop) { run(stop); }) {}
 
 void DatabaseWorker::submit(ListWrite write) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     pending_.push_back(std::move(write));
   }
   has_pending_.notify_one();
 }
 
-void DatabaseWorker::run() {
+void DatabaseWorker::take_pending(const std::stop_token& stop, std::vector<ListWrite>& writes) {
+  MutexLock lock(mutex_);
+  has_pending_.wait(mutex_, stop, [this]() REQUIRES(mutex_) { return !pending_.empty(); });
+  writes.swap(pending_);
+}
+
+void DatabaseWorker::run(const std::stop_token& stop) {
   std::vector<ListWrite> writes;
   for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      has_pending_.wait(lock, [this] { return is_stopping_ || !pending_.empty(); });
-      if (pending_.empty()) return;
-      writes.swap(pending_);
-    }
+    take_pending(stop, writes);
+    if (writes.empty()) return;  // stopping, and everything submitted is written
     // A write computed on a list loaded before the database was last reopened
     // may rest on a copy that differs from disk (rocksdb_instance.hpp): it is
     // refused, and its list reloads.

@@ -20,14 +20,15 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <span>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
 #include "common/result.hpp"
 #include "daemon/durability.hpp"
 #include "daemon/list_write.hpp"
+#include "daemon/runtime/mutex.hpp"
 
 namespace todo {
 
@@ -38,7 +39,6 @@ class DatabaseWorker {
   DatabaseWorker(RocksDbInstance& db, Durability durability);
   DatabaseWorker(const DatabaseWorker&) = delete;
   DatabaseWorker& operator=(const DatabaseWorker&) = delete;
-  ~DatabaseWorker();
 
   void submit(ListWrite write);
 
@@ -47,19 +47,23 @@ class DatabaseWorker {
   std::uint64_t write_count() const { return write_count_.load(std::memory_order_relaxed); }
 
  private:
-  void run();
+  void run(const std::stop_token& stop);
+  // Waits for writes, and takes them all; none once asked to stop with
+  // nothing pending.
+  void take_pending(const std::stop_token& stop, std::vector<ListWrite>& writes) EXCLUDES(mutex_);
   Result<void> commit(std::span<const ListWrite> writes, std::uint32_t generation);
 
   RocksDbInstance& db_;
   const Durability durability_;
-  std::mutex mutex_;
-  std::condition_variable has_pending_;
-  std::vector<ListWrite> pending_;  // guarded by mutex_
-  bool is_stopping_ = false;        // guarded by mutex_
+  Mutex mutex_;
+  std::condition_variable_any has_pending_;
+  std::vector<ListWrite> pending_ GUARDED_BY(mutex_);
   std::atomic<std::uint64_t> batch_count_{0};
   std::atomic<std::uint64_t> write_count_{0};
   bool is_failing_ = false;  // the worker thread's own: whether the last write failed
-  std::thread thread_;       // last: starts after everything it uses exists
+  // Last: starts after everything it uses exists, and is the first member
+  // destroyed, which asks it to stop and joins it.
+  std::jthread thread_;
 };
 
 }  // namespace todo

@@ -15,21 +15,13 @@ IdleReaper::IdleReaper(Cache& cache, ServerContext& context, std::chrono::millis
       tick_(std::max(
           std::chrono::microseconds(100),
           std::chrono::duration_cast<std::chrono::microseconds>(idle_timeout) / kTicksPerTimeout)),
-      thread_([this] { run(); }) {}
+      thread_([this](const std::stop_token& stop) { run(stop); }) {}
 
-IdleReaper::~IdleReaper() {
-  {
-    std::lock_guard lock(mutex_);
-    is_stopping_ = true;
-  }
-  stop_requested_.notify_one();
-  thread_.join();
-}
-
-void IdleReaper::run() {
-  std::unique_lock lock(mutex_);
-  while (!stop_requested_.wait_for(lock, tick_, [this] { return is_stopping_; })) {
-    lock.unlock();
+void IdleReaper::run(const std::stop_token& stop) {
+  std::unique_lock lock(tick_mutex_);
+  for (;;) {
+    tick_wait_.wait_for(lock, stop, tick_, [] { return false; });
+    if (stop.stop_requested()) return;
     context_.idle_clock.fetch_add(1, std::memory_order_relaxed);
     try {
       cache_.retire_idle(kTicksPerTimeout);
@@ -37,7 +29,6 @@ void IdleReaper::run() {
       // No memory to sweep with now: idle actors stay until a later tick.
       log_event(std::string("idle expiry skipped a sweep: ") + e.what());
     }
-    lock.lock();
   }
 }
 

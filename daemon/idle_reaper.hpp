@@ -16,6 +16,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 namespace todo {
@@ -31,18 +32,19 @@ class IdleReaper {
   IdleReaper(Cache& cache, ServerContext& context, std::chrono::milliseconds idle_timeout);
   IdleReaper(const IdleReaper&) = delete;
   IdleReaper& operator=(const IdleReaper&) = delete;
-  ~IdleReaper();
 
  private:
-  void run();
+  void run(const std::stop_token& stop);
 
   Cache& cache_;
   ServerContext& context_;
   const std::chrono::microseconds tick_;
-  std::mutex mutex_;
-  std::condition_variable stop_requested_;
-  bool is_stopping_ = false;  // guarded by mutex_
-  std::thread thread_;        // last: starts after everything it uses exists
+  // Guards nothing: the wait between ticks needs one, and a stop request ends it.
+  std::mutex tick_mutex_;
+  std::condition_variable_any tick_wait_;
+  // Last: starts after everything it uses exists, and is the first member
+  // destroyed, which asks it to stop and joins it.
+  std::jthread thread_;
 };
 
 }  // namespace todo

@@ -2,8 +2,9 @@
 # Installs the Debian 12 packages todo needs to build and test, only those missing.
 # Idempotent and quiet when everything is already there.
 #
-# Usage: install-deps.sh [fuzz]
-#   fuzz  also clang and its runtime libraries (libFuzzer, the sanitizers), for scripts/fuzz.sh
+# Usage: install-deps.sh [clang|fuzz]
+#   clang  also clang, for scripts/thread-safety.sh
+#   fuzz   also clang and its runtime libraries (libFuzzer, the sanitizers), for scripts/fuzz.sh
 set -euo pipefail
 
 packages=(
@@ -13,9 +14,10 @@ packages=(
 )
 case "${1:-}" in
   "") ;;
+  clang) packages+=(clang) ;;
   fuzz) packages+=(clang libclang-rt-14-dev) ;;
   *)
-    echo "usage: $0 [fuzz]" >&2
+    echo "usage: $0 [clang|fuzz]" >&2
     exit 2
     ;;
 esac

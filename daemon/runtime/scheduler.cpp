@@ -4,16 +4,10 @@
 
 namespace todo {
 
-void Actor::wake() {
-  if (!is_scheduled_.exchange(true, std::memory_order_seq_cst)) {
-    scheduler_.schedule(shared_from_this());
-  }
-}
-
-Scheduler::Scheduler(std::size_t thread_count) {
+Scheduler::Scheduler(std::size_t thread_count) : thread_count_(thread_count) {
   threads_.reserve(thread_count);
   for (std::size_t i = 0; i < thread_count; ++i) {
-    threads_.emplace_back([this] { run_thread(); });
+    threads_.emplace_back([this, stop = stopping_.get_token()] { run_thread(stop); });
   }
 }
 
@@ -21,37 +15,30 @@ Scheduler::~Scheduler() { stop(); }
 
 void Scheduler::schedule(std::shared_ptr<Actor> actor) {
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     run_queue_.push_back(std::move(actor));
   }
   has_work_.notify_one();
 }
 
 void Scheduler::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    is_stopping_ = true;
-  }
-  has_work_.notify_all();
-  for (auto& thread : threads_) {
-    if (thread.joinable()) thread.join();
-  }
-  std::lock_guard lock(mutex_);
+  stopping_.request_stop();
+  threads_.clear();  // joins them
+  MutexLock lock(mutex_);
   run_queue_.clear();
 }
 
-void Scheduler::run_thread() {
-  for (;;) {
-    std::shared_ptr<Actor> actor;
-    {
-      std::unique_lock lock(mutex_);
-      has_work_.wait(lock, [this] { return is_stopping_ || !run_queue_.empty(); });
-      if (run_queue_.empty()) return;
-      actor = std::move(run_queue_.front());
-      run_queue_.pop_front();
-    }
-    give_turn(actor);
-  }
+std::shared_ptr<Actor> Scheduler::next_actor(const std::stop_token& stop) {
+  MutexLock lock(mutex_);
+  has_work_.wait(mutex_, stop, [this]() REQUIRES(mutex_) { return !run_queue_.empty(); });
+  if (run_queue_.empty()) return nullptr;
+  std::shared_ptr<Actor> actor = std::move(run_queue_.front());
+  run_queue_.pop_front();
+  return actor;
+}
+
+void Scheduler::run_thread(const std::stop_token& stop) {
+  while (const std::shared_ptr<Actor> actor = next_actor(stop)) give_turn(actor);
 }
 
 void Scheduler::give_turn(const std::shared_ptr<Actor>& actor) {

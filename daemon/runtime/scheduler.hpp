@@ -11,9 +11,11 @@
 #include <cstddef>
 #include <deque>
 #include <memory>
-#include <mutex>
+#include <stop_token>
 #include <thread>
 #include <vector>
+
+#include "daemon/runtime/mutex.hpp"
 
 namespace todo {
 
@@ -26,23 +28,27 @@ class Scheduler {
   Scheduler& operator=(const Scheduler&) = delete;
   ~Scheduler();
 
-  std::size_t thread_count() const { return threads_.size(); }
+  std::size_t thread_count() const { return thread_count_; }
 
   // REQUIRES: the actor's scheduled flag was set by the caller (Actor::wake).
-  void schedule(std::shared_ptr<Actor> actor);
+  void schedule(std::shared_ptr<Actor> actor) EXCLUDES(mutex_);
   // Lets the queue run empty, then joins the threads. Actors woken after the
   // queue ran empty are not run.
-  void stop();
+  void stop() EXCLUDES(mutex_);
 
  private:
-  void run_thread();
+  void run_thread(const std::stop_token& stop);
+  // The next actor to run; null once stopping with the queue empty.
+  std::shared_ptr<Actor> next_actor(const std::stop_token& stop) EXCLUDES(mutex_);
   static void give_turn(const std::shared_ptr<Actor>& actor);
 
-  std::mutex mutex_;
-  std::condition_variable has_work_;
-  std::deque<std::shared_ptr<Actor>> run_queue_;  // guarded by mutex_
-  bool is_stopping_ = false;                      // guarded by mutex_
-  std::vector<std::thread> threads_;
+  const std::size_t thread_count_;
+  Mutex mutex_;
+  std::condition_variable_any has_work_;
+  std::deque<std::shared_ptr<Actor>> run_queue_ GUARDED_BY(mutex_);
+  // One stop for the whole pool.
+  std::stop_source stopping_;
+  std::vector<std::jthread> threads_;
 };
 
 }  // namespace todo

@@ -18,7 +18,7 @@ ReplyOutbox::~ReplyOutbox() { ::close(wake_fd_); }
 void ReplyOutbox::push(OutgoingReply reply) {
   bool was_empty = false;
   {
-    std::lock_guard lock(mutex_);
+    MutexLock lock(mutex_);
     was_empty = replies_.empty();
     replies_.push_back(std::move(reply));
   }
@@ -33,7 +33,7 @@ void ReplyOutbox::take_all(std::vector<OutgoingReply>& taken) {
   std::uint64_t count = 0;
   [[maybe_unused]] const ssize_t read_bytes = ::read(wake_fd_, &count, sizeof count);
   taken.clear();
-  std::lock_guard lock(mutex_);
+  MutexLock lock(mutex_);
   taken.swap(replies_);
 }
 

@@ -9,9 +9,10 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <vector>
+
+#include "daemon/runtime/mutex.hpp"
 
 namespace todo {
 
@@ -37,8 +38,8 @@ class ReplyOutbox {
 
  private:
   int wake_fd_ = -1;
-  std::mutex mutex_;
-  std::vector<OutgoingReply> replies_;  // guarded by mutex_
+  Mutex mutex_;
+  std::vector<OutgoingReply> replies_ GUARDED_BY(mutex_);
 };
 
 }  // namespace todo

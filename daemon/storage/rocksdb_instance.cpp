@@ -6,7 +6,6 @@
 #include <rocksdb/table.h>
 
 #include <algorithm>
-#include <mutex>
 
 #include "daemon/runtime/log.hpp"
 #include "daemon/storage/entry_key_prefix.hpp"
@@ -103,14 +102,15 @@ Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
     // busy with it, and a WAL writer that failed is not to be used again.
     if (needs_reopen_.load(std::memory_order_acquire)) return refused_until_reopened();
   }
-  std::shared_lock lock(mutex_);
+  ReaderLock lock(mutex_);
   if (needs_restart_.load(std::memory_order_acquire)) return refused_until_restart();
   if (generation != generation_.load(std::memory_order_acquire)) return stale_write();
   if (db_ == nullptr || !is_writable_) return unavailable();
   rocksdb::WriteOptions options;
   options.sync = sync;
   // A write group's leader reads the other workers' batches: see uninstrumented_call.hpp.
-  const rocksdb::Status status = call_uninstrumented([&] { return db_->Write(options, &batch); });
+  rocksdb::DB& db = *db_;  // the lambda is not seen to run under the lock
+  const rocksdb::Status status = call_uninstrumented([&] { return db.Write(options, &batch); });
   if (status.ok()) {
     // The reopened instance works: a later fault starts again from the shortest wait.
     if (reopen_delay_.load(std::memory_order_relaxed) != kReopenInterval) {
@@ -122,30 +122,33 @@ Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
       "could not write to the database in " + dir_.string() + ": " + status.ToString();
   // An I/O error or corruption stops RocksDB's writes; anything else is this
   // batch's own.
-  if (status.IsIOError() || status.IsCorruption()) {
-    {
-      std::lock_guard failure_lock(failure_mutex_);
-      write_failure_ = failure;
-    }
-    if (is_sync_failure(status)) {
-      if (!needs_restart_.exchange(true, std::memory_order_acq_rel)) {
-        log_event("an fsync in " + dir_.string() +
-                  " failed, so what the disk holds is uncertain; changes are refused until "
-                  "todod restarts: " +
-                  status.ToString());
-      }
-    } else {
-      needs_reopen_.store(true, std::memory_order_release);
-    }
-  }
+  if (status.IsIOError() || status.IsCorruption()) note_write_failure(status, failure);
   return Error::internal(failure);
+}
+
+void RocksDbInstance::note_write_failure(const rocksdb::Status& status,
+                                         const std::string& failure) {
+  {
+    MutexLock failure_lock(failure_mutex_);
+    write_failure_ = failure;
+  }
+  if (!is_sync_failure(status)) {
+    needs_reopen_.store(true, std::memory_order_release);
+    return;
+  }
+  if (!needs_restart_.exchange(true, std::memory_order_acq_rel)) {
+    log_event("an fsync in " + dir_.string() +
+              " failed, so what the disk holds is uncertain; changes are refused until todod "
+              "restarts: " +
+              status.ToString());
+  }
 }
 
 void RocksDbInstance::reopen_when_due() {
   if (Clock::now().time_since_epoch().count() < next_reopen_.load(std::memory_order_relaxed)) {
     return;
   }
-  std::unique_lock lock(mutex_);
+  WriterLock lock(mutex_);
   // Another writer may have reopened it, or tried, while this one waited; and
   // a failed fsync meanwhile means no reopen at all (see the header).
   if (!needs_reopen_.load(std::memory_order_relaxed)) return;
@@ -153,7 +156,10 @@ void RocksDbInstance::reopen_when_due() {
   if (Clock::now().time_since_epoch().count() < next_reopen_.load(std::memory_order_relaxed)) {
     return;
   }
+  reopen();
+}
 
+void RocksDbInstance::reopen() {
   const bool was_failing = !open_failure_.empty();
   if (db_ != nullptr) {
     const rocksdb::Status closed = db_->Close();
@@ -198,13 +204,13 @@ Error RocksDbInstance::stale_write() {
 }
 
 Error RocksDbInstance::refused_until_restart() const {
-  std::lock_guard failure_lock(failure_mutex_);
+  MutexLock failure_lock(failure_mutex_);
   return Error::internal("the database takes no changes until todod restarts, after: " +
                          write_failure_);
 }
 
 Error RocksDbInstance::refused_until_reopened() const {
-  std::lock_guard failure_lock(failure_mutex_);
+  MutexLock failure_lock(failure_mutex_);
   return Error::internal("the database takes no changes until it is reopened, after: " +
                          write_failure_);
 }

@@ -31,15 +31,15 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <shared_mutex>
 #include <string>
 
 #include "common/result.hpp"
+#include "daemon/runtime/mutex.hpp"
 
 namespace rocksdb {
 class DB;
 class Env;
+class Status;
 class WriteBatch;
 }  // namespace rocksdb
 
@@ -75,7 +75,7 @@ class RocksDbInstance {
   // writes go through write(), which knows to reopen after a failure.
   template <class Use>
   auto with_db(Use&& use) const -> decltype(use(std::declval<rocksdb::DB&>())) {
-    std::shared_lock lock(mutex_);
+    ReaderLock lock(mutex_);
     if (db_ == nullptr) return unavailable();
     return use(*db_);
   }
@@ -88,17 +88,24 @@ class RocksDbInstance {
 
   RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env, std::unique_ptr<rocksdb::DB> db);
 
-  void reopen_when_due();
-  Error refused_until_reopened() const;
-  Error refused_until_restart() const;
-  Error unavailable() const;  // REQUIRES: mutex_ held
+  void reopen_when_due() EXCLUDES(mutex_);
+  // Closes the failed instance and opens it again, for writing or else read-only.
+  void reopen() REQUIRES(mutex_);
+  Error refused_until_reopened() const EXCLUDES(failure_mutex_);
+  Error refused_until_restart() const EXCLUDES(failure_mutex_);
+  Error unavailable() const REQUIRES_SHARED(mutex_);
+  // Notes a write's I/O error or corruption: an fsync's waits for a restart,
+  // any other's for a reopen.
+  void note_write_failure(const rocksdb::Status& status, const std::string& failure)
+      EXCLUDES(failure_mutex_);
 
   const std::filesystem::path dir_;
   rocksdb::Env* const env_;
-  mutable std::shared_mutex mutex_;
-  std::unique_ptr<rocksdb::DB> db_;  // guarded by mutex_; read-only or null after a failed reopen
-  bool is_writable_ = true;          // guarded by mutex_: db_ was opened for writing
-  std::string open_failure_;         // guarded by mutex_: why the last reopen failed
+  mutable SharedMutex mutex_;
+  // Read-only or null after a failed reopen.
+  std::unique_ptr<rocksdb::DB> db_ GUARDED_BY(mutex_);
+  bool is_writable_ GUARDED_BY(mutex_) = true;   // db_ was opened for writing
+  std::string open_failure_ GUARDED_BY(mutex_);  // why the last reopen failed
   // The wait after the next attempt: doubled by a failed open, and back to
   // kReopenInterval once a write works (under the shared lock, so atomic).
   std::atomic<Clock::duration> reopen_delay_{kReopenInterval};
@@ -109,8 +116,8 @@ class RocksDbInstance {
   std::atomic<bool> needs_restart_{false};  // after a failed fsync
   std::atomic<std::uint32_t> generation_{0};
   std::atomic<std::uint64_t> reopen_count_{0};
-  mutable std::mutex failure_mutex_;
-  std::string write_failure_;  // guarded by failure_mutex_: what the failed write said
+  mutable Mutex failure_mutex_;
+  std::string write_failure_ GUARDED_BY(failure_mutex_);  // what the failed write said
 };
 
 }  // namespace todo
