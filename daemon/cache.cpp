@@ -9,8 +9,8 @@
 
 namespace todo {
 
-Cache::Cache(Scheduler& scheduler, ServerContext& context)
-    : scheduler_(scheduler), context_(context) {}
+Cache::Cache(Scheduler& scheduler, Database& database, SystemCounters& counters)
+    : scheduler_(scheduler), database_(database), counters_(counters) {}
 
 Cache::~Cache() = default;
 
@@ -19,7 +19,7 @@ std::shared_ptr<Server> Cache::server_process(std::string_view name) {
   Shard& shard = shard_for(hash);
   MutexLock lock(shard.mutex);
   if (const auto* found = shard.servers.find(hash, name)) return *found;
-  auto server = std::make_shared<Server>(scheduler_, context_, std::string(name));
+  auto server = std::make_shared<Server>(scheduler_, database_, counters_, std::string(name));
   shard.servers.insert(hash, server);
   return server;
 }
@@ -61,7 +61,7 @@ std::size_t Cache::retire_idle_below(Shard& shard, std::size_t position, std::ui
       retired.push_back(shard.servers.erase_at(position));
       // Counted under the lock that removed it: whoever then finds the
       // actor gone from the Cache (size(), todo ping) sees it counted.
-      context_.lists_expired.fetch_add(1, std::memory_order_relaxed);
+      counters_.lists_expired.fetch_add(1, std::memory_order_relaxed);
     }
   }
   return position;

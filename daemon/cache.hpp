@@ -32,11 +32,12 @@
 namespace todo {
 
 class Scheduler;
-struct ServerContext;
+class Database;
+struct SystemCounters;
 
 class Cache {
  public:
-  Cache(Scheduler& scheduler, ServerContext& context);
+  Cache(Scheduler& scheduler, Database& database, SystemCounters& counters);
   Cache(const Cache&) = delete;
   Cache& operator=(const Cache&) = delete;
   ~Cache();
@@ -49,7 +50,7 @@ class Cache {
   void send(std::string_view name, ListOperation&& operation, Server::ReplyFn&& reply);
   // Retires and removes every actor idle for more than idle_ticks ticks of
   // the idle clock (Server::try_retire), counting each in
-  // ServerContext::lists_expired.
+  // SystemCounters::lists_expired.
   void retire_idle(std::uint32_t idle_ticks);
   // Actors currently in memory.
   std::size_t size() const;
@@ -77,7 +78,8 @@ class Cache {
                                 std::vector<std::shared_ptr<Server>>& retired);
 
   Scheduler& scheduler_;
-  ServerContext& context_;
+  Database& database_;
+  SystemCounters& counters_;
   std::array<Shard, kShardCount> shards_;
 };
 

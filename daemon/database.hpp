@@ -25,7 +25,6 @@
 #include "daemon/storage/data_directory.hpp"
 
 namespace rocksdb {
-class DB;
 class Env;
 }  // namespace rocksdb
 
@@ -85,8 +84,6 @@ class Database {
  private:
   Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db,
            const DatabaseOptions& options);
-  Result<List> load_list_from(rocksdb::DB& db, const std::string& list_name) const;
-  Result<std::vector<std::string>> list_names_in(rocksdb::DB& db) const;
 
   DataDirectory directory_;
   Durability durability_;

@@ -62,21 +62,7 @@ void DatabaseWorker::run(const std::stop_token& stop) {
 Result<void> DatabaseWorker::commit(std::span<const ListWrite> writes, std::uint32_t generation) {
   rocksdb::WriteBatch batch;
   try {
-    for (const ListWrite& write : writes) {
-      for (const StorageMutation& mutation : write.mutations) {
-        switch (mutation.kind) {
-          case StorageMutation::Kind::put:
-            batch.Put(mutation.key, mutation.value);
-            break;
-          case StorageMutation::Kind::erase:
-            batch.Delete(mutation.key);
-            break;
-          case StorageMutation::Kind::erase_range:
-            batch.DeleteRange(mutation.key, mutation.value);
-            break;
-        }
-      }
-    }
+    for (const ListWrite& write : writes) add_to_batch(write.mutations, batch);
   } catch (const std::exception& e) {
     // Nothing of the batch reached RocksDB: report it to every caller and go
     // on with the next one, as a restarted worker would. (An exception from

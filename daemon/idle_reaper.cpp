@@ -5,13 +5,14 @@
 
 #include "daemon/cache.hpp"
 #include "daemon/runtime/log.hpp"
-#include "daemon/server_context.hpp"
+#include "daemon/system_counters.hpp"
 
 namespace todo {
 
-IdleReaper::IdleReaper(Cache& cache, ServerContext& context, std::chrono::milliseconds idle_timeout)
+IdleReaper::IdleReaper(Cache& cache, SystemCounters& counters,
+                       std::chrono::milliseconds idle_timeout)
     : cache_(cache),
-      context_(context),
+      counters_(counters),
       tick_(std::max(
           std::chrono::microseconds(100),
           std::chrono::duration_cast<std::chrono::microseconds>(idle_timeout) / kTicksPerTimeout)),
@@ -22,7 +23,7 @@ void IdleReaper::run(const std::stop_token& stop) {
   for (;;) {
     tick_wait_.wait_for(lock, stop, tick_, [] { return false; });
     if (stop.stop_requested()) return;
-    context_.idle_clock.fetch_add(1, std::memory_order_relaxed);
+    counters_.idle_clock.fetch_add(1, std::memory_order_relaxed);
     try {
       cache_.retire_idle(kTicksPerTimeout);
     } catch (const std::exception& e) {

@@ -4,7 +4,7 @@
 // disk (Cache::send).
 //
 // Time is kept in ticks, kTicksPerTimeout to a timeout: each tick advances
-// ServerContext::idle_clock and sweeps the Cache, and an actor retires once
+// SystemCounters::idle_clock and sweeps the Cache, and an actor retires once
 // more than kTicksPerTimeout ticks have passed since its last request, that
 // is after between 1 and 1 + 1/kTicksPerTimeout timeouts of idleness.
 //
@@ -22,14 +22,14 @@
 namespace todo {
 
 class Cache;
-struct ServerContext;
+struct SystemCounters;
 
 class IdleReaper {
  public:
   static constexpr std::uint32_t kTicksPerTimeout = 8;
 
-  // REQUIRES: idle_timeout > 0; cache and context outlive the reaper.
-  IdleReaper(Cache& cache, ServerContext& context, std::chrono::milliseconds idle_timeout);
+  // REQUIRES: idle_timeout > 0; cache and counters outlive the reaper.
+  IdleReaper(Cache& cache, SystemCounters& counters, std::chrono::milliseconds idle_timeout);
   IdleReaper(const IdleReaper&) = delete;
   IdleReaper& operator=(const IdleReaper&) = delete;
 
@@ -37,7 +37,7 @@ class IdleReaper {
   void run(const std::stop_token& stop);
 
   Cache& cache_;
-  ServerContext& context_;
+  SystemCounters& counters_;
   const std::chrono::microseconds tick_;
   // Guards nothing: the wait between ticks needs one, and a stop request ends it.
   std::mutex tick_mutex_;

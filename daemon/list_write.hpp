@@ -7,20 +7,12 @@
 
 #include <cstdint>
 #include <functional>
-#include <string>
 #include <vector>
 
 #include "common/result.hpp"
+#include "daemon/storage/storage_mutation.hpp"
 
 namespace todo {
-
-struct StorageMutation {
-  enum class Kind { put, erase, erase_range };
-
-  Kind kind = Kind::put;
-  std::string key;    // for erase_range: the first key erased
-  std::string value;  // for erase_range: the first key kept
-};
 
 struct ListWrite {
   std::vector<StorageMutation> mutations;

@@ -1,6 +1,5 @@
 #include "daemon/server.hpp"
 
-#include <algorithm>
 #include <exception>
 #include <optional>
 #include <type_traits>
@@ -11,7 +10,7 @@
 #include "common/validation.hpp"
 #include "daemon/database.hpp"
 #include "daemon/runtime/log.hpp"
-#include "daemon/storage/storage_layout.hpp"
+#include "daemon/storage/list_mutations.hpp"
 
 namespace todo {
 namespace {
@@ -26,9 +25,9 @@ constexpr std::size_t kMaxCachedEncodingBytes = std::size_t{1} << 20;
 
 // The group of requests whose changes are on their way to disk. It belongs to
 // the write until the write completes: on success the worker answers the
-// group and frees it; on failure it hands it back (failed_write_, then the
+// group and frees it; on failure it hands it back (failed_group_, then the
 // write state done) for the actor's turn to answer against the disk.
-struct Server::InFlightWrite {
+struct Server::Group {
   struct Item {
     Item(std::unique_ptr<Message> m, ListResult r) : message(std::move(m)), result(std::move(r)) {}
     std::unique_ptr<Message> message;
@@ -38,17 +37,18 @@ struct Server::InFlightWrite {
   Result<void> outcome;
 };
 
-Server::Server(Scheduler& scheduler, ServerContext& context, std::string name)
+Server::Server(Scheduler& scheduler, Database& database, SystemCounters& counters, std::string name)
     : Actor(scheduler),
-      context_(context),
-      name_(std::move(name)),
       // Idle from its start, not from the idle clock's zero: a new actor must
       // not qualify for retirement before its first request reaches it.
-      last_request_tick_(context.idle_clock.load(std::memory_order_relaxed)) {}
+      last_request_tick_(counters.idle_clock.load(std::memory_order_relaxed)),
+      database_(database),
+      counters_(counters),
+      name_(std::move(name)) {}
 
 Server::~Server() {
   Mailbox<Message>::delete_all(queue_head_);
-  delete failed_write_;
+  delete failed_group_;
 }
 
 bool Server::send(ListOperation&& operation, ReplyFn&& reply) {
@@ -62,21 +62,21 @@ bool Server::send(ListOperation&& operation, ReplyFn&& reply) {
   }
   if (pending >= kMaxPendingRequests) {
     pending_.fetch_sub(1, std::memory_order_relaxed);
-    context_.busy_refusals.fetch_add(1, std::memory_order_relaxed);
+    counters_.busy_refusals.fetch_add(1, std::memory_order_relaxed);
     reply(Error::busy("list " + quoted_for_message(name_) + " already has " +
                       std::to_string(kMaxPendingRequests) + " requests waiting"));
     return true;
   }
-  last_request_tick_.store(context_.idle_clock.load(std::memory_order_relaxed),
+  last_request_tick_.store(counters_.idle_clock.load(std::memory_order_relaxed),
                            std::memory_order_relaxed);
-  context_.requests_in_progress.fetch_add(1, std::memory_order_relaxed);
+  counters_.requests_in_progress.fetch_add(1, std::memory_order_relaxed);
   mailbox_.push(new Message{nullptr, std::move(operation), std::move(reply)});
   wake();
   return true;
 }
 
 bool Server::try_retire(std::uint32_t idle_ticks) {
-  const std::uint32_t now = context_.idle_clock.load(std::memory_order_relaxed);
+  const std::uint32_t now = counters_.idle_clock.load(std::memory_order_relaxed);
   if (now - last_request_tick_.load(std::memory_order_relaxed) <= idle_ticks) return false;
   // Nothing unanswered means nothing queued and no write in flight: every
   // change this actor acknowledged is on disk for the next actor to load.
@@ -133,7 +133,7 @@ void Server::take_mailbox() {
 }
 
 bool Server::ensure_list_loaded() {
-  const std::uint32_t generation = context_.database.generation();
+  const std::uint32_t generation = database_.generation();
   if (list_ && list_generation_ == generation) return true;
   // A list reloaded after a reopen of the database never hands out a lower id
   // than it had: with no write in flight the list in memory is what the disk
@@ -144,7 +144,7 @@ bool Server::ensure_list_loaded() {
   // its next write is refused rather than trusted.
   list_.reset();
   list_generation_ = generation;
-  auto loaded = context_.database.load_list(name_);
+  auto loaded = database_.load_list(name_);
   if (!loaded) {
     report_load_failure(loaded.error());
     fail_queued(loaded.error());
@@ -166,27 +166,19 @@ void Server::report_load_failure(const Error& error) {
 }
 
 void Server::handle_group() {
-  auto group = std::make_unique<InFlightWrite>();
+  auto group = std::make_unique<Group>();
   ListWrite write;
-  const bool was_empty = list_->size() == 0;
   try {
+    ListMutations mutations(name_, *list_);
     while (queue_head_ != nullptr && group->items.size() < kMaxGroupSize) {
       std::unique_ptr<Message> message(queue_head_);
       queue_head_ = message->next;
       if (queue_head_ == nullptr) queue_tail_ = nullptr;
       auto& item = group->items.emplace_back(std::move(message), Error::internal("not handled"));
-      item.result = apply(*list_, item.message->operation, write.mutations, &list_->all_entries);
+      item.result = apply(*list_, item.message->operation, mutations);
     }
+    write.mutations = std::move(mutations).finish(*list_);
     if (!write.mutations.empty()) {
-      // Metadata only where the entries cannot tell it (storage_layout.hpp): an
-      // add to a list that holds entries stays one key.
-      const bool has_removal = std::any_of(
-          write.mutations.begin(), write.mutations.end(),
-          [](const StorageMutation& m) { return m.kind != StorageMutation::Kind::put; });
-      if (has_removal || was_empty != (list_->size() == 0)) {
-        write.mutations.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(name_),
-                                   encode_list_meta({list_->next_id(), list_->size()})});
-      }
       write.on_done = [self = std::static_pointer_cast<Server>(shared_from_this()),
                        pending = group.get()](Result<void> outcome) {
         self->complete_write(pending, std::move(outcome));
@@ -204,7 +196,7 @@ void Server::handle_group() {
   // Before the write is submitted: it may complete at once.
   write_state_.store(WriteState::in_flight, std::memory_order_seq_cst);
   try {
-    context_.database.write(name_, std::move(write));
+    database_.write(name_, std::move(write));
   } catch (const std::exception& e) {
     // Not queued (no memory for it): no completion will come.
     write_state_.store(WriteState::none, std::memory_order_seq_cst);
@@ -216,67 +208,58 @@ void Server::handle_group() {
   (void)group.release();
 }
 
-void Server::fail_group(InFlightWrite& group, const std::exception& error) {
+void Server::fail_group(Group& group, const std::exception& error) {
   // The list may be half-changed: forget it, so the next turn reloads it from
   // disk. Only this group fails; what is still queued is handled then.
   list_.reset();
-  context_.actor_restarts.fetch_add(1, std::memory_order_relaxed);
+  counters_.actor_restarts.fetch_add(1, std::memory_order_relaxed);
   const Error failure = Error::internal("list " + quoted_for_message(name_) +
                                         " failed and was restarted from disk: " + error.what());
   log_event(failure.message);
   for (auto& item : group.items) reply(*item.message, failure);
 }
 
-ListResult Server::apply(List& list, const ListOperation& operation,
-                         std::vector<StorageMutation>& mutations,
-                         std::shared_ptr<const std::string>* all_entries_cache) const {
-  const auto put_entry = [&](EntryId id) {
-    mutations.push_back({StorageMutation::Kind::put, StorageLayout::entry_key(name_, id),
-                         encode_entry(*list.find_entry(id))});
-  };
+ListResult Server::apply(LoadedList& list, const ListOperation& operation,
+                         ListMutations& mutations) {
   // Whether or not the change succeeds: a failed one leaves the list as it
   // was, and forgetting costs only one encoding more.
-  if (all_entries_cache != nullptr && is_change(operation)) all_entries_cache->reset();
+  if (is_change(operation)) list.all_entries.reset();
   return std::visit(
       [&](const auto& op) -> ListResult {
         using Op = std::decay_t<decltype(op)>;
         if constexpr (std::is_same_v<Op, AddEntry>) {
           auto id = list.add_entry(op.date, op.title);
           if (!id) return id.error();
-          put_entry(id.value());
+          mutations.put_entry(*list.find_entry(id.value()));
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
           if (op.date) return ListAnswer(encode_entries(list.entries(*op.date)));
-          if (all_entries_cache == nullptr) return ListAnswer(encode_entries(list.entries()));
-          if (*all_entries_cache) return ListAnswer(EncodedEntries{*all_entries_cache});
+          if (list.all_entries) return ListAnswer(EncodedEntries{list.all_entries});
           EncodedEntries encoded = encode_entries(list.entries());
-          if (encoded.bytes->size() <= kMaxCachedEncodingBytes) *all_entries_cache = encoded.bytes;
+          if (encoded.bytes->size() <= kMaxCachedEncodingBytes) list.all_entries = encoded.bytes;
           return ListAnswer(std::move(encoded));
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           auto entry = list.update_entry(op.id, op.change);
           if (!entry) return entry.error();
-          put_entry(op.id);
+          mutations.put_entry(*list.find_entry(op.id));
           return ListAnswer(std::move(entry).value());
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           auto deleted = list.delete_entry(op.id);
           if (!deleted) return deleted.error();
-          mutations.push_back(
-              {StorageMutation::Kind::erase, StorageLayout::entry_key(name_, op.id), {}});
+          mutations.erase_entry(op.id);
           return ListAnswer();
         } else {
           static_assert(std::is_same_v<Op, DropList>);
-          mutations.push_back({StorageMutation::Kind::erase_range,
-                               StorageLayout::entry_prefix(name_),
-                               StorageLayout::entry_prefix_end(name_)});
+          mutations.erase_all_entries();
           // The list keeps its next id, so an id never names two entries.
-          list = List::restore(name_, list.next_id(), {}).value();
+          list.replace(List::restore(list.name(), list.next_id(), {}).value());
           return ListAnswer();
         }
       },
       operation);
 }
 
-void Server::complete_write(InFlightWrite* group, Result<void> outcome) {
+void Server::complete_write(Group* group, Result<void> outcome) {
   if (outcome.ok()) {
     // The answers were computed when the group was applied and are now true
     // on disk: give them from here rather than pay a turn (a thread wake-up)
@@ -290,17 +273,17 @@ void Server::complete_write(InFlightWrite* group, Result<void> outcome) {
     return;
   }
   group->outcome = std::move(outcome);
-  failed_write_ = group;
+  failed_group_ = group;
   write_state_.store(WriteState::done, std::memory_order_seq_cst);
   wake();
 }
 
 void Server::answer_failed_write() {
-  const std::unique_ptr<InFlightWrite> group(std::exchange(failed_write_, nullptr));
+  const std::unique_ptr<Group> group(std::exchange(failed_group_, nullptr));
   // What is in memory includes the failed changes: go back to what is on disk.
   list_.reset();
-  list_generation_ = context_.database.generation();
-  auto reloaded = context_.database.load_list(name_);
+  list_generation_ = database_.generation();
+  auto reloaded = database_.load_list(name_);
   if (reloaded) list_ = std::make_unique<LoadedList>(std::move(reloaded).value());
   const std::string failure = "could not save the change to list " + quoted_for_message(name_) +
                               ": " + group->outcome.error().message;
@@ -316,11 +299,13 @@ void Server::answer_failed_write() {
     const bool is_changing = is_change(message.operation);
     ListResult on_disk = Error::internal(failure);
     try {
-      // A change is tried on a copy: none of the group's changes may stick.
-      std::optional<List> scratch;
+      // A change is tried on a copy, and what it would write is dropped: none
+      // of the group's changes may stick.
+      std::optional<LoadedList> scratch;
       if (is_changing) scratch.emplace(*list_);
-      std::vector<StorageMutation> discarded;
-      on_disk = apply(is_changing ? *scratch : *list_, message.operation, discarded, nullptr);
+      LoadedList& tried_on = is_changing ? *scratch : *list_;
+      ListMutations discarded(name_, tried_on);
+      on_disk = apply(tried_on, message.operation, discarded);
     } catch (const std::exception& e) {
       on_disk = Error::internal(failure + "; then " + e.what());
     }
@@ -337,8 +322,8 @@ void Server::reply(Message& message, ListResult result) {
   // for the daemon's figures finds it among them, and its next request is
   // not refused busy for the one just answered. (Shutdown, which waits for
   // none in progress, then joins the thread that is giving this answer.)
-  context_.requests_served.fetch_add(1, std::memory_order_relaxed);
-  context_.requests_in_progress.fetch_sub(1, std::memory_order_release);
+  counters_.requests_served.fetch_add(1, std::memory_order_relaxed);
+  counters_.requests_in_progress.fetch_sub(1, std::memory_order_release);
   // An answer that cannot be delivered (no memory for it) is lost to that one
   // caller; the counters and the rest of the group must not be.
   try {

@@ -41,9 +41,12 @@
 #include "daemon/list_write.hpp"
 #include "daemon/runtime/actor.hpp"
 #include "daemon/runtime/mailbox.hpp"
-#include "daemon/server_context.hpp"
+#include "daemon/system_counters.hpp"
 
 namespace todo {
+
+class Database;
+class ListMutations;
 
 class Server final : public Actor {
  public:
@@ -61,7 +64,8 @@ class Server final : public Actor {
   static constexpr std::uint32_t kMaxPendingRequests = 10'000;
 
   // REQUIRES: validate_list_name(name) succeeded.
-  Server(Scheduler& scheduler, ServerContext& context, std::string name);
+  // REQUIRES: database and counters outlive the actor.
+  Server(Scheduler& scheduler, Database& database, SystemCounters& counters, std::string name);
   ~Server() override;
 
   const std::string& name() const { return name_; }
@@ -72,7 +76,7 @@ class Server final : public Actor {
   // the Cache again (Cache::send does).
   [[nodiscard]] bool send(ListOperation&& operation, ReplyFn&& reply);
   // Retires the actor when it has nothing unanswered and no request arrived
-  // for more than idle_ticks ticks of context.idle_clock; afterwards every
+  // for more than idle_ticks ticks of counters.idle_clock; afterwards every
   // send() returns false. REQUIRES: the Cache holds this actor's shard lock,
   // and removes the actor when this returns true.
   bool try_retire(std::uint32_t idle_ticks);
@@ -87,15 +91,20 @@ class Server final : public Actor {
     ListOperation operation;
     ReplyFn reply;
   };
-  struct InFlightWrite;
+  // The requests of one turn, answered together once their write is durable.
+  struct Group;
   // The list in memory, with the wire form of all its entries once a read has
   // asked for it: the next read of an unchanged list hands that out instead
   // of encoding every entry again (reading 100 titles scattered over the heap
-  // was most of the cost of a read). Every change forgets it, and an encoding
+  // is most of the cost of a read). Every change forgets it, and an encoding
   // over 1 MiB is not kept. It lives here, not in the actor, so an idle actor
   // with no list loaded stays as small.
   struct LoadedList : List {
     explicit LoadedList(List&& list) : List(std::move(list)) {}
+    void replace(List&& list) {
+      static_cast<List&>(*this) = std::move(list);
+      all_entries.reset();
+    }
     std::shared_ptr<const std::string> all_entries;  // null until read, and after a change
   };
   // Whether a group's write is in flight, or failed and waits for a turn.
@@ -106,31 +115,23 @@ class Server final : public Actor {
   void take_mailbox();
   bool ensure_list_loaded();
   void handle_group();
-  // Applies operation to list, appending the mutations that persist it. With
-  // a cache (the loaded list's all_entries), reads use and fill it and
-  // changes, failed ones too, forget it. Const for the actor's other state.
-  ListResult apply(List& list, const ListOperation& operation,
-                   std::vector<StorageMutation>& mutations,
-                   std::shared_ptr<const std::string>* all_entries_cache) const;
+  // Applies operation to list, adding what persists it to mutations. Reads
+  // use and fill the list's all_entries; changes, failed ones too, forget it.
+  static ListResult apply(LoadedList& list, const ListOperation& operation,
+                          ListMutations& mutations);
   // On the database worker's thread, when the group's write returns.
-  void complete_write(InFlightWrite* group, Result<void> outcome);
+  void complete_write(Group* group, Result<void> outcome);
   void answer_failed_write();
   // Answers every request of the group with the error and drops the list from
   // memory, to be reloaded from disk on the next turn.
-  void fail_group(InFlightWrite& group, const std::exception& error);
+  void fail_group(Group& group, const std::exception& error);
   void reply(Message& message, ListResult result);
   void fail_queued(const Error& error);
   void report_load_failure(const Error& error);
 
-  ServerContext& context_;
-  const std::string name_;
-  Mailbox<Message> mailbox_;
-  // Taken from the mailbox, not yet handled: oldest first.
-  Message* queue_head_ = nullptr;
-  Message* queue_tail_ = nullptr;
-  std::unique_ptr<LoadedList> list_;  // null until loaded, and after a failure
-  // Set by the worker before it stores WriteState::done; read by the turn after.
-  InFlightWrite* failed_write_ = nullptr;
+  // The small fields first: they fit in the padding at the end of Actor, so
+  // that an idle actor (184 bytes a list, docs/performance.md) holds a
+  // Database and a SystemCounters reference at no cost.
   std::atomic<WriteState> write_state_{WriteState::none};
   // Whether the last turn left messages in the local queue (for the worker
   // and has_new_work(), which may not read the queue itself).
@@ -142,8 +143,18 @@ class Server final : public Actor {
   std::uint32_t list_generation_ = 0;
   // Unanswered requests, plus kRetired once the actor has retired.
   std::atomic<std::uint32_t> pending_{0};
-  // context.idle_clock when the last request arrived.
+  // counters_.idle_clock when the last request arrived.
   std::atomic<std::uint32_t> last_request_tick_{0};
+  Database& database_;
+  SystemCounters& counters_;
+  const std::string name_;
+  Mailbox<Message> mailbox_;
+  // Taken from the mailbox, not yet handled: oldest first.
+  Message* queue_head_ = nullptr;
+  Message* queue_tail_ = nullptr;
+  std::unique_ptr<LoadedList> list_;  // null until loaded, and after a failure
+  // Set by the worker before it stores WriteState::done; read by the turn after.
+  Group* failed_group_ = nullptr;
 };
 
 }  // namespace todo

@@ -5,7 +5,7 @@
 #include "daemon/cache.hpp"
 #include "daemon/idle_reaper.hpp"
 #include "daemon/runtime/scheduler.hpp"
-#include "daemon/server_context.hpp"
+#include "daemon/system_counters.hpp"
 
 namespace todo {
 
@@ -27,11 +27,11 @@ std::size_t System::default_thread_count(unsigned hardware_threads) {
 System::System(std::unique_ptr<Database> database, const SystemOptions& options,
                std::size_t thread_count)
     : database_(std::move(database)),
-      context_(std::make_unique<ServerContext>(*database_, options.max_requests_in_progress)),
+      counters_(std::make_unique<SystemCounters>(options.max_requests_in_progress)),
       scheduler_(std::make_unique<Scheduler>(thread_count)),
-      cache_(std::make_unique<Cache>(*scheduler_, *context_)) {
+      cache_(std::make_unique<Cache>(*scheduler_, *database_, *counters_)) {
   if (options.idle_timeout.count() > 0) {
-    idle_reaper_ = std::make_unique<IdleReaper>(*cache_, *context_, options.idle_timeout);
+    idle_reaper_ = std::make_unique<IdleReaper>(*cache_, *counters_, options.idle_timeout);
   }
 }
 
@@ -45,7 +45,7 @@ bool System::shutdown(std::chrono::milliseconds grace) {
   idle_reaper_.reset();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   bool is_drained = true;
-  while (context_->requests_in_progress.load(std::memory_order_acquire) > 0) {
+  while (counters_->requests_in_progress.load(std::memory_order_acquire) > 0) {
     if (std::chrono::steady_clock::now() >= deadline) {
       is_drained = false;
       break;

@@ -2,7 +2,7 @@
 // its workers), the Scheduler's threads, and the Cache of list actors. As the
 // top supervisor of the Elixir original, it owns everything else.
 //
-// Thread safety: cache(), database() and context() may be used from any
+// Thread safety: cache(), database() and counters() may be used from any
 // thread while the system runs. shutdown() once, from outside the pool; the
 // destructor calls it.
 #pragma once
@@ -20,7 +20,7 @@ namespace todo {
 class Cache;
 class IdleReaper;
 class Scheduler;
-struct ServerContext;
+struct SystemCounters;
 
 struct SystemOptions {
   DatabaseOptions database;
@@ -46,7 +46,7 @@ class System {
 
   Cache& cache() { return *cache_; }
   Database& database() { return *database_; }
-  ServerContext& context() { return *context_; }
+  SystemCounters& counters() { return *counters_; }
   std::size_t thread_count() const;
 
   // Waits (up to grace) for every request handed to an actor to be answered,
@@ -59,7 +59,7 @@ class System {
          std::size_t thread_count);
 
   std::unique_ptr<Database> database_;
-  std::unique_ptr<ServerContext> context_;
+  std::unique_ptr<SystemCounters> counters_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Cache> cache_;
   std::unique_ptr<IdleReaper> idle_reaper_;  // null when lists never expire

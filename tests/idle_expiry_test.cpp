@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "daemon/cache.hpp"
-#include "daemon/server_context.hpp"
 #include "daemon/system.hpp"
+#include "daemon/system_counters.hpp"
 #include "server_calls.hpp"
 #include "temp_dir.hpp"
 
@@ -69,7 +69,7 @@ TEST_CASE("an idle list leaves memory and comes back from disk", "[idle_expiry]"
   list.reset();
 
   REQUIRE(wait_for_cache_size(*system, 0));
-  CHECK(system->context().lists_expired.load() == 1);
+  CHECK(system->counters().lists_expired.load() == 1);
 
   std::promise<ListResult> read;
   system->cache().send("groceries", GetEntries{},
@@ -160,7 +160,7 @@ TEST_CASE("expiry racing with requests loses none and answers each once", "[idle
   for (int t = 0; t < kThreads; ++t) {
     for (const auto& answer : answers[t]) CHECK(answer->times.load() == 1);
   }
-  CHECK(system->context().lists_expired.load() > kLists);
+  CHECK(system->counters().lists_expired.load() > kLists);
   for (const auto& [list, ids] : acknowledged) {
     std::set<EntryId> stored;
     for (const Entry& entry : entries_of(*system, "list-" + std::to_string(list))) {
@@ -205,7 +205,7 @@ TEST_CASE("a list's mailbox is bounded: past the bound, busy at once", "[backpre
   }
   for (const auto& answer : answers) CHECK(answer->times.load() == 1);
   CHECK(refused > 0);
-  CHECK(refused == system.value()->context().busy_refusals.load());
+  CHECK(refused == system.value()->counters().busy_refusals.load());
   CHECK(testing::entries(*system.value()->cache().server_process("flooded")).size() ==
         acknowledged);
 }

@@ -6,8 +6,8 @@
 #include <thread>
 
 #include "daemon/cache.hpp"
-#include "daemon/server_context.hpp"
 #include "daemon/system.hpp"
+#include "daemon/system_counters.hpp"
 #include "server_calls.hpp"
 #include "temp_dir.hpp"
 
@@ -115,8 +115,8 @@ TEST_CASE("a request is counted as served, and no longer in progress, before its
   // be refused busy for the one just answered.
   std::promise<std::pair<std::uint64_t, std::int64_t>> counts_when_answered;
   system->cache().send("counted", AddEntry{day("2026-11-27"), "milk"}, [&](ListResult) {
-    counts_when_answered.set_value(
-        {system->context().requests_served.load(), system->context().requests_in_progress.load()});
+    counts_when_answered.set_value({system->counters().requests_served.load(),
+                                    system->counters().requests_in_progress.load()});
   });
   const auto [served, in_progress] = counts_when_answered.get_future().get();
   CHECK(served == 1);

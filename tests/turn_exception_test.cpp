@@ -14,9 +14,9 @@
 
 #include "common/validation.hpp"
 #include "daemon/cache.hpp"
-#include "daemon/server_context.hpp"
 #include "daemon/storage/storage_layout.hpp"
 #include "daemon/system.hpp"
+#include "daemon/system_counters.hpp"
 #include "describe.hpp"
 #include "server_calls.hpp"
 #include "temp_dir.hpp"
@@ -211,7 +211,7 @@ TEST_CASE(
 
   BystanderClient client(bystander, when);
   REQUIRE(wait_for_answers(client, 5));
-  const std::uint64_t restarts_before = system->context().actor_restarts.load();
+  const std::uint64_t restarts_before = system->counters().actor_restarts.load();
   // Built before arming: only the actor's turn may make the armed allocation.
   AddEntry doomed_add{when, "never stored"};
   armed_size.store(key_allocation);
@@ -221,7 +221,7 @@ TEST_CASE(
   armed_size.store(0);
 
   REQUIRE(has_fault_fired.load());
-  CHECK(system->context().actor_restarts.load() == restarts_before + 1);
+  CHECK(system->counters().actor_restarts.load() == restarts_before + 1);
   REQUIRE_FALSE(failed.ok());
   CHECK(failed.error().code == StatusCode::internal);
   CHECK(failed.error().message == "list " + quoted_for_message(victim_name) +
@@ -242,7 +242,7 @@ TEST_CASE(
   bystander_acknowledged.insert(bystander_acknowledged.end(), client.acknowledged().begin(),
                                 client.acknowledged().end());
   CHECK(described(entries(*bystander)) == described(bystander_acknowledged));
-  CHECK(system->context().actor_restarts.load() == restarts_before + 1);
+  CHECK(system->counters().actor_restarts.load() == restarts_before + 1);
 
   victim.reset();
   bystander.reset();

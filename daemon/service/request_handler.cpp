@@ -9,8 +9,8 @@
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
 #include "daemon/server.hpp"
-#include "daemon/server_context.hpp"
 #include "daemon/system.hpp"
+#include "daemon/system_counters.hpp"
 
 namespace todo {
 namespace {
@@ -37,7 +37,7 @@ RequestHandler::RequestHandler(System& system, std::string version)
 void RequestHandler::handle(Request request, Respond respond) {
   const Clock::time_point received = Clock::now();
   const std::uint64_t id = request.id;
-  ServerContext& context = system_.context();
+  SystemCounters& counters = system_.counters();
   std::visit(
       [&](auto&& command) {
         using Kind = std::decay_t<decltype(command)>;
@@ -46,13 +46,14 @@ void RequestHandler::handle(Request request, Respond respond) {
             answer(respond, received, Reply::failure(id, valid.error()));
             return;
           }
-          if (context.requests_in_progress.load(std::memory_order_relaxed) >=
-              context.max_requests_in_progress) {
-            context.busy_refusals.fetch_add(1, std::memory_order_relaxed);
-            answer(respond, received,
-                   Reply::failure(id, Error::busy("todod already has " +
-                                                  std::to_string(context.max_requests_in_progress) +
-                                                  " requests in progress")));
+          if (counters.requests_in_progress.load(std::memory_order_relaxed) >=
+              counters.max_requests_in_progress) {
+            counters.busy_refusals.fetch_add(1, std::memory_order_relaxed);
+            answer(
+                respond, received,
+                Reply::failure(id, Error::busy("todod already has " +
+                                               std::to_string(counters.max_requests_in_progress) +
+                                               " requests in progress")));
             return;
           }
           system_.cache().send(
@@ -66,7 +67,7 @@ void RequestHandler::handle(Request request, Respond respond) {
                 }
               });
         } else if constexpr (std::is_same_v<Kind, ListNames>) {
-          context.requests_served.fetch_add(1, std::memory_order_relaxed);
+          counters.requests_served.fetch_add(1, std::memory_order_relaxed);
           auto names = system_.database().list_names();
           if (!names) {
             answer(respond, received, Reply::failure(id, names.error()));
@@ -75,7 +76,7 @@ void RequestHandler::handle(Request request, Respond respond) {
           }
         } else {
           static_assert(std::is_same_v<Kind, Ping>);
-          context.requests_served.fetch_add(1, std::memory_order_relaxed);
+          counters.requests_served.fetch_add(1, std::memory_order_relaxed);
           answer(respond, received, ping(id));
         }
       },
@@ -94,19 +95,19 @@ void RequestHandler::answer(const Respond& respond, Clock::time_point received, 
 }
 
 Reply RequestHandler::ping(std::uint64_t request_id) const {
-  const ServerContext& context = system_.context();
+  const SystemCounters& counters = system_.counters();
   PingInfo info;
   info.version = version_;
   info.uptime_ms = static_cast<std::uint64_t>(
       std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started_).count());
   info.lists_in_memory = system_.cache().size();
-  info.requests_served = context.requests_served.load(std::memory_order_relaxed);
+  info.requests_served = counters.requests_served.load(std::memory_order_relaxed);
   info.errors = errors_.load(std::memory_order_relaxed);
-  info.busy_refusals = context.busy_refusals.load(std::memory_order_relaxed);
+  info.busy_refusals = counters.busy_refusals.load(std::memory_order_relaxed);
   info.database_batches = system_.database().batch_count();
   info.database_writes = system_.database().write_count();
-  info.actor_restarts = context.actor_restarts.load(std::memory_order_relaxed);
-  info.lists_expired = context.lists_expired.load(std::memory_order_relaxed);
+  info.actor_restarts = counters.actor_restarts.load(std::memory_order_relaxed);
+  info.lists_expired = counters.lists_expired.load(std::memory_order_relaxed);
   info.p99_latency_us = static_cast<std::uint64_t>(latency_.percentile(0.99).count());
   info.resident_bytes = resident_bytes();
   return Reply{request_id, StatusCode::ok, {}, info};

@@ -7,14 +7,13 @@
 //   'm' name                     ListMeta (codec.hpp)
 //   'e' name '\0' id(8 bytes BE)  Entry (codec.hpp)
 //
-// Layout version 2 (the "!format" value): a list's metadata is written only
-// when its entries cannot tell it: when the list goes from empty to not empty
-// or back, and with every delete or drop (which may remove the newest id). So
-// an add to a list that holds entries writes one key. Reading, the next id is
-// the larger of the stored one and the last entry's id + 1, and entry_count is
-// exact only in saying whether the list is empty. Version 1 wrote the
-// metadata with every change; its directories read the same way and are
-// marked 2 when opened, so that a todo that expects version 1 refuses them.
+// Layout version 2 (the "!format" value, layout_version.hpp): a list's
+// metadata is written only when its entries cannot tell it, so an add to a
+// list that holds entries writes one key. ListMutations writes by that rule
+// (list_mutations.hpp) and restore_list reads by it (list_reader.hpp). Version
+// 1 wrote the metadata with every change; its directories read the same way
+// and are marked 2 when opened, so that a todo that expects version 1 refuses
+// them.
 //
 // List names never contain control characters, so the '\0' after the name
 // ends it unambiguously ("bob" and "bobby" have disjoint prefixes) and

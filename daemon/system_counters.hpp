@@ -1,8 +1,9 @@
-// What every list's Server shares: the database it persists to and the
-// counters the daemon reports. One per running system; it outlives every
-// Server (System stops all of them before destroying it).
+// The running System's counters, which todo ping reports, and its admission
+// limit: every list's Server, the Cache, the IdleReaper and the
+// RequestHandler count here. One per System; it outlives every Server (System
+// stops all of them before destroying it).
 //
-// Thread safety: the counters are atomics; the database is thread-safe.
+// Thread safety: the counters are atomics; the limit is constant.
 #pragma once
 
 #include <atomic>
@@ -10,13 +11,10 @@
 
 namespace todo {
 
-class Database;
+struct SystemCounters {
+  explicit SystemCounters(std::int64_t max_in_progress)
+      : max_requests_in_progress(max_in_progress) {}
 
-struct ServerContext {
-  ServerContext(Database& db, std::int64_t max_in_progress)
-      : database(db), max_requests_in_progress(max_in_progress) {}
-
-  Database& database;
   // Beyond this many requests in progress, new ones are answered busy.
   const std::int64_t max_requests_in_progress;
   // Requests handed to a Server and not yet answered; shutdown waits for zero.

@@ -1,0 +1,37 @@
+#include "daemon/storage/list_mutations.hpp"
+
+#include "common/codec.hpp"
+#include "daemon/storage/storage_layout.hpp"
+
+namespace todo {
+
+ListMutations::ListMutations(std::string_view list_name, const List& before)
+    : list_name_(list_name), was_empty_(before.size() == 0) {}
+
+void ListMutations::put_entry(const Entry& entry) {
+  mutations_.push_back({StorageMutation::Kind::put, StorageLayout::entry_key(list_name_, entry.id),
+                        encode_entry(entry)});
+}
+
+void ListMutations::erase_entry(EntryId id) {
+  has_removal_ = true;
+  mutations_.push_back(
+      {StorageMutation::Kind::erase, StorageLayout::entry_key(list_name_, id), {}});
+}
+
+void ListMutations::erase_all_entries() {
+  has_removal_ = true;
+  mutations_.push_back({StorageMutation::Kind::erase_range, StorageLayout::entry_prefix(list_name_),
+                        StorageLayout::entry_prefix_end(list_name_)});
+}
+
+std::vector<StorageMutation> ListMutations::finish(const List& after) && {
+  if (mutations_.empty()) return {};
+  if (has_removal_ || was_empty_ != (after.size() == 0)) {
+    mutations_.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(list_name_),
+                          encode_list_meta({after.next_id(), after.size()})});
+  }
+  return std::move(mutations_);
+}
+
+}  // namespace todo

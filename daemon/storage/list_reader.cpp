@@ -1,0 +1,113 @@
+#include "daemon/storage/list_reader.hpp"
+
+#include <rocksdb/db.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "common/validation.hpp"
+#include "daemon/runtime/log.hpp"
+#include "daemon/storage/status_message.hpp"
+#include "daemon/storage/storage_layout.hpp"
+
+namespace todo {
+namespace {
+
+Error corrupt(const std::string& list_name, const std::string& why) {
+  return Error::internal("stored list " + quoted_for_message(list_name) + " is corrupt: " + why);
+}
+
+Error unreadable(const std::string& list_name, const std::filesystem::path& dir,
+                 const rocksdb::Status& status) {
+  return Error::internal("cannot read list " + quoted_for_message(list_name) + " from " +
+                         describe_status(dir, status));
+}
+
+}  // namespace
+
+Result<List> restore_list(const std::string& list_name, const std::optional<ListMeta>& meta,
+                          std::vector<Entry> entries) {
+  if (!meta) {
+    if (!entries.empty()) return corrupt(list_name, "entries without list metadata");
+    return List(list_name);
+  }
+  // The metadata is not rewritten by adds (list_mutations.hpp): it says only
+  // whether the list is empty, and a next id the entries may have passed.
+  if ((meta->entry_count == 0) != entries.empty()) {
+    return corrupt(list_name, "metadata counts " + std::to_string(meta->entry_count) +
+                                  " entries, " + std::to_string(entries.size()) + " are stored");
+  }
+  const EntryId next_id =
+      entries.empty() ? meta->next_id : std::max<EntryId>(meta->next_id, entries.back().id + 1);
+  return List::restore(list_name, next_id, std::move(entries));
+}
+
+Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
+                       const std::filesystem::path& dir) {
+  // One snapshot for the metadata and the entries, so they agree.
+  rocksdb::ManagedSnapshot snapshot(&db);
+  rocksdb::ReadOptions read_options;
+  read_options.snapshot = snapshot.snapshot();
+
+  std::string meta_bytes;
+  const rocksdb::Status meta_status =
+      db.Get(read_options, StorageLayout::meta_key(list_name), &meta_bytes);
+  std::optional<ListMeta> meta;
+  if (meta_status.ok()) {
+    auto decoded = decode_list_meta(meta_bytes);
+    if (!decoded) return corrupt(list_name, decoded.error().message);
+    meta = decoded.value();
+  } else if (!meta_status.IsNotFound()) {
+    return unreadable(list_name, dir, meta_status);
+  }
+
+  const std::string prefix = StorageLayout::entry_prefix(list_name);
+  const std::string prefix_end = StorageLayout::entry_prefix_end(list_name);
+  const rocksdb::Slice upper_bound(prefix_end);
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+  std::vector<Entry> entries;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    const auto id = StorageLayout::entry_id_of_key(it->key().ToStringView(), prefix.size());
+    if (!id) return corrupt(list_name, "malformed entry key");
+    auto entry = decode_entry(it->value().ToStringView());
+    if (!entry) return corrupt(list_name, entry.error().message);
+    if (entry.value().id != *id) {
+      return corrupt(list_name, "entry " + std::to_string(*id) + " is stored under another id");
+    }
+    entries.push_back(std::move(entry).value());
+  }
+  if (!it->status().ok()) return unreadable(list_name, dir, it->status());
+  return restore_list(list_name, meta, std::move(entries));
+}
+
+Result<std::vector<std::string>> read_list_names(rocksdb::DB& db,
+                                                 const std::filesystem::path& dir) {
+  const std::string first(1, StorageLayout::kMetaTag);
+  const std::string end(1, StorageLayout::kMetaTag + 1);
+  const rocksdb::Slice upper_bound(end);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+  std::vector<std::string> names;
+  for (it->Seek(first); it->Valid(); it->Next()) {
+    auto meta = decode_list_meta(it->value().ToStringView());
+    if (!meta) {
+      // One corrupt list must not hide the others; reading it says what is wrong.
+      const std::string name(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));
+      log_event("stored list " + quoted_for_message(name) +
+                " has corrupt metadata: " + meta.error().message);
+      names.push_back(name);
+      continue;
+    }
+    if (meta.value().entry_count > 0) {
+      names.emplace_back(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));
+    }
+  }
+  if (!it->status().ok()) {
+    return Error::internal("cannot list lists in " + describe_status(dir, it->status()));
+  }
+  return names;
+}
+
+}  // namespace todo

@@ -1,0 +1,42 @@
+// Reading lists back from RocksDB, in StorageLayout's keys: one list (its
+// metadata and entries from one snapshot), or the names of the lists that
+// hold entries. restore_list is the read half of the metadata rule that
+// ListMutations writes by (list_mutations.hpp): the metadata says whether the
+// list is empty, and a next id the entries may have passed.
+//
+// Errors name the list and the data directory; stored bytes that do not
+// decode, or that break the layout, say the list is corrupt and why.
+//
+// Thread safety: pure functions; the DB may be read from any thread.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/codec.hpp"
+#include "common/list.hpp"
+#include "common/result.hpp"
+
+namespace rocksdb {
+class DB;
+}  // namespace rocksdb
+
+namespace todo {
+
+// The list from what was stored under its name: its metadata, if any, and its
+// entries in id order.
+Result<List> restore_list(const std::string& list_name, const std::optional<ListMeta>& meta,
+                          std::vector<Entry> entries);
+
+// The list as stored; an empty list when nothing is stored under the name.
+// dir names the data directory in errors.
+Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
+                       const std::filesystem::path& dir);
+
+// Names of the lists that hold at least one entry, sorted (bytewise). A list
+// whose metadata is corrupt is listed (and logged): reading it reports it.
+Result<std::vector<std::string>> read_list_names(rocksdb::DB& db, const std::filesystem::path& dir);
+
+}  // namespace todo

@@ -1,0 +1,115 @@
+// The write half of the metadata rule (list_mutations.hpp): which keys a group
+// of changes to one list writes. The read half, and the two together through
+// a real RocksDB, are in list_reader_test.cpp.
+#include "daemon/storage/list_mutations.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "common/codec.hpp"
+#include "daemon/storage/storage_layout.hpp"
+#include "day.hpp"
+
+namespace todo {
+namespace {
+
+using testing::day;
+
+// One mutation as text: its kind and key, and the metadata it stores.
+std::string describe(const StorageMutation& mutation) {
+  switch (mutation.kind) {
+    case StorageMutation::Kind::erase:
+      return "erase " + mutation.key;
+    case StorageMutation::Kind::erase_range:
+      return "erase [" + mutation.key + ", " + mutation.value + ")";
+    case StorageMutation::Kind::put:
+      break;
+  }
+  if (mutation.key == StorageLayout::meta_key("bob")) {
+    const ListMeta meta = decode_list_meta(mutation.value).value();
+    return "meta next " + std::to_string(meta.next_id) + " count " +
+           std::to_string(meta.entry_count);
+  }
+  const Entry entry = decode_entry(mutation.value).value();
+  REQUIRE(mutation.key == StorageLayout::entry_key("bob", entry.id));
+  return "put " + std::to_string(entry.id) + " " + entry.title;
+}
+
+std::vector<std::string> describe(const std::vector<StorageMutation>& mutations) {
+  std::vector<std::string> described;
+  for (const auto& mutation : mutations) described.push_back(describe(mutation));
+  return described;
+}
+
+List list_of(int entries) {
+  List list("bob");
+  for (int i = 1; i <= entries; ++i) {
+    REQUIRE(list.add_entry(day("2018-12-19"), "entry " + std::to_string(i)).ok());
+  }
+  return list;
+}
+
+// What one group that runs change on the list writes.
+template <class Change>
+std::vector<std::string> written_by(List list, Change&& change) {
+  ListMutations mutations("bob", list);
+  change(list, mutations);
+  return describe(std::move(mutations).finish(list));
+}
+
+void add(List& list, ListMutations& mutations, const std::string& title) {
+  const EntryId id = list.add_entry(day("2018-12-20"), title).value();
+  mutations.put_entry(*list.find_entry(id));
+}
+
+TEST_CASE("an add to a list that holds entries writes the entry alone", "[list_mutations]") {
+  CHECK(written_by(list_of(2), [](List& list, ListMutations& m) { add(list, m, "Gym"); }) ==
+        std::vector<std::string>{"put 3 Gym"});
+}
+
+TEST_CASE("an update writes the entry alone", "[list_mutations]") {
+  const auto written = written_by(list_of(2), [](List& list, ListMutations& m) {
+    REQUIRE(list.update_entry(1, EntryChange{std::nullopt, "Dentist", true}).ok());
+    m.put_entry(*list.find_entry(1));
+  });
+  CHECK(written == std::vector<std::string>{"put 1 Dentist"});
+}
+
+TEST_CASE("the first entry of a list writes its metadata too", "[list_mutations]") {
+  const auto written = written_by(list_of(0), [](List& list, ListMutations& m) {
+    add(list, m, "Gym");
+    add(list, m, "Shop");
+  });
+  CHECK(written == std::vector<std::string>{"put 1 Gym", "put 2 Shop", "meta next 3 count 2"});
+}
+
+TEST_CASE("a delete writes the erase and the metadata, which keeps the next id",
+          "[list_mutations]") {
+  const auto written = written_by(list_of(3), [](List& list, ListMutations& m) {
+    REQUIRE(list.delete_entry(3).ok());
+    m.erase_entry(3);
+  });
+  CHECK(written == std::vector<std::string>{"erase " + StorageLayout::entry_key("bob", 3),
+                                            "meta next 4 count 2"});
+}
+
+TEST_CASE("a drop erases every entry key and writes the metadata", "[list_mutations]") {
+  const auto written = written_by(list_of(3), [](List& list, ListMutations& m) {
+    m.erase_all_entries();
+    list = List::restore("bob", list.next_id(), {}).value();
+  });
+  CHECK(written == std::vector<std::string>{"erase [" + StorageLayout::entry_prefix("bob") + ", " +
+                                                StorageLayout::entry_prefix_end("bob") + ")",
+                                            "meta next 4 count 0"});
+}
+
+TEST_CASE("a group that changes nothing writes nothing, not even metadata", "[list_mutations]") {
+  CHECK(written_by(list_of(0), [](List&, ListMutations&) {}).empty());
+  CHECK(written_by(list_of(2), [](List& list, ListMutations&) {
+          CHECK_FALSE(list.delete_entry(7).ok());
+        }).empty());
+}
+
+}  // namespace
+}  // namespace todo
