@@ -122,6 +122,25 @@ std::string_view socket_type(std::string_view ready) {
   return "";
 }
 
+// What is wrong with the peer's first frame, or "" when it is the READY of a
+// ROUTER. Throws std::runtime_error for a command cut short.
+std::string check_peer_ready(unsigned char flags, std::string_view body) {
+  if ((flags & kCommandFlag) == 0) return "a message came before the peer's READY";
+  const std::string_view name = command_name(body);
+  if (name == "ERROR") {
+    std::string_view reason = body.substr(1 + name.size());
+    if (!reason.empty()) reason = reason.substr(1, static_cast<unsigned char>(reason[0]));
+    return "the peer refused: " + std::string(reason);
+  }
+  if (name != "READY") return "the peer's first command is " + std::string(name) + ", not READY";
+  const std::string_view type = socket_type(body);
+  if (type != "ROUTER") {
+    return "the peer is a " +
+           (type.empty() ? std::string("socket of no type") : std::string(type)) + ", not a ROUTER";
+  }
+  return "";
+}
+
 // Waits for `events` on fd until the deadline; false when it passed.
 bool wait_for(int fd, short events, Clock::time_point deadline) {
   for (;;) {
@@ -255,6 +274,11 @@ bool ZmtpConnection::handshake(Clock::time_point deadline, std::string& error) {
   // The whole greeting at once: libzmq reads a peer's greeting in pieces as
   // it comes, so nothing needs to wait for its side first.
   outgoing_ = greeting() + ready_command();
+  return send_greeting(deadline, error) && read_peer_greeting(deadline, error) &&
+         read_peer_ready(deadline, error);
+}
+
+bool ZmtpConnection::send_greeting(Clock::time_point deadline, std::string& error) {
   while (has_unsent()) {
     if (!send_some(error)) return false;
     if (has_unsent() && !wait_for(fd_, POLLOUT, deadline)) {
@@ -262,58 +286,45 @@ bool ZmtpConnection::handshake(Clock::time_point deadline, std::string& error) {
       return false;
     }
   }
-  const auto read_more = [&] {
-    if (!wait_for(fd_, POLLIN, deadline)) {
-      error = "timed out waiting for the peer's greeting and READY";
-      return false;
-    }
-    return read_some(error);
-  };
+  return true;
+}
+
+bool ZmtpConnection::read_handshake(Clock::time_point deadline, std::string& error) {
+  if (!wait_for(fd_, POLLIN, deadline)) {
+    error = "timed out waiting for the peer's greeting and READY";
+    return false;
+  }
+  return read_some(error);
+}
+
+bool ZmtpConnection::read_peer_greeting(Clock::time_point deadline, std::string& error) {
   // The greeting is not a frame: it is taken raw, and frames follow it.
   while (read_end_ - parsed_ < kGreetingVersionBytes) {
-    if (!read_more()) return false;
+    if (!read_handshake(deadline, error)) return false;
   }
   error = check_peer_signature(incoming_.data() + parsed_);
   if (!error.empty()) return false;
   while (read_end_ - parsed_ < kGreetingBytes) {
-    if (!read_more()) return false;
+    if (!read_handshake(deadline, error)) return false;
   }
   error = check_peer_mechanism(incoming_.data() + parsed_);
   if (!error.empty()) return false;
   parsed_ += kGreetingBytes;
+  return true;
+}
+
+bool ZmtpConnection::read_peer_ready(Clock::time_point deadline, std::string& error) {
   try {
     unsigned char flags = 0;
     std::string_view body;
     while (!next_frame(flags, body)) {
-      if (!read_more()) return false;
+      if (!read_handshake(deadline, error)) return false;
     }
-    if ((flags & kCommandFlag) == 0) {
-      error = "a message came before the peer's READY";
-      return false;
-    }
-    const std::string_view name = command_name(body);
-    if (name == "ERROR") {
-      std::string_view reason = body.substr(1 + name.size());
-      if (!reason.empty()) reason = reason.substr(1, static_cast<unsigned char>(reason[0]));
-      error = "the peer refused: " + std::string(reason);
-      return false;
-    }
-    if (name != "READY") {
-      error = "the peer's first command is " + std::string(name) + ", not READY";
-      return false;
-    }
-    const std::string_view type = socket_type(body);
-    if (type != "ROUTER") {
-      error = "the peer is a " +
-              (type.empty() ? std::string("socket of no type") : std::string(type)) +
-              ", not a ROUTER";
-      return false;
-    }
+    error = check_peer_ready(flags, body);
   } catch (const std::runtime_error& broken) {
     error = broken.what();
-    return false;
   }
-  return true;
+  return error.empty();
 }
 
 void ZmtpConnection::queue(std::string_view message) { append_frame(outgoing_, 0, message); }

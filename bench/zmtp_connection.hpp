@@ -56,6 +56,13 @@ class ZmtpConnection {
 
   ZmtpConnection(int fd, std::string endpoint);
   bool handshake(Clock::time_point deadline, std::string& error);
+  // The steps of handshake(), in order; each false, with `error`, when the
+  // peer fails it or the deadline passes.
+  bool send_greeting(Clock::time_point deadline, std::string& error);
+  bool read_peer_greeting(Clock::time_point deadline, std::string& error);
+  bool read_peer_ready(Clock::time_point deadline, std::string& error);
+  // Waits for what the peer sends next and reads it.
+  bool read_handshake(Clock::time_point deadline, std::string& error);
   // What flush() and receive() do, with `error` not naming the endpoint.
   bool send_some(std::string& error);
   // One recv into the free end of incoming_, growing it when little is
