@@ -6,6 +6,9 @@
 // todod's own work (docs/performance.md). redis-benchmark, its counterpart
 // for Redis, is one thread writing to its sockets; so is this.
 //
+// The bytes of the protocol are bench/zmtp_codec.hpp's; this is the socket
+// side: connecting, the handshake's waits, sending and reading.
+//
 // Messages are single frames, as todo's protocol has them. Frames of a
 // multi-part message are delivered joined, which no reply of todod's is.
 //
@@ -18,7 +21,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "bench/zmtp_codec.hpp"
 
 namespace todo::bench {
 
@@ -65,21 +69,15 @@ class ZmtpConnection {
   bool read_handshake(Clock::time_point deadline, std::string& error);
   // What flush() and receive() do, with `error` not naming the endpoint.
   bool send_some(std::string& error);
-  // One recv into the free end of incoming_, growing it when little is
-  // free. False when the connection failed or the peer closed it.
+  // One recv into incoming_'s room. False when the connection failed or
+  // the peer closed it.
   bool read_some(std::string& error);
-  // The next whole frame in what was read, consumed; false when there is
-  // none yet. Throws std::runtime_error for a frame no peer may send.
-  bool next_frame(unsigned char& flags, std::string_view& body);
 
   int fd_;
   std::string endpoint_;
   std::string outgoing_;
   std::size_t sent_ = 0;
-  std::vector<char> incoming_;
-  std::size_t parsed_ = 0;  // incoming_[parsed_, read_end_) is not parsed yet
-  std::size_t read_end_ = 0;
-  std::string partial_message_;  // frames of a message whose last has not come
+  ZmtpDecoder incoming_;
 };
 
 }  // namespace todo::bench
