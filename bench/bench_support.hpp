@@ -1,5 +1,5 @@
-// What the in-process benchmarks share: a scratch data directory, resident
-// memory, medians, and JSON-safe printing of figures.
+// What the in-process benchmarks share: a scratch data directory, the
+// process's resident memory, and the median of samples.
 #pragma once
 
 #include <cstddef>
