@@ -5,7 +5,6 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -13,6 +12,7 @@
 #include <zmq.hpp>
 
 #include "common/protocol.hpp"
+#include "common/resident_memory.hpp"
 #include "running_daemon.hpp"
 
 namespace todo {
@@ -71,15 +71,6 @@ constexpr std::uint64_t kAllowedGrowth = 192 * kMiB;
 
 std::string add_list(std::size_t index) { return "flood-add-" + std::to_string(index); }
 std::string read_list(std::size_t index) { return "flood-read-" + std::to_string(index); }
-
-// VmRSS of a process, in bytes; 0 when /proc cannot tell.
-std::uint64_t resident_bytes(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
 
 struct FloodTally {
   std::size_t sent = 0;
