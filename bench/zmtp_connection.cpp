@@ -67,63 +67,71 @@ int connect_before(const sockaddr* address, socklen_t length, Clock::time_point 
   }
 }
 
+// A unix socket connected to `path` before the deadline, or -1 with `error`
+// set. As libzmq does, a path that starts with '@' names an abstract socket.
+int connect_ipc(std::string path, Clock::time_point deadline, std::string& error) {
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  if (path.empty() || path.size() >= sizeof(address.sun_path)) {
+    error = "the ipc path must be 1 to " + std::to_string(sizeof(address.sun_path) - 1) + " bytes";
+    return -1;
+  }
+  if (path.front() == '@') path.front() = '\0';
+  std::memcpy(address.sun_path, path.data(), path.size());
+  // An abstract name is exactly its bytes; a path ends at its terminator.
+  const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() +
+                                             (path.front() == '\0' ? 0 : 1));
+  return connect_before(reinterpret_cast<sockaddr*>(&address), length, deadline, error);
+}
+
+// A TCP socket connected to host:port before the deadline, or -1 with
+// `error` set. As libzmq does, the host is IPv4 unless written in brackets.
+int connect_tcp(const std::string& address, Clock::time_point deadline, std::string& error) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) {
+    error = "a tcp endpoint needs host:port";
+    return -1;
+  }
+  std::string host = address.substr(0, colon);
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+    hints.ai_family = AF_INET6;
+  }
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (const int failed =
+          ::getaddrinfo(host.c_str(), address.substr(colon + 1).c_str(), &hints, &found)) {
+    error = std::string("cannot resolve it: ") + ::gai_strerror(failed);
+    return -1;
+  }
+  int fd = -1;
+  for (const addrinfo* candidate = found; candidate != nullptr && fd < 0;
+       candidate = candidate->ai_next) {
+    fd = connect_before(candidate->ai_addr, candidate->ai_addrlen, deadline, error);
+  }
+  ::freeaddrinfo(found);
+  if (fd >= 0) {
+    // libzmq sets the same on its TCP connections: a request is one small
+    // write, and waiting to join it to the next only adds latency.
+    const int on = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  }
+  return fd;
+}
+
 // A socket connected to the endpoint before the deadline, or -1 with `error`
-// set. As libzmq does: ipc://@name is an abstract unix socket, and a tcp://
-// host is IPv4 unless written in brackets.
+// set.
 int connect_to(const std::string& endpoint, Clock::time_point deadline, std::string& error) {
   constexpr std::string_view kIpc = "ipc://";
   constexpr std::string_view kTcp = "tcp://";
   if (endpoint.rfind(kIpc, 0) == 0) {
-    std::string path = endpoint.substr(kIpc.size());
-    sockaddr_un address{};
-    address.sun_family = AF_UNIX;
-    if (path.empty() || path.size() >= sizeof(address.sun_path)) {
-      error =
-          "the ipc path must be 1 to " + std::to_string(sizeof(address.sun_path) - 1) + " bytes";
-      return -1;
-    }
-    if (path.front() == '@') path.front() = '\0';
-    std::memcpy(address.sun_path, path.data(), path.size());
-    // An abstract name is exactly its bytes; a path ends at its terminator.
-    const auto length = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() +
-                                               (path.front() == '\0' ? 0 : 1));
-    return connect_before(reinterpret_cast<sockaddr*>(&address), length, deadline, error);
+    return connect_ipc(endpoint.substr(kIpc.size()), deadline, error);
   }
   if (endpoint.rfind(kTcp, 0) == 0) {
-    const std::string address = endpoint.substr(kTcp.size());
-    const auto colon = address.rfind(':');
-    if (colon == std::string::npos) {
-      error = "a tcp endpoint needs host:port";
-      return -1;
-    }
-    std::string host = address.substr(0, colon);
-    addrinfo hints{};
-    hints.ai_family = AF_INET;
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-      host = host.substr(1, host.size() - 2);
-      hints.ai_family = AF_INET6;
-    }
-    hints.ai_socktype = SOCK_STREAM;
-    hints.ai_flags = AI_NUMERICSERV;
-    addrinfo* found = nullptr;
-    if (const int failed =
-            ::getaddrinfo(host.c_str(), address.substr(colon + 1).c_str(), &hints, &found)) {
-      error = std::string("cannot resolve it: ") + ::gai_strerror(failed);
-      return -1;
-    }
-    int fd = -1;
-    for (const addrinfo* candidate = found; candidate != nullptr && fd < 0;
-         candidate = candidate->ai_next) {
-      fd = connect_before(candidate->ai_addr, candidate->ai_addrlen, deadline, error);
-    }
-    ::freeaddrinfo(found);
-    if (fd >= 0) {
-      // libzmq sets the same on its TCP connections: a request is one small
-      // write, and waiting to join it to the next only adds latency.
-      const int on = 1;
-      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
-    }
-    return fd;
+    return connect_tcp(endpoint.substr(kTcp.size()), deadline, error);
   }
   error = "only ipc:// and tcp:// endpoints are supported";
   return -1;
