@@ -14,6 +14,8 @@
 #include <span>
 #include <stdexcept>
 
+#include "common/endpoint.hpp"
+
 namespace todo::bench {
 namespace {
 
@@ -125,11 +127,8 @@ int connect_tcp(const std::string& address, Clock::time_point deadline, std::str
 // A socket connected to the endpoint before the deadline, or -1 with `error`
 // set.
 int connect_to(const std::string& endpoint, Clock::time_point deadline, std::string& error) {
-  constexpr std::string_view kIpc = "ipc://";
   constexpr std::string_view kTcp = "tcp://";
-  if (endpoint.rfind(kIpc, 0) == 0) {
-    return connect_ipc(endpoint.substr(kIpc.size()), deadline, error);
-  }
+  if (auto path = ipc_path_of(endpoint)) return connect_ipc(std::move(*path), deadline, error);
   if (endpoint.rfind(kTcp, 0) == 0) {
     return connect_tcp(endpoint.substr(kTcp.size()), deadline, error);
   }
