@@ -2,8 +2,8 @@
 // RFC 23) itself over a plain socket, ipc:// or tcp://, without libzmq: the
 // client side of todo-bench. libzmq hands every message through its own I/O
 // thread and polls a mailbox per socket; on the two cores that todo-bench
-// shares with todod that cost more CPU per request at one in flight than
-// todod's own work (docs/performance.md). redis-benchmark, its counterpart
+// shares with todod that costs more CPU per request at one in flight than
+// todod's own work (docs/performance.md has the figures). redis-benchmark, its counterpart
 // for Redis, is one thread writing to its sockets; so is this.
 //
 // The bytes of the protocol are bench/zmtp_codec.hpp's; this is the socket

@@ -56,8 +56,8 @@ constexpr std::uint64_t kMiB = 1 << 20;
 //   and in RocksDB's memtable, < 500 bytes, 48 MiB.
 // A daemon that held the flood instead would need about 1 KiB for each of a
 // million requests, and 2 KiB for each reply it keeps for a client that does
-// not read: with 100,000 messages a client each way, as before, it reached
-// 638 MiB, and with no limits 1.5 GiB.
+// not read: pipes of 100,000 messages a client each way, or no limits, would
+// take it far past kAllowedGrowth.
 // Sanitizers add their own: ASan's quarantine keeps up to 256 MiB of freed
 // memory and its redzones and shadow about double the rest; TSan's shadow is
 // several times the memory the program touches.
