@@ -1,10 +1,8 @@
 #include "bench/bench_support.hpp"
 
 #include <stdlib.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <stdexcept>
 
 namespace todo::bench {
@@ -24,14 +22,6 @@ ScratchDirectory::~ScratchDirectory() {
   if (!is_owned_) return;
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
-}
-
-std::size_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::size_t total_pages = 0;
-  std::size_t resident_pages = 0;
-  statm >> total_pages >> resident_pages;
-  return resident_pages * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
 }
 
 double median(std::vector<double>& samples) {

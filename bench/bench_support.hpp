@@ -1,8 +1,7 @@
-// What the in-process benchmarks share: a scratch data directory, resident
-// memory, medians, and JSON-safe printing of figures.
+// What the in-process benchmarks share: a scratch data directory and the
+// median of samples. Resident memory is common/resident_memory.hpp's.
 #pragma once
 
-#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -24,9 +23,6 @@ class ScratchDirectory {
   std::filesystem::path path_;
   bool is_owned_ = false;
 };
-
-// Resident set size of this process, from /proc/self/statm.
-std::size_t resident_bytes();
 
 // REQUIRES: samples not empty. Sorts them.
 double median(std::vector<double>& samples);

@@ -50,6 +50,167 @@ double percentile(const std::vector<double>& sorted, double fraction) {
   return sorted[index];
 }
 
+// One LoadGenerator::run(): the connections, the epoll set that waits on them,
+// and what their replies tally. A step that fails leaves its reason in the
+// result's error, which finish() then returns instead of figures.
+class LoadRun {
+ public:
+  explicit LoadRun(const LoadOptions& options)
+      : options_(options),
+        workload_(options.workload, 42),
+        epoll_(::epoll_create1(EPOLL_CLOEXEC)) {}
+
+  // Opens the connections and fills each one's window of requests. False
+  // when a connection cannot be opened or the first requests not sent.
+  bool start();
+  // Takes replies, each answered with the next request, until the warm-up
+  // and the measured window have passed or a connection failed.
+  void measure();
+  // The figures of the measured window, or the error that ended the run.
+  LoadResult finish();
+
+ private:
+  bool open_connections();
+  // Whether connection `index` is watched for room to send as well as for
+  // replies.
+  bool watch(std::size_t index, bool for_sending, int operation);
+  void send_one(Connection& connection);
+  // Sends what the connection queued; watches for room when the socket took
+  // only part of it, and stops watching once all of it went.
+  bool send_queued(std::size_t index);
+  // Reads what arrived on one ready connection and sends what that frees.
+  bool serve(const epoll_event& event);
+  // Checks one reply, times it when it came in the measured window, and
+  // queues the next request in the slot it frees.
+  void take_reply(Connection& connection, std::string_view message);
+
+  const LoadOptions& options_;
+  Workload workload_;
+  const EpollDescriptor epoll_;
+  std::vector<std::unique_ptr<Connection>> connections_;
+  LoadResult result_;
+  std::vector<double> latencies_us_;
+  Clock::time_point measure_from_;
+  Clock::time_point measure_until_;
+};
+
+bool LoadRun::start() {
+  if (epoll_.fd < 0) {
+    result_.error = std::string("epoll_create1: ") + std::strerror(errno);
+    return false;
+  }
+  if (!open_connections()) return false;
+  for (std::size_t c = 0; c < connections_.size(); ++c) {
+    while (!connections_[c]->free_slots.empty()) send_one(*connections_[c]);
+    if (!send_queued(c)) return false;
+  }
+  return true;
+}
+
+bool LoadRun::open_connections() {
+  for (std::size_t c = 0; c < options_.connections; ++c) {
+    auto connection = std::make_unique<Connection>();
+    connection->peer = ZmtpConnection::open(options_.endpoint, kHandshakeTimeout, result_.error);
+    if (!connection->peer) return false;
+    connection->sent_at.resize(options_.in_flight);
+    connection->is_read.resize(options_.in_flight);
+    for (std::size_t slot = 0; slot < options_.in_flight; ++slot) {
+      connection->free_slots.push_back(slot);
+    }
+    connections_.push_back(std::move(connection));
+    if (!watch(c, false, EPOLL_CTL_ADD)) return false;
+  }
+  return true;
+}
+
+bool LoadRun::watch(std::size_t index, bool for_sending, int operation) {
+  epoll_event event{};
+  event.events = for_sending ? EPOLLIN | EPOLLOUT : EPOLLIN;
+  event.data.u64 = index;
+  if (::epoll_ctl(epoll_.fd, operation, connections_[index]->peer->fd(), &event) != 0) {
+    result_.error = std::string("epoll_ctl: ") + std::strerror(errno);
+    return false;
+  }
+  connections_[index]->is_waiting_to_send = for_sending;
+  return true;
+}
+
+void LoadRun::send_one(Connection& connection) {
+  const std::size_t slot = connection.free_slots.back();
+  connection.free_slots.pop_back();
+  bool is_read = false;
+  const std::uint64_t id = (++connection.sequence << kSlotBits) | slot;
+  const std::string request = workload_.next_request(id, is_read);
+  connection.is_read[slot] = is_read;
+  connection.sent_at[slot] = Clock::now();
+  connection.peer->queue(request);
+}
+
+bool LoadRun::send_queued(std::size_t index) {
+  Connection& connection = *connections_[index];
+  if (!connection.peer->flush(result_.error)) return false;
+  if (connection.peer->has_unsent() == connection.is_waiting_to_send) return true;
+  return watch(index, connection.peer->has_unsent(), EPOLL_CTL_MOD);
+}
+
+void LoadRun::measure() {
+  const auto start = Clock::now();
+  measure_from_ = start + options_.warmup;
+  measure_until_ = measure_from_ + options_.duration;
+  std::vector<epoll_event> events(connections_.size());
+  for (auto now = start; now < measure_until_ && result_.error.empty(); now = Clock::now()) {
+    const int ready = ::epoll_wait(epoll_.fd, events.data(), static_cast<int>(events.size()), 100);
+    for (int e = 0; e < ready && result_.error.empty(); ++e) {
+      if (!serve(events[e])) break;
+    }
+  }
+}
+
+bool LoadRun::serve(const epoll_event& event) {
+  const std::size_t index = event.data.u64;
+  Connection& connection = *connections_[index];
+  const auto on_reply = [&](std::string_view message) { take_reply(connection, message); };
+  if ((event.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0 &&
+      !connection.peer->receive(on_reply, result_.error)) {
+    return false;
+  }
+  return send_queued(index);
+}
+
+void LoadRun::take_reply(Connection& connection, std::string_view message) {
+  const auto received = Clock::now();
+  const auto request_id = peek_request_id(message);
+  if (!request_id) {
+    ++result_.wrong;
+    return;
+  }
+  const std::size_t slot = *request_id & kSlotMask;
+  if (slot >= options_.in_flight) {
+    ++result_.wrong;
+    return;
+  }
+  // Wrong answers count whenever they come, as undecodable ones do.
+  if (!Workload::is_right_reply(message, connection.is_read[slot])) ++result_.wrong;
+  if (received >= measure_from_ && received < measure_until_) {
+    ++result_.completed;
+    latencies_us_.push_back(
+        std::chrono::duration<double, std::micro>(received - connection.sent_at[slot]).count());
+  }
+  connection.free_slots.push_back(slot);
+  send_one(connection);
+}
+
+LoadResult LoadRun::finish() {
+  if (!result_.error.empty()) return result_;
+  std::sort(latencies_us_.begin(), latencies_us_.end());
+  result_.seconds = std::chrono::duration<double>(options_.duration).count();
+  result_.ops_per_second = static_cast<double>(result_.completed) / result_.seconds;
+  result_.p50_us = percentile(latencies_us_, 0.50);
+  result_.p99_us = percentile(latencies_us_, 0.99);
+  result_.p999_us = percentile(latencies_us_, 0.999);
+  return result_;
+}
+
 }  // namespace
 
 bool LoadGenerator::prepare(std::string& error) {
@@ -92,110 +253,9 @@ bool LoadGenerator::prepare(std::string& error) {
 }
 
 LoadResult LoadGenerator::run() {
-  LoadResult result;
-  Workload workload(options_.workload, 42);
-  std::vector<std::unique_ptr<Connection>> connections;
-  const EpollDescriptor epoll(::epoll_create1(EPOLL_CLOEXEC));
-  if (epoll.fd < 0) {
-    result.error = std::string("epoll_create1: ") + std::strerror(errno);
-    return result;
-  }
-  // Whether `index` is watched for room to send as well as for replies.
-  const auto watch = [&](std::size_t index, bool for_sending, int operation) {
-    epoll_event event{};
-    event.events = for_sending ? EPOLLIN | EPOLLOUT : EPOLLIN;
-    event.data.u64 = index;
-    if (::epoll_ctl(epoll.fd, operation, connections[index]->peer->fd(), &event) != 0) {
-      result.error = std::string("epoll_ctl: ") + std::strerror(errno);
-      return false;
-    }
-    connections[index]->is_waiting_to_send = for_sending;
-    return true;
-  };
-  for (std::size_t c = 0; c < options_.connections; ++c) {
-    auto connection = std::make_unique<Connection>();
-    connection->peer = ZmtpConnection::open(options_.endpoint, kHandshakeTimeout, result.error);
-    if (!connection->peer) return result;
-    connection->sent_at.resize(options_.in_flight);
-    connection->is_read.resize(options_.in_flight);
-    for (std::size_t slot = 0; slot < options_.in_flight; ++slot) {
-      connection->free_slots.push_back(slot);
-    }
-    connections.push_back(std::move(connection));
-    if (!watch(c, false, EPOLL_CTL_ADD)) return result;
-  }
-
-  const auto send_one = [&](Connection& connection) {
-    const std::size_t slot = connection.free_slots.back();
-    connection.free_slots.pop_back();
-    bool is_read = false;
-    const std::uint64_t id = (++connection.sequence << kSlotBits) | slot;
-    const std::string request = workload.next_request(id, is_read);
-    connection.is_read[slot] = is_read;
-    connection.sent_at[slot] = Clock::now();
-    connection.peer->queue(request);
-  };
-  // Sends what the connection queued; watches for room when the socket took
-  // only part of it, and stops watching once all of it went.
-  const auto send_queued = [&](std::size_t index) {
-    Connection& connection = *connections[index];
-    if (!connection.peer->flush(result.error)) return false;
-    if (connection.peer->has_unsent() == connection.is_waiting_to_send) return true;
-    return watch(index, connection.peer->has_unsent(), EPOLL_CTL_MOD);
-  };
-  for (std::size_t c = 0; c < connections.size(); ++c) {
-    while (!connections[c]->free_slots.empty()) send_one(*connections[c]);
-    if (!send_queued(c)) return result;
-  }
-
-  std::vector<double> latencies_us;
-  const auto start = Clock::now();
-  const auto measure_from = start + options_.warmup;
-  const auto measure_until = measure_from + options_.duration;
-  std::vector<epoll_event> events(connections.size());
-  for (auto now = start; now < measure_until && result.error.empty(); now = Clock::now()) {
-    const int ready = ::epoll_wait(epoll.fd, events.data(), static_cast<int>(events.size()), 100);
-    for (int e = 0; e < ready && result.error.empty(); ++e) {
-      const std::size_t index = events[e].data.u64;
-      Connection& connection = *connections[index];
-      const auto on_reply = [&](std::string_view message) {
-        const auto received = Clock::now();
-        const auto request_id = peek_request_id(message);
-        if (!request_id) {
-          ++result.wrong;
-          return;
-        }
-        const std::size_t slot = *request_id & kSlotMask;
-        if (slot >= options_.in_flight) {
-          ++result.wrong;
-          return;
-        }
-        // Wrong answers count whenever they come, as undecodable ones do.
-        if (!Workload::is_right_reply(message, connection.is_read[slot])) ++result.wrong;
-        if (received >= measure_from && received < measure_until) {
-          ++result.completed;
-          latencies_us.push_back(
-              std::chrono::duration<double, std::micro>(received - connection.sent_at[slot])
-                  .count());
-        }
-        connection.free_slots.push_back(slot);
-        send_one(connection);
-      };
-      if ((events[e].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0 &&
-          !connection.peer->receive(on_reply, result.error)) {
-        break;
-      }
-      if (!send_queued(index)) break;
-    }
-  }
-  if (!result.error.empty()) return result;
-  std::sort(latencies_us.begin(), latencies_us.end());
-  result.seconds = std::chrono::duration<double>(options_.duration).count();
-  result.ops_per_second = static_cast<double>(result.completed) / result.seconds;
-  result.p50_us = percentile(latencies_us, 0.50);
-  result.p99_us = percentile(latencies_us, 0.99);
-  result.p999_us = percentile(latencies_us, 0.999);
-  return result;
+  LoadRun run(options_);
+  if (run.start()) run.measure();
+  return run.finish();
 }
 
 }  // namespace todo::bench

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <numeric>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "bench/bench_support.hpp"
+#include "common/resident_memory.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/server.hpp"
 #include "daemon/system.hpp"
@@ -73,12 +75,12 @@ int main(int argc, char** argv) {
   }
   auto system = std::move(started).value();
   todo::Cache& cache = system->cache();
-  const std::size_t resident_before = todo::bench::resident_bytes();
+  const std::uint64_t resident_before = todo::resident_bytes();
 
   const auto create_start = Clock::now();
   for_each_name(list_count, [&](std::string_view name) { cache.server_process(name); });
   const auto create_end = Clock::now();
-  const std::size_t resident_after = todo::bench::resident_bytes();
+  const std::uint64_t resident_after = todo::resident_bytes();
 
   std::size_t found = 0;
   const auto lookup_start = Clock::now();

@@ -88,9 +88,10 @@ std::string Workload::next_request(std::uint64_t id, bool& is_read) {
       {id, ListCommand{"add-" + std::to_string(random_() % kAddLists), random_add()}});
 }
 
-// It walks the bytes as docs/protocol.md lays them out. decode_reply() put
-// every title on the heap, and made todo-bench spend about three times
-// redis-benchmark's CPU per read reply.
+// It walks the bytes as docs/protocol.md lays them out instead of calling
+// decode_reply(), which puts every title on the heap: on the cores todo-bench
+// shares with todod, that is CPU the daemon being measured does not get
+// (docs/performance.md has the figures).
 bool Workload::is_right_reply(std::string_view bytes, bool is_read) {
   ByteCursor cursor(bytes);
   const bool is_ok_header = cursor.byte() == detail::kLittleEndianMarker &&

@@ -2,9 +2,12 @@
 // RFC 23) itself over a plain socket, ipc:// or tcp://, without libzmq: the
 // client side of todo-bench. libzmq hands every message through its own I/O
 // thread and polls a mailbox per socket; on the two cores that todo-bench
-// shares with todod that cost more CPU per request at one in flight than
-// todod's own work (docs/performance.md). redis-benchmark, its counterpart
+// shares with todod that costs more CPU per request at one in flight than
+// todod's own work (docs/performance.md has the figures). redis-benchmark, its counterpart
 // for Redis, is one thread writing to its sockets; so is this.
+//
+// The bytes of the protocol are bench/zmtp_codec.hpp's; this is the socket
+// side: connecting, the handshake's waits, sending and reading.
 //
 // Messages are single frames, as todo's protocol has them. Frames of a
 // multi-part message are delivered joined, which no reply of todod's is.
@@ -18,7 +21,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "bench/zmtp_codec.hpp"
 
 namespace todo::bench {
 
@@ -56,23 +60,24 @@ class ZmtpConnection {
 
   ZmtpConnection(int fd, std::string endpoint);
   bool handshake(Clock::time_point deadline, std::string& error);
+  // The steps of handshake(), in order; each false, with `error`, when the
+  // peer fails it or the deadline passes.
+  bool send_greeting(Clock::time_point deadline, std::string& error);
+  bool read_peer_greeting(Clock::time_point deadline, std::string& error);
+  bool read_peer_ready(Clock::time_point deadline, std::string& error);
+  // Waits for what the peer sends next and reads it.
+  bool read_handshake(Clock::time_point deadline, std::string& error);
   // What flush() and receive() do, with `error` not naming the endpoint.
   bool send_some(std::string& error);
-  // One recv into the free end of incoming_, growing it when little is
-  // free. False when the connection failed or the peer closed it.
+  // One recv into incoming_'s room. False when the connection failed or
+  // the peer closed it.
   bool read_some(std::string& error);
-  // The next whole frame in what was read, consumed; false when there is
-  // none yet. Throws std::runtime_error for a frame no peer may send.
-  bool next_frame(unsigned char& flags, std::string_view& body);
 
   int fd_;
   std::string endpoint_;
   std::string outgoing_;
   std::size_t sent_ = 0;
-  std::vector<char> incoming_;
-  std::size_t parsed_ = 0;  // incoming_[parsed_, read_end_) is not parsed yet
-  std::size_t read_end_ = 0;
-  std::string partial_message_;  // frames of a message whose last has not come
+  ZmtpDecoder incoming_;
 };
 
 }  // namespace todo::bench

@@ -2,6 +2,7 @@
 
 #include <zmq.hpp>
 
+#include "common/endpoint.hpp"
 #include "common/ipc_probe.hpp"
 
 namespace todo {
@@ -26,7 +27,7 @@ Error Client::unreachable(const std::string& why) const {
 
 Result<void> Client::exchange(const std::vector<Command>& commands,
                               const std::function<void(std::size_t, Reply)>& on_reply) {
-  if (endpoint_.starts_with("ipc://") && !is_unix_socket_served(endpoint_.substr(6))) {
+  if (const auto path = ipc_path_of(endpoint_); path && !is_unix_socket_served(*path)) {
     return unreachable("nothing is listening there");
   }
   try {

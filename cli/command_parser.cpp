@@ -20,6 +20,50 @@ bool parse_id(const std::string& text, EntryId& id, CommandError& error) {
   return true;
 }
 
+constexpr const char* kUpdateGrammar = "update LIST ID [--date D] [--title T]";
+
+// Whether the verb words[0] has exactly `count` arguments; a usage error
+// showing its grammar when it has not.
+bool has_arguments(const std::vector<std::string>& words, std::size_t count, const char* grammar,
+                   CommandError& error) {
+  if (words.size() - 1 == count) return true;
+  return usage(error, std::string("usage: ") + grammar);
+}
+
+// A command on the list named by words[1].
+CliCommand list_command(CliCommand::Kind kind, const std::vector<std::string>& words,
+                        ListOperation operation) {
+  return {kind, ListCommand{words[1], std::move(operation)}};
+}
+
+// A command that takes no arguments, its grammar being its verb alone.
+bool parse_bare(const std::vector<std::string>& words, CliCommand::Kind kind, Command request,
+                CliCommand& command, CommandError& error) {
+  if (!has_arguments(words, 0, words[0].c_str(), error)) return false;
+  command = {kind, std::move(request)};
+  return true;
+}
+
+bool parse_done_or_undone(const std::vector<std::string>& words, CliCommand& command,
+                          CommandError& error) {
+  const bool is_done = words[0] == "done";
+  if (!has_arguments(words, 2, is_done ? "done LIST ID" : "undone LIST ID", error)) return false;
+  UpdateEntry update;
+  if (!parse_id(words[2], update.id, error)) return false;
+  update.change.done = is_done;
+  command =
+      list_command(is_done ? CliCommand::Kind::done : CliCommand::Kind::undone, words, update);
+  return true;
+}
+
+bool parse_delete(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
+  if (!has_arguments(words, 2, "delete LIST ID", error)) return false;
+  DeleteEntry erase;
+  if (!parse_id(words[2], erase.id, error)) return false;
+  command = list_command(CliCommand::Kind::erase, words, erase);
+  return true;
+}
+
 std::string join_from(const std::vector<std::string>& words, std::size_t first) {
   std::string joined;
   for (std::size_t i = first; i < words.size(); ++i) {
@@ -62,89 +106,78 @@ bool CommandParser::parse(const std::vector<std::string>& words, CliCommand& com
                           CommandError& error) const {
   if (words.empty()) return usage(error, "no command given (try --help)");
   const std::string& verb = words[0];
-  const std::size_t argc = words.size() - 1;
-  const auto expect = [&](std::size_t count, const char* grammar) {
-    if (argc == count) return true;
-    return usage(error, std::string("usage: ") + grammar);
-  };
-  const auto list_command = [&](CliCommand::Kind kind, ListOperation operation) {
-    command = {kind, ListCommand{words[1], std::move(operation)}};
-    return true;
-  };
-
-  if (verb == "add") {
-    if (argc < 3) return usage(error, "usage: add LIST DATE TITLE...");
-    Date date;
-    if (!parse_date(words[2], date, error)) return false;
-    return list_command(CliCommand::Kind::add, AddEntry{date, join_from(words, 3)});
-  }
-  if (verb == "entries") {
-    if (argc != 1 && argc != 2) return usage(error, "usage: entries LIST [DATE]");
-    GetEntries get;
-    if (argc == 2) {
-      Date date;
-      if (!parse_date(words[2], date, error)) return false;
-      get.date = date;
-    }
-    return list_command(CliCommand::Kind::entries, get);
-  }
-  if (verb == "update") {
-    constexpr const char* kGrammar = "update LIST ID [--date D] [--title T]";
-    if (argc < 2) return usage(error, std::string("usage: ") + kGrammar);
-    UpdateEntry update;
-    if (!parse_id(words[2], update.id, error)) return false;
-    for (std::size_t i = 3; i < words.size(); i += 2) {
-      if (i + 1 >= words.size())
-        return usage(error, words[i] + " needs a value; usage: " + kGrammar);
-      if (words[i] == "--date") {
-        Date date;
-        if (!parse_date(words[i + 1], date, error)) return false;
-        update.change.date = date;
-      } else if (words[i] == "--title") {
-        update.change.title = words[i + 1];
-      } else {
-        return usage(error, "unknown option '" + words[i] + "'; usage: " + kGrammar);
-      }
-    }
-    if (!update.change.date && !update.change.title) {
-      return usage(error,
-                   std::string("nothing to update: give --date or --title; usage: ") + kGrammar);
-    }
-    return list_command(CliCommand::Kind::update, update);
-  }
-  if (verb == "done" || verb == "undone") {
-    if (!expect(2, verb == "done" ? "done LIST ID" : "undone LIST ID")) return false;
-    UpdateEntry update;
-    if (!parse_id(words[2], update.id, error)) return false;
-    update.change.done = verb == "done";
-    return list_command(verb == "done" ? CliCommand::Kind::done : CliCommand::Kind::undone, update);
-  }
-  if (verb == "delete") {
-    if (!expect(2, "delete LIST ID")) return false;
-    DeleteEntry erase;
-    if (!parse_id(words[2], erase.id, error)) return false;
-    return list_command(CliCommand::Kind::erase, erase);
-  }
+  if (verb == "add") return parse_add(words, command, error);
+  if (verb == "entries") return parse_entries(words, command, error);
+  if (verb == "update") return parse_update(words, command, error);
+  if (verb == "done" || verb == "undone") return parse_done_or_undone(words, command, error);
+  if (verb == "delete") return parse_delete(words, command, error);
   if (verb == "drop") {
-    if (!expect(1, "drop LIST")) return false;
-    return list_command(CliCommand::Kind::drop, DropList{});
+    if (!has_arguments(words, 1, "drop LIST", error)) return false;
+    command = list_command(CliCommand::Kind::drop, words, DropList{});
+    return true;
   }
   if (verb == "lists") {
-    if (!expect(0, "lists")) return false;
-    command = {CliCommand::Kind::lists, ListNames{}};
-    return true;
+    return parse_bare(words, CliCommand::Kind::lists, ListNames{}, command, error);
   }
-  if (verb == "ping") {
-    if (!expect(0, "ping")) return false;
-    command = {CliCommand::Kind::ping, Ping{}};
-    return true;
-  }
-  if (verb == "batch") {
-    if (!expect(0, "batch")) return false;
-    command = {CliCommand::Kind::batch, Ping{}};
-    return true;
-  }
+  if (verb == "ping") return parse_bare(words, CliCommand::Kind::ping, Ping{}, command, error);
+  if (verb == "batch") return parse_bare(words, CliCommand::Kind::batch, Ping{}, command, error);
   return usage(error, "unknown command '" + verb + "' (try --help)");
+}
+
+bool CommandParser::parse_add(const std::vector<std::string>& words, CliCommand& command,
+                              CommandError& error) const {
+  if (words.size() - 1 < 3) return usage(error, "usage: add LIST DATE TITLE...");
+  Date date;
+  if (!parse_date(words[2], date, error)) return false;
+  command = list_command(CliCommand::Kind::add, words, AddEntry{date, join_from(words, 3)});
+  return true;
+}
+
+bool CommandParser::parse_entries(const std::vector<std::string>& words, CliCommand& command,
+                                  CommandError& error) const {
+  const std::size_t argc = words.size() - 1;
+  if (argc != 1 && argc != 2) return usage(error, "usage: entries LIST [DATE]");
+  GetEntries get;
+  if (argc == 2) {
+    Date date;
+    if (!parse_date(words[2], date, error)) return false;
+    get.date = date;
+  }
+  command = list_command(CliCommand::Kind::entries, words, get);
+  return true;
+}
+
+bool CommandParser::parse_update(const std::vector<std::string>& words, CliCommand& command,
+                                 CommandError& error) const {
+  if (words.size() - 1 < 2) return usage(error, std::string("usage: ") + kUpdateGrammar);
+  UpdateEntry update;
+  if (!parse_id(words[2], update.id, error)) return false;
+  if (!parse_update_options(words, update.change, error)) return false;
+  if (!update.change.date && !update.change.title) {
+    return usage(
+        error, std::string("nothing to update: give --date or --title; usage: ") + kUpdateGrammar);
+  }
+  command = list_command(CliCommand::Kind::update, words, update);
+  return true;
+}
+
+bool CommandParser::parse_update_options(const std::vector<std::string>& words, EntryChange& change,
+                                         CommandError& error) const {
+  for (std::size_t i = 3; i < words.size(); i += 2) {
+    if (i + 1 >= words.size()) {
+      return usage(error, words[i] + " needs a value; usage: " + kUpdateGrammar);
+    }
+    if (words[i] == "--date") {
+      Date date;
+      if (!parse_date(words[i + 1], date, error)) return false;
+      change.date = date;
+    } else if (words[i] == "--title") {
+      change.title = words[i + 1];
+    } else {
+      return usage(error, "unknown option '" + words[i] + "'; usage: " + kUpdateGrammar);
+    }
+  }
+  return true;
 }
 
 bool CommandParser::split_words(std::string_view line, std::vector<std::string>& words) {

@@ -49,6 +49,17 @@ class CommandParser {
 
  private:
   bool parse_date(std::string_view text, Date& date, CommandError& error) const;
+  // The verbs whose arguments hold dates (today_ resolves the relative ones).
+  // REQUIRES: words[0] is the verb.
+  bool parse_add(const std::vector<std::string>& words, CliCommand& command,
+                 CommandError& error) const;
+  bool parse_entries(const std::vector<std::string>& words, CliCommand& command,
+                     CommandError& error) const;
+  bool parse_update(const std::vector<std::string>& words, CliCommand& command,
+                    CommandError& error) const;
+  // update's --date and --title, from words[3] on, into `change`.
+  bool parse_update_options(const std::vector<std::string>& words, EntryChange& change,
+                            CommandError& error) const;
 
   Date today_;
 };

@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "cli/client.hpp"
 #include "cli/command_parser.hpp"
@@ -57,78 +59,124 @@ int run_one(todo::Client& client, const todo::CliCommand& command,
   return exit_code;
 }
 
-int run_batch(todo::Client& client, const todo::CommandParser& parser,
-              const todo::ReplyPrinter& printer) {
-  std::vector<std::string> outputs;
+// One stdin line of a batch as a command; false, with `error`, for a line
+// that is not one.
+bool parse_batch_line(const todo::CommandParser& parser, const std::string& line,
+                      todo::CliCommand& command, todo::CommandError& error) {
+  std::vector<std::string> words;
+  if (!todo::CommandParser::split_words(line, words)) {
+    error = {true, "unclosed quote"};
+    return false;
+  }
+  if (words.empty()) {
+    error = {true, "empty command"};
+    return false;
+  }
+  if (!parser.parse(words, command, error)) return false;
+  if (command.kind == todo::CliCommand::Kind::batch) {
+    error = {true, "batch cannot be nested"};
+    return false;
+  }
+  return true;
+}
+
+// A batch as read from stdin: the commands to send, and for each input line
+// that is not a command its output line, an error, already.
+struct Batch {
+  std::vector<std::string> outputs;  // by input line; empty until known
   std::vector<todo::CliCommand::Kind> kinds;
   std::vector<todo::Command> commands;
   std::vector<std::size_t> line_of_command;
   bool has_failure = false;
+};
 
+Batch read_batch(const todo::CommandParser& parser, const todo::ReplyPrinter& printer) {
+  Batch batch;
   std::string line;
-  std::vector<std::string> words;
   while (std::getline(std::cin, line)) {
-    const std::size_t index = outputs.size();
-    outputs.emplace_back();
+    const std::size_t index = batch.outputs.size();
+    batch.outputs.emplace_back();
     todo::CliCommand command;
     todo::CommandError error;
-    if (!todo::CommandParser::split_words(line, words)) {
-      error = {true, "unclosed quote"};
-    } else if (words.empty()) {
-      error = {true, "empty command"};
-    } else if (parser.parse(words, command, error) &&
-               command.kind == todo::CliCommand::Kind::batch) {
-      error = {true, "batch cannot be nested"};
-    } else if (error.message.empty()) {
-      kinds.push_back(command.kind);
-      commands.push_back(std::move(command.command));
-      line_of_command.push_back(index);
-      continue;
+    if (parse_batch_line(parser, line, command, error)) {
+      batch.kinds.push_back(command.kind);
+      batch.commands.push_back(std::move(command.command));
+      batch.line_of_command.push_back(index);
+    } else {
+      batch.outputs[index] = printer.format_error(error.message);
+      batch.has_failure = true;
     }
-    outputs[index] = printer.format_error(error.message);
-    has_failure = true;
+  }
+  return batch;
+}
+
+// A batch's output lines, one per input line, each printed as soon as every
+// line before it is done, so that replies arriving in any order come out in
+// input order.
+class BatchOutput {
+ public:
+  // lines: the ones known already; empty for those still to come.
+  explicit BatchOutput(std::vector<std::string> lines)
+      : lines_(std::move(lines)), is_ready_(lines_.size(), false) {
+    for (std::size_t i = 0; i < lines_.size(); ++i) is_ready_[i] = !lines_[i].empty();
   }
 
-  // Lines are printed in input order as soon as every line before them is done.
-  std::vector<bool> is_ready(outputs.size(), false);
-  for (std::size_t i = 0; i < outputs.size(); ++i) is_ready[i] = !outputs[i].empty();
-  std::size_t next_to_print = 0;
-  const auto print_ready = [&] {
-    while (next_to_print < outputs.size() && is_ready[next_to_print]) {
-      std::fwrite(outputs[next_to_print].data(), 1, outputs[next_to_print].size(), stdout);
-      std::fputc('\n', stdout);
-      std::string().swap(outputs[next_to_print]);
-      ++next_to_print;
-    }
-  };
-  print_ready();
-  if (commands.empty()) return has_failure ? kExitRefused : 0;
-  auto exchanged = client.exchange(commands, [&](std::size_t index, todo::Reply reply) {
-    const std::size_t line_index = line_of_command[index];
-    if (reply.status == todo::StatusCode::ok) {
-      outputs[line_index] = printer.format(kinds[index], reply);
-    } else {
-      outputs[line_index] = printer.format_error(refusal(reply));
-      has_failure = true;
-    }
-    is_ready[line_index] = true;
+  void set(std::size_t line, std::string text) {
+    lines_[line] = std::move(text);
+    is_ready_[line] = true;
     print_ready();
-  });
-  if (!exchanged) {
-    // Every line still gets its line, so the output stays aligned with the input.
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-      if (!is_ready[i]) {
-        outputs[i] = printer.format_error("no reply from todod");
-        is_ready[i] = true;
+  }
+
+  // Gives every line still to come `text`, so that the output stays aligned
+  // with the input.
+  void fill_missing(const std::string& text) {
+    for (std::size_t i = 0; i < lines_.size(); ++i) {
+      if (!is_ready_[i]) {
+        lines_[i] = text;
+        is_ready_[i] = true;
       }
     }
     print_ready();
+  }
+
+  void print_ready() {
+    while (next_to_print_ < lines_.size() && is_ready_[next_to_print_]) {
+      std::fwrite(lines_[next_to_print_].data(), 1, lines_[next_to_print_].size(), stdout);
+      std::fputc('\n', stdout);
+      std::string().swap(lines_[next_to_print_]);
+      ++next_to_print_;
+    }
+  }
+
+ private:
+  std::vector<std::string> lines_;
+  std::vector<bool> is_ready_;
+  std::size_t next_to_print_ = 0;
+};
+
+int run_batch(todo::Client& client, const todo::CommandParser& parser,
+              const todo::ReplyPrinter& printer) {
+  Batch batch = read_batch(parser, printer);
+  BatchOutput output(std::move(batch.outputs));
+  output.print_ready();
+  if (batch.commands.empty()) return batch.has_failure ? kExitRefused : 0;
+  auto exchanged = client.exchange(batch.commands, [&](std::size_t index, todo::Reply reply) {
+    const std::size_t line = batch.line_of_command[index];
+    if (reply.status == todo::StatusCode::ok) {
+      output.set(line, printer.format(batch.kinds[index], reply));
+    } else {
+      output.set(line, printer.format_error(refusal(reply)));
+      batch.has_failure = true;
+    }
+  });
+  if (!exchanged) {
+    output.fill_missing(printer.format_error("no reply from todod"));
     std::fflush(stdout);
     std::cerr << "todo: " << exchanged.error().message << "\n";
     return kExitUnreachable;
   }
   std::fflush(stdout);
-  return has_failure ? kExitRefused : 0;
+  return batch.has_failure ? kExitRefused : 0;
 }
 
 }  // namespace

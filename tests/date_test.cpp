@@ -7,18 +7,13 @@
 #include <string_view>
 
 #include "day.hpp"
+#include "rejection.hpp"
 
 namespace todo {
 namespace {
 
 using testing::day;
-
-// "invalid argument: <message>", or "accepted", so that one CHECK compares
-// both the code and the message and prints them when they differ.
-std::string rejection(const Result<Date>& result) {
-  if (result.ok()) return "accepted " + result.value().to_string();
-  return std::string(to_string(result.error().code)) + ": " + result.error().message;
-}
+using testing::rejection;
 
 TEST_CASE("parse accepts real dates and to_string gives them back") {
   const char* const texts[] = {"2026-07-14", "0001-01-01", "9999-12-31", "1970-01-01",

@@ -12,7 +12,7 @@
 
 namespace todo::testing {
 
-// round trip compares every field and a failure shows which one differs.
+// No date as "-", which no date's YYYY-MM-DD can be.
 inline std::string describe(const std::optional<Date>& date) {
   return date ? date->to_string() : std::string("-");
 }

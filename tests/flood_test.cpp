@@ -5,7 +5,6 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -13,6 +12,7 @@
 #include <zmq.hpp>
 
 #include "common/protocol.hpp"
+#include "common/resident_memory.hpp"
 #include "running_daemon.hpp"
 
 namespace todo {
@@ -56,8 +56,8 @@ constexpr std::uint64_t kMiB = 1 << 20;
 //   and in RocksDB's memtable, < 500 bytes, 48 MiB.
 // A daemon that held the flood instead would need about 1 KiB for each of a
 // million requests, and 2 KiB for each reply it keeps for a client that does
-// not read: with 100,000 messages a client each way, as before, it reached
-// 638 MiB, and with no limits 1.5 GiB.
+// not read: pipes of 100,000 messages a client each way, or no limits, would
+// take it far past kAllowedGrowth.
 // Sanitizers add their own: ASan's quarantine keeps up to 256 MiB of freed
 // memory and its redzones and shadow about double the rest; TSan's shadow is
 // several times the memory the program touches.
@@ -71,15 +71,6 @@ constexpr std::uint64_t kAllowedGrowth = 192 * kMiB;
 
 std::string add_list(std::size_t index) { return "flood-add-" + std::to_string(index); }
 std::string read_list(std::size_t index) { return "flood-read-" + std::to_string(index); }
-
-// VmRSS of a process, in bytes; 0 when /proc cannot tell.
-std::uint64_t resident_bytes(pid_t pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-  for (std::string line; std::getline(status, line);) {
-    if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
 
 struct FloodTally {
   std::size_t sent = 0;

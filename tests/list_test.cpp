@@ -7,19 +7,13 @@
 #include <vector>
 
 #include "day.hpp"
+#include "rejection.hpp"
 
 namespace todo {
 namespace {
 
 using testing::day;
-
-// "<status>: <message>", or "accepted", so that one CHECK compares both the
-// code and the message and prints them when they differ.
-template <class T>
-std::string rejection(const Result<T>& result) {
-  if (result.ok()) return "accepted";
-  return std::string(to_string(result.error().code)) + ": " + result.error().message;
-}
+using testing::rejection;
 
 std::vector<std::string> titles(const std::vector<Entry>& entries) {
   std::vector<std::string> found;

@@ -5,15 +5,12 @@
 #include <string>
 #include <string_view>
 
+#include "rejection.hpp"
+
 namespace todo {
 namespace {
 
-// "invalid argument: <message>", or "accepted", so that one CHECK compares
-// both the code and the message and prints them when they differ.
-std::string rejection(const Result<void>& result) {
-  if (result.ok()) return "accepted";
-  return std::string(to_string(result.error().code)) + ": " + result.error().message;
-}
+using testing::rejection;
 
 std::string bytes(std::string_view text) { return std::string(text); }
 

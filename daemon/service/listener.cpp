@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <zmq.hpp>
 
+#include "common/endpoint.hpp"
 #include "common/ipc_probe.hpp"
 #include "common/protocol.hpp"
 #include "daemon/runtime/log.hpp"
@@ -16,7 +17,6 @@
 namespace todo {
 namespace {
 
-constexpr std::string_view kIpcScheme = "ipc://";
 // Requests read per loop round before replies get their turn.
 constexpr int kMaxReadsPerRound = 256;
 // What ZeroMQ holds for one client, each way; the daemon's memory for a client
@@ -62,8 +62,9 @@ Result<std::unique_ptr<Listener>> Listener::bind(const std::vector<std::string>&
   socket->set(zmq::sockopt::linger, 0);
   std::vector<IpcSocketFile> ipc_files;
   for (const std::string& endpoint : endpoints) {
-    const bool is_ipc = endpoint.starts_with(kIpcScheme);
-    const std::string path = is_ipc ? endpoint.substr(kIpcScheme.size()) : std::string();
+    const std::optional<std::string> ipc_path = ipc_path_of(endpoint);
+    const bool is_ipc = ipc_path.has_value();
+    const std::string path = ipc_path.value_or(std::string());
     if (is_ipc) {
       if (auto prepared = prepare_ipc_path(endpoint, path); !prepared) return prepared.error();
     }

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <type_traits>
 
+#include "common/resident_memory.hpp"
 #include "common/validation.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
@@ -18,15 +19,6 @@ namespace {
 ReplyPayload to_payload(ListAnswer answer) {
   return std::visit([](auto&& value) -> ReplyPayload { return std::move(value); },
                     std::move(answer));
-}
-
-// 0 where /proc cannot tell.
-std::uint64_t resident_bytes() {
-  std::ifstream statm("/proc/self/statm");
-  std::uint64_t total_pages = 0;
-  std::uint64_t resident_pages = 0;
-  if (!(statm >> total_pages >> resident_pages)) return 0;
-  return resident_pages * static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace
