@@ -69,8 +69,8 @@ using DecodingArchive =
 inline constexpr char kLittleEndianMarker = 1;
 
 // A write-only std::streambuf appending to a string it hands over at the end:
-// encoding writes straight into the string it returns. A std::ostringstream
-// grew its buffer from empty, doubling, for every message.
+// encoding writes straight into the string it returns, reserved once, where a
+// std::ostringstream would grow its buffer from empty, doubling, per message.
 class StringOutputBuffer : public std::streambuf {
  public:
   explicit StringOutputBuffer(std::size_t expected_bytes) { bytes_.reserve(expected_bytes); }

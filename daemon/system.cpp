@@ -20,7 +20,7 @@ Result<std::unique_ptr<System>> System::start(const SystemOptions& options) {
 std::size_t System::default_thread_count(unsigned hardware_threads) {
   // One core is left to the threads every request also passes through: the
   // I/O thread, ZeroMQ's I/O thread and the database worker. On two cores a
-  // second pool thread only made them wait for a core (bench/pool-threads.sh).
+  // second pool thread only makes them wait for a core (bench/pool-threads.sh).
   return std::max(2u, hardware_threads) - 1;
 }
 

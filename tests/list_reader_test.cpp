@@ -12,18 +12,16 @@
 
 #include "daemon/storage/list_mutations.hpp"
 #include "day.hpp"
+#include "rejection.hpp"
 #include "temp_dir.hpp"
 
 namespace todo {
 namespace {
 
 using testing::day;
+using testing::rejection;
 
 Entry entry(EntryId id) { return Entry{id, day("2018-12-19"), "entry " + std::to_string(id)}; }
-
-std::string rejection(const Result<List>& result) {
-  return result ? "accepted" : result.error().message;
-}
 
 TEST_CASE("the next id is the larger of the stored one and the last entry's + 1", "[list_reader]") {
   // Adds to a list that holds entries do not rewrite its metadata.
@@ -42,11 +40,11 @@ TEST_CASE("no metadata and no entries is an empty list", "[list_reader]") {
 
 TEST_CASE("metadata that disagrees with the entries on emptiness is corrupt", "[list_reader]") {
   CHECK(rejection(restore_list("bob", std::nullopt, {entry(1)})) ==
-        "stored list 'bob' is corrupt: entries without list metadata");
+        "internal error: stored list 'bob' is corrupt: entries without list metadata");
   CHECK(rejection(restore_list("bob", ListMeta{3, 0}, {entry(1)})) ==
-        "stored list 'bob' is corrupt: metadata counts 0 entries, 1 are stored");
+        "internal error: stored list 'bob' is corrupt: metadata counts 0 entries, 1 are stored");
   CHECK(rejection(restore_list("bob", ListMeta{3, 2}, {})) ==
-        "stored list 'bob' is corrupt: metadata counts 2 entries, 0 are stored");
+        "internal error: stored list 'bob' is corrupt: metadata counts 2 entries, 0 are stored");
   // The count beyond emptiness is not kept up by adds: any non-zero count will do.
   CHECK(rejection(restore_list("bob", ListMeta{3, 1}, {entry(1), entry(2)})) == "accepted");
 }

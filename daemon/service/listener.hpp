@@ -55,8 +55,6 @@ class Listener {
              std::chrono::milliseconds tick_interval, const std::function<void()>& on_tick,
              const std::function<void()>& on_stopping);
 
-  std::uint64_t requests_received() const { return requests_received_; }
-
  private:
   // An ipc:// socket file this Listener created, known by its inode: at exit
   // it removes the file only if it is still that one. A todod that started on

@@ -31,7 +31,7 @@ class ReplyOutbox {
   void push(OutgoingReply reply);
   // Clears the wake-up and swaps everything pushed so far, oldest first, into
   // `taken` (emptied first). Handing the same vector back each round keeps
-  // both vectors' capacity, where a fresh one per round grew by doubling.
+  // both vectors' capacity, where a fresh one per round would grow by doubling.
   void take_all(std::vector<OutgoingReply>& taken);
   // Readable while replies are waiting; poll it with the socket.
   int wake_fd() const { return wake_fd_; }

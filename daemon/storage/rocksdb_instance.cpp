@@ -28,9 +28,10 @@ rocksdb::Options rocksdb_options(rocksdb::Env* env) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-  // Adds went to the skip list's top and walked down through every list's
-  // keys: a quarter of todod's CPU under adds to 10,000 lists. With a hint per
-  // list they start where the list's last key went (entry_key_prefix.hpp).
+  // Without a hint an add starts at the skip list's top and walks down through
+  // every list's keys; with a hint per list it starts where the list's last
+  // key went in (entry_key_prefix.hpp; docs/performance.md has the share of
+  // todod's CPU the search takes either way).
   // RocksDB ignores hints in concurrent memtable writes, which only help when
   // more cores than two write at once.
   options.memtable_insert_with_hint_prefix_extractor = std::make_shared<EntryKeyPrefix>();

@@ -17,8 +17,8 @@
 //
 // A failed fsync is not reopened from: what the disk holds after one is not
 // knowable (the record was written, the sync failed), RocksDB counts a failed
-// WAL sync as unrecoverable, and reopening in process after one was seen to
-// hide acknowledged changes from reads until the next start
+// WAL sync as unrecoverable, and reopening in process after one can hide
+// acknowledged changes from reads until the next start
 // (tests/failing_disk_test.cpp). Writes stay refused until todod restarts,
 // when RocksDB replays the WAL from the files; reads go on meanwhile.
 //
