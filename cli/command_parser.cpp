@@ -1,5 +1,6 @@
 #include "cli/command_parser.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 
@@ -21,6 +22,52 @@ bool parse_id(const std::string& text, EntryId& id, CommandError& error) {
 }
 
 constexpr const char* kUpdateGrammar = "update LIST ID [--date D] [--title T]";
+
+struct CommandHelp {
+  std::string_view name;
+  std::string_view usage;
+};
+
+constexpr CommandHelp kCommands[] = {
+    {"add", "add LIST DATE TITLE...            add an entry; prints its id"},
+    {"entries", "entries LIST [DATE]               entries in id order: ID DATE [x] TITLE"},
+    {"update",
+     "update LIST ID [--date D] [--title T]\n"
+     "                                  change an entry; prints it as it is now"},
+    {"done", "done LIST ID                      mark an entry done"},
+    {"undone", "undone LIST ID                    mark an entry not done"},
+    {"delete", "delete LIST ID                    delete an entry"},
+    {"lists", "lists                             names of the lists that hold entries"},
+    {"drop", "drop LIST                         delete a whole list"},
+    {"ping",
+     "ping                              version, uptime and counters: lists in memory,\n"
+     "                                  requests, errors, busy, writes, p99 latency, memory"},
+    {"batch",
+     "batch                             commands from stdin, one per line, pipelined;\n"
+     "                                  one output line per command, in input order"},
+    {"help", "help [COMMAND]                    this text, or one command's"},
+};
+
+const CommandHelp* find_command(std::string_view name) {
+  for (const CommandHelp& command : kCommands) {
+    if (command.name == name) return &command;
+  }
+  return nullptr;
+}
+
+// The verbs whose first argument is a list name.
+bool takes_list(std::string_view verb) {
+  return verb == "add" || verb == "entries" || verb == "update" || verb == "done" ||
+         verb == "undone" || verb == "delete" || verb == "drop";
+}
+
+// Whether the words after the verb, before any `--`, ask for help.
+bool asks_for_help(const std::vector<std::string>& words) {
+  for (std::size_t i = 1; i < words.size() && words[i] != "--"; ++i) {
+    if (words[i] == "--help" || words[i] == "-h") return true;
+  }
+  return false;
+}
 
 // Whether the verb words[0] has exactly `count` arguments; a usage error
 // showing its grammar when it has not.
@@ -64,6 +111,16 @@ bool parse_delete(const std::vector<std::string>& words, CliCommand& command, Co
   return true;
 }
 
+bool parse_help(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
+  if (words.size() > 2) return usage(error, "usage: help [COMMAND]");
+  const std::string topic = words.size() == 2 ? words[1] : "";
+  if (!topic.empty() && find_command(topic) == nullptr) {
+    return usage(error, "unknown command '" + topic + "' (try todo help)");
+  }
+  command = {CliCommand::Kind::help, Ping{}, topic};
+  return true;
+}
+
 std::string join_from(const std::vector<std::string>& words, std::size_t first) {
   std::string joined;
   for (std::size_t i = first; i < words.size(); ++i) {
@@ -74,6 +131,16 @@ std::string join_from(const std::vector<std::string>& words, std::size_t first) 
 }
 
 }  // namespace
+
+std::string command_usage(std::string_view topic) {
+  if (!topic.empty()) return "usage: " + std::string(find_command(topic)->usage);
+  std::string usage = "Commands:";
+  for (const CommandHelp& command : kCommands) {
+    usage += "\n  ";
+    usage += command.usage;
+  }
+  return usage;
+}
 
 Date local_today() {
   const std::time_t now = std::time(nullptr);
@@ -105,6 +172,29 @@ bool CommandParser::parse_date(std::string_view text, Date& date, CommandError& 
 bool CommandParser::parse(const std::vector<std::string>& words, CliCommand& command,
                           CommandError& error) const {
   if (words.empty()) return usage(error, "no command given (try --help)");
+  const std::string& verb = words[0];
+  if (verb == "help") return parse_help(words, command, error);
+  if (find_command(verb) != nullptr && asks_for_help(words)) {
+    command = {CliCommand::Kind::help, Ping{}, verb};
+    return true;
+  }
+  if (!takes_list(verb)) return parse_verb(words, command, error);
+  // The list name is the word after the verb, or after a `--` there; the
+  // first `--` anywhere goes, and what follows it is taken as it is.
+  std::vector<std::string> arguments = words;
+  const auto separator = std::find(arguments.begin() + 1, arguments.end(), "--");
+  const bool is_list_quoted = separator == arguments.begin() + 1;
+  if (separator != arguments.end()) arguments.erase(separator);
+  if (arguments.size() > 1 && arguments[1].starts_with('-') && !is_list_quoted) {
+    return usage(error, "'" + arguments[1] + "' is an option, not a list name (to name a list " +
+                            "that starts with '-', put -- before it; try 'todo help " + verb +
+                            "')");
+  }
+  return parse_verb(arguments, command, error);
+}
+
+bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand& command,
+                               CommandError& error) const {
   const std::string& verb = words[0];
   if (verb == "add") return parse_add(words, command, error);
   if (verb == "entries") return parse_entries(words, command, error);

@@ -4,10 +4,16 @@
 //   add LIST DATE TITLE...            entries LIST [DATE]
 //   update LIST ID [--date D] [--title T]
 //   done LIST ID      undone LIST ID      delete LIST ID
-//   lists      drop LIST      ping
+//   lists      drop LIST      ping      help [COMMAND]
 //
 // DATE is YYYY-MM-DD, or today, tomorrow, yesterday in local time. TITLE... is
 // the rest of the words joined by single spaces.
+//
+// `--help` or `-h` after any command asks for that command's usage: it never
+// reaches the daemon. A word starting with '-' is never taken as a list name,
+// so a misplaced option cannot drop or create a list; `--` before the list
+// name passes one that starts with '-' (`drop -- -old`), and words after `--`
+// are never taken as a request for help.
 //
 // Thread safety: pure functions.
 #pragma once
@@ -22,11 +28,17 @@ namespace todo {
 
 // What the user asked for: the request to send, and how to show its reply.
 struct CliCommand {
-  enum class Kind { add, entries, update, done, undone, erase, lists, drop, ping, batch };
+  enum class Kind { add, entries, update, done, undone, erase, lists, drop, ping, batch, help };
 
   Kind kind = Kind::ping;
   Command command;
+  // For help: the command asked about; empty for all of them.
+  std::string help_topic;
 };
+
+// The usage of one command (its grammar and what it does), or of all of them
+// when topic is empty. REQUIRES: topic is empty or a command's name.
+std::string command_usage(std::string_view topic);
 
 // Why a command was not sent. A usage error (exit 2) is a command that does
 // not follow the grammar; otherwise a value was invalid (exit 1), e.g. a date.
@@ -49,6 +61,9 @@ class CommandParser {
 
  private:
   bool parse_date(std::string_view text, Date& date, CommandError& error) const;
+  // Dispatches on words[0], the verb, with any `--` already taken out.
+  bool parse_verb(const std::vector<std::string>& words, CliCommand& command,
+                  CommandError& error) const;
   // The verbs whose arguments hold dates (today_ resolves the relative ones).
   // REQUIRES: words[0] is the verb.
   bool parse_add(const std::vector<std::string>& words, CliCommand& command,

@@ -20,18 +20,9 @@ constexpr int kExitRefused = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitUnreachable = 3;
 
-constexpr const char* kGrammar = R"(Commands:
-  add LIST DATE TITLE...            add an entry; prints its id
-  entries LIST [DATE]               entries in id order: ID DATE [x] TITLE
-  update LIST ID [--date D] [--title T]
-  done LIST ID | undone LIST ID     mark an entry done or not done
-  delete LIST ID                    delete an entry
-  lists                             names of the lists that hold entries
-  drop LIST                         delete a whole list
-  ping                              version, uptime and counters: lists in memory,
-                                    requests, errors, busy, writes, p99 latency, memory
-  batch                             commands from stdin, one per line, pipelined;
-                                    one output line per command, in input order
+constexpr const char* kNotes = R"(
+`todo COMMAND --help` shows one command's usage; -- before a list name passes one
+that starts with '-'.
 DATE is YYYY-MM-DD, today, tomorrow or yesterday.
 Exit codes: 0 ok, 1 refused by todod, 2 usage error, 3 todod unreachable.)";
 
@@ -75,6 +66,10 @@ bool parse_batch_line(const todo::CommandParser& parser, const std::string& line
   if (!parser.parse(words, command, error)) return false;
   if (command.kind == todo::CliCommand::Kind::batch) {
     error = {true, "batch cannot be nested"};
+    return false;
+  }
+  if (command.kind == todo::CliCommand::Kind::help) {
+    error = {true, "help is not a batch command"};
     return false;
   }
   return true;
@@ -183,7 +178,7 @@ int run_batch(todo::Client& client, const todo::CommandParser& parser,
 
 int main(int argc, char** argv) {
   CLI::App app{"todo: manage to-do lists kept by todod."};
-  app.footer(kGrammar);
+  app.footer(todo::command_usage("") + kNotes);
   app.set_version_flag("--version", std::string("todo ") + TODO_VERSION);
   app.prefix_command();
   std::string endpoint = todo::default_endpoint();
@@ -213,6 +208,10 @@ int main(int argc, char** argv) {
   if (!parser.parse(app.remaining(), command, error)) {
     std::cerr << "todo: " << error.message << "\n";
     return error.is_usage ? kExitUsage : kExitRefused;
+  }
+  if (command.kind == todo::CliCommand::Kind::help) {
+    std::cout << todo::command_usage(command.help_topic) << "\n";
+    return 0;
   }
   todo::Client client(endpoint, std::chrono::milliseconds(timeout_ms));
   if (command.kind == todo::CliCommand::Kind::batch) {

@@ -97,6 +97,7 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
     case CliCommand::Kind::batch:
+    case CliCommand::Kind::help:  // neither has a reply of its own
       break;
   }
   return "ok";
@@ -133,6 +134,7 @@ std::string ReplyPrinter::format_json(CliCommand::Kind kind, const Reply& reply)
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
     case CliCommand::Kind::batch:
+    case CliCommand::Kind::help:  // neither has a reply of its own
       break;
   }
   return "{\"ok\": true}";

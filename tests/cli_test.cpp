@@ -228,6 +228,52 @@ TEST_CASE_METHOD(Fixture, "50 concurrent todo add processes get 50 distinct ids"
   CHECK_THAT(stored.back(), Catch::StartsWith("50 2022-03-03 [ ] entry "));
 }
 
+TEST_CASE_METHOD(Fixture, "--help after a command shows its usage and changes nothing", "[cli]") {
+  REQUIRE(ok({"add", "home", "2018-12-19", "Paint"}) == "1\n");
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"drop", "--help"},
+                                             {"drop", "home", "--help"},
+                                             {"drop", "-h"},
+                                             {"add", "--help", "today", "x"},
+                                             {"delete", "home", "1", "--help"},
+                                             {"help", "drop"}}) {
+    Output output = todo(args);
+    INFO("args: " << args[0] << " " << args[1] << " stderr: " << output.err);
+    CHECK(output.exit_code == 0);
+    CHECK_THAT(output.out, Catch::StartsWith("usage: " + args[args[0] == "help" ? 1 : 0] + " "));
+  }
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"drop", "--all"}, {"add", "-x", "today", "t"}}) {
+    Output output = todo(args);
+    CHECK(output.exit_code == 2);
+    CHECK_THAT(output.err, Catch::Contains("not a list name"));
+  }
+  CHECK(ok({"lists"}) == "home\n");
+  CHECK(ok({"entries", "home"}) == "1 2018-12-19 [ ] Paint\n");
+  CHECK(ok({"entries", "--", "--help"}).empty());
+  // A batch line that asks for help fails in place; the rest goes on.
+  const Output batch = todo({"batch"}, "drop home --help\nentries home\n");
+  CHECK(batch.exit_code == 1);
+  CHECK(lines(batch.out) ==
+        std::vector<std::string>{"error: help is not a batch command", "1 2018-12-19 [ ] Paint"});
+  // `--` passes a list name that starts with '-'.
+  CHECK(ok({"add", "--", "-odd", "2018-12-20", "x"}) == "1\n");
+  CHECK(ok({"lists"}) == "-odd\nhome\n");
+}
+
+TEST_CASE("help needs no daemon and lists every command", "[cli]") {
+  DaemonPlace place;
+  const Output all = run_todo(place.endpoint(), {"help"});
+  CHECK(all.exit_code == 0);
+  for (const char* verb : {"add", "entries", "update", "done", "undone", "delete", "lists", "drop",
+                           "ping", "batch", "help"}) {
+    CHECK_THAT(all.out, Catch::Contains(std::string("\n  ") + verb + " "));
+  }
+  const Output drop = run_todo(place.endpoint(), {"drop", "home", "--help"});
+  CHECK(drop.exit_code == 0);
+  CHECK(drop.out == "usage: drop LIST                         delete a whole list\n");
+}
+
 TEST_CASE("todo with no daemon exits 3 at once, naming the endpoint", "[cli]") {
   DaemonPlace place;
   Output output = run_todo(place.endpoint(), {"ping"});

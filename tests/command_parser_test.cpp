@@ -42,6 +42,8 @@ std::string kind_name(Kind kind) {
       return "ping";
     case Kind::batch:
       return "batch";
+    case Kind::help:
+      return "help";
   }
   return "?";
 }
@@ -209,6 +211,65 @@ TEST_CASE("usage errors say what is wrong", "[command_parser]") {
              Catch::Contains("--title needs a value"));
   CHECK_THAT(refused({"add", "bob"}).message, Catch::Contains("add LIST DATE TITLE..."));
   CHECK_THAT(refused({}).message, Catch::Contains("no command"));
+}
+
+// The topic of a command that parses as a request for help.
+std::string help_topic(const std::vector<std::string>& words) {
+  CliCommand command;
+  CommandError error;
+  if (!CommandParser(day("2024-02-28")).parse(words, command, error)) {
+    FAIL("refused: " << error.message);
+  }
+  if (command.kind != Kind::help) FAIL("parsed as " << kind_name(command.kind));
+  return command.help_topic.empty() ? "(all)" : command.help_topic;
+}
+
+TEST_CASE("--help or -h after any command asks for its usage, never for the command",
+          "[command_parser]") {
+  CHECK(help_topic({"drop", "--help"}) == "drop");
+  CHECK(help_topic({"drop", "home", "--help"}) == "drop");
+  CHECK(help_topic({"add", "--help", "today", "x"}) == "add");
+  CHECK(help_topic({"add", "bob", "today", "Buy", "milk", "-h"}) == "add");
+  CHECK(help_topic({"update", "bob", "1", "--title", "--help"}) == "update");
+  CHECK(help_topic({"lists", "-h"}) == "lists");
+  CHECK(help_topic({"batch", "--help"}) == "batch");
+  CHECK(help_topic({"help"}) == "(all)");
+  CHECK(help_topic({"help", "drop"}) == "drop");
+  CHECK(refused({"help", "frobnicate"}).message == "unknown command 'frobnicate' (try todo help)");
+  CHECK(refused({"help", "drop", "add"}).message == "usage: help [COMMAND]");
+}
+
+TEST_CASE("a word starting with '-' is never a list name unless -- comes before it",
+          "[command_parser]") {
+  for (const std::vector<std::string>& words :
+       std::vector<std::vector<std::string>>{{"drop", "--all"},
+                                             {"drop", "-f"},
+                                             {"add", "-x", "today", "t"},
+                                             {"entries", "--pending"},
+                                             {"done", "-1", "2"},
+                                             {"delete", "--yes", "1"},
+                                             {"update", "--title", "1", "--title", "x"}}) {
+    INFO(joined(words));
+    const CommandError error = refused(words);
+    CHECK(error.is_usage);
+    CHECK_THAT(error.message, Catch::Contains("is an option, not a list name") &&
+                                  Catch::Contains("put -- before it"));
+  }
+  CHECK(parsed({"drop", "--", "--help"}) == "drop: list '--help' drop");
+  CHECK(parsed({"drop", "--", "-old"}) == "drop: list '-old' drop");
+  // After --, --help and -h are words like any other.
+  CHECK(parsed({"add", "bob", "today", "--", "-h", "is", "the", "flag"}) ==
+        "add: list 'bob' add 2024-02-28 '-h is the flag'");
+}
+
+TEST_CASE("the usage of every command is known, and all of them together", "[command_parser]") {
+  CHECK(command_usage("drop") == "usage: drop LIST                         delete a whole list");
+  const std::string all = command_usage("");
+  for (const char* verb :
+       {"add", "entries", "update", "done", "undone", "delete", "lists", "drop", "ping", "batch"}) {
+    CHECK_THAT(command_usage(verb), Catch::StartsWith(std::string("usage: ") + verb));
+    CHECK_THAT(all, Catch::Contains(std::string("\n  ") + verb));
+  }
 }
 
 TEST_CASE("split_words splits a line as a shell would", "[command_parser]") {
