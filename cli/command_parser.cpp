@@ -132,13 +132,25 @@ std::string join_from(const std::vector<std::string>& words, std::size_t first) 
 
 }  // namespace
 
-std::string command_usage(std::string_view topic) {
-  if (!topic.empty()) return "usage: " + std::string(find_command(topic)->usage);
-  std::string usage = "Commands:";
-  for (const CommandHelp& command : kCommands) {
-    usage += "\n  ";
-    usage += command.usage;
+namespace {
+
+// One command's usage with every line indented by `indent`, so that continued
+// descriptions stay in their column.
+std::string indented(std::string_view usage, std::string_view indent) {
+  std::string text(indent);
+  for (const char c : usage) {
+    text += c;
+    if (c == '\n') text += indent;
   }
+  return text;
+}
+
+}  // namespace
+
+std::string command_usage(std::string_view topic) {
+  if (!topic.empty()) return "usage: " + indented(find_command(topic)->usage, "       ").substr(7);
+  std::string usage = "Commands:";
+  for (const CommandHelp& command : kCommands) usage += "\n" + indented(command.usage, "  ");
   return usage;
 }
 
