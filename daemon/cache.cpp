@@ -37,16 +37,16 @@ void Cache::retire_idle(std::uint32_t idle_ticks) {
   std::vector<std::shared_ptr<Server>> retired;
   retired.reserve(kRetireChunk);
   for (Shard& shard : shards_) {
-    // Downwards, so that erasing (which moves the last actor into the hole)
-    // only ever moves an actor already looked at, or one started meanwhile.
-    // Only this thread removes actors, so the shard never shrinks below it.
+    // Only this thread removes actors, so the shard never shrinks below position.
     std::size_t position = size_of(shard);
     while (position > 0) {
       position = retire_idle_below(shard, position, idle_ticks, retired);
       retired.clear();
-      // A waiting lookup gets the lock: without a yield this thread would
-      // mostly take it straight back.
-      std::this_thread::yield();
+      // Between chunks a waiting lookup gets the lock: without a yield this
+      // thread would mostly take it straight back. Not after a shard's last
+      // chunk: under load a yield can cost a time slice, and the sweep of
+      // every shard would then fall behind the idle clock's ticks.
+      if (position > 0) std::this_thread::yield();
     }
   }
 }
@@ -55,6 +55,8 @@ std::size_t Cache::retire_idle_below(Shard& shard, std::size_t position, std::ui
                                      std::vector<std::shared_ptr<Server>>& retired) {
   const std::size_t end = position > kRetireChunk ? position - kRetireChunk : 0;
   MutexLock lock(shard.mutex);
+  // Downwards, so that erasing (which moves the last actor into the hole)
+  // only ever moves an actor already looked at, or one started meanwhile.
   while (position > end) {
     --position;
     if (shard.servers.at(position)->try_retire(idle_ticks)) {

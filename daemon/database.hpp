@@ -38,7 +38,7 @@ struct DatabaseOptions {
   // One by default: every worker writes to RocksDB's one write-ahead log, and
   // with --sync each batch a worker hands RocksDB is a sync write of its own
   // unless RocksDB happens to merge it with another's. On two cores, three
-  // workers made 2.5 times the batches of one per add and answered fewer adds
+  // workers make 2.5 times the batches of one per add and answer fewer adds
   // (bench/db-workers.sh, docs/performance.md).
   std::size_t worker_count = 1;
   Durability durability = Durability::sync;

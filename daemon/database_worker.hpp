@@ -49,7 +49,7 @@ class DatabaseWorker {
  private:
   void run(const std::stop_token& stop);
   // Waits for writes, and takes them all; none once asked to stop with
-  // nothing pending.
+  // nothing pending. REQUIRES: writes is empty.
   void take_pending(const std::stop_token& stop, std::vector<ListWrite>& writes) EXCLUDES(mutex_);
   Result<void> commit(std::span<const ListWrite> writes, std::uint32_t generation);
 

@@ -1,6 +1,6 @@
-// One list's changes on their way to disk: the key/value mutations a Server
-// computed for a group of requests, and what to call once they are durable (or
-// have failed). A DatabaseWorker applies a ListWrite all or nothing.
+// One list's changes on their way to disk: the key/value mutations of a group
+// of requests (ListMutations, computed on the Server's turn), and what to call
+// once they are durable (or have failed). A DatabaseWorker applies a ListWrite all or nothing.
 //
 // Thread safety: a plain value, handed from a Server's turn to a worker thread.
 #pragma once

@@ -9,6 +9,7 @@
 #include "common/protocol.hpp"
 #include "common/validation.hpp"
 #include "daemon/database.hpp"
+#include "daemon/list_write.hpp"
 #include "daemon/runtime/log.hpp"
 #include "daemon/storage/list_mutations.hpp"
 
@@ -22,6 +23,10 @@ constexpr std::uint32_t kRetired = std::uint32_t{1} << 31;
 constexpr std::size_t kMaxCachedEncodingBytes = std::size_t{1} << 20;
 
 }  // namespace
+
+// Where the small fields go (server.hpp): an idle actor's size is a core
+// figure (docs/performance.md), so growing it should be a decision.
+static_assert(sizeof(void*) != 8 || sizeof(Server) <= 136);
 
 // The group of requests whose changes are on their way to disk. It belongs to
 // the write until the write completes: on success the worker answers the

@@ -34,11 +34,9 @@
 #include <functional>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "common/list.hpp"
 #include "common/list_operation.hpp"
-#include "daemon/list_write.hpp"
 #include "daemon/runtime/actor.hpp"
 #include "daemon/runtime/mailbox.hpp"
 #include "daemon/system_counters.hpp"

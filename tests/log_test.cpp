@@ -17,19 +17,37 @@ namespace {
 
 using testing::TempDir;
 
+// Sends stderr to a file for as long as it lives.
+class StderrToFile {
+ public:
+  explicit StderrToFile(const std::string& path)
+      : file_(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)),
+        saved_stderr_(::dup(STDERR_FILENO)) {
+    REQUIRE(file_ >= 0);
+    REQUIRE(saved_stderr_ >= 0);
+    ::dup2(file_, STDERR_FILENO);
+  }
+  StderrToFile(const StderrToFile&) = delete;
+  StderrToFile& operator=(const StderrToFile&) = delete;
+  ~StderrToFile() {
+    ::dup2(saved_stderr_, STDERR_FILENO);
+    ::close(saved_stderr_);
+    ::close(file_);
+  }
+
+ private:
+  int file_;
+  int saved_stderr_;
+};
+
 // Runs write_lines with stderr sent to a file, and returns the file's lines.
 template <class WriteLines>
 std::vector<std::string> lines_logged(const TempDir& dir, WriteLines&& write_lines) {
   const std::string path = (dir.path() / "stderr").string();
-  const int file = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  REQUIRE(file >= 0);
-  const int saved_stderr = ::dup(STDERR_FILENO);
-  REQUIRE(saved_stderr >= 0);
-  ::dup2(file, STDERR_FILENO);
-  write_lines();
-  ::dup2(saved_stderr, STDERR_FILENO);
-  ::close(saved_stderr);
-  ::close(file);
+  {
+    const StderrToFile redirect(path);
+    write_lines();
+  }
   std::ifstream in(path);
   std::vector<std::string> lines;
   for (std::string line; std::getline(in, line);) lines.push_back(line);

@@ -1,12 +1,15 @@
 // Mutexes and their scoped locks, annotated so that clang checks the lock
 // discipline (thread_annotations.hpp): std::mutex and std::shared_mutex with
-// the attributes libstdc++ does not carry. Mutex and SharedMutex are
-// BasicLockable, so std::condition_variable_any waits on them directly; a
-// predicate that reads guarded members says so with REQUIRES.
+// the attributes libstdc++ does not carry. CondVar waits on a held Mutex at
+// the cost of a std::condition_variable. Mutex and SharedMutex are also
+// BasicLockable, so std::condition_variable_any (which waits for a stop
+// token too) takes them; a predicate that reads guarded members says so with
+// REQUIRES.
 //
 // Thread safety: as the std:: types they wrap.
 #pragma once
 
+#include <condition_variable>
 #include <mutex>
 #include <shared_mutex>
 
@@ -24,7 +27,29 @@ class CAPABILITY("mutex") Mutex {
   void unlock() RELEASE() { mutex_.unlock(); }
 
  private:
+  friend class CondVar;
   std::mutex mutex_;
+};
+
+// A condition variable waited on with a held Mutex, as Abseil's CondVar.
+class CondVar {
+ public:
+  CondVar() = default;
+  CondVar(const CondVar&) = delete;
+  CondVar& operator=(const CondVar&) = delete;
+
+  // Releases mutex while it waits; it is held again on return, which may be
+  // spurious: wait in a loop on the condition.
+  void wait(Mutex& mutex) REQUIRES(mutex) {
+    std::unique_lock lock(mutex.mutex_, std::adopt_lock);
+    condition_.wait(lock);
+    lock.release();
+  }
+  void notify_one() { condition_.notify_one(); }
+  void notify_all() { condition_.notify_all(); }
+
+ private:
+  std::condition_variable condition_;
 };
 
 class SCOPED_CAPABILITY MutexLock {

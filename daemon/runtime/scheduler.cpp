@@ -6,8 +6,12 @@ namespace todo {
 
 Scheduler::Scheduler(std::size_t thread_count) : thread_count_(thread_count) {
   threads_.reserve(thread_count);
-  for (std::size_t i = 0; i < thread_count; ++i) {
-    threads_.emplace_back([this, stop = stopping_.get_token()] { run_thread(stop); });
+  try {
+    for (std::size_t i = 0; i < thread_count; ++i) threads_.emplace_back([this] { run_thread(); });
+  } catch (...) {
+    // The threads already running must be joined, not left to terminate().
+    stop();
+    throw;
   }
 }
 
@@ -22,23 +26,29 @@ void Scheduler::schedule(std::shared_ptr<Actor> actor) {
 }
 
 void Scheduler::stop() {
-  stopping_.request_stop();
-  threads_.clear();  // joins them
+  {
+    MutexLock lock(mutex_);
+    is_stopping_ = true;
+  }
+  has_work_.notify_all();
+  for (auto& thread : threads_) {
+    if (thread.joinable()) thread.join();
+  }
   MutexLock lock(mutex_);
   run_queue_.clear();
 }
 
-std::shared_ptr<Actor> Scheduler::next_actor(const std::stop_token& stop) {
+std::shared_ptr<Actor> Scheduler::next_actor() {
   MutexLock lock(mutex_);
-  has_work_.wait(mutex_, stop, [this]() REQUIRES(mutex_) { return !run_queue_.empty(); });
+  while (!is_stopping_ && run_queue_.empty()) has_work_.wait(mutex_);
   if (run_queue_.empty()) return nullptr;
   std::shared_ptr<Actor> actor = std::move(run_queue_.front());
   run_queue_.pop_front();
   return actor;
 }
 
-void Scheduler::run_thread(const std::stop_token& stop) {
-  while (const std::shared_ptr<Actor> actor = next_actor(stop)) give_turn(actor);
+void Scheduler::run_thread() {
+  while (const std::shared_ptr<Actor> actor = next_actor()) give_turn(actor);
 }
 
 void Scheduler::give_turn(const std::shared_ptr<Actor>& actor) {

@@ -3,15 +3,14 @@
 // turn, and take the next. An actor with more work after its turn goes to the
 // back of the queue, so one busy actor cannot starve the others.
 //
-// Thread safety: schedule() may be called from any thread. stop() once, from a
-// thread that is not a pool thread; it runs what is queued, then joins.
+// Thread safety: schedule() may be called from any thread. stop() from a
+// thread that is not a pool thread; it runs what is queued, then joins, and
+// does nothing the second time (the destructor calls it).
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <memory>
-#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -37,18 +36,20 @@ class Scheduler {
   void stop() EXCLUDES(mutex_);
 
  private:
-  void run_thread(const std::stop_token& stop);
+  void run_thread();
   // The next actor to run; null once stopping with the queue empty.
-  std::shared_ptr<Actor> next_actor(const std::stop_token& stop) EXCLUDES(mutex_);
+  std::shared_ptr<Actor> next_actor() EXCLUDES(mutex_);
   static void give_turn(const std::shared_ptr<Actor>& actor);
 
   const std::size_t thread_count_;
   Mutex mutex_;
-  std::condition_variable_any has_work_;
+  // A plain condition variable and flag, not a stop token: schedule() runs
+  // for every wake-up, and condition_variable_any would add a lock of its own
+  // to each notify and a stop callback to each wait.
+  CondVar has_work_;
   std::deque<std::shared_ptr<Actor>> run_queue_ GUARDED_BY(mutex_);
-  // One stop for the whole pool.
-  std::stop_source stopping_;
-  std::vector<std::jthread> threads_;
+  bool is_stopping_ GUARDED_BY(mutex_) = false;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace todo

@@ -1,8 +1,5 @@
 #include "daemon/service/request_handler.hpp"
 
-#include <unistd.h>
-
-#include <fstream>
 #include <type_traits>
 
 #include "common/resident_memory.hpp"
