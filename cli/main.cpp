@@ -26,6 +26,12 @@ that starts with '-'.
 DATE is YYYY-MM-DD, today, tomorrow or yesterday.
 Exit codes: 0 ok, 1 refused by todod, 2 usage error, 3 todod unreachable.)";
 
+// The exit code of an exchange that failed: an endpoint ZeroMQ cannot parse is
+// the caller's usage error; anything else means todod could not be reached.
+int exit_code_of(const todo::Error& failure) {
+  return failure.code == todo::StatusCode::invalid_argument ? kExitUsage : kExitUnreachable;
+}
+
 std::string refusal(const todo::Reply& reply) {
   if (reply.status == todo::StatusCode::busy) return "todod is overloaded: " + reply.message;
   return reply.message;
@@ -45,7 +51,7 @@ int run_one(todo::Client& client, const todo::CliCommand& command,
   });
   if (!exchanged) {
     std::cerr << "todo: " << exchanged.error().message << "\n";
-    return kExitUnreachable;
+    return exit_code_of(exchanged.error());
   }
   return exit_code;
 }
@@ -168,7 +174,7 @@ int run_batch(todo::Client& client, const todo::CommandParser& parser,
     output.fill_missing(printer.format_error("no reply from todod"));
     std::fflush(stdout);
     std::cerr << "todo: " << exchanged.error().message << "\n";
-    return kExitUnreachable;
+    return exit_code_of(exchanged.error());
   }
   std::fflush(stdout);
   return batch.has_failure ? kExitRefused : 0;

@@ -28,6 +28,8 @@ namespace {
 // service manager allows between SIGTERM and SIGKILL.
 constexpr std::chrono::milliseconds kDrainTimeout{2500};
 constexpr std::chrono::milliseconds kShutdownGrace{1000};
+// As todo's: a command line that does not parse.
+constexpr int kExitUsage = 2;
 
 // SIGTERM and SIGINT become readable events on a file descriptor the Listener
 // polls. They are blocked before any thread starts, so every thread inherits
@@ -120,7 +122,16 @@ int main(int argc, char** argv) {
       "every change to RocksDB before acknowledging it."};
   Settings settings;
   add_flags(app, settings);
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    todo::log_event(std::string(e.what()) + " (try --help)");
+    return kExitUsage;
+  }
   if (settings.endpoints.empty()) settings.endpoints.push_back(todo::default_endpoint());
 
   const int stop_fd = block_stop_signals();

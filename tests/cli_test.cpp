@@ -274,6 +274,17 @@ TEST_CASE("help needs no daemon and lists every command", "[cli]") {
   CHECK(drop.out == "usage: drop LIST                         delete a whole list\n");
 }
 
+TEST_CASE("an endpoint ZeroMQ cannot parse is a usage error, not an unreachable todod", "[cli]") {
+  for (const char* endpoint : {"foo", "tcp://", "ipc:/x", "tcp://127.0.0.1"}) {
+    for (const char* command : {"ping", "batch"}) {
+      Output output = run_todo(endpoint, {command}, "lists\n");
+      INFO("endpoint " << endpoint << " " << command << " stderr: " << output.err);
+      CHECK(output.exit_code == 2);
+      CHECK_THAT(output.err, Catch::Contains(std::string("bad endpoint '") + endpoint + "'"));
+    }
+  }
+}
+
 TEST_CASE("todo with no daemon exits 3 at once, naming the endpoint", "[cli]") {
   DaemonPlace place;
   Output output = run_todo(place.endpoint(), {"ping"});

@@ -146,6 +146,22 @@ TEST_CASE("garbage, wrong versions and oversized frames get error replies", "[da
   CHECK(ok(place.endpoint(), {"lists"}).empty());
 }
 
+TEST_CASE("a todod command line that does not parse exits 2, saying so as todod", "[daemon]") {
+  DaemonPlace place;
+  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+           {"--bogus"}, {"--threads", "x"}, {"--threads", "1000"}, {"--idle-timeout", "soon"}}) {
+    std::vector<std::string> full = {"--data-dir", place.data_dir().string(), "--listen",
+                                     place.endpoint()};
+    full.insert(full.end(), args.begin(), args.end());
+    testing::ChildProcess todod(testing::kTododPath, full);
+    Output output = todod.collect(std::chrono::seconds(10));
+    INFO("args: " << args[0] << " stderr: " << output.err);
+    CHECK(output.exit_code == 2);
+    CHECK_THAT(output.err, Catch::StartsWith("todod: ") && Catch::Contains(args[0]) &&
+                               Catch::Contains("(try --help)"));
+  }
+}
+
 TEST_CASE("a second todod on the same data directory is refused", "[daemon]") {
   DaemonPlace place;
   RunningDaemon first(place.data_dir(), place.endpoint());
