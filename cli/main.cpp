@@ -65,10 +65,6 @@ bool parse_batch_line(const todo::CommandParser& parser, const std::string& line
     error = {true, "unclosed quote"};
     return false;
   }
-  if (words.empty()) {
-    error = {true, "empty command"};
-    return false;
-  }
   if (!parser.parse(words, command, error)) return false;
   if (command.kind == todo::CliCommand::Kind::batch) {
     error = {true, "batch cannot be nested"};
@@ -81,8 +77,15 @@ bool parse_batch_line(const todo::CommandParser& parser, const std::string& line
   return true;
 }
 
+// Whether a batch line holds no command: blank, or a comment from '#' on.
+bool is_blank_or_comment(const std::string& line) {
+  const std::size_t first = line.find_first_not_of(" \t\r");
+  return first == std::string::npos || line[first] == '#';
+}
+
 // A batch as read from stdin: the commands to send, and for each input line
-// that is not a command its output line, an error, already.
+// that is not a command its output line, an error, already. Blank lines and
+// comments have no output line.
 struct Batch {
   std::vector<std::string> outputs;  // by input line; empty until known
   std::vector<todo::CliCommand::Kind> kinds;
@@ -95,6 +98,7 @@ Batch read_batch(const todo::CommandParser& parser, const todo::ReplyPrinter& pr
   Batch batch;
   std::string line;
   while (std::getline(std::cin, line)) {
+    if (is_blank_or_comment(line)) continue;
     const std::size_t index = batch.outputs.size();
     batch.outputs.emplace_back();
     todo::CliCommand command;

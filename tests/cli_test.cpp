@@ -172,22 +172,20 @@ TEST_CASE_METHOD(Fixture, "batch goes on after a failure and reports it in place
       "add b 2021-02-30 bad date\n"
       "entries b\n"
       "nonsense\n"
-      "\n"
       "done b 9\n"
       "done b 1\n"
       "entries b\n";
   Output text = todo({"batch"}, input);
   CHECK(text.exit_code == 1);
   const auto out = lines(text.out);
-  REQUIRE(out.size() == 8);
+  REQUIRE(out.size() == 7);
   CHECK(out[0] == "1");
   CHECK_THAT(out[1], Catch::StartsWith("error: ") && Catch::Contains("2021-02-30"));
   CHECK(out[2] == "1 2021-01-01 [ ] first");
   CHECK_THAT(out[3], Catch::StartsWith("error: ") && Catch::Contains("nonsense"));
-  CHECK(out[4] == "error: empty command");
-  CHECK(out[5] == "error: no entry 9 in list 'b'");
+  CHECK(out[4] == "error: no entry 9 in list 'b'");
+  CHECK(out[5] == "1 2021-01-01 [x] first");
   CHECK(out[6] == "1 2021-01-01 [x] first");
-  CHECK(out[7] == "1 2021-01-01 [x] first");
 
   Output json = todo({"--json", "batch"},
                      "add j 2021-01-01 one\nadd j 2021-01-01 two\nentries j\ndelete j 5\n");
@@ -198,6 +196,25 @@ TEST_CASE_METHOD(Fixture, "batch goes on after a failure and reports it in place
             "[{\"id\": 1, \"date\": \"2021-01-01\", \"title\": \"one\", \"done\": false}, {\"id\": "
             "2, \"date\": \"2021-01-01\", \"title\": \"two\", \"done\": false}]",
             "{\"error\": \"no entry 5 in list 'j'\"}"});
+}
+
+TEST_CASE_METHOD(Fixture, "batch skips blank lines and comments, printing nothing for them",
+                 "[cli]") {
+  const Output output = todo({"batch"},
+                             "# groceries for the week\n"
+                             "\n"
+                             "add g 2021-01-01 milk\n"
+                             "   \t\n"
+                             "  # indented comment\n"
+                             "add g 2021-01-01 #1 priority\n"
+                             "entries g\n");
+  CHECK(output.exit_code == 0);
+  CHECK(lines(output.out) ==
+        std::vector<std::string>{"1", "2", "1 2021-01-01 [ ] milk; 2 2021-01-01 [ ] #1 priority"});
+  // Only comments: nothing to send, nothing printed, success.
+  const Output only_comments = todo({"batch"}, "# nothing\n\n");
+  CHECK(only_comments.exit_code == 0);
+  CHECK(only_comments.out.empty());
 }
 
 TEST_CASE_METHOD(Fixture, "batch lines may quote words", "[cli]") {
