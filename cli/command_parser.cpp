@@ -21,32 +21,34 @@ bool parse_id(const std::string& text, EntryId& id, CommandError& error) {
   return true;
 }
 
-constexpr const char* kUpdateGrammar = "update LIST ID [--date D] [--title T]";
-
+// Every command: its grammar, the one source of its usage errors and of
+// todo help, and what it does (a '\n' continues the description below).
 struct CommandHelp {
   std::string_view name;
-  std::string_view usage;
+  std::string_view grammar;
+  std::string_view description;
 };
 
 constexpr CommandHelp kCommands[] = {
-    {"add", "add LIST DATE TITLE...            add an entry; prints its id"},
-    {"entries", "entries LIST [DATE]               entries in id order: ID DATE [x] TITLE"},
-    {"update",
-     "update LIST ID [--date D] [--title T]\n"
-     "                                  change an entry; prints it as it is now"},
-    {"done", "done LIST ID                      mark an entry done"},
-    {"undone", "undone LIST ID                    mark an entry not done"},
-    {"delete", "delete LIST ID                    delete an entry"},
-    {"lists", "lists                             names of the lists that hold entries"},
-    {"drop", "drop LIST                         delete a whole list"},
-    {"ping",
-     "ping                              version, uptime and counters: lists in memory,\n"
-     "                                  requests, errors, busy, writes, p99 latency, memory"},
-    {"batch",
-     "batch                             commands from stdin, one per line, pipelined;\n"
-     "                                  one output line per command, in input order"},
-    {"help", "help [COMMAND]                    this text, or one command's"},
+    {"add", "add LIST DATE TITLE...", "add an entry; prints its id"},
+    {"entries", "entries LIST [DATE]", "entries in id order: ID DATE [x] TITLE"},
+    {"update", "update LIST ID [--date D] [--title T]", "change an entry; prints it as it is now"},
+    {"done", "done LIST ID", "mark an entry done"},
+    {"undone", "undone LIST ID", "mark an entry not done"},
+    {"delete", "delete LIST ID", "delete an entry"},
+    {"lists", "lists", "names of the lists that hold entries"},
+    {"drop", "drop LIST", "delete a whole list"},
+    {"ping", "ping",
+     "version, uptime and counters: lists in memory,\n"
+     "requests, errors, busy, writes, p99 latency, memory"},
+    {"batch", "batch",
+     "commands from stdin, one per line, pipelined;\n"
+     "one output line per command, in input order"},
+    {"help", "help [COMMAND]", "this text, or one command's"},
 };
+
+// Where descriptions start in todo help.
+constexpr std::size_t kDescriptionColumn = 34;
 
 const CommandHelp* find_command(std::string_view name) {
   for (const CommandHelp& command : kCommands) {
@@ -55,10 +57,36 @@ const CommandHelp* find_command(std::string_view name) {
   return nullptr;
 }
 
-// The verbs whose first argument is a list name.
+// REQUIRES: verb is a command's name.
+std::string grammar_usage(std::string_view verb) {
+  return "usage: " + std::string(find_command(verb)->grammar);
+}
+
+// The verbs whose first argument is a list name, as their grammar says.
 bool takes_list(std::string_view verb) {
-  return verb == "add" || verb == "entries" || verb == "update" || verb == "done" ||
-         verb == "undone" || verb == "delete" || verb == "drop";
+  const CommandHelp* command = find_command(verb);
+  return command != nullptr && command->grammar.substr(verb.size()).starts_with(" LIST");
+}
+
+// A command's grammar and description as one row of todo help, every line
+// after the first indented by `indent` more than the description column.
+std::string help_row(const CommandHelp& command, std::string_view indent) {
+  const std::string continuation =
+      "\n" + std::string(indent) + std::string(kDescriptionColumn, ' ');
+  std::string row(command.grammar);
+  if (row.size() < kDescriptionColumn) {
+    row.append(kDescriptionColumn - row.size(), ' ');
+  } else {
+    row += continuation;
+  }
+  for (const char c : command.description) {
+    if (c == '\n') {
+      row += continuation;
+    } else {
+      row += c;
+    }
+  }
+  return row;
 }
 
 // Whether the words after the verb, before any `--`, ask for help.
@@ -71,10 +99,9 @@ bool asks_for_help(const std::vector<std::string>& words) {
 
 // Whether the verb words[0] has exactly `count` arguments; a usage error
 // showing its grammar when it has not.
-bool has_arguments(const std::vector<std::string>& words, std::size_t count, const char* grammar,
-                   CommandError& error) {
+bool has_arguments(const std::vector<std::string>& words, std::size_t count, CommandError& error) {
   if (words.size() - 1 == count) return true;
-  return usage(error, std::string("usage: ") + grammar);
+  return usage(error, grammar_usage(words[0]));
 }
 
 // A command on the list named by words[1].
@@ -86,7 +113,7 @@ CliCommand list_command(CliCommand::Kind kind, const std::vector<std::string>& w
 // A command that takes no arguments, its grammar being its verb alone.
 bool parse_bare(const std::vector<std::string>& words, CliCommand::Kind kind, Command request,
                 CliCommand& command, CommandError& error) {
-  if (!has_arguments(words, 0, words[0].c_str(), error)) return false;
+  if (!has_arguments(words, 0, error)) return false;
   command = {kind, std::move(request)};
   return true;
 }
@@ -94,7 +121,7 @@ bool parse_bare(const std::vector<std::string>& words, CliCommand::Kind kind, Co
 bool parse_done_or_undone(const std::vector<std::string>& words, CliCommand& command,
                           CommandError& error) {
   const bool is_done = words[0] == "done";
-  if (!has_arguments(words, 2, is_done ? "done LIST ID" : "undone LIST ID", error)) return false;
+  if (!has_arguments(words, 2, error)) return false;
   UpdateEntry update;
   if (!parse_id(words[2], update.id, error)) return false;
   update.change.done = is_done;
@@ -104,7 +131,7 @@ bool parse_done_or_undone(const std::vector<std::string>& words, CliCommand& com
 }
 
 bool parse_delete(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
-  if (!has_arguments(words, 2, "delete LIST ID", error)) return false;
+  if (!has_arguments(words, 2, error)) return false;
   DeleteEntry erase;
   if (!parse_id(words[2], erase.id, error)) return false;
   command = list_command(CliCommand::Kind::erase, words, erase);
@@ -112,7 +139,7 @@ bool parse_delete(const std::vector<std::string>& words, CliCommand& command, Co
 }
 
 bool parse_help(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
-  if (words.size() > 2) return usage(error, "usage: help [COMMAND]");
+  if (words.size() > 2) return usage(error, grammar_usage("help"));
   const std::string topic = words.size() == 2 ? words[1] : "";
   if (!topic.empty() && find_command(topic) == nullptr) {
     return usage(error, "unknown command '" + topic + "' (try todo help)");
@@ -132,25 +159,10 @@ std::string join_from(const std::vector<std::string>& words, std::size_t first) 
 
 }  // namespace
 
-namespace {
-
-// One command's usage with every line indented by `indent`, so that continued
-// descriptions stay in their column.
-std::string indented(std::string_view usage, std::string_view indent) {
-  std::string text(indent);
-  for (const char c : usage) {
-    text += c;
-    if (c == '\n') text += indent;
-  }
-  return text;
-}
-
-}  // namespace
-
 std::string command_usage(std::string_view topic) {
-  if (!topic.empty()) return "usage: " + indented(find_command(topic)->usage, "       ").substr(7);
+  if (!topic.empty()) return "usage: " + help_row(*find_command(topic), "       ");
   std::string usage = "Commands:";
-  for (const CommandHelp& command : kCommands) usage += "\n" + indented(command.usage, "  ");
+  for (const CommandHelp& command : kCommands) usage += "\n  " + help_row(command, "  ");
   return usage;
 }
 
@@ -214,7 +226,7 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand
   if (verb == "done" || verb == "undone") return parse_done_or_undone(words, command, error);
   if (verb == "delete") return parse_delete(words, command, error);
   if (verb == "drop") {
-    if (!has_arguments(words, 1, "drop LIST", error)) return false;
+    if (!has_arguments(words, 1, error)) return false;
     command = list_command(CliCommand::Kind::drop, words, DropList{});
     return true;
   }
@@ -228,7 +240,7 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand
 
 bool CommandParser::parse_add(const std::vector<std::string>& words, CliCommand& command,
                               CommandError& error) const {
-  if (words.size() - 1 < 3) return usage(error, "usage: add LIST DATE TITLE...");
+  if (words.size() - 1 < 3) return usage(error, grammar_usage("add"));
   Date date;
   if (!parse_date(words[2], date, error)) return false;
   command = list_command(CliCommand::Kind::add, words, AddEntry{date, join_from(words, 3)});
@@ -238,7 +250,7 @@ bool CommandParser::parse_add(const std::vector<std::string>& words, CliCommand&
 bool CommandParser::parse_entries(const std::vector<std::string>& words, CliCommand& command,
                                   CommandError& error) const {
   const std::size_t argc = words.size() - 1;
-  if (argc != 1 && argc != 2) return usage(error, "usage: entries LIST [DATE]");
+  if (argc != 1 && argc != 2) return usage(error, grammar_usage("entries"));
   GetEntries get;
   if (argc == 2) {
     Date date;
@@ -251,13 +263,12 @@ bool CommandParser::parse_entries(const std::vector<std::string>& words, CliComm
 
 bool CommandParser::parse_update(const std::vector<std::string>& words, CliCommand& command,
                                  CommandError& error) const {
-  if (words.size() - 1 < 2) return usage(error, std::string("usage: ") + kUpdateGrammar);
+  if (words.size() - 1 < 2) return usage(error, grammar_usage("update"));
   UpdateEntry update;
   if (!parse_id(words[2], update.id, error)) return false;
   if (!parse_update_options(words, update.change, error)) return false;
   if (!update.change.date && !update.change.title) {
-    return usage(
-        error, std::string("nothing to update: give --date or --title; usage: ") + kUpdateGrammar);
+    return usage(error, "nothing to update: give --date or --title; " + grammar_usage("update"));
   }
   command = list_command(CliCommand::Kind::update, words, update);
   return true;
@@ -267,7 +278,7 @@ bool CommandParser::parse_update_options(const std::vector<std::string>& words, 
                                          CommandError& error) const {
   for (std::size_t i = 3; i < words.size(); i += 2) {
     if (i + 1 >= words.size()) {
-      return usage(error, words[i] + " needs a value; usage: " + kUpdateGrammar);
+      return usage(error, words[i] + " needs a value; " + grammar_usage("update"));
     }
     if (words[i] == "--date") {
       Date date;
@@ -276,7 +287,7 @@ bool CommandParser::parse_update_options(const std::vector<std::string>& words, 
     } else if (words[i] == "--title") {
       change.title = words[i + 1];
     } else {
-      return usage(error, "unknown option '" + words[i] + "'; usage: " + kUpdateGrammar);
+      return usage(error, "unknown option '" + words[i] + "'; " + grammar_usage("update"));
     }
   }
   return true;

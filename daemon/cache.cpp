@@ -1,5 +1,7 @@
 #include "daemon/cache.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <string>
 #include <thread>
 #include <vector>
@@ -37,8 +39,8 @@ void Cache::retire_idle(std::uint32_t idle_ticks) {
   std::vector<std::shared_ptr<Server>> retired;
   retired.reserve(kRetireChunk);
   for (Shard& shard : shards_) {
-    // Only this thread removes actors, so the shard never shrinks below position.
-    std::size_t position = size_of(shard);
+    // From the top of the shard, whatever its size (retire_idle_below clamps).
+    std::size_t position = std::numeric_limits<std::size_t>::max();
     while (position > 0) {
       position = retire_idle_below(shard, position, idle_ticks, retired);
       retired.clear();
@@ -53,8 +55,11 @@ void Cache::retire_idle(std::uint32_t idle_ticks) {
 
 std::size_t Cache::retire_idle_below(Shard& shard, std::size_t position, std::uint32_t idle_ticks,
                                      std::vector<std::shared_ptr<Server>>& retired) {
-  const std::size_t end = position > kRetireChunk ? position - kRetireChunk : 0;
   MutexLock lock(shard.mutex);
+  // Only the reaper removes actors, so after the first chunk this changes
+  // nothing: the shard has not shrunk below where the last chunk stopped.
+  position = std::min(position, shard.servers.size());
+  const std::size_t end = position > kRetireChunk ? position - kRetireChunk : 0;
   // Downwards, so that erasing (which moves the last actor into the hole)
   // only ever moves an actor already looked at, or one started meanwhile.
   while (position > end) {
@@ -69,14 +74,12 @@ std::size_t Cache::retire_idle_below(Shard& shard, std::size_t position, std::ui
   return position;
 }
 
-std::size_t Cache::size_of(const Shard& shard) {
-  MutexLock lock(shard.mutex);
-  return shard.servers.size();
-}
-
 std::size_t Cache::size() const {
   std::size_t total = 0;
-  for (const Shard& shard : shards_) total += size_of(shard);
+  for (const Shard& shard : shards_) {
+    MutexLock lock(shard.mutex);
+    total += shard.servers.size();
+  }
   return total;
 }
 

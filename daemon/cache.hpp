@@ -70,9 +70,9 @@ class Cache {
   };
 
   Shard& shard_for(std::uint64_t hash) { return shards_[hash >> 61]; }
-  static std::size_t size_of(const Shard& shard);
-  // Retires what is idle among the kRetireChunk actors below position, going
-  // down, in one hold of the shard's lock; returns where it stopped.
+  // Retires what is idle among the kRetireChunk actors below position (or
+  // below the shard's size, when that is lower), going down, in one hold of
+  // the shard's lock; returns where it stopped.
   // REQUIRES: retired has room for kRetireChunk more without reallocating.
   std::size_t retire_idle_below(Shard& shard, std::size_t position, std::uint32_t idle_ticks,
                                 std::vector<std::shared_ptr<Server>>& retired);

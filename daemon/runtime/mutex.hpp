@@ -52,17 +52,6 @@ class CondVar {
   std::condition_variable condition_;
 };
 
-class SCOPED_CAPABILITY MutexLock {
- public:
-  explicit MutexLock(Mutex& mutex) ACQUIRE(mutex) : mutex_(mutex) { mutex_.lock(); }
-  MutexLock(const MutexLock&) = delete;
-  MutexLock& operator=(const MutexLock&) = delete;
-  ~MutexLock() RELEASE() { mutex_.unlock(); }
-
- private:
-  Mutex& mutex_;
-};
-
 class CAPABILITY("shared mutex") SharedMutex {
  public:
   SharedMutex() = default;
@@ -78,17 +67,20 @@ class CAPABILITY("shared mutex") SharedMutex {
   std::shared_mutex mutex_;
 };
 
-// Holds a SharedMutex alone.
-class SCOPED_CAPABILITY WriterLock {
+// Holds a Mutex, or a SharedMutex alone, for its scope.
+template <class Lockable>
+class SCOPED_CAPABILITY ExclusiveLock {
  public:
-  explicit WriterLock(SharedMutex& mutex) ACQUIRE(mutex) : mutex_(mutex) { mutex_.lock(); }
-  WriterLock(const WriterLock&) = delete;
-  WriterLock& operator=(const WriterLock&) = delete;
-  ~WriterLock() RELEASE() { mutex_.unlock(); }
+  explicit ExclusiveLock(Lockable& mutex) ACQUIRE(mutex) : mutex_(mutex) { mutex_.lock(); }
+  ExclusiveLock(const ExclusiveLock&) = delete;
+  ExclusiveLock& operator=(const ExclusiveLock&) = delete;
+  ~ExclusiveLock() RELEASE() { mutex_.unlock(); }
 
  private:
-  SharedMutex& mutex_;
+  Lockable& mutex_;
 };
+using MutexLock = ExclusiveLock<Mutex>;
+using WriterLock = ExclusiveLock<SharedMutex>;
 
 // Holds a SharedMutex shared with other readers.
 class SCOPED_CAPABILITY ReaderLock {

@@ -62,25 +62,23 @@ Result<std::unique_ptr<Listener>> Listener::bind(const std::vector<std::string>&
   socket->set(zmq::sockopt::linger, 0);
   std::vector<IpcSocketFile> ipc_files;
   for (const std::string& endpoint : endpoints) {
-    const std::optional<std::string> ipc_path = ipc_path_of(endpoint);
-    const bool is_ipc = ipc_path.has_value();
-    const std::string path = ipc_path.value_or(std::string());
-    if (is_ipc) {
-      if (auto prepared = prepare_ipc_path(endpoint, path); !prepared) return prepared.error();
+    const std::optional<std::string> path = ipc_path_of(endpoint);
+    if (path) {
+      if (auto prepared = prepare_ipc_path(endpoint, *path); !prepared) return prepared.error();
     }
     try {
       socket->bind(endpoint);
     } catch (const zmq::error_t& e) {
       return Error::internal("cannot listen on " + endpoint + ": " + e.what());
     }
-    if (is_ipc) {
+    if (path) {
       struct stat file {};
-      if (::stat(path.c_str(), &file) != 0) {
-        return Error::internal("endpoint " + endpoint + " was bound but " + path +
+      if (::stat(path->c_str(), &file) != 0) {
+        return Error::internal("endpoint " + endpoint + " was bound but " + *path +
                                " cannot be found: " + std::strerror(errno));
       }
-      ipc_files.push_back(
-          {path, static_cast<std::uint64_t>(file.st_dev), static_cast<std::uint64_t>(file.st_ino)});
+      ipc_files.push_back({*path, static_cast<std::uint64_t>(file.st_dev),
+                           static_cast<std::uint64_t>(file.st_ino)});
     }
   }
   return std::unique_ptr<Listener>(
