@@ -1,9 +1,11 @@
 #include "cli/client.hpp"
 
+#include <filesystem>
 #include <zmq.hpp>
 
 #include "common/endpoint.hpp"
 #include "common/ipc_probe.hpp"
+#include "common/socket_trust.hpp"
 
 namespace todo {
 
@@ -25,10 +27,34 @@ Error Client::unreachable(const std::string& why) const {
                          "todo at it with --endpoint or TODO_ENDPOINT.");
 }
 
+Result<void> Client::check_ipc_path(const std::string& path) const {
+  const auto refused = [&](const std::string& why) {
+    return Error::internal("refusing to talk to " + endpoint_ + ": " + why +
+                           ". Someone else may be impersonating todod there.");
+  };
+  if (path.starts_with('@')) {
+    return refused("an abstract socket has no owner, so anyone could be serving it");
+  }
+  const SocketTrust trust = SocketTrust::for_client();
+  const auto socket = std::filesystem::absolute(path);
+  if (auto directory = check_socket_directory(socket.parent_path(), trust); !directory) {
+    if (!std::filesystem::exists(socket.parent_path()))
+      return unreachable("nothing is listening there");
+    return refused(directory.error().message);
+  }
+  if (auto file = check_socket_file(socket, trust); !file) {
+    if (file.error().code == StatusCode::not_found)
+      return unreachable("nothing is listening there");
+    return refused(file.error().message);
+  }
+  return {};
+}
+
 Result<void> Client::exchange(const std::vector<Command>& commands,
                               const std::function<void(std::size_t, Reply)>& on_reply) {
-  if (const auto path = ipc_path_of(endpoint_); path && !is_unix_socket_served(*path)) {
-    return unreachable("nothing is listening there");
+  if (const auto path = ipc_path_of(endpoint_)) {
+    if (auto trusted = check_ipc_path(*path); !trusted) return trusted.error();
+    if (!is_unix_socket_served(*path)) return unreachable("nothing is listening there");
   }
   try {
     socket_->connect(endpoint_);

@@ -4,7 +4,9 @@
 //
 // A daemon that is not there is reported at once for ipc:// endpoints (nobody
 // accepts on the socket) and after the timeout otherwise, with a message that
-// names the endpoint and says how to start todod. Replies still owed when the
+// names the endpoint and says how to start todod. Nothing is sent to an ipc://
+// socket that someone other than this user, root or the system service could
+// have put there (socket_trust.hpp). Replies still owed when the
 // client gives up are discarded with the socket (linger 0): nothing is left
 // half sent.
 //
@@ -45,6 +47,8 @@ class Client {
 
  private:
   Error unreachable(const std::string& why) const;
+  // An ipc:// socket this user may talk to; unreachable when there is none.
+  Result<void> check_ipc_path(const std::string& path) const;
 
   std::string endpoint_;
   std::chrono::milliseconds timeout_;

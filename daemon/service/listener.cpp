@@ -11,6 +11,7 @@
 #include "common/endpoint.hpp"
 #include "common/ipc_probe.hpp"
 #include "common/protocol.hpp"
+#include "common/socket_trust.hpp"
 #include "daemon/runtime/log.hpp"
 #include "daemon/service/request_handler.hpp"
 
@@ -29,18 +30,22 @@ constexpr int kMaxReadsPerRound = 256;
 constexpr int kReplyHighWaterMark = 4'096;
 constexpr int kRequestHighWaterMark = 1'000;
 
+// The socket's directory is made (0700) when missing and verified either way:
+// whoever else could write to it could bind an impostor in todod's place.
 Result<void> prepare_ipc_path(const std::string& endpoint, const std::string& path) {
-  const std::filesystem::path socket_path(path);
-  const auto directory = socket_path.parent_path();
-  std::error_code error;
-  if (!directory.empty() && !std::filesystem::exists(directory, error)) {
-    std::filesystem::create_directories(directory, error);
-    if (error) {
-      return Error::internal("cannot create " + directory.string() + " for endpoint " + endpoint +
-                             ": " + error.message());
-    }
-    std::filesystem::permissions(directory, std::filesystem::perms::owner_all,
-                                 std::filesystem::perm_options::replace, error);
+  if (path.starts_with('@')) {
+    return Error::invalid("endpoint " + endpoint +
+                          " is an abstract socket, which has no owner or permissions: any local "
+                          "user could connect to it or take its name. Use a path.");
+  }
+  const auto directory = std::filesystem::absolute(path).parent_path();
+  if (auto made = make_socket_directory(directory); !made) {
+    return Error::internal(made.error().message + " (for endpoint " + endpoint + ")");
+  }
+  if (auto trusted = check_socket_directory(directory, SocketTrust::for_daemon()); !trusted) {
+    return Error::internal("refusing to listen on " + endpoint + ": " + trusted.error().message +
+                           ". Remove it if it is not yours, or listen elsewhere (--listen, or "
+                           "XDG_RUNTIME_DIR for the default).");
   }
   // ZeroMQ would silently unlink a live socket and take it over.
   if (is_unix_socket_served(path)) {

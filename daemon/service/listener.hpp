@@ -36,7 +36,8 @@ class Listener {
   static constexpr std::int64_t kMaxReceiveBytes = 1 << 20;
 
   // Binds every endpoint. For ipc:// endpoints, creates the socket's directory
-  // (mode 0700) when missing and refuses a socket another process still
+  // (mode 0700) when missing, refuses one that someone else could write to
+  // (socket_trust.hpp), an abstract socket, and a socket another process still
   // serves; errors name the endpoint.
   static Result<std::unique_ptr<Listener>> bind(const std::vector<std::string>& endpoints,
                                                 RequestHandler& handler);

@@ -1,0 +1,168 @@
+#include "common/socket_trust.hpp"
+
+#include <grp.h>
+#include <pwd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace todo {
+namespace {
+
+std::optional<uid_t> uid_of_user(const char* name) {
+  passwd entry{};
+  passwd* found = nullptr;
+  std::vector<char> buffer(16'384);
+  if (::getpwnam_r(name, &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) {
+    return std::nullopt;
+  }
+  return found->pw_uid;
+}
+
+std::optional<gid_t> gid_of_group(const char* name) {
+  group entry{};
+  group* found = nullptr;
+  std::vector<char> buffer(16'384);
+  if (::getgrnam_r(name, &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) {
+    return std::nullopt;
+  }
+  return found->gr_gid;
+}
+
+std::string user_name_of(uid_t uid) {
+  passwd entry{};
+  passwd* found = nullptr;
+  std::vector<char> buffer(16'384);
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) {
+    return "uid " + std::to_string(uid);
+  }
+  return "uid " + std::to_string(uid) + " (" + found->pw_name + ")";
+}
+
+std::string mode_of(const struct stat& file) {
+  char digits[8];
+  std::snprintf(digits, sizeof digits, "%04o", static_cast<unsigned>(file.st_mode & 07777));
+  return digits;
+}
+
+// "owned by uid 65534 (nobody), mode 0777"
+std::string described(const struct stat& file) {
+  return "owned by " + user_name_of(file.st_uid) + ", mode " + mode_of(file);
+}
+
+bool is_trusted_owner(uid_t uid, const SocketTrust& trust) {
+  return uid == 0 || std::find(trust.owners.begin(), trust.owners.end(), uid) != trust.owners.end();
+}
+
+bool is_writable_group(const struct stat& file, const SocketTrust& trust) {
+  return trust.writable_group && file.st_gid == *trust.writable_group;
+}
+
+Error errno_error(const std::string& what, const std::filesystem::path& path) {
+  return Error::internal("cannot " + what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+// The directories above a trusted socket directory: nobody untrusted may
+// rename one of them, or what is below it, away.
+Result<void> check_ancestors(const std::filesystem::path& directory, const SocketTrust& trust) {
+  // Symbolic links on the path as written: nobody untrusted may re-point one.
+  std::filesystem::path prefix;
+  for (const auto& part : directory.parent_path()) {
+    prefix /= part;
+    struct stat link {};
+    if (::lstat(prefix.c_str(), &link) != 0) return errno_error("inspect", prefix);
+    if (S_ISLNK(link.st_mode) && !is_trusted_owner(link.st_uid, trust)) {
+      return Error::internal(prefix.string() + " is a symbolic link " + described(link) +
+                             ": its owner could point it elsewhere");
+    }
+  }
+  // The directories the path resolves to.
+  char* resolved = ::realpath(directory.parent_path().c_str(), nullptr);
+  if (resolved == nullptr) return errno_error("resolve", directory.parent_path());
+  const std::filesystem::path real_parent(resolved);
+  std::free(resolved);
+  for (std::filesystem::path above = real_parent;; above = above.parent_path()) {
+    struct stat file {};
+    if (::stat(above.c_str(), &file) != 0) return errno_error("inspect", above);
+    if (!is_trusted_owner(file.st_uid, trust)) {
+      return Error::internal(above.string() + ", above " + directory.string() + ", is " +
+                             described(file) + ": its owner could replace what is below it");
+    }
+    const bool is_shared = (file.st_mode & S_IWOTH) != 0 ||
+                           ((file.st_mode & S_IWGRP) != 0 && !is_writable_group(file, trust));
+    if (is_shared && (file.st_mode & S_ISVTX) == 0) {
+      return Error::internal(above.string() + ", above " + directory.string() + ", is " +
+                             described(file) +
+                             " and not sticky: others could rename what is below it");
+    }
+    if (above == above.root_path()) return {};
+  }
+}
+
+}  // namespace
+
+SocketTrust SocketTrust::for_daemon() { return {{::geteuid()}, gid_of_group(kServiceAccount)}; }
+
+SocketTrust SocketTrust::for_client() {
+  SocketTrust trust = for_daemon();
+  if (const auto service_uid = uid_of_user(kServiceAccount)) trust.owners.push_back(*service_uid);
+  return trust;
+}
+
+Result<void> make_socket_directory(const std::filesystem::path& directory) {
+  std::filesystem::path prefix;
+  for (const auto& part : std::filesystem::absolute(directory)) {
+    prefix /= part;
+    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
+      return errno_error("create", prefix);
+    }
+  }
+  return {};
+}
+
+Result<void> check_socket_directory(const std::filesystem::path& directory,
+                                    const SocketTrust& trust) {
+  const std::filesystem::path absolute = std::filesystem::absolute(directory);
+  struct stat file {};
+  if (::lstat(absolute.c_str(), &file) != 0) return errno_error("inspect", absolute);
+  if (S_ISLNK(file.st_mode)) {
+    return Error::internal(absolute.string() + " is a symbolic link " + described(file) +
+                           ", not a directory: whoever owns it, or what it points to, could "
+                           "swap the socket");
+  }
+  if (!S_ISDIR(file.st_mode)) return Error::internal(absolute.string() + " is not a directory");
+  if (!is_trusted_owner(file.st_uid, trust)) {
+    return Error::internal(absolute.string() + " is " + described(file) +
+                           ": its owner could swap the socket in it");
+  }
+  const bool is_writable_by_others =
+      (file.st_mode & S_IWOTH) != 0 ||
+      ((file.st_mode & S_IWGRP) != 0 && !is_writable_group(file, trust));
+  if (is_writable_by_others) {
+    return Error::internal(absolute.string() + " is " + described(file) +
+                           ": others could swap the socket in it (make it 0700)");
+  }
+  return check_ancestors(absolute, trust);
+}
+
+Result<void> check_socket_file(const std::filesystem::path& socket, const SocketTrust& trust) {
+  struct stat file {};
+  if (::lstat(socket.c_str(), &file) != 0) {
+    if (errno == ENOENT) return Error::not_found("no socket at " + socket.string());
+    return errno_error("inspect", socket);
+  }
+  if (!S_ISSOCK(file.st_mode)) {
+    return Error::internal(socket.string() + " is not a socket (" + described(file) + ")");
+  }
+  if (!is_trusted_owner(file.st_uid, trust)) {
+    return Error::internal("the socket " + socket.string() + " is " + described(file) +
+                           ": it is not this user's todod, nor the system service's");
+  }
+  return {};
+}
+
+}  // namespace todo
