@@ -1,5 +1,6 @@
 #include "cli/client.hpp"
 
+#include <cstring>
 #include <filesystem>
 #include <zmq.hpp>
 
@@ -9,9 +10,10 @@
 
 namespace todo {
 
-Client::Client(std::string endpoint, std::chrono::milliseconds timeout)
+Client::Client(std::string endpoint, std::chrono::milliseconds timeout, TcpCredentials credentials)
     : endpoint_(std::move(endpoint)),
       timeout_(timeout),
+      credentials_(std::move(credentials)),
       context_(std::make_unique<zmq::context_t>(1)),
       socket_(std::make_unique<zmq::socket_t>(*context_, zmq::socket_type::dealer)) {
   socket_->set(zmq::sockopt::linger, 0);
@@ -20,6 +22,68 @@ Client::Client(std::string endpoint, std::chrono::milliseconds timeout)
 }
 
 Client::~Client() = default;
+
+namespace {
+
+constexpr const char* kMonitorEndpoint = "inproc://todo-handshake-monitor";
+
+}  // namespace
+
+Result<void> Client::secure_tcp() {
+  const auto address = endpoint_.substr(kTcpScheme.size());
+  if (address.rfind(':') == std::string::npos || address.ends_with(':')) {
+    return Error::invalid("bad endpoint '" + endpoint_ + "': expected tcp://ADDRESS:PORT");
+  }
+  if (!credentials_.client_keys &&
+      !(credentials_.allows_plaintext_loopback && is_loopback_tcp(endpoint_))) {
+    return Error::invalid("refusing to send requests to " + endpoint_ +
+                          " in plaintext: give --curve-key and --server-key (docs/security.md)" +
+                          (is_loopback_tcp(endpoint_)
+                               ? ", or --insecure-tcp for this loopback address"
+                               : std::string()));
+  }
+  if (credentials_.client_keys) {
+    try {
+      socket_->set(zmq::sockopt::curve_serverkey, credentials_.server_key);
+      socket_->set(zmq::sockopt::curve_publickey, credentials_.client_keys->public_key);
+      socket_->set(zmq::sockopt::curve_secretkey, credentials_.client_keys->secret_key);
+    } catch (const zmq::error_t& e) {
+      return Error::invalid(std::string("a CURVE key is not a valid Z85 key: ") + e.what());
+    }
+  }
+  if (zmq_socket_monitor(socket_->handle(), kMonitorEndpoint,
+                         ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                             ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0) {
+    return Error::internal(std::string("cannot watch the handshake: ") + zmq_strerror(zmq_errno()));
+  }
+  monitor_ = std::make_unique<zmq::socket_t>(*context_, zmq::socket_type::pair);
+  monitor_->set(zmq::sockopt::linger, 0);
+  monitor_->connect(kMonitorEndpoint);
+  return {};
+}
+
+std::optional<Error> Client::handshake_failure() {
+  zmq::message_t event;
+  if (!monitor_ || !monitor_->recv(event, zmq::recv_flags::dontwait)) return std::nullopt;
+  std::uint16_t number = 0;
+  if (event.size() >= sizeof number) std::memcpy(&number, event.data(), sizeof number);
+  while (event.more()) {
+    zmq::message_t rest;
+    if (!monitor_->recv(rest, zmq::recv_flags::none)) break;
+    event = std::move(rest);
+  }
+  if (number == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+    return Error::internal("todod at " + endpoint_ +
+                           " refused this client's CURVE key: its public key must be in a file "
+                           "in todod's --curve-allow directory");
+  }
+  if (!credentials_.client_keys) {
+    return Error::internal("the handshake with " + endpoint_ +
+                           " failed: todod there wants CURVE (give --curve-key and --server-key)");
+  }
+  return Error::internal("the CURVE handshake with " + endpoint_ +
+                         " failed: is --server-key todod's public key (its start line shows it)?");
+}
 
 Error Client::unreachable(const std::string& why) const {
   return Error::internal("cannot reach todod at " + endpoint_ + ": " + why +
@@ -56,6 +120,9 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
     if (auto trusted = check_ipc_path(*path); !trusted) return trusted.error();
     if (!is_unix_socket_served(*path)) return unreachable("nothing is listening there");
   }
+  if (is_tcp(endpoint_)) {
+    if (auto secured = secure_tcp(); !secured) return secured.error();
+  }
   try {
     socket_->connect(endpoint_);
   } catch (const zmq::error_t& e) {
@@ -77,7 +144,9 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
       return unreachable("no reply within " + std::to_string(timeout_.count()) + " ms");
     }
     std::vector<zmq::pollitem_t> items = {{socket_->handle(), 0, ZMQ_POLLIN, 0}};
+    if (monitor_) items.push_back({monitor_->handle(), 0, ZMQ_POLLIN, 0});
     zmq::poll(items, std::min(remaining, std::chrono::milliseconds(100)));
+    if (auto failure = handshake_failure()) return *failure;
     zmq::message_t message;
     while (socket_->recv(message, zmq::recv_flags::dontwait)) {
       auto reply = decode_reply(message.to_string_view());

@@ -6,7 +6,9 @@
 // accepts on the socket) and after the timeout otherwise, with a message that
 // names the endpoint and says how to start todod. Nothing is sent to an ipc://
 // socket that someone other than this user, root or the system service could
-// have put there (socket_trust.hpp). Replies still owed when the
+// have put there (socket_trust.hpp), nor over tcp:// without CURVE unless
+// plaintext to a loopback address was asked for. A CURVE key todod does not
+// know is reported as such, not as a timeout. Replies still owed when the
 // client gives up are discarded with the socket (linger 0): nothing is left
 // half sent.
 //
@@ -17,9 +19,11 @@
 #include <cstddef>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/curve_key_file.hpp"
 #include "common/protocol.hpp"
 
 namespace zmq {
@@ -29,12 +33,21 @@ class socket_t;
 
 namespace todo {
 
+// How todo secures a tcp:// connection: CURVE, with this client's key pair and
+// todod's public key; or plaintext, only when asked for and only to a loopback
+// address. ipc:// needs none of it (socket_trust.hpp).
+struct TcpCredentials {
+  std::optional<CurveKeyPair> client_keys;
+  std::string server_key;  // Z85; with client_keys
+  bool allows_plaintext_loopback = false;
+};
+
 class Client {
  public:
   // How many requests are sent ahead of their replies.
   static constexpr std::size_t kWindow = 1024;
 
-  Client(std::string endpoint, std::chrono::milliseconds timeout);
+  Client(std::string endpoint, std::chrono::milliseconds timeout, TcpCredentials credentials = {});
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
   ~Client();
@@ -49,11 +62,18 @@ class Client {
   Error unreachable(const std::string& why) const;
   // An ipc:// socket this user may talk to; unreachable when there is none.
   Result<void> check_ipc_path(const std::string& path) const;
+  // Sets CURVE up on the socket, or refuses a tcp:// endpoint it cannot secure.
+  Result<void> secure_tcp();
+  // A tcp:// handshake that failed, as the monitor reports it; nothing when
+  // there is no such report waiting.
+  std::optional<Error> handshake_failure();
 
   std::string endpoint_;
   std::chrono::milliseconds timeout_;
+  TcpCredentials credentials_;
   std::unique_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;
+  std::unique_ptr<zmq::socket_t> monitor_;  // handshake failures, tcp:// only
 };
 
 }  // namespace todo

@@ -45,6 +45,9 @@ constexpr CommandHelp kCommands[] = {
      "commands from stdin, one per line, pipelined;\n"
      "one output line per command, in input order"},
     {"help", "help [COMMAND]", "this text, or one command's"},
+    {"keygen", "keygen FILE",
+     "write a CURVE key pair for tcp:// (docs/security.md):\n"
+     "FILE, secret (mode 0600), and FILE.pub"},
 };
 
 // Where descriptions start in todo help.
@@ -235,6 +238,11 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand
   }
   if (verb == "ping") return parse_bare(words, CliCommand::Kind::ping, Ping{}, command, error);
   if (verb == "batch") return parse_bare(words, CliCommand::Kind::batch, Ping{}, command, error);
+  if (verb == "keygen") {
+    if (words.size() != 2) return usage(error, grammar_usage("keygen"));
+    command = {CliCommand::Kind::keygen, Ping{}, "", words[1]};
+    return true;
+  }
   return usage(error, "unknown command '" + verb + "' (try --help)");
 }
 

@@ -4,7 +4,7 @@
 //   add LIST DATE TITLE...            entries LIST [DATE]
 //   update LIST ID [--date D] [--title T]
 //   done LIST ID      undone LIST ID      delete LIST ID
-//   lists      drop LIST      ping      help [COMMAND]
+//   lists      drop LIST      ping      help [COMMAND]      keygen FILE
 //
 // DATE is YYYY-MM-DD, or today, tomorrow, yesterday in local time. TITLE... is
 // the rest of the words joined by single spaces.
@@ -28,12 +28,27 @@ namespace todo {
 
 // What the user asked for: the request to send, and how to show its reply.
 struct CliCommand {
-  enum class Kind { add, entries, update, done, undone, erase, lists, drop, ping, batch, help };
+  enum class Kind {
+    add,
+    entries,
+    update,
+    done,
+    undone,
+    erase,
+    lists,
+    drop,
+    ping,
+    batch,
+    help,
+    keygen
+  };
 
   Kind kind = Kind::ping;
   Command command;
   // For help: the command asked about; empty for all of them.
   std::string help_topic;
+  // For keygen: where the secret key goes (and FILE.pub the public one).
+  std::string key_file;
 };
 
 // The usage of one command (its grammar and what it does), or of all of them

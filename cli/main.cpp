@@ -3,6 +3,8 @@
 // Exit codes: 0 ok; 1 the daemon refused the request (or, in batch, any
 // command failed); 2 usage error; 3 the daemon could not be reached or did not
 // answer within --timeout.
+#include <zmq.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -12,6 +14,7 @@
 #include "cli/client.hpp"
 #include "cli/command_parser.hpp"
 #include "cli/reply_printer.hpp"
+#include "common/curve_key_file.hpp"
 #include "common/default_paths.hpp"
 
 namespace {
@@ -70,8 +73,10 @@ bool parse_batch_line(const todo::CommandParser& parser, const std::string& line
     error = {true, "batch cannot be nested"};
     return false;
   }
-  if (command.kind == todo::CliCommand::Kind::help) {
-    error = {true, "help is not a batch command"};
+  if (command.kind == todo::CliCommand::Kind::help ||
+      command.kind == todo::CliCommand::Kind::keygen) {
+    error = {true, command.kind == todo::CliCommand::Kind::help ? "help is not a batch command"
+                                                                : "keygen is not a batch command"};
     return false;
   }
   return true;
@@ -184,6 +189,51 @@ int run_batch(todo::Client& client, const todo::CommandParser& parser,
   return batch.has_failure ? kExitRefused : 0;
 }
 
+// todo keygen FILE: a fresh key pair from libzmq (libsodium underneath).
+int write_key_pair(const std::string& file) {
+  char public_key[todo::kCurveKeyLength + 1] = {};
+  char secret_key[todo::kCurveKeyLength + 1] = {};
+  if (zmq_curve_keypair(public_key, secret_key) != 0) {
+    std::cerr << "todo: cannot make a CURVE key pair: " << zmq_strerror(zmq_errno()) << "\n";
+    return kExitRefused;
+  }
+  if (auto written = todo::write_curve_key_pair(file, {public_key, secret_key}); !written) {
+    std::cerr << "todo: " << written.error().message << "\n";
+    return kExitRefused;
+  }
+  std::cout << "public key " << public_key << "\n"
+            << "wrote " << file << " (secret, mode 0600) and " << file << ".pub\n";
+  return 0;
+}
+
+// What --curve-key, --server-key and --insecure-tcp ask for.
+struct TcpFlags {
+  std::string key_file;
+  std::string server_key;  // Z85, or a file holding it
+  bool is_insecure_allowed = false;
+};
+
+todo::Result<todo::TcpCredentials> credentials_of(const TcpFlags& flags) {
+  todo::TcpCredentials credentials{.allows_plaintext_loopback = flags.is_insecure_allowed};
+  if (flags.key_file.empty()) return credentials;
+  auto keys = todo::read_curve_key_pair(flags.key_file);
+  if (!keys) return keys.error();
+  credentials.client_keys = std::move(keys).value();
+  if (todo::is_curve_key_text(flags.server_key)) {
+    credentials.server_key = flags.server_key;
+  } else {
+    auto from_file = todo::read_curve_public_key(flags.server_key);
+    if (!from_file) {
+      return todo::Error::invalid(
+          "--server-key is neither a Z85 key (40 characters) nor a file "
+          "holding one: " +
+          from_file.error().message);
+    }
+    credentials.server_key = std::move(from_file).value();
+  }
+  return credentials;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -201,6 +251,21 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3'600'000))
       ->capture_default_str();
   app.add_flag("--json", is_json, "print JSON, for scripts");
+  TcpFlags tcp;
+  auto* key = app.add_option("--curve-key", tcp.key_file,
+                             "this client's CURVE key pair (todo keygen), for tcp://")
+                  ->envname("TODO_CURVE_KEY");
+  app.add_option("--server-key", tcp.server_key,
+                 "todod's CURVE public key, or a file holding it (todod's start line shows it)")
+      ->envname("TODO_SERVER_KEY")
+      ->needs(key);
+  key->needs("--server-key");
+  app.add_flag("--insecure-tcp", tcp.is_insecure_allowed,
+               "allow tcp:// without CURVE, to a loopback address only");
+  app.set_config("--config", todo::default_config_file().string(),
+                 "read these options from a file (KEY = VALUE lines: endpoint, curve-key, "
+                 "server-key, timeout)");
+  app.allow_config_extras(CLI::config_extras_mode::error);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -223,7 +288,14 @@ int main(int argc, char** argv) {
     std::cout << todo::command_usage(command.help_topic) << "\n";
     return 0;
   }
-  todo::Client client(endpoint, std::chrono::milliseconds(timeout_ms));
+  if (command.kind == todo::CliCommand::Kind::keygen) return write_key_pair(command.key_file);
+  auto credentials = credentials_of(tcp);
+  if (!credentials) {
+    std::cerr << "todo: " << credentials.error().message << "\n";
+    return kExitUsage;
+  }
+  todo::Client client(endpoint, std::chrono::milliseconds(timeout_ms),
+                      std::move(credentials).value());
   if (command.kind == todo::CliCommand::Kind::batch) {
     return run_batch(client, parser, todo::ReplyPrinter(is_json, true));
   }

@@ -97,7 +97,8 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
     case CliCommand::Kind::batch:
-    case CliCommand::Kind::help:  // neither has a reply of its own
+    case CliCommand::Kind::help:
+    case CliCommand::Kind::keygen:  // none has a reply of its own
       break;
   }
   return "ok";
@@ -134,7 +135,8 @@ std::string ReplyPrinter::format_json(CliCommand::Kind kind, const Reply& reply)
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
     case CliCommand::Kind::batch:
-    case CliCommand::Kind::help:  // neither has a reply of its own
+    case CliCommand::Kind::help:
+    case CliCommand::Kind::keygen:  // none has a reply of its own
       break;
   }
   return "{\"ok\": true}";

@@ -28,4 +28,12 @@ std::filesystem::path default_data_dir() {
   return std::filesystem::path("/var/lib/todo");
 }
 
+std::filesystem::path default_config_file() {
+  const std::string config_home = environment("XDG_CONFIG_HOME");
+  if (!config_home.empty()) return std::filesystem::path(config_home) / "todo" / "config";
+  const std::string home = environment("HOME");
+  if (!home.empty()) return std::filesystem::path(home) / ".config" / "todo" / "config";
+  return {};
+}
+
 }  // namespace todo

@@ -17,4 +17,8 @@ std::string default_endpoint();
 // $XDG_DATA_HOME/todo, else $HOME/.local/share/todo.
 std::filesystem::path default_data_dir();
 
+// todo's options file: $XDG_CONFIG_HOME/todo/config, else
+// $HOME/.config/todo/config. Read when it exists.
+std::filesystem::path default_config_file();
+
 }  // namespace todo

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/curve_key_file.hpp"
 #include "common/default_paths.hpp"
 #include "daemon/runtime/log.hpp"
 #include "daemon/service/listener.hpp"
@@ -58,6 +59,9 @@ struct Settings {
   bool is_sync = true;
   double idle_timeout_seconds = 600;
   std::int64_t max_requests_in_progress = todo::SystemOptions{}.max_requests_in_progress;
+  std::string curve_secret_key_file;
+  std::string curve_allow_dir;
+  bool is_insecure_tcp_allowed = false;
 };
 
 todo::Durability durability_of(const Settings& settings) {
@@ -95,6 +99,33 @@ void add_flags(CLI::App& app, Settings& settings) {
                  "answered busy")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
       ->capture_default_str();
+  auto* secret_key =
+      app.add_option("--curve-secret-key", settings.curve_secret_key_file,
+                     "todod's CURVE key pair (`todo keygen FILE`), for tcp:// endpoints")
+          ->envname("TODO_CURVE_SECRET_KEY");
+  auto* allow = app.add_option("--curve-allow", settings.curve_allow_dir,
+                               "directory of the public keys (one file each) of the clients "
+                               "allowed in over tcp://; read at every connection")
+                    ->envname("TODO_CURVE_ALLOW");
+  secret_key->needs(allow);
+  allow->needs(secret_key);
+  app.add_flag("--insecure-tcp", settings.is_insecure_tcp_allowed,
+               "allow tcp:// without CURVE, on loopback addresses only: anyone on this machine "
+               "can then read and change every list");
+}
+
+// The Listener's options from the flags; fails when the key file cannot be
+// used.
+todo::Result<todo::ListenerOptions> listener_options(const Settings& settings) {
+  todo::ListenerOptions options{.endpoints = settings.endpoints,
+                                .allows_plaintext_loopback_tcp = settings.is_insecure_tcp_allowed};
+  if (!settings.curve_secret_key_file.empty()) {
+    auto keys = todo::read_curve_key_pair(settings.curve_secret_key_file);
+    if (!keys) return keys.error();
+    options.curve_server_keys = std::move(keys).value();
+    options.authorized_keys = settings.curve_allow_dir;
+  }
+  return options;
 }
 
 todo::SystemOptions system_options(const Settings& settings) {
@@ -107,10 +138,15 @@ todo::SystemOptions system_options(const Settings& settings) {
       .max_requests_in_progress = settings.max_requests_in_progress};
 }
 
-std::string started_line(const Settings& settings, const todo::System& system) {
-  return std::string("todod ") + TODO_VERSION + " serving " + join(settings.endpoints) +
-         ", data in " + settings.data_dir + ", " + std::to_string(system.thread_count()) +
-         " threads, " + std::to_string(settings.db_workers) + " database workers, " +
+std::string started_line(const Settings& settings, const todo::ListenerOptions& options,
+                         const todo::Listener& listener, const todo::System& system) {
+  const std::string curve_key = options.curve_server_keys
+                                    ? ", CURVE server key " + options.curve_server_keys->public_key
+                                    : std::string();
+  return std::string("todod ") + TODO_VERSION + " serving " + join(listener.bound_endpoints()) +
+         curve_key + ", data in " + settings.data_dir + ", " +
+         std::to_string(system.thread_count()) + " threads, " +
+         std::to_string(settings.db_workers) + " database workers, " +
          std::string(todo::to_string(durability_of(settings)));
 }
 
@@ -133,6 +169,14 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (settings.endpoints.empty()) settings.endpoints.push_back(todo::default_endpoint());
+  auto options = listener_options(settings);
+  if (options) {
+    if (auto checked = todo::Listener::check(options.value()); !checked) options = checked.error();
+  }
+  if (!options) {
+    todo::log_event(options.error().message);
+    return 1;
+  }
 
   const int stop_fd = block_stop_signals();
   if (stop_fd < 0) {
@@ -146,13 +190,13 @@ int main(int argc, char** argv) {
   }
   auto system = std::move(started).value();
   todo::RequestHandler handler(*system, TODO_VERSION);
-  auto listener = todo::Listener::bind(settings.endpoints, handler);
+  auto listener = todo::Listener::bind(options.value(), handler);
   if (!listener) {
     todo::log_event(listener.error().message);
     return 1;
   }
 
-  const std::string ready = started_line(settings, *system);
+  const std::string ready = started_line(settings, options.value(), *listener.value(), *system);
   todo::log_line(ready);
   const todo::SystemdNotifier notifier;
   notifier.ready(ready);

@@ -320,7 +320,7 @@ TEST_CASE("a batch of lines that all fail to parse needs no daemon", "[cli]") {
 
 TEST_CASE("todo with no daemon on tcp exits 3 within its timeout", "[cli]") {
   // A port on loopback nothing listens on: the kernel refuses, ZeroMQ retries.
-  Output output = run_todo("tcp://127.0.0.1:9", {"--timeout", "400", "lists"});
+  Output output = run_todo("tcp://127.0.0.1:9", {"--insecure-tcp", "--timeout", "400", "lists"});
   CHECK(output.exit_code == 3);
   CHECK_THAT(output.err, Catch::Contains("tcp://127.0.0.1:9"));
   CHECK_THAT(output.err, Catch::Contains("400 ms"));

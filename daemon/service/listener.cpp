@@ -13,6 +13,7 @@
 #include "common/protocol.hpp"
 #include "common/socket_trust.hpp"
 #include "daemon/runtime/log.hpp"
+#include "daemon/service/curve_authenticator.hpp"
 #include "daemon/service/request_handler.hpp"
 
 namespace todo {
@@ -54,28 +55,72 @@ Result<void> prepare_ipc_path(const std::string& endpoint, const std::string& pa
   return {};
 }
 
+// Whether options secure a tcp:// endpoint; the refusal says what would.
+Result<void> check_tcp_security(const std::string& endpoint, const ListenerOptions& options) {
+  if (options.curve_server_keys) return {};
+  if (options.allows_plaintext_loopback_tcp && is_loopback_tcp(endpoint)) return {};
+  if (options.allows_plaintext_loopback_tcp) {
+    return Error::invalid("refusing to listen on " + endpoint +
+                          " without CURVE: --insecure-tcp allows plaintext only on a loopback "
+                          "address (127.0.0.1, ::1)");
+  }
+  return Error::invalid("refusing to listen on " + endpoint +
+                        " without authentication or encryption: give --curve-secret-key and "
+                        "--curve-allow (docs/security.md), or --insecure-tcp for a loopback "
+                        "address");
+}
+
+// Binds one endpoint; the endpoint as bound (a port asked as * resolved).
+Result<std::string> bind_endpoint(zmq::socket_t& socket, const std::string& endpoint) {
+  try {
+    socket.bind(endpoint);
+  } catch (const zmq::error_t& e) {
+    return Error::internal("cannot listen on " + endpoint + ": " + e.what());
+  }
+  return socket.get(zmq::sockopt::last_endpoint);
+}
+
 }  // namespace
 
-Result<std::unique_ptr<Listener>> Listener::bind(const std::vector<std::string>& endpoints,
+Result<void> Listener::check(const ListenerOptions& options) {
+  if (options.endpoints.empty()) return Error::invalid("no endpoint to listen on");
+  for (const std::string& endpoint : options.endpoints) {
+    if (!is_tcp(endpoint)) continue;
+    if (auto secured = check_tcp_security(endpoint, options); !secured) return secured.error();
+  }
+  return {};
+}
+
+Result<std::unique_ptr<Listener>> Listener::bind(const ListenerOptions& options,
                                                  RequestHandler& handler) {
-  if (endpoints.empty()) return Error::invalid("no endpoint to listen on");
+  if (auto checked = check(options); !checked) return checked.error();
+  std::vector<std::string> ipc_endpoints;
+  std::vector<std::string> tcp_endpoints;
+  for (const std::string& endpoint : options.endpoints) {
+    (is_tcp(endpoint) ? tcp_endpoints : ipc_endpoints).push_back(endpoint);
+  }
   auto context = std::make_unique<zmq::context_t>(1);
+  std::unique_ptr<CurveAuthenticator> authenticator;
+  if (options.curve_server_keys && !tcp_endpoints.empty()) {
+    auto started = CurveAuthenticator::start(*context, options.authorized_keys);
+    if (!started) return started.error();
+    authenticator = std::move(started).value();
+  }
   auto socket = std::make_unique<zmq::socket_t>(*context, zmq::socket_type::router);
   socket->set(zmq::sockopt::maxmsgsize, kMaxReceiveBytes);
   socket->set(zmq::sockopt::sndhwm, kReplyHighWaterMark);
   socket->set(zmq::sockopt::rcvhwm, kRequestHighWaterMark);
   socket->set(zmq::sockopt::linger, 0);
   std::vector<IpcSocketFile> ipc_files;
-  for (const std::string& endpoint : endpoints) {
+  std::vector<std::string> bound_endpoints;
+  for (const std::string& endpoint : ipc_endpoints) {
     const std::optional<std::string> path = ipc_path_of(endpoint);
     if (path) {
       if (auto prepared = prepare_ipc_path(endpoint, *path); !prepared) return prepared.error();
     }
-    try {
-      socket->bind(endpoint);
-    } catch (const zmq::error_t& e) {
-      return Error::internal("cannot listen on " + endpoint + ": " + e.what());
-    }
+    auto bound = bind_endpoint(*socket, endpoint);
+    if (!bound) return bound.error();
+    bound_endpoints.push_back(std::move(bound).value());
     if (path) {
       struct stat file {};
       if (::stat(path->c_str(), &file) != 0) {
@@ -86,16 +131,40 @@ Result<std::unique_ptr<Listener>> Listener::bind(const std::vector<std::string>&
                            static_cast<std::uint64_t>(file.st_ino)});
     }
   }
-  return std::unique_ptr<Listener>(
-      new Listener(handler, std::move(context), std::move(socket), std::move(ipc_files)));
+  // libzmq copies a socket's options into each endpoint when it is bound:
+  // the ipc:// endpoints above stay as they were, every tcp:// one below
+  // speaks CURVE only.
+  if (authenticator) {
+    try {
+      socket->set(zmq::sockopt::curve_server, 1);
+      socket->set(zmq::sockopt::curve_secretkey, options.curve_server_keys->secret_key);
+      socket->set(zmq::sockopt::zap_domain, "todo");
+    } catch (const zmq::error_t& e) {
+      return Error::invalid(std::string("the CURVE secret key is not a valid Z85 key: ") +
+                            e.what());
+    }
+  }
+  for (const std::string& endpoint : tcp_endpoints) {
+    auto bound = bind_endpoint(*socket, endpoint);
+    if (!bound) return bound.error();
+    bound_endpoints.push_back(std::move(bound).value() +
+                              (authenticator ? " (CURVE)" : " (plaintext, no authentication)"));
+  }
+  return std::unique_ptr<Listener>(new Listener(handler, std::move(context),
+                                                std::move(authenticator), std::move(socket),
+                                                std::move(ipc_files), std::move(bound_endpoints)));
 }
 
 Listener::Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
-                   std::unique_ptr<zmq::socket_t> socket, std::vector<IpcSocketFile> ipc_files)
+                   std::unique_ptr<CurveAuthenticator> authenticator,
+                   std::unique_ptr<zmq::socket_t> socket, std::vector<IpcSocketFile> ipc_files,
+                   std::vector<std::string> bound_endpoints)
     : handler_(handler),
       context_(std::move(context)),
+      authenticator_(std::move(authenticator)),
       socket_(std::move(socket)),
-      ipc_files_(std::move(ipc_files)) {}
+      ipc_files_(std::move(ipc_files)),
+      bound_endpoints_(std::move(bound_endpoints)) {}
 
 Listener::~Listener() {
   // Before the socket closes: while it is bound, its inode cannot be freed and
@@ -132,6 +201,7 @@ void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,
         {nullptr, stop_fd, static_cast<short>(is_stopping ? 0 : ZMQ_POLLIN), 0},
         {socket_->handle(), 0, static_cast<short>(is_stopping ? 0 : ZMQ_POLLIN), 0},
     };
+    if (authenticator_) items.push_back({authenticator_->socket_handle(), 0, ZMQ_POLLIN, 0});
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now);
     zmq::poll(items, std::max(wait, std::chrono::milliseconds(1)));
     if ((items[1].revents & ZMQ_POLLIN) != 0 && !is_stopping) {
@@ -141,6 +211,7 @@ void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,
     }
     if ((items[2].revents & ZMQ_POLLIN) != 0) read_requests();
     if ((items[0].revents & ZMQ_POLLIN) != 0) send_replies();
+    if (authenticator_ && (items[3].revents & ZMQ_POLLIN) != 0) authenticator_->answer_requests();
   }
 }
 

@@ -13,11 +13,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/curve_key_file.hpp"
 #include "common/result.hpp"
 #include "daemon/service/reply_outbox.hpp"
 
@@ -28,7 +31,20 @@ class socket_t;
 
 namespace todo {
 
+class CurveAuthenticator;
 class RequestHandler;
+
+// What the Listener serves, and how tcp:// endpoints are secured. ipc://
+// endpoints are secured by their directory's permissions (socket_trust.hpp),
+// tcp:// ones by CURVE: encrypted, and open only to the clients whose public
+// keys are in authorized_keys. Plaintext tcp:// is refused unless asked for,
+// and then only on loopback addresses.
+struct ListenerOptions {
+  std::vector<std::string> endpoints;
+  std::optional<CurveKeyPair> curve_server_keys;
+  std::filesystem::path authorized_keys;  // with curve_server_keys
+  bool allows_plaintext_loopback_tcp = false;
+};
 
 class Listener {
  public:
@@ -38,9 +54,18 @@ class Listener {
   // Binds every endpoint. For ipc:// endpoints, creates the socket's directory
   // (mode 0700) when missing, refuses one that someone else could write to
   // (socket_trust.hpp), an abstract socket, and a socket another process still
-  // serves; errors name the endpoint.
-  static Result<std::unique_ptr<Listener>> bind(const std::vector<std::string>& endpoints,
+  // serves. Refuses a tcp:// endpoint that options do not secure. Errors name
+  // the endpoint.
+  static Result<std::unique_ptr<Listener>> bind(const ListenerOptions& options,
                                                 RequestHandler& handler);
+  // What bind refuses without touching the file system or the network (a
+  // tcp:// endpoint left unsecured), so that todod can refuse it before it
+  // opens its data directory.
+  static Result<void> check(const ListenerOptions& options);
+
+  // The endpoints as bound, a port asked as * resolved, each tcp:// one marked
+  // "(CURVE)" or "(plaintext)": for the start line.
+  const std::vector<std::string>& bound_endpoints() const { return bound_endpoints_; }
 
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -68,7 +93,8 @@ class Listener {
   };
 
   Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
-           std::unique_ptr<zmq::socket_t> socket, std::vector<IpcSocketFile> ipc_files);
+           std::unique_ptr<CurveAuthenticator> authenticator, std::unique_ptr<zmq::socket_t> socket,
+           std::vector<IpcSocketFile> ipc_files, std::vector<std::string> bound_endpoints);
 
   // Reads what the socket has (bounded, so replies are not starved).
   void read_requests();
@@ -78,8 +104,10 @@ class Listener {
 
   RequestHandler& handler_;
   std::unique_ptr<zmq::context_t> context_;
-  std::unique_ptr<zmq::socket_t> socket_;
-  std::vector<IpcSocketFile> ipc_files_;  // removed at exit if still these files
+  std::unique_ptr<CurveAuthenticator> authenticator_;  // null without CURVE
+  std::unique_ptr<zmq::socket_t> socket_;              // closed before the authenticator
+  std::vector<IpcSocketFile> ipc_files_;               // removed at exit if still these files
+  std::vector<std::string> bound_endpoints_;
   ReplyOutbox outbox_;
   std::vector<OutgoingReply> replies_to_send_;  // reused, see ReplyOutbox::take_all
   std::uint64_t requests_received_ = 0;
