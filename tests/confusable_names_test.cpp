@@ -1,8 +1,8 @@
 // List names that could pass for another, against the real todod and todo:
 // a name that differs only in its Unicode normalization reaches the one list,
 // a name with an invisible character or a bidirectional control is refused
-// and creates nothing, and lists stored before the rule keep working under
-// the names they were stored under.
+// and creates nothing, lists stored before the rule keep working under the
+// names they were stored under, and `todod --check` finds them.
 #include <catch2/catch.hpp>
 #include <string>
 #include <vector>
@@ -52,6 +52,11 @@ void store_before_the_rule(const std::filesystem::path& data_dir,
     testing::add(*started.value()->cache().server_process(name), "2018-12-19", "Dentist");
   }
   REQUIRE(started.value()->shutdown());
+}
+
+Output check_names(const std::filesystem::path& data_dir) {
+  testing::ChildProcess check(testing::kTododPath, {"--check", "--data-dir", data_dir.string()});
+  return check.collect(std::chrono::seconds(30));
 }
 
 TEST_CASE("a name typed decomposed reaches the list stored precomposed", "[names]") {
@@ -125,6 +130,68 @@ TEST_CASE("lists stored before the rule keep working under the names they were s
   SECTION("both are listed under their stored names") {
     CHECK(run_todo_ok(endpoint, {"lists"}) == kBobZeroWidthSpace + "\n" + kCafeNfd + "\n");
   }
+}
+
+TEST_CASE("todod --check reports each stored name that is not canonical, and exits 1", "[names]") {
+  DaemonPlace place;
+  const std::string dropped = "A\xCC\x88";  // A, U+0308 COMBINING DIAERESIS
+  store_before_the_rule(place.data_dir(), {kCafeNfd, kBobZeroWidthSpace, dropped});
+  {
+    RunningDaemon daemon(place.data_dir(), place.endpoint());
+    const std::string endpoint = place.endpoint();
+    REQUIRE(run_todo_ok(endpoint, {"add", kCafeNfc, "2018-12-19", "Gym"}) == "1\n");
+    REQUIRE(run_todo_ok(endpoint, {"add", "alice", "2018-12-19", "Gym"}) == "1\n");
+    // Dropped, it still holds its next id, and still catches its name.
+    REQUIRE(run_todo_ok(endpoint, {"drop", dropped}) == "ok\n");
+
+    SECTION("not while todod holds the data directory") {
+      const Output check = check_names(place.data_dir());
+      CHECK(check.exit_code == 1);
+      CHECK(check.out.empty());
+      CHECK_THAT(check.err, Catch::StartsWith("todod: cannot check list names: ") &&
+                                Catch::Contains(place.data_dir().string()) &&
+                                Catch::Contains("stop that todod first"));
+    }
+    REQUIRE(daemon.stop() == 0);
+  }
+  const Output check = check_names(place.data_dir());
+  CHECK(check.exit_code == 1);
+  CHECK(check.out == "'" + dropped + "': not in Unicode NFC; in NFC it is '\xC3\x84'\n'" +
+                         kBobZeroWidthSpace +
+                         "': list name contains invisible character U+200B at byte 3\n'" +
+                         kCafeNfd + "': not in Unicode NFC; in NFC it is '" + kCafeNfc +
+                         "', which is another stored list\n");
+  CHECK(check.err == "todod: checked 5 list names in " + place.data_dir().string() +
+                         ": 3 not canonical; todod serves each under the name it is stored "
+                         "under\n");
+}
+
+TEST_CASE("todod --check exits 0 when every stored name is canonical", "[names]") {
+  DaemonPlace place;
+  {
+    RunningDaemon daemon(place.data_dir(), place.endpoint());
+    const std::string endpoint = place.endpoint();
+    // Typed decomposed, stored precomposed.
+    for (const std::string& name : {kCafeNfd, std::string("Eink\u00E4ufe"),
+                                    std::string("\U0001F6D2"), std::string("work/2024")}) {
+      REQUIRE(run_todo_ok(endpoint, {"add", name, "2018-12-19", "Gym"}) == "1\n");
+    }
+    REQUIRE(daemon.stop() == 0);
+  }
+  const Output check = check_names(place.data_dir());
+  CHECK(check.exit_code == 0);
+  CHECK(check.out.empty());
+  CHECK(check.err ==
+        "todod: checked 4 list names in " + place.data_dir().string() + ": all canonical\n");
+}
+
+TEST_CASE("todod --check refuses a data directory that does not exist, creating nothing",
+          "[names]") {
+  DaemonPlace place;
+  const Output check = check_names(place.data_dir());
+  CHECK(check.exit_code == 1);
+  CHECK(check.err == "todod: no data directory at " + place.data_dir().string() + " to check\n");
+  CHECK_FALSE(std::filesystem::exists(place.data_dir()));
 }
 
 }  // namespace
