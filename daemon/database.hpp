@@ -71,9 +71,15 @@ class Database {
 
   // The list as stored; an empty list when nothing is stored under the name.
   Result<List> load_list(const std::string& list_name) const;
+  // Whether anything is stored under exactly this name (list_reader.hpp): a
+  // point read and, when there is no metadata, a seek. A name once stored
+  // stays stored, dropped lists too.
+  Result<bool> has_list(const std::string& list_name) const;
   // Names of the lists that hold at least one entry, sorted (bytewise). A list
   // whose metadata is corrupt is listed (and logged): reading it reports it.
   Result<std::vector<std::string>> list_names() const;
+  // Names of every stored list, emptied and dropped ones too, sorted (bytewise).
+  Result<std::vector<std::string>> stored_list_names() const;
 
   // Totals over all workers.
   std::uint64_t batch_count() const;

@@ -1,6 +1,7 @@
 // todod: the to-do daemon. Opens the data directory, binds the endpoints,
 // serves requests until SIGTERM or SIGINT, then finishes what is in flight,
-// closes RocksDB and exits 0.
+// closes RocksDB and exits 0. `todod --check` checks the stored list names
+// instead, and exits.
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -11,12 +12,16 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <iostream>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "common/curve_key_file.hpp"
 #include "common/default_paths.hpp"
+#include "common/validation.hpp"
+#include "daemon/list_name_check.hpp"
 #include "daemon/runtime/log.hpp"
 #include "daemon/service/listener.hpp"
 #include "daemon/service/request_handler.hpp"
@@ -62,6 +67,7 @@ struct Settings {
   std::string curve_secret_key_file;
   std::string curve_allow_dir;
   bool is_insecure_tcp_allowed = false;
+  bool is_check = false;
 };
 
 todo::Durability durability_of(const Settings& settings) {
@@ -112,6 +118,12 @@ void add_flags(CLI::App& app, Settings& settings) {
   app.add_flag("--insecure-tcp", settings.is_insecure_tcp_allowed,
                "allow tcp:// without CURVE, on loopback addresses only: anyone on this machine "
                "can then read and change every list");
+  app.add_flag("--check", settings.is_check,
+               "check the list names stored in --data-dir instead of serving: print each that "
+               "is not canonical (not in Unicode NFC, or holding a character new names may not "
+               "hold, such as U+200B ZERO WIDTH SPACE) and exit 1 if there is one, 0 if not. "
+               "todod must not be running on the directory. Not done at startup, which would "
+               "read every list's name");
 }
 
 // The Listener's options from the flags; fails when the key file cannot be
@@ -150,6 +162,41 @@ std::string started_line(const Settings& settings, const todo::ListenerOptions& 
          std::string(todo::to_string(durability_of(settings)));
 }
 
+// todod --check: one line per stored list name that is not canonical, on
+// stdout; a summary on stderr.
+int check_list_names(const Settings& settings) {
+  // Database::open would create it, and find every name in it canonical.
+  std::error_code error;
+  if (!std::filesystem::is_directory(settings.data_dir, error)) {
+    todo::log_event("no data directory at " + settings.data_dir + " to check");
+    return 1;
+  }
+  auto database = todo::Database::open({.data_dir = settings.data_dir});
+  if (!database) {
+    todo::log_event("cannot check list names: " + database.error().message);
+    return 1;
+  }
+  auto check = todo::check_list_names(*database.value());
+  if (!check) {
+    todo::log_event("cannot check list names: " + check.error().message);
+    return 1;
+  }
+  for (const todo::ListNameFinding& finding : check.value().findings) {
+    std::cout << todo::quoted_for_message(finding.name) << ": " << finding.reason << '\n';
+  }
+  std::cout.flush();
+  const std::string checked = "checked " + std::to_string(check.value().names_checked) +
+                              " list names in " + settings.data_dir + ": ";
+  const std::size_t found = check.value().findings.size();
+  if (found == 0) {
+    todo::log_event(checked + "all canonical");
+    return 0;
+  }
+  todo::log_event(checked + std::to_string(found) +
+                  " not canonical; todod serves each under the name it is stored under");
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -168,6 +215,7 @@ int main(int argc, char** argv) {
     todo::log_event(std::string(e.what()) + " (try --help)");
     return kExitUsage;
   }
+  if (settings.is_check) return check_list_names(settings);
   if (settings.endpoints.empty()) settings.endpoints.push_back(todo::default_endpoint());
   auto options = listener_options(settings);
   if (options) {

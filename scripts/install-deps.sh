@@ -11,6 +11,7 @@ packages=(
   build-essential cmake pkg-config
   librocksdb-dev libcereal-dev libzmq3-dev cppzmq-dev
   catch2 libcli11-dev libsystemd-dev systemd
+  libutf8proc-dev
 )
 case "${1:-}" in
   "") ;;

@@ -130,6 +130,41 @@ TEST_CASE("list_names lists only lists that hold entries, sorted", "[database]")
   CHECK(names.value() == std::vector<std::string>{"amy", "zed"});
 }
 
+TEST_CASE("has_list answers for exactly the name stored, emptied and dropped lists too",
+          "[database]") {
+  testing::TempDir dir;
+  auto database = open_database(dir.path());
+  REQUIRE(
+      write_and_wait(*database, "bob", add_entries("bob", {{1, day("2020-01-01"), "b", false}}, 2))
+          .ok());
+  REQUIRE(write_and_wait(*database, "empty", add_entries("empty", {}, 5)).ok());
+  // Entries without metadata: a corrupt list, but the list of that name.
+  REQUIRE(write_and_wait(*database, "stray",
+                         {{StorageMutation::Kind::put, StorageLayout::entry_key("stray", 1),
+                           encode_entry({1, day("2020-01-01"), "s", false})}})
+              .ok());
+  const auto has = [&](const std::string& name) {
+    auto stored = database->has_list(name);
+    if (!stored) FAIL(stored.error().message);
+    return stored.value();
+  };
+  CHECK(has("bob"));
+  CHECK(has("empty"));
+  CHECK(has("stray"));
+  CHECK_FALSE(has("bo"));
+  CHECK_FALSE(has("bobby"));
+  CHECK_FALSE(has("Bob"));
+  CHECK_FALSE(has("stra"));
+  CHECK_FALSE(has("nobody"));
+
+  auto stored = database->stored_list_names();
+  REQUIRE(stored.ok());
+  CHECK(stored.value() == std::vector<std::string>{"bob", "empty"});
+  auto listed = database->list_names();
+  REQUIRE(listed.ok());
+  CHECK(listed.value() == std::vector<std::string>{"bob"});
+}
+
 TEST_CASE("writes of many lists through few workers are grouped into fewer batches", "[database]") {
   testing::TempDir dir;
   auto database = open_database(dir.path(), 2);

@@ -3,9 +3,9 @@
 #include <type_traits>
 
 #include "common/resident_memory.hpp"
-#include "common/validation.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
+#include "daemon/list_name_resolution.hpp"
 #include "daemon/server.hpp"
 #include "daemon/system.hpp"
 #include "daemon/system_counters.hpp"
@@ -31,8 +31,9 @@ void RequestHandler::handle(Request request, Respond respond) {
       [&](auto&& command) {
         using Kind = std::decay_t<decltype(command)>;
         if constexpr (std::is_same_v<Kind, ListCommand>) {
-          if (auto valid = validate_list_name(command.list); !valid) {
-            answer(respond, received, Reply::failure(id, valid.error()));
+          auto list_name = resolve_list_name(system_.database(), command.list);
+          if (!list_name) {
+            answer(respond, received, Reply::failure(id, list_name.error()));
             return;
           }
           if (counters.requests_in_progress.load(std::memory_order_relaxed) >=
@@ -46,7 +47,7 @@ void RequestHandler::handle(Request request, Respond respond) {
             return;
           }
           system_.cache().send(
-              command.list, std::move(command.operation),
+              list_name.value(), std::move(command.operation),
               [this, id, received, respond = std::move(respond)](ListResult result) {
                 if (!result) {
                   answer(respond, received, Reply::failure(id, result.error()));

@@ -1,7 +1,9 @@
-// Turns a decoded Request into work: a list's operation goes to that list's
-// actor through the Cache; list names are read from the Database; ping is
-// answered from the counters. The reply is handed to `respond`, on whichever
-// thread produced it (a pool thread or a database worker for list operations).
+// Turns a decoded Request into work: a list's operation goes to the actor of
+// the list its name means (resolve_list_name, which refuses names that could
+// pass for another) through the Cache; list names are read from the Database;
+// ping is answered from the counters. The reply is handed to `respond`, on
+// whichever thread produced it (a pool thread or a database worker for list
+// operations).
 //
 // Admission: past the System's limit of requests in progress, a list request
 // is answered busy at once, so a flood cannot grow the daemon's memory

@@ -37,8 +37,10 @@ Result<DataDirectory> DataDirectory::open(const std::filesystem::path& path) {
     const int lock_errno = errno;
     ::close(fd);
     if (lock_errno == EWOULDBLOCK) {
+      // What to do is the same for a second todod and for `todod --check`.
       return Error::internal("data directory " + path.string() +
-                             " is in use by another todod (it holds " + lock_path.string() + ")");
+                             " is in use by another todod (it holds " + lock_path.string() +
+                             "); stop that todod first");
     }
     return Error::internal("cannot lock " + lock_path.string() + ": " + std::strerror(lock_errno));
   }

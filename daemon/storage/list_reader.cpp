@@ -23,6 +23,22 @@ Error unreadable(const std::string& list_name, const std::filesystem::path& dir,
                          describe_status(dir, status));
 }
 
+// Calls visit(list name, iterator at its metadata key) for every metadata
+// key, in key order; the status of the scan.
+template <class Visit>
+rocksdb::Status visit_meta_keys(rocksdb::DB& db, const rocksdb::ReadOptions& base, Visit&& visit) {
+  const std::string first(1, StorageLayout::kMetaTag);
+  const std::string end(1, StorageLayout::kMetaTag + 1);
+  const rocksdb::Slice upper_bound(end);
+  rocksdb::ReadOptions read_options = base;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+  for (it->Seek(first); it->Valid(); it->Next()) {
+    visit(StorageLayout::list_name_of_meta_key(it->key().ToStringView()), *it);
+  }
+  return it->status();
+}
+
 }  // namespace
 
 Result<List> restore_list(const std::string& list_name, const std::optional<ListMeta>& meta,
@@ -81,32 +97,56 @@ Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
   return restore_list(list_name, meta, std::move(entries));
 }
 
-Result<std::vector<std::string>> read_list_names(rocksdb::DB& db,
-                                                 const std::filesystem::path& dir) {
-  const std::string first(1, StorageLayout::kMetaTag);
-  const std::string end(1, StorageLayout::kMetaTag + 1);
-  const rocksdb::Slice upper_bound(end);
+Result<bool> is_list_stored(rocksdb::DB& db, const std::string& list_name,
+                            const std::filesystem::path& dir) {
   rocksdb::ReadOptions read_options;
+  std::string ignored;
+  const rocksdb::Status meta_status =
+      db.Get(read_options, StorageLayout::meta_key(list_name), &ignored);
+  if (meta_status.ok()) return true;
+  if (!meta_status.IsNotFound()) return unreadable(list_name, dir, meta_status);
+
+  const std::string prefix = StorageLayout::entry_prefix(list_name);
+  const std::string prefix_end = StorageLayout::entry_prefix_end(list_name);
+  const rocksdb::Slice upper_bound(prefix_end);
   read_options.iterate_upper_bound = &upper_bound;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+  it->Seek(prefix);
+  if (it->Valid()) return true;
+  if (!it->status().ok()) return unreadable(list_name, dir, it->status());
+  return false;
+}
+
+Result<std::vector<std::string>> read_list_names(rocksdb::DB& db,
+                                                 const std::filesystem::path& dir) {
   std::vector<std::string> names;
-  for (it->Seek(first); it->Valid(); it->Next()) {
-    auto meta = decode_list_meta(it->value().ToStringView());
-    if (!meta) {
-      // One corrupt list must not hide the others; reading it says what is wrong.
-      const std::string name(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));
-      log_event("stored list " + quoted_for_message(name) +
-                " has corrupt metadata: " + meta.error().message);
-      names.push_back(name);
-      continue;
-    }
-    if (meta.value().entry_count > 0) {
-      names.emplace_back(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));
-    }
-  }
-  if (!it->status().ok()) {
-    return Error::internal("cannot list lists in " + describe_status(dir, it->status()));
-  }
+  const rocksdb::Status status =
+      visit_meta_keys(db, {}, [&](std::string_view name, rocksdb::Iterator& it) {
+        auto meta = decode_list_meta(it.value().ToStringView());
+        if (!meta) {
+          // One corrupt list must not hide the others; reading it says what is wrong.
+          log_event("stored list " + quoted_for_message(name) +
+                    " has corrupt metadata: " + meta.error().message);
+          names.emplace_back(name);
+        } else if (meta.value().entry_count > 0) {
+          names.emplace_back(name);
+        }
+      });
+  if (!status.ok()) return Error::internal("cannot list lists in " + describe_status(dir, status));
+  return names;
+}
+
+Result<std::vector<std::string>> read_stored_list_names(rocksdb::DB& db,
+                                                        const std::filesystem::path& dir) {
+  rocksdb::ReadOptions read_options;
+  // Only the names are wanted: a scan of a million lists need not fill the
+  // block cache with their metadata.
+  read_options.fill_cache = false;
+  std::vector<std::string> names;
+  const rocksdb::Status status =
+      visit_meta_keys(db, read_options,
+                      [&](std::string_view name, rocksdb::Iterator&) { names.emplace_back(name); });
+  if (!status.ok()) return Error::internal("cannot list lists in " + describe_status(dir, status));
   return names;
 }
 

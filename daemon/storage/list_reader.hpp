@@ -1,6 +1,6 @@
 // Reading lists back from RocksDB, in StorageLayout's keys: one list (its
-// metadata and entries from one snapshot), or the names of the lists that
-// hold entries. restore_list is the read half of the metadata rule that
+// metadata and entries from one snapshot), whether anything is stored under
+// a name, or the names of the lists stored. restore_list is the read half of the metadata rule that
 // ListMutations writes by (list_mutations.hpp): the metadata says whether the
 // list is empty, and a next id the entries may have passed.
 //
@@ -35,8 +35,20 @@ Result<List> restore_list(const std::string& list_name, const std::optional<List
 Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
                        const std::filesystem::path& dir);
 
+// Whether anything is stored under exactly this name: its metadata or an
+// entry (entries without metadata are a corrupt list, which is still the
+// list of that name). A list keeps its metadata once written, emptied or
+// dropped too, so a name once stored stays stored.
+Result<bool> is_list_stored(rocksdb::DB& db, const std::string& list_name,
+                            const std::filesystem::path& dir);
+
 // Names of the lists that hold at least one entry, sorted (bytewise). A list
 // whose metadata is corrupt is listed (and logged): reading it reports it.
 Result<std::vector<std::string>> read_list_names(rocksdb::DB& db, const std::filesystem::path& dir);
+
+// Names of every list that has metadata, emptied and dropped ones too, sorted
+// (bytewise). No value is decoded, so corrupt metadata does not stop it.
+Result<std::vector<std::string>> read_stored_list_names(rocksdb::DB& db,
+                                                        const std::filesystem::path& dir);
 
 }  // namespace todo
