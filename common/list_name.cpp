@@ -93,6 +93,10 @@ Result<std::string> nfc(std::string_view name) {
 
 }  // namespace
 
+bool is_refused_in_list_names(char32_t code_point) {
+  return refusal_reason(static_cast<utf8proc_int32_t>(code_point)).has_value();
+}
+
 Result<std::string> canonical_list_name(std::string_view name) {
   if (auto valid = validate_list_name(name); !valid) return valid.error();
   if (is_ascii(name)) return std::string(name);

@@ -38,4 +38,8 @@ namespace todo {
 // in NFC.
 Result<std::string> canonical_list_name(std::string_view name);
 
+// Whether a canonical name may not hold the character (the list above): what
+// quoted_for_message shows as U+XXXX rather than letting a terminal draw it.
+bool is_refused_in_list_names(char32_t code_point);
+
 }  // namespace todo

@@ -1,6 +1,9 @@
 #include "common/validation.hpp"
 
+#include <cstdio>
 #include <optional>
+
+#include "common/list_name.hpp"
 
 namespace todo {
 namespace {
@@ -113,8 +116,14 @@ std::string quoted_for_message(std::string_view text) {
     const std::optional<Character> character = decode_at(text, pos);
     // An invalid byte is escaped alone, so that decoding resumes at the next one.
     const std::size_t length = character ? character->length : 1;
-    if (character && !is_control(character->code_point)) {
+    const bool is_hidden = character && character->code_point >= 0x80 &&
+                           is_refused_in_list_names(character->code_point);
+    if (character && !is_control(character->code_point) && !is_hidden) {
       quoted.append(text.substr(pos, length));
+    } else if (is_hidden) {
+      char label[16];
+      std::snprintf(label, sizeof label, "<U+%04X>", static_cast<unsigned>(character->code_point));
+      quoted += label;
     } else {
       for (std::size_t i = pos; i < pos + length; ++i) {
         quoted += "\\x" + hex_byte(static_cast<unsigned char>(text[i]));

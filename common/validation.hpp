@@ -21,7 +21,9 @@ Result<void> validate_list_name(std::string_view name);
 // 1..4096 bytes. The error says which rule failed.
 Result<void> validate_title(std::string_view title);
 
-// Quoted for messages: control and invalid bytes shown as \xNN, long text cut.
+// Quoted for messages: control and invalid bytes shown as \xNN, characters a
+// terminal would draw as nothing or that reorder what follows (the ones list
+// names may not hold, list_name.hpp) as <U+XXXX>, long text cut.
 std::string quoted_for_message(std::string_view text);
 
 }  // namespace todo

@@ -158,6 +158,14 @@ TEST_CASE("quoted_for_message quotes plain text as it is") {
   CHECK(quoted_for_message("Zahnärztin ✓ 🦷") == "'Zahnärztin ✓ 🦷'");
 }
 
+TEST_CASE("quoted_for_message names what a terminal would hide or reorder") {
+  CHECK(quoted_for_message("\u202Eevil") == "'<U+202E>evil'");
+  CHECK(quoted_for_message("bob\u200B") == "'bob<U+200B>'");
+  CHECK(quoted_for_message("a\u2028b") == "'a<U+2028>b'");
+  CHECK(quoted_for_message("x\uFEFF") == "'x<U+FEFF>'");
+  CHECK(quoted_for_message("cafe\u0301") == "'cafe\u0301'");  // shown: a combining accent
+}
+
 TEST_CASE("quoted_for_message shows control and invalid bytes as \\xNN") {
   CHECK(quoted_for_message("a\nb") == "'a\\x0Ab'");
   CHECK(quoted_for_message("a\tb") == "'a\\x09b'");
