@@ -26,6 +26,9 @@ shift
 export TODO_BUILD_DIR=${TODO_BUILD_DIR:-$default_build_dir}
 
 reports=$(mktemp -d "${TMPDIR:-/tmp}/todo-sanitize-$mode-XXXXXX")
+# Sticky and writable by all, as /tmp is: impostor_test runs a todod as a second user, whose
+# reports must land here too.
+chmod 1777 "$reports"
 # detect_leaks: a leak is a report too. UBSan's checks are compiled not to recover, so its
 # first report ends the process. TSan goes on after a report (exit code 66 at the end), so one
 # run shows every race. The suppressions cover only the uninstrumented RocksDB and libzmq:

@@ -14,6 +14,7 @@
 #include <catch2/catch.hpp>
 #include <iostream>
 
+#include "common/socket_trust.hpp"
 #include "running_daemon.hpp"
 
 namespace todo {
@@ -178,6 +179,25 @@ TEST_CASE("the attacker's own todod works for the attacker", "[impostor]") {
       testing::kTodoPath, {"--endpoint", impostor.endpoint(), "add", "mine", "today", "x"});
   CHECK(added.exit_code == 0);
   CHECK(impostor.lists() == "mine\n");
+}
+
+TEST_CASE("a service's directory is trusted by those who trust the service's user", "[impostor]") {
+  // As /run/todo is for the system unit: owned by the service's user, group
+  // access for its group (RuntimeDirectoryMode=0750, UMask=0007).
+  Scene scene;
+  const auto run = scene.dir.path() / "run-todo";
+  std::filesystem::create_directory(run);
+  REQUIRE(::chown(run.c_str(), kAttackerUid, kAttackerUid) == 0);
+  ::chmod(run.c_str(), 0750);
+  const SocketTrust service_users{{kAttackerUid}, std::nullopt};
+  CHECK(check_socket_directory(run, service_users));
+  CHECK_FALSE(check_socket_directory(run, SocketTrust::for_client()));
+
+  ::chmod(run.c_str(), 0770);
+  CHECK_FALSE(check_socket_directory(run, service_users));
+  CHECK(check_socket_directory(run, SocketTrust{{kAttackerUid}, kAttackerUid}));
+  ::chmod(run.c_str(), 0772);
+  CHECK_FALSE(check_socket_directory(run, SocketTrust{{kAttackerUid}, kAttackerUid}));
 }
 
 // Why the test cannot act as another user, or nothing when it can.
