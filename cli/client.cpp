@@ -100,10 +100,13 @@ Result<void> Client::check_ipc_path(const std::string& path) const {
     return refused("an abstract socket has no owner, so anyone could be serving it");
   }
   const SocketTrust trust = SocketTrust::for_client();
-  const auto socket = std::filesystem::absolute(path);
-  if (auto directory = check_socket_directory(socket.parent_path(), trust); !directory) {
-    if (!std::filesystem::exists(socket.parent_path()))
+  std::error_code error;
+  const auto socket = std::filesystem::absolute(path, error);
+  if (error) return refused("cannot resolve " + path + ": " + error.message());
+  if (auto directory = check_trusted_directory(socket.parent_path(), trust); !directory) {
+    if (!std::filesystem::exists(socket.parent_path(), error) && !error) {
       return unreachable("nothing is listening there");
+    }
     return refused(directory.error().message);
   }
   if (auto file = check_socket_file(socket, trust); !file) {
@@ -116,6 +119,10 @@ Result<void> Client::check_ipc_path(const std::string& path) const {
 
 Result<void> Client::exchange(const std::vector<Command>& commands,
                               const std::function<void(std::size_t, Reply)>& on_reply) {
+  if (!is_tcp(endpoint_) && !ipc_path_of(endpoint_)) {
+    return Error::invalid("bad endpoint '" + endpoint_ +
+                          "': todo speaks ipc://PATH and tcp://ADDRESS:PORT");
+  }
   if (const auto path = ipc_path_of(endpoint_)) {
     if (auto trusted = check_ipc_path(*path); !trusted) return trusted.error();
     if (!is_unix_socket_served(*path)) return unreachable("nothing is listening there");

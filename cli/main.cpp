@@ -3,10 +3,10 @@
 // Exit codes: 0 ok; 1 the daemon refused the request (or, in batch, any
 // command failed); 2 usage error; 3 the daemon could not be reached or did not
 // answer within --timeout.
-#include <zmq.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -189,19 +189,19 @@ int run_batch(todo::Client& client, const todo::CommandParser& parser,
   return batch.has_failure ? kExitRefused : 0;
 }
 
-// todo keygen FILE: a fresh key pair from libzmq (libsodium underneath).
+// todo keygen FILE.
 int write_key_pair(const std::string& file) {
-  char public_key[todo::kCurveKeyLength + 1] = {};
-  char secret_key[todo::kCurveKeyLength + 1] = {};
-  if (zmq_curve_keypair(public_key, secret_key) != 0) {
-    std::cerr << "todo: cannot make a CURVE key pair: " << zmq_strerror(zmq_errno()) << "\n";
+  auto keys = todo::generate_curve_key_pair();
+  if (keys) {
+    if (auto written = todo::write_curve_key_pair(file, keys.value()); !written) {
+      keys = written.error();
+    }
+  }
+  if (!keys) {
+    std::cerr << "todo: " << keys.error().message << "\n";
     return kExitRefused;
   }
-  if (auto written = todo::write_curve_key_pair(file, {public_key, secret_key}); !written) {
-    std::cerr << "todo: " << written.error().message << "\n";
-    return kExitRefused;
-  }
-  std::cout << "public key " << public_key << "\n"
+  std::cout << "public key " << keys.value().public_key << "\n"
             << "wrote " << file << " (secret, mode 0600) and " << file << ".pub\n";
   return 0;
 }
@@ -219,7 +219,10 @@ todo::Result<todo::TcpCredentials> credentials_of(const TcpFlags& flags) {
   auto keys = todo::read_curve_key_pair(flags.key_file);
   if (!keys) return keys.error();
   credentials.client_keys = std::move(keys).value();
-  if (todo::is_curve_key_text(flags.server_key)) {
+  // A file first: a 40-character path can look like a key.
+  std::error_code ignored;
+  if (!std::filesystem::exists(flags.server_key, ignored) &&
+      todo::is_curve_key_text(flags.server_key)) {
     credentials.server_key = flags.server_key;
   } else {
     auto from_file = todo::read_curve_public_key(flags.server_key);

@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zmq.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 #include <optional>
 #include <sstream>
 
@@ -18,7 +18,7 @@ constexpr std::string_view kZ85Alphabet =
 constexpr std::string_view kPublicKeyName = "public-key";
 constexpr std::string_view kSecretKeyName = "secret-key";
 // Far more than a key file holds: a larger file is not one.
-constexpr std::streamsize kMaxKeyFileBytes = 4096;
+constexpr std::size_t kMaxKeyFileBytes = 4096;
 
 std::string_view trimmed(std::string_view text) {
   const auto first = text.find_first_not_of(" \t\r");
@@ -32,25 +32,18 @@ struct KeyFile {
   std::optional<std::string> secret_key;
 };
 
-Result<KeyFile> parse_key_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in)
-    return Error::invalid("cannot read key file " + file.string() + ": " + std::strerror(errno));
-  std::string text(kMaxKeyFileBytes + 1, '\0');
-  in.read(text.data(), kMaxKeyFileBytes + 1);
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > static_cast<std::size_t>(kMaxKeyFileBytes)) {
-    return Error::invalid(file.string() + " is too large to be a key file");
-  }
+Result<KeyFile> parse_key_text(std::string_view text, const std::string& source) {
+  if (text.size() > kMaxKeyFileBytes)
+    return Error::invalid(source + " is too large to be a key file");
   KeyFile keys;
-  std::istringstream lines(text);
+  std::istringstream lines{std::string(text)};
   std::size_t number = 0;
   for (std::string line; std::getline(lines, line);) {
     ++number;
     const std::string_view content = trimmed(line);
     if (content.empty() || content.front() == '#') continue;
     const auto equals = content.find('=');
-    const std::string where = file.string() + " line " + std::to_string(number);
+    const std::string where = source + " line " + std::to_string(number);
     if (equals == std::string_view::npos) {
       return Error::invalid(where + " is not 'public-key = KEY' or 'secret-key = KEY'");
     }
@@ -67,6 +60,36 @@ Result<KeyFile> parse_key_file(const std::filesystem::path& file) {
     (name == kPublicKeyName ? keys.public_key : keys.secret_key) = std::string(value);
   }
   return keys;
+}
+
+// A key file's text and its status, from one open of a regular file.
+struct OpenedKeyFile {
+  std::string text;
+  struct stat status {};
+};
+
+Result<OpenedKeyFile> read_key_file(const std::filesystem::path& file) {
+  const auto cannot = [&](const std::string& why) {
+    return Error::invalid("cannot read key file " + file.string() + ": " + why);
+  };
+  // O_NONBLOCK: opening a FIFO must not wait for a writer.
+  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return cannot(std::strerror(errno));
+  OpenedKeyFile opened;
+  if (::fstat(fd, &opened.status) != 0 || !S_ISREG(opened.status.st_mode)) {
+    ::close(fd);
+    return cannot("not a regular file");
+  }
+  char buffer[kMaxKeyFileBytes + 1];
+  std::size_t size = 0;
+  for (ssize_t n = 0; size < sizeof buffer; size += static_cast<std::size_t>(n)) {
+    n = ::read(fd, buffer + size, sizeof buffer - size);
+    if (n < 0 && errno == EINTR) n = 0;
+    if (n <= 0) break;
+  }
+  ::close(fd);
+  opened.text.assign(buffer, size);
+  return opened;
 }
 
 Result<void> write_new_file(const std::filesystem::path& file, const std::string& text,
@@ -101,33 +124,53 @@ bool is_curve_key_text(std::string_view text) {
          text.find_first_not_of(kZ85Alphabet) == std::string_view::npos;
 }
 
+Result<CurveKeyPair> generate_curve_key_pair() {
+  char public_key[kCurveKeyLength + 1] = {};
+  char secret_key[kCurveKeyLength + 1] = {};
+  if (zmq_curve_keypair(public_key, secret_key) != 0) {
+    return Error::internal(std::string("cannot make a CURVE key pair: ") +
+                           zmq_strerror(zmq_errno()));
+  }
+  return CurveKeyPair{public_key, secret_key};
+}
+
 Result<CurveKeyPair> read_curve_key_pair(const std::filesystem::path& file) {
-  auto keys = parse_key_file(file);
+  auto opened = read_key_file(file);
+  if (!opened) return opened.error();
+  auto keys = parse_key_text(opened.value().text, file.string());
   if (!keys) return keys.error();
   if (!keys.value().secret_key || !keys.value().public_key) {
     return Error::invalid(file.string() + " holds no key pair (public-key and secret-key); " +
                           "`todo keygen FILE` writes one");
   }
-  struct stat status {};
-  if (::stat(file.c_str(), &status) != 0) {
-    return Error::invalid("cannot read key file " + file.string() + ": " + std::strerror(errno));
-  }
-  if ((status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+  if ((opened.value().status.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
     return Error::invalid(file.string() + " holds a secret key and its group or others can read " +
                           "it: chmod 600 " + file.string());
+  }
+  char derived[kCurveKeyLength + 1] = {};
+  if (zmq_curve_public(derived, keys.value().secret_key->c_str()) != 0 ||
+      *keys.value().public_key != derived) {
+    return Error::invalid(file.string() + ": its public-key is not the one its secret-key makes");
   }
   return CurveKeyPair{*keys.value().public_key, *keys.value().secret_key};
 }
 
-Result<std::string> read_curve_public_key(const std::filesystem::path& file) {
-  auto keys = parse_key_file(file);
+Result<std::string> curve_public_key_in(std::string_view text, const std::string& source) {
+  auto keys = parse_key_text(text, source);
   if (!keys) return keys.error();
-  if (!keys.value().public_key) return Error::invalid(file.string() + " holds no public-key");
+  if (!keys.value().public_key) return Error::invalid(source + " holds no public-key");
   return *keys.value().public_key;
 }
 
+Result<std::string> read_curve_public_key(const std::filesystem::path& file) {
+  auto opened = read_key_file(file);
+  if (!opened) return opened.error();
+  return curve_public_key_in(opened.value().text, file.string());
+}
+
 Result<void> write_curve_key_pair(const std::filesystem::path& file, const CurveKeyPair& keys) {
-  if (std::filesystem::exists(public_file_of(file))) {
+  std::error_code ignored;
+  if (std::filesystem::exists(public_file_of(file), ignored)) {
     return Error::invalid("cannot create " + public_file_of(file).string() +
                           ": it exists (an existing key is never overwritten)");
   }

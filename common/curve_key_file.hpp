@@ -7,7 +7,10 @@
 //   FILE.pub  mode 0644   public-key = <40 characters>
 //
 // A file holding a secret key is refused when its group or others can read
-// it, as ssh refuses such a private key: whoever reads it can act as its owner.
+// it, as ssh refuses such a private key: whoever reads it can act as its owner;
+// and when its public key is not the one its secret key makes. Only regular
+// files are read (a FIFO would block), through one open, so the mode checked is
+// that of the file read.
 //
 // Thread safety: pure functions of the file system.
 #pragma once
@@ -30,10 +33,15 @@ struct CurveKeyPair {
 // Whether text has the shape of a Z85 key (40 characters of Z85's alphabet).
 bool is_curve_key_text(std::string_view text);
 
+// A fresh key pair (libzmq's, from libsodium).
+Result<CurveKeyPair> generate_curve_key_pair();
+
 // The key pair in a secret key file.
 Result<CurveKeyPair> read_curve_key_pair(const std::filesystem::path& file);
 // The public key in a file: FILE.pub, or a secret key file.
 Result<std::string> read_curve_public_key(const std::filesystem::path& file);
+// The public key in a key file's text; source names it in errors.
+Result<std::string> curve_public_key_in(std::string_view text, const std::string& source);
 
 // Writes file (0600) and file.pub; refuses to overwrite either.
 Result<void> write_curve_key_pair(const std::filesystem::path& file, const CurveKeyPair& keys);

@@ -24,7 +24,6 @@ bool is_loopback_tcp(std::string_view endpoint) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  if (host == "localhost") return true;
   in_addr ipv4{};
   if (::inet_pton(AF_INET, host.c_str(), &ipv4) == 1) return (ntohl(ipv4.s_addr) >> 24) == 127;
   in6_addr ipv6{};

@@ -1,6 +1,5 @@
 #include "common/socket_trust.hpp"
 
-#include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 
 namespace todo {
 namespace {
@@ -21,16 +21,6 @@ std::optional<uid_t> uid_of_user(const char* name) {
     return std::nullopt;
   }
   return found->pw_uid;
-}
-
-std::optional<gid_t> gid_of_group(const char* name) {
-  group entry{};
-  group* found = nullptr;
-  std::vector<char> buffer(16'384);
-  if (::getgrnam_r(name, &entry, buffer.data(), buffer.size(), &found) != 0 || found == nullptr) {
-    return std::nullopt;
-  }
-  return found->gr_gid;
 }
 
 std::string user_name_of(uid_t uid) {
@@ -58,12 +48,23 @@ bool is_trusted_owner(uid_t uid, const SocketTrust& trust) {
   return uid == 0 || std::find(trust.owners.begin(), trust.owners.end(), uid) != trust.owners.end();
 }
 
-bool is_writable_group(const struct stat& file, const SocketTrust& trust) {
-  return trust.writable_group && file.st_gid == *trust.writable_group;
-}
-
 Error errno_error(const std::string& what, const std::filesystem::path& path) {
   return Error::internal("cannot " + what + " " + path.string() + ": " + std::strerror(errno));
+}
+
+// The path made absolute, refused when a '.' or '..' in it would pass through
+// a directory the checks do not see.
+Result<std::filesystem::path> checkable_path(const std::filesystem::path& path) {
+  std::error_code error;
+  auto absolute = std::filesystem::absolute(path, error);
+  if (error) return Error::internal("cannot resolve " + path.string() + ": " + error.message());
+  for (const auto& part : absolute) {
+    if (part == "." || part == "..") {
+      return Error::internal(path.string() + " holds '" + part.string() +
+                             "': give the socket's path without it");
+    }
+  }
+  return absolute;
 }
 
 // The directories above a trusted socket directory: nobody untrusted may
@@ -92,8 +93,7 @@ Result<void> check_ancestors(const std::filesystem::path& directory, const Socke
       return Error::internal(above.string() + ", above " + directory.string() + ", is " +
                              described(file) + ": its owner could replace what is below it");
     }
-    const bool is_shared = (file.st_mode & S_IWOTH) != 0 ||
-                           ((file.st_mode & S_IWGRP) != 0 && !is_writable_group(file, trust));
+    const bool is_shared = (file.st_mode & (S_IWGRP | S_IWOTH)) != 0;
     if (is_shared && (file.st_mode & S_ISVTX) == 0) {
       return Error::internal(above.string() + ", above " + directory.string() + ", is " +
                              described(file) +
@@ -105,7 +105,7 @@ Result<void> check_ancestors(const std::filesystem::path& directory, const Socke
 
 }  // namespace
 
-SocketTrust SocketTrust::for_daemon() { return {{::geteuid()}, gid_of_group(kServiceAccount)}; }
+SocketTrust SocketTrust::for_daemon() { return {{::geteuid()}}; }
 
 SocketTrust SocketTrust::for_client() {
   SocketTrust trust = for_daemon();
@@ -114,8 +114,10 @@ SocketTrust SocketTrust::for_client() {
 }
 
 Result<void> make_socket_directory(const std::filesystem::path& directory) {
+  auto absolute = checkable_path(directory);
+  if (!absolute) return absolute.error();
   std::filesystem::path prefix;
-  for (const auto& part : std::filesystem::absolute(directory)) {
+  for (const auto& part : absolute.value()) {
     prefix /= part;
     if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) {
       return errno_error("create", prefix);
@@ -124,27 +126,26 @@ Result<void> make_socket_directory(const std::filesystem::path& directory) {
   return {};
 }
 
-Result<void> check_socket_directory(const std::filesystem::path& directory,
-                                    const SocketTrust& trust) {
-  const std::filesystem::path absolute = std::filesystem::absolute(directory);
+Result<void> check_trusted_directory(const std::filesystem::path& directory,
+                                     const SocketTrust& trust) {
+  auto checkable = checkable_path(directory);
+  if (!checkable) return checkable.error();
+  const std::filesystem::path& absolute = checkable.value();
   struct stat file {};
   if (::lstat(absolute.c_str(), &file) != 0) return errno_error("inspect", absolute);
   if (S_ISLNK(file.st_mode)) {
     return Error::internal(absolute.string() + " is a symbolic link " + described(file) +
                            ", not a directory: whoever owns it, or what it points to, could "
-                           "swap the socket");
+                           "replace what is in it");
   }
   if (!S_ISDIR(file.st_mode)) return Error::internal(absolute.string() + " is not a directory");
   if (!is_trusted_owner(file.st_uid, trust)) {
     return Error::internal(absolute.string() + " is " + described(file) +
-                           ": its owner could swap the socket in it");
+                           ": its owner could replace what is in it");
   }
-  const bool is_writable_by_others =
-      (file.st_mode & S_IWOTH) != 0 ||
-      ((file.st_mode & S_IWGRP) != 0 && !is_writable_group(file, trust));
-  if (is_writable_by_others) {
+  if ((file.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     return Error::internal(absolute.string() + " is " + described(file) +
-                           ": others could swap the socket in it (make it 0700)");
+                           ": others could replace what is in it (chmod go-w)");
   }
   return check_ancestors(absolute, trust);
 }

@@ -5,12 +5,13 @@
 // a pre-made /tmp/todo-UID, a symbolic link, a socket swapped for an impostor's.
 //
 // A socket directory is trusted when it is a real directory (not a symbolic
-// link), owned by a trusted uid, not writable by others, and not writable by
-// its group unless that group is the system service's `todo` group. Every
-// directory above it must be owned by root or a trusted uid and be writable by
-// group or others only when sticky (as /tmp is), so that nobody else can
-// rename it away; a symbolic link on the way must be owned by root or a
-// trusted uid, so that nobody else can point it elsewhere.
+// link), owned by a trusted uid, and writable by neither its group nor others.
+// Every directory above it must be owned by root or a trusted uid and be
+// writable by group or others only when sticky (as /tmp is), so that nobody
+// else can rename it away; a symbolic link on the way must be owned by root or
+// a trusted uid, so that nobody else can point it elsewhere. A path with a '.'
+// or '..' component is refused: the directories it passes through would go
+// unchecked.
 //
 // Thread safety: pure functions of the file system and the user database.
 #pragma once
@@ -18,7 +19,6 @@
 #include <sys/types.h>
 
 #include <filesystem>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,10 +33,8 @@ struct SocketTrust {
   // Who may own the socket, its directory, and the directories above it
   // (root always may: root can read everything anyway).
   std::vector<uid_t> owners;
-  // The group that may have write access to the socket's directory.
-  std::optional<gid_t> writable_group;
 
-  // todod trusts only its own uid, and the service group.
+  // todod trusts only its own uid.
   static SocketTrust for_daemon();
   // todo also trusts the system service's user, whose socket is
   // /run/todo/todod.sock.
@@ -46,9 +44,11 @@ struct SocketTrust {
 // Creates what is missing of the directory, each level mode 0700.
 Result<void> make_socket_directory(const std::filesystem::path& directory);
 
-// Fails with a message naming the path, its owner and mode, and what is wrong.
-Result<void> check_socket_directory(const std::filesystem::path& directory,
-                                    const SocketTrust& trust);
+// Whether nobody untrusted could replace what is in the directory, by the rule
+// above: a socket's directory, or todod's authorized CURVE keys. Fails with a
+// message naming the path, its owner and mode, and what is wrong.
+Result<void> check_trusted_directory(const std::filesystem::path& directory,
+                                     const SocketTrust& trust);
 
 // Whether the socket file is a socket owned by a trusted uid; not_found when
 // there is no file at the path.

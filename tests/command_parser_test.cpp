@@ -44,6 +44,8 @@ std::string kind_name(Kind kind) {
       return "batch";
     case Kind::help:
       return "help";
+    case Kind::keygen:
+      return "keygen";
   }
   return "?";
 }
@@ -101,6 +103,16 @@ TEST_CASE("each command parses to its kind and request", "[command_parser]") {
   CHECK(parsed({"lists"}) == "lists: list names");
   CHECK(parsed({"ping"}) == "ping: ping");
   CHECK(parsed({"batch"}).rfind("batch: ", 0) == 0);
+}
+
+TEST_CASE("keygen takes the file the secret key goes to, and nothing else", "[command_parser]") {
+  CliCommand command;
+  CommandError error;
+  REQUIRE(CommandParser(day("2024-02-28")).parse({"keygen", "me.key"}, command, error));
+  CHECK(command.kind == Kind::keygen);
+  CHECK(command.key_file == "me.key");
+  CHECK(refused({"keygen"}).is_usage);
+  CHECK(refused({"keygen", "a", "b"}).message == "usage: keygen FILE");
 }
 
 TEST_CASE("add joins the title words with single spaces", "[command_parser]") {

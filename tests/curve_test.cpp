@@ -104,6 +104,16 @@ Output todo_as(const Keys& keys, const std::string& name, const std::string& end
   return run_todo(full);
 }
 
+// Whether the key's owner gets in within a few seconds.
+bool eventually_served(const Keys& keys, const std::string& name, const std::string& endpoint) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (todo_as(keys, name, endpoint, {"lists"}).exit_code != 0) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  return true;
+}
+
 int connect_to_loopback(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in address{};
@@ -278,6 +288,44 @@ TEST_CASE("keys added to and removed from the allowed directory count without a 
   CHECK(todo_as(keys, "alice", tcp, {"lists"}).exit_code == 0);
 }
 
+TEST_CASE("only regular files no one else can write count as authorized keys", "[curve]") {
+  Keys keys;
+  CurveDaemon todod(keys);
+  const std::string tcp = todod.tcp_endpoint();
+  // A symbolic link to bob's key: whoever can change what it points to could
+  // let anyone in.
+  std::filesystem::create_symlink(keys.file("bob").string() + ".pub", keys.allowed() / "bob.pub");
+  CHECK(todo_as(keys, "bob", tcp, {"lists"}).exit_code == 3);
+  std::filesystem::remove(keys.allowed() / "bob.pub");
+  keys.allow("bob");
+  ::chmod((keys.allowed() / "bob.pub").c_str(), 0664);
+  CHECK(todo_as(keys, "bob", tcp, {"lists"}).exit_code == 3);
+  CHECK_THAT(todod.daemon().process().read_stderr_until("writable by its group", kTimeout),
+             Catch::Contains("bob.pub: writable by its group or others"));
+  // A change to a file, not to the directory, is seen within a second.
+  ::chmod((keys.allowed() / "bob.pub").c_str(), 0644);
+  CHECK(eventually_served(keys, "bob", tcp));
+}
+
+TEST_CASE("ipc:// stays without CURVE and tcp:// with it, whatever order they are given in",
+          "[curve]") {
+  Keys keys;
+  testing::DaemonPlace place;
+  RunningDaemon todod(place.data_dir(), "tcp://127.0.0.1:*",
+                      {"--listen", place.endpoint(), "--curve-secret-key",
+                       keys.file("server").string(), "--curve-allow", keys.allowed().string()});
+  const std::string log = todod.process().read_stderr_until(" serving ", kTimeout);
+  std::smatch match;
+  REQUIRE(std::regex_search(log, match, std::regex("tcp://127\\.0\\.0\\.1:[0-9]+")));
+  const std::string tcp = match[0];
+  CHECK(testing::run_todo_ok(place.endpoint(), {"add", "l", "today", "over ipc"}) == "1\n");
+  CHECK(todo_as(keys, "alice", tcp, {"lists"}).out == "l\n");
+  const Output plaintext =
+      run_todo({"--endpoint", tcp, "--insecure-tcp", "--timeout", "3000", "lists"});
+  CHECK(plaintext.exit_code == 3);
+  CHECK_THAT(plaintext.err, Catch::Contains("wants CURVE"));
+}
+
 TEST_CASE("CURVE traffic does not show titles on the wire; plaintext does", "[curve]") {
   const std::string title = "my bank PIN is 4321";
   Keys keys;
@@ -352,7 +400,7 @@ TEST_CASE("key files and directories others could read or write are refused", "[
   ::chmod(allowed.c_str(), 0777);
   output = start({"--curve-secret-key", secret, "--curve-allow", allowed});
   CHECK(output.exit_code == 1);
-  CHECK_THAT(output.err, Catch::Contains(allowed) && Catch::Contains("writable"));
+  CHECK_THAT(output.err, Catch::Contains(allowed) && Catch::Contains("others could replace"));
   ::chmod(allowed.c_str(), 0755);
 
   output = start({"--curve-secret-key", secret});

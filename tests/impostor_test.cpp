@@ -13,6 +13,7 @@
 
 #include <catch2/catch.hpp>
 #include <iostream>
+#include <regex>
 
 #include "common/socket_trust.hpp"
 #include "running_daemon.hpp"
@@ -181,23 +182,192 @@ TEST_CASE("the attacker's own todod works for the attacker", "[impostor]") {
   CHECK(impostor.lists() == "mine\n");
 }
 
+// A todod the victim (root here) shares with others on purpose, as the system
+// service is shared with the todo group: a socket in a root-owned directory
+// that everyone may connect to.
+class SharedDaemon {
+ public:
+  explicit SharedDaemon(const Scene& scene, std::vector<std::string> extra = {})
+      : daemon_(scene.victim_data(), endpoint_in(socket_dir(scene)), std::move(extra)) {
+    ::chmod(socket_dir(scene).c_str(), 0755);
+    ::chmod((socket_dir(scene) / "todod.sock").c_str(), 0777);
+    endpoint_ = endpoint_in(socket_dir(scene));
+  }
+
+  const std::string& endpoint() const { return endpoint_; }
+  RunningDaemon& daemon() { return daemon_; }
+
+ private:
+  static std::filesystem::path socket_dir(const Scene& scene) {
+    return scene.dir.path() / "shared-run";
+  }
+
+  RunningDaemon daemon_;
+  std::string endpoint_;
+};
+
+TEST_CASE("another user sharing a todod cannot make a list name pass for another's", "[impostor]") {
+  Scene scene;
+  SharedDaemon shared(scene);
+  testing::run_todo_ok(shared.endpoint(), {"add", "bob", "2024-01-02", "the real one"});
+  for (const std::string& lookalike : {std::string("bob\u200B"), std::string("\u202Ebob"),
+                                       std::string("bob\uFEFF"), std::string("b\u2028ob")}) {
+    const Output added = run_as_attacker(
+        testing::kTodoPath, {"--endpoint", shared.endpoint(), "add", lookalike, "today", "x"});
+    INFO(added.err);
+    CHECK(added.exit_code == 1);
+    CHECK_THAT(added.err, Catch::Contains("U+"));
+  }
+  // The same name in another normalization is the same list, not a new one.
+  const Output decomposed = run_as_attacker(
+      testing::kTodoPath,
+      {"--endpoint", shared.endpoint(), "add", "cafe\xCC\x81", "today", "decomposed"});
+  CHECK(decomposed.exit_code == 0);
+  testing::run_todo_ok(shared.endpoint(), {"add", "caf\xC3\xA9", "today", "precomposed"});
+  CHECK(testing::run_todo_ok(shared.endpoint(), {"lists"}) == "bob\ncaf\xC3\xA9\n");
+}
+
+TEST_CASE("another user reaches no list over tcp:// without an authorized CURVE key",
+          "[impostor]") {
+  Scene scene;
+  const auto keys = scene.dir.path() / "keys";
+  const auto allowed = keys / "allowed";
+  std::filesystem::create_directories(allowed);
+  REQUIRE(run_todo("ipc:///unused", {"keygen", (keys / "server.key").string()}).exit_code == 0);
+  REQUIRE(run_todo("ipc:///unused", {"keygen", (keys / "victim.key").string()}).exit_code == 0);
+  std::filesystem::copy_file(keys / "victim.key.pub", allowed / "victim.pub");
+  // The attacker's own key pair, in a directory of theirs.
+  const auto attackers = scene.shared() / "attacker-keys";
+  REQUIRE(run_as_attacker("/bin/mkdir", {attackers.string()}).exit_code == 0);
+  REQUIRE(
+      run_as_attacker(testing::kTodoPath, {"keygen", (attackers / "a.key").string()}).exit_code ==
+      0);
+
+  SharedDaemon victim(scene, {"--listen", "tcp://127.0.0.1:*", "--curve-secret-key",
+                              (keys / "server.key").string(), "--curve-allow", allowed.string()});
+  const std::string log = victim.daemon().process().read_stderr_until(" serving ", kTimeout);
+  std::smatch port;
+  REQUIRE(std::regex_search(log, port, std::regex("tcp://127\\.0\\.0\\.1:[0-9]+")));
+  const std::string tcp = port[0];
+  testing::run_todo_ok(victim.endpoint(), {"add", "secret", "2024-01-02", "my bank PIN"});
+
+  const std::string server_public = (keys / "server.key.pub").string();
+  for (const std::vector<std::string>& attempt : std::vector<std::vector<std::string>>{
+           {"--curve-key", (attackers / "a.key").string(), "--server-key", server_public},
+           {"--insecure-tcp"},
+           {}}) {
+    std::vector<std::string> args = {"--endpoint", tcp, "--timeout", "3000"};
+    args.insert(args.end(), attempt.begin(), attempt.end());
+    for (const char* command : {"lists", "drop"}) {
+      std::vector<std::string> full = args;
+      full.push_back(command);
+      if (std::string(command) == "drop") full.push_back("secret");
+      const Output output = run_as_attacker(testing::kTodoPath, full);
+      INFO(output.err);
+      CHECK(output.exit_code != 0);
+      CHECK(output.out.empty());
+    }
+  }
+  CHECK(testing::run_todo_ok(victim.endpoint(), {"entries", "secret"}) ==
+        "1 2024-01-02 [ ] my bank PIN\n");
+}
+
+TEST_CASE("a victim who is not root trusts only what is theirs", "[impostor]") {
+  // The victim is a second unprivileged user: nothing here is trusted for
+  // being root's.
+  constexpr uid_t kVictimUid = 65533;
+  const auto as_victim = [](const std::string& program, const std::vector<std::string>& args) {
+    std::vector<std::string> full = {"--reuid=" + std::to_string(kVictimUid),
+                                     "--regid=" + std::to_string(kVictimUid), "--clear-groups",
+                                     "--", program};
+    full.insert(full.end(), args.begin(), args.end());
+    return full;
+  };
+  Scene scene;
+  const auto attackers = scene.shared() / "attackers";
+  Impostor impostor(scene, attackers);
+  const auto victims = scene.shared() / "victims";
+  ChildProcess victim(kSetpriv, as_victim(testing::kTododPath,
+                                          {"--data-dir", (scene.shared() / "victim-data").string(),
+                                           "--listen", endpoint_in(victims)}));
+  REQUIRE_THAT(victim.read_stderr_until(" serving ", kTimeout), Catch::Contains(" serving "));
+
+  ChildProcess own(kSetpriv, as_victim(testing::kTodoPath, {"--endpoint", endpoint_in(victims),
+                                                            "add", "mine", "today", "x"}));
+  CHECK(own.finish("", kTimeout).exit_code == 0);
+  ChildProcess lured(kSetpriv, as_victim(testing::kTodoPath, {"--endpoint", impostor.endpoint(),
+                                                              "add", "secret", "today", "x"}));
+  const Output sent = lured.finish("", kTimeout);
+  CHECK(sent.exit_code == 3);
+  CHECK_THAT(sent.err, Catch::Contains("uid 65534"));
+  ChildProcess squatting(
+      kSetpriv,
+      as_victim(testing::kTododPath, {"--data-dir", (scene.shared() / "victim-data-2").string(),
+                                      "--listen", endpoint_in(attackers)}));
+  const Output refused = squatting.collect(kTimeout);
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("refusing to listen"));
+  CHECK(impostor.lists().empty());
+  victim.signal(SIGTERM);
+  CHECK(victim.wait_for_exit(std::chrono::seconds(10)) == 0);
+}
+
+TEST_CASE("a path another user keeps closed is reported, not a crash", "[impostor]") {
+  Scene scene;
+  const auto closed = scene.dir.path() / "closed";
+  std::filesystem::create_directories(closed / "run");
+  ::chmod(closed.c_str(), 0700);
+  const Output output =
+      run_as_attacker(testing::kTodoPath, {"--endpoint", endpoint_in(closed / "run"), "ping"});
+  CHECK(output.exit_code == 3);
+  CHECK_THAT(output.err, Catch::Contains("Permission denied"));
+}
+
+TEST_CASE("an authorized key file another user owns does not count", "[impostor]") {
+  Scene scene;
+  const auto keys = scene.dir.path() / "keys";
+  const auto allowed = keys / "allowed";
+  std::filesystem::create_directories(allowed);
+  for (const char* name : {"server", "client"}) {
+    REQUIRE(run_todo("ipc:///unused", {"keygen", (keys / name).string() + ".key"}).exit_code == 0);
+  }
+  std::filesystem::copy_file(keys / "client.key.pub", allowed / "client.pub");
+  REQUIRE(::chown((allowed / "client.pub").c_str(), kAttackerUid, kAttackerUid) == 0);
+  testing::DaemonPlace place;
+  RunningDaemon todod(
+      place.data_dir(), "tcp://127.0.0.1:*",
+      {"--curve-secret-key", (keys / "server.key").string(), "--curve-allow", allowed.string()});
+  const std::string log = todod.process().read_stderr_until(" serving ", kTimeout);
+  std::smatch port;
+  REQUIRE(std::regex_search(log, port, std::regex("tcp://127\\.0\\.0\\.1:[0-9]+")));
+  const auto ping = [&] {
+    return run_todo(port[0], {"--curve-key", (keys / "client.key").string(), "--server-key",
+                              (keys / "server.key.pub").string(), "--timeout", "3000", "ping"});
+  };
+  CHECK(ping().exit_code == 3);
+  // A change to a file, not to the directory, is seen within a second.
+  REQUIRE(::chown((allowed / "client.pub").c_str(), 0, 0) == 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (ping().exit_code != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  CHECK(ping().exit_code == 0);
+}
+
 TEST_CASE("a service's directory is trusted by those who trust the service's user", "[impostor]") {
-  // As /run/todo is for the system unit: owned by the service's user, group
-  // access for its group (RuntimeDirectoryMode=0750, UMask=0007).
+  // As /run/todo is for the system unit: owned by the service's user, with
+  // read access for its group (RuntimeDirectoryMode=0750).
   Scene scene;
   const auto run = scene.dir.path() / "run-todo";
   std::filesystem::create_directory(run);
   REQUIRE(::chown(run.c_str(), kAttackerUid, kAttackerUid) == 0);
   ::chmod(run.c_str(), 0750);
-  const SocketTrust service_users{{kAttackerUid}, std::nullopt};
-  CHECK(check_socket_directory(run, service_users));
-  CHECK_FALSE(check_socket_directory(run, SocketTrust::for_client()));
-
+  const SocketTrust service_users{{kAttackerUid}};
+  CHECK(check_trusted_directory(run, service_users));
+  CHECK_FALSE(check_trusted_directory(run, SocketTrust::for_client()));
+  // Writable by the group: any member could plant an impostor.
   ::chmod(run.c_str(), 0770);
-  CHECK_FALSE(check_socket_directory(run, service_users));
-  CHECK(check_socket_directory(run, SocketTrust{{kAttackerUid}, kAttackerUid}));
-  ::chmod(run.c_str(), 0772);
-  CHECK_FALSE(check_socket_directory(run, SocketTrust{{kAttackerUid}, kAttackerUid}));
+  CHECK_FALSE(check_trusted_directory(run, service_users));
 }
 
 // Why the test cannot act as another user, or nothing when it can.

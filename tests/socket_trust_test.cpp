@@ -40,7 +40,7 @@ TEST_CASE("todod refuses a socket directory others can write to", "[socket]") {
     CHECK(output.exit_code == 1);
     CHECK_THAT(output.err, Catch::Contains("refusing to listen") &&
                                Catch::Contains(shared.string()) &&
-                               Catch::Contains("others could swap the socket"));
+                               Catch::Contains("others could replace what is in it"));
     CHECK_FALSE(std::filesystem::exists(shared / "todod.sock"));
   }
   ::chmod(shared.c_str(), 0700);
@@ -102,6 +102,32 @@ TEST_CASE("a socket directory under a directory others can rename it in is refus
   ::chmod(open_parent.c_str(), 0700);
 }
 
+TEST_CASE("a socket path through '..' is refused: the directory it passes is unchecked",
+          "[socket]") {
+  DaemonPlace place;
+  const auto directory = place.dir.path() / "run";
+  std::filesystem::create_directories(directory / "sub");
+  const std::string endpoint = "ipc://" + (directory / "sub" / ".." / "todod.sock").string();
+  const Output refused = start_todod(place, endpoint);
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("holds '..'"));
+  RunningDaemon daemon(place.data_dir(), endpoint_in(directory));
+  const Output output = run_todo(endpoint, {"ping"});
+  CHECK(output.exit_code == 3);
+  CHECK_THAT(output.err, Catch::Contains("holds '..'"));
+}
+
+TEST_CASE("transports other than ipc:// and tcp:// are refused", "[socket]") {
+  DaemonPlace place;
+  const Output refused = start_todod(place, "tipc://{5560,0,0}");
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("serves ipc://PATH and tcp://ADDRESS:PORT only"));
+  CHECK_FALSE(std::filesystem::exists(place.data_dir()));
+  const Output output = run_todo("inproc://todod", {"ping"});
+  CHECK(output.exit_code == 2);
+  CHECK_THAT(output.err, Catch::Contains("bad endpoint 'inproc://todod'"));
+}
+
 TEST_CASE("todod creates a missing socket directory for its owner only", "[socket]") {
   DaemonPlace place;
   const auto directory = place.dir.path() / "run" / "user" / "todo";
@@ -136,8 +162,8 @@ TEST_CASE("a file that is not a socket is not talked to", "[socket]") {
 TEST_CASE("the trust rules on their own", "[socket]") {
   testing::TempDir dir;
   const SocketTrust trust = SocketTrust::for_daemon();
-  CHECK(check_socket_directory(dir.path(), trust));
-  CHECK_FALSE(check_socket_directory(dir.path() / "missing", trust));
+  CHECK(check_trusted_directory(dir.path(), trust));
+  CHECK_FALSE(check_trusted_directory(dir.path() / "missing", trust));
   CHECK(check_socket_file(dir.path() / "missing.sock", trust).error().code ==
         StatusCode::not_found);
 }

@@ -1,5 +1,7 @@
 #include "daemon/service/curve_authenticator.hpp"
 
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +11,7 @@
 #include <zmq.hpp>
 
 #include "common/curve_key_file.hpp"
+#include "common/socket_trust.hpp"
 #include "daemon/runtime/log.hpp"
 
 namespace todo {
@@ -28,35 +31,45 @@ std::string z85_of(const zmq::message_t& binary_key) {
   return text;
 }
 
-Result<void> check_authorized_keys_directory(const std::filesystem::path& directory) {
+constexpr auto kKeysRereadInterval = std::chrono::seconds(1);
+
+bool is_same_time(const std::timespec& a, const std::timespec& b) {
+  return a.tv_sec == b.tv_sec && a.tv_nsec == b.tv_nsec;
+}
+
+// The public key in one file of the directory, read without following a
+// symbolic link; an error says why the file does not count.
+Result<std::string> authorized_key_in(int directory_fd, const std::string& name) {
+  const int fd =
+      ::openat(directory_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) return Error::invalid(std::strerror(errno));
   struct stat status {};
-  if (::stat(directory.c_str(), &status) != 0) {
-    return Error::invalid("cannot read the authorized CURVE keys directory " + directory.string() +
-                          ": " + std::strerror(errno));
+  std::string text(4096, '\0');
+  ssize_t size = -1;
+  if (::fstat(fd, &status) == 0 && S_ISREG(status.st_mode)) {
+    size = ::read(fd, text.data(), text.size());
   }
-  if (!S_ISDIR(status.st_mode)) {
-    return Error::invalid("--curve-allow " + directory.string() + " is not a directory");
-  }
+  ::close(fd);
+  if (!S_ISREG(status.st_mode)) return Error::invalid("not a regular file");
   if (status.st_uid != 0 && status.st_uid != ::geteuid()) {
-    return Error::invalid("the authorized CURVE keys directory " + directory.string() +
-                          " belongs to uid " + std::to_string(status.st_uid) +
-                          ", who could let anyone in: it must be this user's or root's");
+    return Error::invalid("owned by uid " + std::to_string(status.st_uid) + ", not todod's user");
   }
   if ((status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
-    return Error::invalid("the authorized CURVE keys directory " + directory.string() +
-                          " is writable by its group or others, who could let anyone in: "
-                          "chmod go-w " +
-                          directory.string());
+    return Error::invalid("writable by its group or others");
   }
-  return {};
+  if (size < 0) return Error::invalid(std::strerror(errno));
+  text.resize(static_cast<std::size_t>(size));
+  return curve_public_key_in(text, name);
 }
 
 }  // namespace
 
 Result<std::unique_ptr<CurveAuthenticator>> CurveAuthenticator::start(
     zmq::context_t& context, const std::filesystem::path& authorized_keys) {
-  if (auto checked = check_authorized_keys_directory(authorized_keys); !checked) {
-    return checked.error();
+  if (auto checked = check_trusted_directory(authorized_keys, SocketTrust::for_daemon());
+      !checked) {
+    return Error::invalid("refusing the authorized CURVE keys directory: " +
+                          checked.error().message);
   }
   auto socket = std::make_unique<zmq::socket_t>(context, zmq::socket_type::rep);
   socket->set(zmq::sockopt::linger, 0);
@@ -118,15 +131,59 @@ void CurveAuthenticator::answer_requests() {
   }
 }
 
-std::optional<std::string> CurveAuthenticator::authorized_name(const std::string& key) const {
-  if (key.empty()) return std::nullopt;
-  std::error_code error;
-  for (const auto& file : std::filesystem::directory_iterator(authorized_keys_, error)) {
-    if (!file.is_regular_file(error)) continue;
-    const auto public_key = read_curve_public_key(file.path());
-    if (public_key && public_key.value() == key) return file.path().filename().string();
+std::optional<std::string> CurveAuthenticator::authorized_name(const std::string& key) {
+  refresh_keys();
+  const auto found = name_of_key_.find(key);
+  if (found == name_of_key_.end()) return std::nullopt;
+  return found->second;
+}
+
+void CurveAuthenticator::refresh_keys() {
+  struct stat directory {};
+  const auto now = std::chrono::steady_clock::now();
+  const bool is_stat = ::stat(authorized_keys_.c_str(), &directory) == 0;
+  if (is_stat && keys_read_at_mtime_ && is_same_time(*keys_read_at_mtime_, directory.st_mtim) &&
+      now - keys_read_at_ < kKeysRereadInterval) {
+    return;
   }
-  return std::nullopt;
+  keys_read_at_ = now;
+  keys_read_at_mtime_.reset();
+  name_of_key_.clear();
+  // Read by the directory's own rule again: its mode or owner may have changed.
+  if (auto trusted = check_trusted_directory(authorized_keys_, SocketTrust::for_daemon());
+      !trusted) {
+    log_event("letting no CURVE client in: " + trusted.error().message);
+    return;
+  }
+  const int fd = ::open(authorized_keys_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    log_event("letting no CURVE client in: cannot read " + authorized_keys_.string() + ": " +
+              std::strerror(errno));
+    return;
+  }
+  DIR* entries = ::fdopendir(fd);
+  if (entries == nullptr) {
+    ::close(fd);
+    return;
+  }
+  std::string ignored;
+  while (const dirent* entry = ::readdir(entries)) {
+    const std::string name = entry->d_name;
+    if (name == "." || name == "..") continue;
+    auto key = authorized_key_in(::dirfd(entries), name);
+    if (key) {
+      name_of_key_.emplace(std::move(key).value(), name);
+    } else {
+      ignored += (ignored.empty() ? "" : "; ") + name + ": " + key.error().message;
+    }
+  }
+  ::closedir(entries);
+  if (is_stat) keys_read_at_mtime_ = directory.st_mtim;
+  if (!ignored.empty() && ignored != last_ignored_) {
+    log_event("ignoring files in " + authorized_keys_.string() +
+              " that are not usable keys: " + ignored);
+  }
+  last_ignored_ = ignored;
 }
 
 void CurveAuthenticator::log_refusal(const std::string& address, const std::string& why) {

@@ -3,17 +3,24 @@
 // client's public key; it answers 200 when a file in the authorized keys
 // directory holds that key, 400 otherwise, and the connection is dropped.
 //
-// The directory is read at every handshake, so a key added is let in and a key
-// removed is refused from the next connection on, without a restart;
-// connections already made stay until they close. Handshakes are rare next to
-// requests, and a directory of keys is read in microseconds.
+// The keys are read again whenever the directory changes (a file added,
+// removed or renamed: its mtime moves), and at most a second after the last
+// reading otherwise, so a key added is let in and a key removed is refused
+// from the next connection on, without a restart; connections already made
+// stay until they close. A handshake between readings costs a stat, whoever
+// sends it. The directory must be one nobody but todod's user and root could
+// change (socket_trust.hpp); a file in it counts only when it is a regular
+// file, not a symbolic link, owned by todod's user or root and writable by
+// nobody else, and holds a public key.
 //
 // Thread safety: one thread, the Listener's, which polls socket_handle().
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -48,12 +55,19 @@ class CurveAuthenticator {
   CurveAuthenticator(std::unique_ptr<zmq::socket_t> socket, std::filesystem::path authorized_keys);
 
   // The name of the file that authorizes the key (Z85), if any.
-  std::optional<std::string> authorized_name(const std::string& key) const;
+  std::optional<std::string> authorized_name(const std::string& key);
+  // Reads the keys again when the directory changed or the last reading is
+  // over a second old.
+  void refresh_keys();
   // Logs a refusal, at most once a second, counting those not logged.
   void log_refusal(const std::string& address, const std::string& why);
 
   std::unique_ptr<zmq::socket_t> socket_;
   std::filesystem::path authorized_keys_;
+  std::map<std::string, std::string> name_of_key_;  // Z85 key -> file name
+  std::optional<std::timespec> keys_read_at_mtime_;
+  std::chrono::steady_clock::time_point keys_read_at_{};
+  std::string last_ignored_;  // files not counted at the last reading, logged once
   std::uint64_t refusal_count_ = 0;
   std::uint64_t refusals_not_logged_ = 0;
   std::chrono::steady_clock::time_point last_refusal_logged_{};

@@ -30,6 +30,7 @@ constexpr int kMaxReadsPerRound = 256;
 // instead of in the client.
 constexpr int kReplyHighWaterMark = 4'096;
 constexpr int kRequestHighWaterMark = 1'000;
+constexpr int kTcpHandshakeTimeoutMs = 5'000;
 
 // The socket's directory is made (0700) when missing and verified either way:
 // whoever else could write to it could bind an impostor in todod's place.
@@ -39,11 +40,13 @@ Result<void> prepare_ipc_path(const std::string& endpoint, const std::string& pa
                           " is an abstract socket, which has no owner or permissions: any local "
                           "user could connect to it or take its name. Use a path.");
   }
-  const auto directory = std::filesystem::absolute(path).parent_path();
+  std::error_code error;
+  const auto directory = std::filesystem::absolute(path, error).parent_path();
+  if (error) return Error::internal("cannot resolve " + path + ": " + error.message());
   if (auto made = make_socket_directory(directory); !made) {
     return Error::internal(made.error().message + " (for endpoint " + endpoint + ")");
   }
-  if (auto trusted = check_socket_directory(directory, SocketTrust::for_daemon()); !trusted) {
+  if (auto trusted = check_trusted_directory(directory, SocketTrust::for_daemon()); !trusted) {
     return Error::internal("refusing to listen on " + endpoint + ": " + trusted.error().message +
                            ". Remove it if it is not yours, or listen elsewhere (--listen, or "
                            "XDG_RUNTIME_DIR for the default).");
@@ -85,7 +88,13 @@ Result<std::string> bind_endpoint(zmq::socket_t& socket, const std::string& endp
 Result<void> Listener::check(const ListenerOptions& options) {
   if (options.endpoints.empty()) return Error::invalid("no endpoint to listen on");
   for (const std::string& endpoint : options.endpoints) {
-    if (!is_tcp(endpoint)) continue;
+    if (ipc_path_of(endpoint)) continue;
+    if (!is_tcp(endpoint)) {
+      // Any other transport libzmq knows (tipc://, ...) has neither
+      // permissions nor CURVE checked here.
+      return Error::invalid("cannot listen on " + endpoint +
+                            ": todod serves ipc://PATH and tcp://ADDRESS:PORT only");
+    }
     if (auto secured = check_tcp_security(endpoint, options); !secured) return secured.error();
   }
   return {};
@@ -97,6 +106,7 @@ Result<std::unique_ptr<Listener>> Listener::bind(const ListenerOptions& options,
   std::vector<std::string> ipc_endpoints;
   std::vector<std::string> tcp_endpoints;
   for (const std::string& endpoint : options.endpoints) {
+    // check() let only ipc:// and tcp:// through.
     (is_tcp(endpoint) ? tcp_endpoints : ipc_endpoints).push_back(endpoint);
   }
   auto context = std::make_unique<zmq::context_t>(1);
@@ -111,60 +121,58 @@ Result<std::unique_ptr<Listener>> Listener::bind(const ListenerOptions& options,
   socket->set(zmq::sockopt::sndhwm, kReplyHighWaterMark);
   socket->set(zmq::sockopt::rcvhwm, kRequestHighWaterMark);
   socket->set(zmq::sockopt::linger, 0);
-  std::vector<IpcSocketFile> ipc_files;
-  std::vector<std::string> bound_endpoints;
+  // Made before anything is bound: should a later endpoint fail, destroying it
+  // removes the socket files already made.
+  std::unique_ptr<Listener> listener(
+      new Listener(handler, std::move(context), std::move(authenticator), std::move(socket)));
+  zmq::socket_t& router = *listener->socket_;
   for (const std::string& endpoint : ipc_endpoints) {
-    const std::optional<std::string> path = ipc_path_of(endpoint);
-    if (path) {
-      if (auto prepared = prepare_ipc_path(endpoint, *path); !prepared) return prepared.error();
-    }
-    auto bound = bind_endpoint(*socket, endpoint);
+    const std::string path = *ipc_path_of(endpoint);
+    if (auto prepared = prepare_ipc_path(endpoint, path); !prepared) return prepared.error();
+    auto bound = bind_endpoint(router, endpoint);
     if (!bound) return bound.error();
-    bound_endpoints.push_back(std::move(bound).value());
-    if (path) {
-      struct stat file {};
-      if (::stat(path->c_str(), &file) != 0) {
-        return Error::internal("endpoint " + endpoint + " was bound but " + *path +
-                               " cannot be found: " + std::strerror(errno));
-      }
-      ipc_files.push_back({*path, static_cast<std::uint64_t>(file.st_dev),
-                           static_cast<std::uint64_t>(file.st_ino)});
+    listener->bound_endpoints_.push_back(std::move(bound).value());
+    struct stat file {};
+    if (::stat(path.c_str(), &file) != 0) {
+      return Error::internal("endpoint " + endpoint + " was bound but " + path +
+                             " cannot be found: " + std::strerror(errno));
     }
+    listener->ipc_files_.push_back(
+        {path, static_cast<std::uint64_t>(file.st_dev), static_cast<std::uint64_t>(file.st_ino)});
   }
   // libzmq copies a socket's options into each endpoint when it is bound:
   // the ipc:// endpoints above stay as they were, every tcp:// one below
   // speaks CURVE only.
-  if (authenticator) {
+  const bool is_curve = listener->authenticator_ != nullptr;
+  if (is_curve) {
     try {
-      socket->set(zmq::sockopt::curve_server, 1);
-      socket->set(zmq::sockopt::curve_secretkey, options.curve_server_keys->secret_key);
-      socket->set(zmq::sockopt::zap_domain, "todo");
+      router.set(zmq::sockopt::curve_server, 1);
+      router.set(zmq::sockopt::curve_secretkey, options.curve_server_keys->secret_key);
+      router.set(zmq::sockopt::zap_domain, "todo");
     } catch (const zmq::error_t& e) {
       return Error::invalid(std::string("the CURVE secret key is not a valid Z85 key: ") +
                             e.what());
     }
   }
+  // A peer that opens a connection and never finishes the handshake holds a
+  // file descriptor for this long (ZeroMQ's default is 30 s).
+  router.set(zmq::sockopt::handshake_ivl, kTcpHandshakeTimeoutMs);
   for (const std::string& endpoint : tcp_endpoints) {
-    auto bound = bind_endpoint(*socket, endpoint);
+    auto bound = bind_endpoint(router, endpoint);
     if (!bound) return bound.error();
-    bound_endpoints.push_back(std::move(bound).value() +
-                              (authenticator ? " (CURVE)" : " (plaintext, no authentication)"));
+    listener->bound_endpoints_.push_back(
+        std::move(bound).value() + (is_curve ? " (CURVE)" : " (plaintext, no authentication)"));
   }
-  return std::unique_ptr<Listener>(new Listener(handler, std::move(context),
-                                                std::move(authenticator), std::move(socket),
-                                                std::move(ipc_files), std::move(bound_endpoints)));
+  return listener;
 }
 
 Listener::Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
                    std::unique_ptr<CurveAuthenticator> authenticator,
-                   std::unique_ptr<zmq::socket_t> socket, std::vector<IpcSocketFile> ipc_files,
-                   std::vector<std::string> bound_endpoints)
+                   std::unique_ptr<zmq::socket_t> socket)
     : handler_(handler),
       context_(std::move(context)),
       authenticator_(std::move(authenticator)),
-      socket_(std::move(socket)),
-      ipc_files_(std::move(ipc_files)),
-      bound_endpoints_(std::move(bound_endpoints)) {}
+      socket_(std::move(socket)) {}
 
 Listener::~Listener() {
   // Before the socket closes: while it is bound, its inode cannot be freed and

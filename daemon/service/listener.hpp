@@ -93,8 +93,8 @@ class Listener {
   };
 
   Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
-           std::unique_ptr<CurveAuthenticator> authenticator, std::unique_ptr<zmq::socket_t> socket,
-           std::vector<IpcSocketFile> ipc_files, std::vector<std::string> bound_endpoints);
+           std::unique_ptr<CurveAuthenticator> authenticator,
+           std::unique_ptr<zmq::socket_t> socket);
 
   // Reads what the socket has (bounded, so replies are not starved).
   void read_requests();

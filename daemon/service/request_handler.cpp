@@ -31,11 +31,8 @@ void RequestHandler::handle(Request request, Respond respond) {
       [&](auto&& command) {
         using Kind = std::decay_t<decltype(command)>;
         if constexpr (std::is_same_v<Kind, ListCommand>) {
-          auto list_name = resolve_list_name(system_.database(), command.list);
-          if (!list_name) {
-            answer(respond, received, Reply::failure(id, list_name.error()));
-            return;
-          }
+          // Admission first: a name that is not canonical costs a read of
+          // RocksDB on this thread, which a busy todod does not spend.
           if (counters.requests_in_progress.load(std::memory_order_relaxed) >=
               counters.max_requests_in_progress) {
             counters.busy_refusals.fetch_add(1, std::memory_order_relaxed);
@@ -44,6 +41,11 @@ void RequestHandler::handle(Request request, Respond respond) {
                 Reply::failure(id, Error::busy("todod already has " +
                                                std::to_string(counters.max_requests_in_progress) +
                                                " requests in progress")));
+            return;
+          }
+          auto list_name = resolve_list_name(system_.database(), command.list);
+          if (!list_name) {
+            answer(respond, received, Reply::failure(id, list_name.error()));
             return;
           }
           system_.cache().send(
