@@ -1,8 +1,14 @@
 // The todo command against a real todod: every command in text and JSON,
 // exit codes, batch, and concurrent clients.
+#include <sys/socket.h>
+#include <sys/un.h>
+
 #include <catch2/catch.hpp>
+#include <cstring>
+#include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "cli/command_parser.hpp"
 #include "running_daemon.hpp"
@@ -316,6 +322,44 @@ TEST_CASE("a batch of lines that all fail to parse needs no daemon", "[cli]") {
   Output output = run_todo(place.endpoint(), {"batch"}, "frobnicate\nadd x 2020-02-30 t\n");
   CHECK(output.exit_code == 1);
   CHECK(lines(output.out).size() == 2);
+}
+
+TEST_CASE("todo keeps to its timeout when todod's listen backlog is full", "[cli]") {
+  DaemonPlace place;
+  RunningDaemon daemon(place.data_dir(), place.endpoint());
+  daemon.process().signal(SIGSTOP);
+  // Stopped before the connections below, or it would accept some of them.
+  const std::string stat_file = "/proc/" + std::to_string(daemon.process().pid()) + "/stat";
+  for (int i = 0; i < 1000; ++i) {
+    std::ifstream stat(stat_file);
+    std::string pid, command, state;
+    stat >> pid >> command >> state;
+    if (state == "T") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  // Connections nobody accepts, until the kernel refuses more.
+  const std::string path = place.endpoint().substr(std::string("ipc://").size());
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  std::vector<int> waiting;
+  for (int i = 0; i < 10'000; ++i) {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+      ::close(fd);
+      break;
+    }
+    waiting.push_back(fd);
+  }
+  INFO("connections waiting: " << waiting.size() << ", then " << std::strerror(errno));
+  CHECK(errno == EAGAIN);
+  const Output output =
+      run_todo(place.endpoint(), {"--timeout", "1000", "ping"}, "", std::chrono::seconds(10));
+  daemon.process().signal(SIGCONT);
+  for (const int fd : waiting) ::close(fd);
+  CHECK(output.exit_code == 3);
+  CHECK_THAT(output.err, Catch::Contains("1000 ms"));
+  CHECK(output.elapsed < std::chrono::seconds(4));
 }
 
 TEST_CASE("todo with no daemon on tcp exits 3 within its timeout", "[cli]") {
