@@ -68,6 +68,7 @@ struct Settings {
   std::string curve_allow_dir;
   bool is_insecure_tcp_allowed = false;
   bool is_check = false;
+  std::size_t max_connections = todo::ListenerOptions{}.max_connections;
 };
 
 todo::Durability durability_of(const Settings& settings) {
@@ -115,6 +116,11 @@ void add_flags(CLI::App& app, Settings& settings) {
                     ->envname("TODO_CURVE_ALLOW");
   secret_key->needs(allow);
   allow->needs(secret_key);
+  app.add_option("--max-connections", settings.max_connections,
+                 "connections held at once, over all endpoints; past them, new ones wait until "
+                 "some close (fewer when the open file limit would not allow as many)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->capture_default_str();
   app.add_flag("--insecure-tcp", settings.is_insecure_tcp_allowed,
                "allow tcp:// without CURVE, on loopback addresses only: anyone on this machine "
                "can then read and change every list");
@@ -130,7 +136,8 @@ void add_flags(CLI::App& app, Settings& settings) {
 // used.
 todo::Result<todo::ListenerOptions> listener_options(const Settings& settings) {
   todo::ListenerOptions options{.endpoints = settings.endpoints,
-                                .allows_plaintext_loopback_tcp = settings.is_insecure_tcp_allowed};
+                                .allows_plaintext_loopback_tcp = settings.is_insecure_tcp_allowed,
+                                .max_connections = settings.max_connections};
   if (!settings.curve_secret_key_file.empty()) {
     auto keys = todo::read_curve_key_pair(settings.curve_secret_key_file);
     if (!keys) return keys.error();
@@ -156,7 +163,8 @@ std::string started_line(const Settings& settings, const todo::ListenerOptions& 
                                     ? ", CURVE server key " + options.curve_server_keys->public_key
                                     : std::string();
   return std::string("todod ") + TODO_VERSION + " serving " + join(listener.bound_endpoints()) +
-         curve_key + ", data in " + settings.data_dir + ", " +
+         curve_key + " (at most " + std::to_string(listener.connection_limit()) +
+         " connections), data in " + settings.data_dir + ", " +
          std::to_string(system.thread_count()) + " threads, " +
          std::to_string(settings.db_workers) + " database workers, " +
          std::string(todo::to_string(durability_of(settings)));

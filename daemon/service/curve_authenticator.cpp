@@ -111,8 +111,12 @@ void CurveAuthenticator::answer_requests() {
     if (!is_request) {
       status = "500";
       status_text = "not a ZAP request";
+    } else if (frames[5].to_string_view() == "NULL") {
+      // Only an ipc:// endpoint speaks NULL here: every tcp:// one is bound
+      // CURVE only. Its socket's directory decided who may connect.
+      status = "200";
+      status_text = "OK";
     } else if (frames[5].to_string_view() != "CURVE") {
-      // Only the tcp:// endpoints ask, and they speak nothing but CURVE.
       status_text = "CURVE only";
     } else if (frames.size() != 7 || frames[6].size() != kCurvePublicKeyBytes) {
       status_text = "malformed CURVE credentials";

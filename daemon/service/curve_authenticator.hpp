@@ -1,7 +1,9 @@
 // Who may connect to todod over CURVE: ZeroMQ's ZAP handler (RFC 27) for the
 // Listener's context. libzmq asks it about every CURVE handshake, with the
 // client's public key; it answers 200 when a file in the authorized keys
-// directory holds that key, 400 otherwise, and the connection is dropped.
+// directory holds that key, 400 otherwise, and the connection is dropped. An
+// ipc:// connection (the NULL mechanism, which no tcp:// endpoint accepts) is
+// let in: its socket's directory already decided who could connect.
 //
 // The keys are read again whenever the directory changes (a file added,
 // removed or renamed: its mtime moves), and at most a second after the last

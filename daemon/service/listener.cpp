@@ -1,8 +1,10 @@
 #include "daemon/service/listener.hpp"
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -13,6 +15,7 @@
 #include "common/protocol.hpp"
 #include "common/socket_trust.hpp"
 #include "daemon/runtime/log.hpp"
+#include "daemon/service/connection_limit.hpp"
 #include "daemon/service/curve_authenticator.hpp"
 #include "daemon/service/request_handler.hpp"
 
@@ -30,7 +33,7 @@ constexpr int kMaxReadsPerRound = 256;
 // instead of in the client.
 constexpr int kReplyHighWaterMark = 4'096;
 constexpr int kRequestHighWaterMark = 1'000;
-constexpr int kTcpHandshakeTimeoutMs = 5'000;
+constexpr int kHandshakeTimeoutMs = 5'000;
 
 // The socket's directory is made (0700) when missing and verified either way:
 // whoever else could write to it could bind an impostor in todod's place.
@@ -73,14 +76,18 @@ Result<void> check_tcp_security(const std::string& endpoint, const ListenerOptio
                         "address");
 }
 
-// Binds one endpoint; the endpoint as bound (a port asked as * resolved).
-Result<std::string> bind_endpoint(zmq::socket_t& socket, const std::string& endpoint) {
-  try {
-    socket.bind(endpoint);
-  } catch (const zmq::error_t& e) {
-    return Error::internal("cannot listen on " + endpoint + ": " + e.what());
+// The process's open file limit, its soft limit raised to the hard one first.
+std::size_t open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    // Refused under a seccomp filter without @resources: the unit's
+    // LimitNOFILE= has set the limit then.
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
-  return socket.get(zmq::sockopt::last_endpoint);
+  return limit.rlim_cur == RLIM_INFINITY ? std::size_t{1} << 20 : limit.rlim_cur;
 }
 
 }  // namespace
@@ -125,45 +132,113 @@ Result<std::unique_ptr<Listener>> Listener::bind(const ListenerOptions& options,
   // removes the socket files already made.
   std::unique_ptr<Listener> listener(
       new Listener(handler, std::move(context), std::move(authenticator), std::move(socket)));
-  zmq::socket_t& router = *listener->socket_;
+  if (options.curve_server_keys)
+    listener->curve_secret_key_ = options.curve_server_keys->secret_key;
+  auto limit = ConnectionLimit::watch(
+      *listener->context_, *listener->socket_,
+      ConnectionLimit::limit_for(options.max_connections, open_file_limit()));
+  if (!limit) return limit.error();
+  listener->connection_limit_ = std::move(limit).value();
   for (const std::string& endpoint : ipc_endpoints) {
-    const std::string path = *ipc_path_of(endpoint);
+    const std::string path = ipc_path_of(endpoint).value_or(std::string());
     if (auto prepared = prepare_ipc_path(endpoint, path); !prepared) return prepared.error();
-    auto bound = bind_endpoint(router, endpoint);
+    auto bound = listener->bind_endpoint(endpoint);
     if (!bound) return bound.error();
-    listener->bound_endpoints_.push_back(std::move(bound).value());
-    struct stat file {};
-    if (::stat(path.c_str(), &file) != 0) {
-      return Error::internal("endpoint " + endpoint + " was bound but " + path +
-                             " cannot be found: " + std::strerror(errno));
-    }
-    listener->ipc_files_.push_back(
-        {path, static_cast<std::uint64_t>(file.st_dev), static_cast<std::uint64_t>(file.st_ino)});
+    listener->bound_endpoints_.push_back(bound.value());
   }
-  // libzmq copies a socket's options into each endpoint when it is bound:
-  // the ipc:// endpoints above stay as they were, every tcp:// one below
-  // speaks CURVE only.
-  const bool is_curve = listener->authenticator_ != nullptr;
-  if (is_curve) {
-    try {
-      router.set(zmq::sockopt::curve_server, 1);
-      router.set(zmq::sockopt::curve_secretkey, options.curve_server_keys->secret_key);
-      router.set(zmq::sockopt::zap_domain, "todo");
-    } catch (const zmq::error_t& e) {
-      return Error::invalid(std::string("the CURVE secret key is not a valid Z85 key: ") +
-                            e.what());
-    }
-  }
-  // A peer that opens a connection and never finishes the handshake holds a
-  // file descriptor for this long (ZeroMQ's default is 30 s).
-  router.set(zmq::sockopt::handshake_ivl, kTcpHandshakeTimeoutMs);
   for (const std::string& endpoint : tcp_endpoints) {
-    auto bound = bind_endpoint(router, endpoint);
+    auto bound = listener->bind_endpoint(endpoint);
     if (!bound) return bound.error();
-    listener->bound_endpoints_.push_back(
-        std::move(bound).value() + (is_curve ? " (CURVE)" : " (plaintext, no authentication)"));
+    listener->bound_endpoints_.push_back(bound.value() + (listener->curve_secret_key_
+                                                              ? " (CURVE)"
+                                                              : " (plaintext, no authentication)"));
   }
   return listener;
+}
+
+Result<std::string> Listener::bind_endpoint(const std::string& endpoint) {
+  // libzmq copies a socket's options into an endpoint when it is bound, so
+  // each endpoint gets its transport's here: ipc:// ones stay as they are
+  // (their directory is their security), tcp:// ones speak CURVE only.
+  const bool is_curve = is_tcp(endpoint) && curve_secret_key_;
+  try {
+    if (is_curve) {
+      socket_->set(zmq::sockopt::curve_secretkey, *curve_secret_key_);
+      socket_->set(zmq::sockopt::curve_server, 1);
+      socket_->set(zmq::sockopt::zap_domain, "todo");
+    } else {
+      // The NULL mechanism again. The ZAP domain cannot be unset: ZAP is
+      // asked about ipc:// connections bound after a tcp:// one, and lets
+      // NULL in (CurveAuthenticator).
+      socket_->set(zmq::sockopt::curve_server, 0);
+    }
+    // A peer that opens a connection and never finishes the handshake holds
+    // a file descriptor for this long (ZeroMQ's default is 30 s).
+    socket_->set(zmq::sockopt::handshake_ivl, kHandshakeTimeoutMs);
+    socket_->bind(endpoint);
+  } catch (const zmq::error_t& e) {
+    return Error::internal("cannot listen on " + endpoint + ": " + e.what());
+  }
+  const std::string address = socket_->get(zmq::sockopt::last_endpoint);
+  if (const auto path = ipc_path_of(endpoint)) {
+    struct stat file {};
+    if (::stat(path->c_str(), &file) != 0) {
+      return Error::internal("endpoint " + endpoint + " was bound but " + *path +
+                             " cannot be found: " + std::strerror(errno));
+    }
+    ipc_files_.push_back(
+        {*path, static_cast<std::uint64_t>(file.st_dev), static_cast<std::uint64_t>(file.st_ino)});
+  }
+  return address;
+}
+
+std::size_t Listener::connection_limit() const { return connection_limit_->limit(); }
+
+namespace {
+
+// Where a socket file waits while its endpoint accepts no connections: beside
+// it, in the same directory nobody else may write to.
+std::string paused_path(const std::string& path) { return path + ".paused"; }
+
+bool is_file(const std::string& path, std::uint64_t device, std::uint64_t inode) {
+  struct stat now {};
+  return ::lstat(path.c_str(), &now) == 0 && static_cast<std::uint64_t>(now.st_dev) == device &&
+         static_cast<std::uint64_t>(now.st_ino) == inode;
+}
+
+}  // namespace
+
+void Listener::stop_accepting() {
+  // The socket file is moved aside: a connect to the path then fails at once,
+  // while the listener and the connections it accepted stay as they are.
+  // (zmq_unbind would close every connection the endpoint accepted.)
+  for (const IpcSocketFile& file : ipc_files_) {
+    if (!is_file(file.path, file.device, file.inode) ||
+        ::rename(file.path.c_str(), paused_path(file.path).c_str()) != 0) {
+      log_event("cannot stop accepting on " + file.path + ": " + std::strerror(errno));
+    }
+  }
+  log_event("not accepting connections on ipc:// endpoints: " +
+            std::to_string(connection_limit_->connection_count()) + " are open, the limit is " +
+            std::to_string(connection_limit_->limit()) +
+            " (--max-connections, and the open file limit); serving the clients connected");
+}
+
+void Listener::accept_again() {
+  for (const IpcSocketFile& file : ipc_files_) {
+    if (!is_file(paused_path(file.path), file.device, file.inode)) continue;
+    // A todod started since may serve the path now; it keeps it.
+    struct stat taken {};
+    if (::lstat(file.path.c_str(), &taken) == 0) {
+      log_event("not accepting on " + file.path + " again: something else is there now");
+      continue;
+    }
+    if (::rename(paused_path(file.path).c_str(), file.path.c_str()) != 0) {
+      log_event("cannot accept on " + file.path + " again: " + std::strerror(errno));
+    }
+  }
+  log_event("accepting connections again: " +
+            std::to_string(connection_limit_->connection_count()) + " are open");
 }
 
 Listener::Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
@@ -179,11 +254,8 @@ Listener::~Listener() {
   // given to a newer daemon's socket file, and a newer daemon finds the path
   // served and does not bind it.
   for (const IpcSocketFile& file : ipc_files_) {
-    struct stat now {};
-    if (::stat(file.path.c_str(), &now) == 0 &&
-        static_cast<std::uint64_t>(now.st_dev) == file.device &&
-        static_cast<std::uint64_t>(now.st_ino) == file.inode) {
-      ::unlink(file.path.c_str());
+    for (const std::string& path : {file.path, paused_path(file.path)}) {
+      if (is_file(path, file.device, file.inode)) ::unlink(path.c_str());
     }
   }
   socket_->close();
@@ -209,6 +281,7 @@ void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,
         {nullptr, stop_fd, static_cast<short>(is_stopping ? 0 : ZMQ_POLLIN), 0},
         {socket_->handle(), 0, static_cast<short>(is_stopping ? 0 : ZMQ_POLLIN), 0},
     };
+    items.push_back({connection_limit_->socket_handle(), 0, ZMQ_POLLIN, 0});
     if (authenticator_) items.push_back({authenticator_->socket_handle(), 0, ZMQ_POLLIN, 0});
     const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now);
     zmq::poll(items, std::max(wait, std::chrono::milliseconds(1)));
@@ -219,7 +292,12 @@ void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,
     }
     if ((items[2].revents & ZMQ_POLLIN) != 0) read_requests();
     if ((items[0].revents & ZMQ_POLLIN) != 0) send_replies();
-    if (authenticator_ && (items[3].revents & ZMQ_POLLIN) != 0) authenticator_->answer_requests();
+    if ((items[3].revents & ZMQ_POLLIN) != 0) {
+      const ConnectionLimit::Change change = connection_limit_->read_events();
+      if (change == ConnectionLimit::Change::stop_accepting) stop_accepting();
+      if (change == ConnectionLimit::Change::accept_again && !is_stopping) accept_again();
+    }
+    if (authenticator_ && (items[4].revents & ZMQ_POLLIN) != 0) authenticator_->answer_requests();
   }
 }
 

@@ -31,6 +31,7 @@ class socket_t;
 
 namespace todo {
 
+class ConnectionLimit;
 class CurveAuthenticator;
 class RequestHandler;
 
@@ -44,6 +45,9 @@ struct ListenerOptions {
   std::optional<CurveKeyPair> curve_server_keys;
   std::filesystem::path authorized_keys;  // with curve_server_keys
   bool allows_plaintext_loopback_tcp = false;
+  // Connections held at once, over all endpoints; fewer when the open file
+  // limit would not allow as many (ConnectionLimit).
+  std::size_t max_connections = 10'000;
 };
 
 class Listener {
@@ -66,6 +70,8 @@ class Listener {
   // The endpoints as bound, a port asked as * resolved, each tcp:// one marked
   // "(CURVE)" or "(plaintext)": for the start line.
   const std::vector<std::string>& bound_endpoints() const { return bound_endpoints_; }
+  // How many connections it holds at most (ConnectionLimit).
+  std::size_t connection_limit() const;
 
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -96,6 +102,15 @@ class Listener {
            std::unique_ptr<CurveAuthenticator> authenticator,
            std::unique_ptr<zmq::socket_t> socket);
 
+  // Binds with the options its transport needs: CURVE for tcp:// when
+  // configured, none for ipc://. For ipc://, notes the socket file.
+  Result<std::string> bind_endpoint(const std::string& endpoint);
+  // Stops or starts accepting connections on the ipc:// endpoints, leaving
+  // the connections made alone. tcp:// endpoints go on accepting: libzmq
+  // retries an accept that fails for want of descriptors there.
+  void stop_accepting();
+  void accept_again();
+
   // Reads what the socket has (bounded, so replies are not starved).
   void read_requests();
   void handle_message(std::string routing_id, std::string_view bytes);
@@ -106,6 +121,8 @@ class Listener {
   std::unique_ptr<zmq::context_t> context_;
   std::unique_ptr<CurveAuthenticator> authenticator_;  // null without CURVE
   std::unique_ptr<zmq::socket_t> socket_;              // closed before the authenticator
+  std::unique_ptr<ConnectionLimit> connection_limit_;  // watches socket_
+  std::optional<std::string> curve_secret_key_;        // for tcp:// endpoints
   std::vector<IpcSocketFile> ipc_files_;               // removed at exit if still these files
   std::vector<std::string> bound_endpoints_;
   ReplyOutbox outbox_;
