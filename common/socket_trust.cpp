@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <optional>
 
 namespace todo {
@@ -67,8 +68,28 @@ Result<std::filesystem::path> checkable_path(const std::filesystem::path& path) 
   return absolute;
 }
 
+// The uid that files of owners outside this user namespace show as (65534 by
+// default), when this process runs in a user namespace other than the
+// initial one; nullopt in the initial one.
+std::optional<uid_t> unmapped_owner_uid() {
+  std::ifstream uid_map("/proc/self/uid_map");
+  std::uint64_t inside = 0;
+  std::uint64_t outside = 0;
+  std::uint64_t count = 0;
+  if (!(uid_map >> inside >> outside >> count)) return std::nullopt;
+  const bool is_initial = inside == 0 && outside == 0 && count == 4'294'967'295u;
+  if (is_initial) return std::nullopt;
+  std::ifstream overflow("/proc/sys/kernel/overflowuid");
+  uid_t uid = 65534;
+  overflow >> uid;
+  return uid;
+}
+
 // The directories above a trusted socket directory: nobody untrusted may
-// rename one of them, or what is below it, away.
+// rename one of them, or what is below it, away. In a user namespace (a
+// rootless container, unshare --map-root-user), root's directories outside it
+// show as owned by the overflow uid, as anyone else's do; they are trusted
+// here, above the socket's directory only, or nothing could be.
 Result<void> check_ancestors(const std::filesystem::path& directory, const SocketTrust& trust) {
   // Symbolic links on the path as written: nobody untrusted may re-point one.
   std::filesystem::path prefix;
@@ -81,6 +102,7 @@ Result<void> check_ancestors(const std::filesystem::path& directory, const Socke
                              ": its owner could point it elsewhere");
     }
   }
+  const std::optional<uid_t> unmapped = unmapped_owner_uid();
   // The directories the path resolves to.
   char* resolved = ::realpath(directory.parent_path().c_str(), nullptr);
   if (resolved == nullptr) return errno_error("resolve", directory.parent_path());
@@ -89,7 +111,7 @@ Result<void> check_ancestors(const std::filesystem::path& directory, const Socke
   for (std::filesystem::path above = real_parent;; above = above.parent_path()) {
     struct stat file {};
     if (::stat(above.c_str(), &file) != 0) return errno_error("inspect", above);
-    if (!is_trusted_owner(file.st_uid, trust)) {
+    if (!is_trusted_owner(file.st_uid, trust) && file.st_uid != unmapped) {
       return Error::internal(above.string() + ", above " + directory.string() + ", is " +
                              described(file) + ": its owner could replace what is below it");
     }

@@ -11,7 +11,9 @@
 // else can rename it away; a symbolic link on the way must be owned by root or
 // a trusted uid, so that nobody else can point it elsewhere. A path with a '.'
 // or '..' component is refused: the directories it passes through would go
-// unchecked.
+// unchecked. In a user namespace, a directory above the socket's owned by the
+// overflow uid (root's, or anyone's outside the namespace: they cannot be told
+// apart there) is trusted, or nothing could be.
 //
 // Thread safety: pure functions of the file system and the user database.
 #pragma once

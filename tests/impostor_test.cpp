@@ -312,6 +312,25 @@ TEST_CASE("a victim who is not root trusts only what is theirs", "[impostor]") {
   CHECK(victim.wait_for_exit(std::chrono::seconds(10)) == 0);
 }
 
+TEST_CASE("in an unprivileged user's namespace the directories above the socket are trusted",
+          "[impostor]") {
+  // There root's /tmp shows as owned by the overflow uid, as anyone's would:
+  // todod must still be able to serve from a directory of its own under it.
+  Scene scene;
+  const auto mine = scene.shared() / "in-namespace";
+  REQUIRE(run_as_attacker("/bin/mkdir", {"-m", "0700", mine.string()}).exit_code == 0);
+  ChildProcess todod(kSetpriv,
+                     as_attacker("/usr/bin/unshare",
+                                 {"--user", "--map-root-user", testing::kTododPath, "--data-dir",
+                                  (mine / "data").string(), "--listen", endpoint_in(mine)}));
+  CHECK_THAT(todod.read_stderr_until(" serving ", kTimeout), Catch::Contains(" serving "));
+  const Output ping =
+      run_as_attacker(testing::kTodoPath, {"--endpoint", endpoint_in(mine), "ping"});
+  CHECK(ping.exit_code == 0);
+  todod.signal(SIGTERM);
+  CHECK(todod.wait_for_exit(std::chrono::seconds(10)) == 0);
+}
+
 TEST_CASE("a path another user keeps closed is reported, not a crash", "[impostor]") {
   Scene scene;
   const auto closed = scene.dir.path() / "closed";
