@@ -4,6 +4,8 @@
 #include <charconv>
 #include <ctime>
 
+#include "common/validation.hpp"
+
 namespace todo {
 namespace {
 
@@ -160,6 +162,27 @@ std::string join_from(const std::vector<std::string>& words, std::size_t first) 
   return joined;
 }
 
+// Whether the list name and any title pass the rules todod applies
+// (validation.hpp), so that a request todod would refuse, or ZeroMQ drop as
+// too large, is never sent: a dropped one would take the connection, and the
+// outcome of every request in flight on it, with it.
+bool has_valid_values(const CliCommand& command, CommandError& error) {
+  const auto* list_command = std::get_if<ListCommand>(&command.command);
+  if (list_command == nullptr) return true;
+  Result<void> valid = validate_list_name(list_command->list);
+  if (valid) {
+    if (const auto* add = std::get_if<AddEntry>(&list_command->operation)) {
+      valid = validate_title(add->title);
+    } else if (const auto* update = std::get_if<UpdateEntry>(&list_command->operation);
+               update != nullptr && update->change.title) {
+      valid = validate_title(*update->change.title);
+    }
+  }
+  if (valid) return true;
+  error = {false, valid.error().message};
+  return false;
+}
+
 }  // namespace
 
 std::string command_usage(std::string_view topic) {
@@ -217,7 +240,7 @@ bool CommandParser::parse(const std::vector<std::string>& words, CliCommand& com
                             "that starts with '-', put -- before it; try 'todo help " + verb +
                             "')");
   }
-  return parse_verb(arguments, command, error);
+  return parse_verb(arguments, command, error) && has_valid_values(command, error);
 }
 
 bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand& command,

@@ -324,6 +324,25 @@ TEST_CASE("a batch of lines that all fail to parse needs no daemon", "[cli]") {
   CHECK(lines(output.out).size() == 2);
 }
 
+TEST_CASE("an oversized title fails its own batch line, before it is sent, and no other", "[cli]") {
+  // Sent, 1.1 MB would make ZeroMQ drop the connection, and every request in
+  // flight on it would be reported failed though todod may have stored it.
+  DaemonPlace place;
+  RunningDaemon daemon(place.data_dir(), place.endpoint());
+  std::string input;
+  for (int i = 0; i < 300; ++i) {
+    input += i == 150 ? "add big today " + std::string(1'100'000, 'x') + "\n"
+                      : "add big today entry " + std::to_string(i) + "\n";
+  }
+  const Output output = run_todo(place.endpoint(), {"batch"}, input);
+  CHECK(output.exit_code == 1);
+  const auto out = lines(output.out);
+  REQUIRE(out.size() == 300);
+  CHECK(out[150] == "error: title is 1100000 bytes, more than 4096");
+  CHECK(testing::count_of(output.out, "error:") == 1);
+  CHECK(lines(testing::run_todo_ok(place.endpoint(), {"entries", "big"})).size() == 299);
+}
+
 TEST_CASE("todo keeps to its timeout when todod's listen backlog is full", "[cli]") {
   DaemonPlace place;
   RunningDaemon daemon(place.data_dir(), place.endpoint());

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/reply_printer.hpp"
+#include "common/validation.hpp"
 #include "day.hpp"
 #include "describe.hpp"
 
@@ -140,6 +141,28 @@ TEST_CASE("today, tomorrow and yesterday are relative to the given date", "[comm
         "entries: list 'bob' get 2024-03-01");
   CHECK(parsed({"update", "bob", "1", "--date", "tomorrow"}, day("2024-02-28")) ==
         "update: list 'bob' update 1 date=2024-02-29 title=- done=-");
+}
+
+TEST_CASE("a title or list name todod would refuse is refused before it is sent",
+          "[command_parser]") {
+  const std::string too_long(kMaxTitleBytes + 1, 'x');
+  for (const auto& words : std::vector<std::vector<std::string>>{
+           {"add", "bob", "2024-01-02", too_long},
+           {"update", "bob", "1", "--title", too_long},
+       }) {
+    const CommandError error = refused(words);
+    CHECK_FALSE(error.is_usage);
+    CHECK(error.message == "title is 4097 bytes, more than 4096");
+  }
+  CHECK(refused({"add", "bob", "2024-01-02",
+                 "a\x01"
+                 "b"})
+            .message == "title contains control character U+0001 at byte 1");
+  CHECK(refused({"entries", "a\nb"}).message ==
+        "list name contains control character U+000A at byte 1");
+  CHECK(refused({"drop", std::string(kMaxListNameBytes + 1, 'n')}).message ==
+        "list name is 256 bytes, more than 255");
+  CHECK(parsed({"add", "bob", "2024-01-02", std::string(kMaxTitleBytes, 'x')}).size() > 4096);
 }
 
 TEST_CASE("an invalid date is not a usage error and names the text", "[command_parser]") {
