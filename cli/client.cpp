@@ -30,8 +30,7 @@ constexpr const char* kMonitorEndpoint = "inproc://todo-handshake-monitor";
 }  // namespace
 
 Result<void> Client::secure_tcp() {
-  const auto address = endpoint_.substr(kTcpScheme.size());
-  if (address.rfind(':') == std::string::npos || address.ends_with(':')) {
+  if (!tcp_host_of(endpoint_)) {
     return Error::invalid("bad endpoint '" + endpoint_ + "': expected tcp://ADDRESS:PORT");
   }
   if (!credentials_.client_keys &&

@@ -62,20 +62,18 @@ Result<KeyFile> parse_key_text(std::string_view text, const std::string& source)
   return keys;
 }
 
-// A key file's text and its status, from one open of a regular file.
-struct OpenedKeyFile {
-  std::string text;
-  struct stat status {};
-};
+}  // namespace
 
-Result<OpenedKeyFile> read_key_file(const std::filesystem::path& file) {
+Result<KeyFileContents> read_key_file_at(int directory_fd, const std::filesystem::path& file,
+                                         int open_flags) {
   const auto cannot = [&](const std::string& why) {
     return Error::invalid("cannot read key file " + file.string() + ": " + why);
   };
   // O_NONBLOCK: opening a FIFO must not wait for a writer.
-  const int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  const int fd =
+      ::openat(directory_fd, file.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | open_flags);
   if (fd < 0) return cannot(std::strerror(errno));
-  OpenedKeyFile opened;
+  KeyFileContents opened;
   if (::fstat(fd, &opened.status) != 0 || !S_ISREG(opened.status.st_mode)) {
     ::close(fd);
     return cannot("not a regular file");
@@ -91,6 +89,8 @@ Result<OpenedKeyFile> read_key_file(const std::filesystem::path& file) {
   opened.text.assign(buffer, size);
   return opened;
 }
+
+namespace {
 
 Result<void> write_new_file(const std::filesystem::path& file, const std::string& text,
                             mode_t mode) {
@@ -135,7 +135,7 @@ Result<CurveKeyPair> generate_curve_key_pair() {
 }
 
 Result<CurveKeyPair> read_curve_key_pair(const std::filesystem::path& file) {
-  auto opened = read_key_file(file);
+  auto opened = read_key_file_at(AT_FDCWD, file);
   if (!opened) return opened.error();
   auto keys = parse_key_text(opened.value().text, file.string());
   if (!keys) return keys.error();
@@ -163,7 +163,7 @@ Result<std::string> curve_public_key_in(std::string_view text, const std::string
 }
 
 Result<std::string> read_curve_public_key(const std::filesystem::path& file) {
-  auto opened = read_key_file(file);
+  auto opened = read_key_file_at(AT_FDCWD, file);
   if (!opened) return opened.error();
   return curve_public_key_in(opened.value().text, file.string());
 }

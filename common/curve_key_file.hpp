@@ -15,6 +15,9 @@
 // Thread safety: pure functions of the file system.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -42,6 +45,17 @@ Result<CurveKeyPair> read_curve_key_pair(const std::filesystem::path& file);
 Result<std::string> read_curve_public_key(const std::filesystem::path& file);
 // The public key in a key file's text; source names it in errors.
 Result<std::string> curve_public_key_in(std::string_view text, const std::string& source);
+
+// A key file's text and status, from one open of a regular file, so that the
+// status is that of the text read. file is relative to directory_fd
+// (AT_FDCWD: the working directory); open_flags adds to the open's, as
+// O_NOFOLLOW to refuse a symbolic link.
+struct KeyFileContents {
+  std::string text;
+  struct stat status {};
+};
+Result<KeyFileContents> read_key_file_at(int directory_fd, const std::filesystem::path& file,
+                                         int open_flags = 0);
 
 // Writes file (0600) and file.pub; refuses to overwrite either.
 Result<void> write_curve_key_pair(const std::filesystem::path& file, const CurveKeyPair& keys);

@@ -22,6 +22,10 @@ std::optional<std::string> ipc_path_of(std::string_view endpoint);
 
 bool is_tcp(std::string_view endpoint);
 
+// The host a tcp:// endpoint names, brackets taken off an IPv6 address;
+// nullopt for another transport or an endpoint without ":PORT".
+std::optional<std::string> tcp_host_of(std::string_view endpoint);
+
 // Whether a tcp:// endpoint names a loopback address (127.0.0.0/8, ::1), where
 // only this machine's users can reach it. Interface names, wildcards, other
 // addresses and host names are not: a name is only as local as the resolver

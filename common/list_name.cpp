@@ -97,6 +97,13 @@ bool is_refused_in_list_names(char32_t code_point) {
   return refusal_reason(static_cast<utf8proc_int32_t>(code_point)).has_value();
 }
 
+bool is_canonical_list_name(std::string_view name) {
+  if (!validate_list_name(name)) return false;
+  if (is_ascii(name)) return true;
+  const auto canonical = canonical_list_name(name);
+  return canonical && canonical.value() == name;
+}
+
 Result<std::string> canonical_list_name(std::string_view name) {
   if (auto valid = validate_list_name(name); !valid) return valid.error();
   if (is_ascii(name)) return std::string(name);

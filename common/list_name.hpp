@@ -38,6 +38,11 @@ namespace todo {
 // in NFC.
 Result<std::string> canonical_list_name(std::string_view name);
 
+// Whether the name is its own canonical form. A name of printable ASCII
+// (nearly every name) is decided without a copy: todod asks this of every
+// request.
+bool is_canonical_list_name(std::string_view name);
+
 // Whether a canonical name may not hold the character (the list above): what
 // quoted_for_message shows as U+XXXX rather than letting a terminal draw it.
 bool is_refused_in_list_names(char32_t code_point);

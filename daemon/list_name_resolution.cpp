@@ -6,9 +6,8 @@
 
 namespace todo {
 
-Result<std::string> resolve_list_name(const Database& database, const std::string& requested) {
-  auto canonical = canonical_list_name(requested);
-  if (canonical && canonical.value() == requested) return canonical;
+Result<std::string> resolve_list_name(const Database& database, std::string requested) {
+  if (is_canonical_list_name(requested)) return requested;
   // A name that breaks the basic rules was never stored, and storage is not
   // asked about it: one with a NUL in it could match another list's keys
   // (storage_layout.hpp).
@@ -19,7 +18,7 @@ Result<std::string> resolve_list_name(const Database& database, const std::strin
   auto stored = database.has_list(requested);
   if (!stored) return std::move(stored).error();
   if (stored.value()) return requested;
-  return canonical;
+  return canonical_list_name(requested);
 }
 
 }  // namespace todo

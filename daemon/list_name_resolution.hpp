@@ -27,6 +27,7 @@ namespace todo {
 class Database;
 
 // The name of the list the request names, as the Cache and storage know it.
-Result<std::string> resolve_list_name(const Database& database, const std::string& requested);
+// Takes the name by value: a canonical one is handed back as it came.
+Result<std::string> resolve_list_name(const Database& database, std::string requested);
 
 }  // namespace todo

@@ -9,9 +9,9 @@
 // EMFILE (on a tcp:// one it retries at once, spinning). So the limit stays
 // well under the process's open file limit: half of it is kept for RocksDB's
 // files, the daemon's own, and the connections libzmq's I/O thread accepts
-// between reaching the limit and this thread hearing of it (70 at most in a
-// flood from one process on two cores; a flood that outruns half the open
-// file limit still ends the process, so the units raise that limit).
+// between reaching the limit and this thread hearing of it (under 200 in the
+// floods tests/descriptor_exhaustion_test.cpp makes; a flood that outruns half
+// the open file limit still ends the process, so the units raise that limit).
 // Clients already connected are served throughout. An accept that fails for
 // want of descriptors below the limit lowers the limit to the connections
 // open then.

@@ -40,26 +40,16 @@ bool is_same_time(const std::timespec& a, const std::timespec& b) {
 // The public key in one file of the directory, read without following a
 // symbolic link; an error says why the file does not count.
 Result<std::string> authorized_key_in(int directory_fd, const std::string& name) {
-  const int fd =
-      ::openat(directory_fd, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-  if (fd < 0) return Error::invalid(std::strerror(errno));
-  struct stat status {};
-  std::string text(4096, '\0');
-  ssize_t size = -1;
-  if (::fstat(fd, &status) == 0 && S_ISREG(status.st_mode)) {
-    size = ::read(fd, text.data(), text.size());
-  }
-  ::close(fd);
-  if (!S_ISREG(status.st_mode)) return Error::invalid("not a regular file");
+  auto file = read_key_file_at(directory_fd, name, O_NOFOLLOW);
+  if (!file) return file.error();
+  const struct stat& status = file.value().status;
   if (status.st_uid != 0 && status.st_uid != ::geteuid()) {
     return Error::invalid("owned by uid " + std::to_string(status.st_uid) + ", not todod's user");
   }
   if ((status.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
     return Error::invalid("writable by its group or others");
   }
-  if (size < 0) return Error::invalid(std::strerror(errno));
-  text.resize(static_cast<std::size_t>(size));
-  return curve_public_key_in(text, name);
+  return curve_public_key_in(file.value().text, name);
 }
 
 }  // namespace

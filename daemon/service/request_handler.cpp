@@ -43,7 +43,7 @@ void RequestHandler::handle(Request request, Respond respond) {
                                                " requests in progress")));
             return;
           }
-          auto list_name = resolve_list_name(system_.database(), command.list);
+          auto list_name = resolve_list_name(system_.database(), std::move(command.list));
           if (!list_name) {
             answer(respond, received, Reply::failure(id, list_name.error()));
             return;
