@@ -2,6 +2,7 @@
 
 #include "common/name_hash.hpp"
 #include "daemon/database_worker.hpp"
+#include "daemon/storage/id_floor.hpp"
 #include "daemon/storage/layout_version.hpp"
 #include "daemon/storage/list_reader.hpp"
 #include "daemon/storage/rocksdb_instance.hpp"
@@ -13,18 +14,26 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   auto directory = DataDirectory::open(options.data_dir);
   if (!directory) return std::move(directory).error();
 
-  auto db = RocksDbInstance::open(options.data_dir, options.env);
+  auto db = RocksDbInstance::open(options.data_dir, options.env,
+                                  options.accept_wal_loss ? RocksDbInstance::WalLoss::accept
+                                                          : RocksDbInstance::WalLoss::refuse);
   if (!db) return std::move(db).error();
   const auto format = db.value()->with_db(
       [&](rocksdb::DB& opened) { return check_layout_version(opened, options.data_dir); });
   if (!format) return format.error();
+  const auto id_floor = db.value()->with_db(
+      [&](rocksdb::DB& opened) { return settle_id_floor(opened, options.data_dir); });
+  if (!id_floor) return id_floor.error();
   return std::unique_ptr<Database>(
-      new Database(std::move(directory).value(), std::move(db).value(), options));
+      new Database(std::move(directory).value(), std::move(db).value(), id_floor.value(), options));
 }
 
-Database::Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db,
+Database::Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db, EntryId id_floor,
                    const DatabaseOptions& options)
-    : directory_(std::move(directory)), durability_(options.durability), db_(std::move(db)) {
+    : directory_(std::move(directory)),
+      durability_(options.durability),
+      id_floor_(id_floor),
+      db_(std::move(db)) {
   workers_.reserve(options.worker_count);
   for (std::size_t i = 0; i < options.worker_count; ++i) {
     workers_.push_back(std::make_unique<DatabaseWorker>(*db_, durability_));
@@ -45,7 +54,8 @@ void Database::write(std::string_view list_name, ListWrite write) {
 }
 
 Result<List> Database::load_list(const std::string& list_name) const {
-  return db_->with_db([&](rocksdb::DB& db) { return read_list(db, list_name, data_dir()); });
+  return db_->with_db(
+      [&](rocksdb::DB& db) { return read_list(db, list_name, data_dir(), id_floor_); });
 }
 
 Result<bool> Database::has_list(const std::string& list_name) const {

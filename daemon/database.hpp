@@ -45,6 +45,9 @@ struct DatabaseOptions {
   // The file system RocksDB works through; null for the default. Tests pass
   // one that fails on demand.
   rocksdb::Env* env = nullptr;
+  // Whether to open despite a write-ahead log damaged before its end, giving
+  // up what follows the damage (RocksDbInstance::WalLoss).
+  bool accept_wal_loss = false;
 };
 
 class Database {
@@ -88,11 +91,12 @@ class Database {
   std::uint64_t reopen_count() const;
 
  private:
-  Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db,
+  Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db, EntryId id_floor,
            const DatabaseOptions& options);
 
   DataDirectory directory_;
   Durability durability_;
+  const EntryId id_floor_;  // the lowest id a new entry may take (id_floor.hpp)
   std::unique_ptr<RocksDbInstance> db_;
   std::vector<std::unique_ptr<DatabaseWorker>> workers_;  // after db_: destroyed first
 };

@@ -68,6 +68,7 @@ struct Settings {
   std::string curve_allow_dir;
   bool is_insecure_tcp_allowed = false;
   bool is_check = false;
+  bool is_wal_loss_accepted = false;
   std::size_t max_connections = todo::ListenerOptions{}.max_connections;
 };
 
@@ -124,6 +125,11 @@ void add_flags(CLI::App& app, Settings& settings) {
   app.add_flag("--insecure-tcp", settings.is_insecure_tcp_allowed,
                "allow tcp:// without CURVE, on loopback addresses only: anyone on this machine "
                "can then read and change every list");
+  app.add_flag("--accept-wal-loss", settings.is_wal_loss_accepted,
+               "start even if a write-ahead log in --data-dir is damaged before its end (todod "
+               "refuses to, naming the file and byte): keep what precedes the damage and give up "
+               "the rest, acknowledged changes too. New entries then take ids past any the lost "
+               "part could have held. Copy the data directory first");
   app.add_flag("--check", settings.is_check,
                "check the list names stored in --data-dir instead of serving: print each that "
                "is not canonical (not in Unicode NFC, or holding a character new names may not "
@@ -151,7 +157,8 @@ todo::SystemOptions system_options(const Settings& settings) {
   return {
       .database = {.data_dir = settings.data_dir,
                    .worker_count = settings.db_workers,
-                   .durability = durability_of(settings)},
+                   .durability = durability_of(settings),
+                   .accept_wal_loss = settings.is_wal_loss_accepted},
       .thread_count = settings.threads,
       .idle_timeout = std::chrono::milliseconds(std::llround(settings.idle_timeout_seconds * 1000)),
       .max_requests_in_progress = settings.max_requests_in_progress};

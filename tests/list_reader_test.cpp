@@ -25,28 +25,38 @@ Entry entry(EntryId id) { return Entry{id, day("2018-12-19"), "entry " + std::to
 
 TEST_CASE("the next id is the larger of the stored one and the last entry's + 1", "[list_reader]") {
   // Adds to a list that holds entries do not rewrite its metadata.
-  CHECK(restore_list("bob", ListMeta{2, 1}, {entry(1), entry(2), entry(5)}).value().next_id() == 6);
+  CHECK(restore_list("bob", ListMeta{2, 1}, {entry(1), entry(2), entry(5)}, 1).value().next_id() ==
+        6);
   // A delete of the newest entry leaves the stored next id the larger.
-  CHECK(restore_list("bob", ListMeta{9, 2}, {entry(1), entry(2)}).value().next_id() == 9);
+  CHECK(restore_list("bob", ListMeta{9, 2}, {entry(1), entry(2)}, 1).value().next_id() == 9);
   // An emptied list keeps its next id, so an id never names two entries.
-  CHECK(restore_list("bob", ListMeta{9, 0}, {}).value().next_id() == 9);
+  CHECK(restore_list("bob", ListMeta{9, 0}, {}, 1).value().next_id() == 9);
+}
+
+TEST_CASE("the next id is at least the id floor, after a log loss was accepted", "[list_reader]") {
+  CHECK(restore_list("bob", ListMeta{2, 1}, {entry(1), entry(5)}, 4000).value().next_id() == 4000);
+  CHECK(restore_list("bob", ListMeta{9, 0}, {}, 4000).value().next_id() == 4000);
+  // A list the lost part of the log created does not start again from 1.
+  CHECK(restore_list("bob", std::nullopt, {}, 4000).value().next_id() == 4000);
+  // A floor below what is stored changes nothing.
+  CHECK(restore_list("bob", ListMeta{2, 1}, {entry(1), entry(5)}, 3).value().next_id() == 6);
 }
 
 TEST_CASE("no metadata and no entries is an empty list", "[list_reader]") {
-  const List list = restore_list("bob", std::nullopt, {}).value();
+  const List list = restore_list("bob", std::nullopt, {}, 1).value();
   CHECK(list.size() == 0);
   CHECK(list.next_id() == 1);
 }
 
 TEST_CASE("metadata that disagrees with the entries on emptiness is corrupt", "[list_reader]") {
-  CHECK(rejection(restore_list("bob", std::nullopt, {entry(1)})) ==
+  CHECK(rejection(restore_list("bob", std::nullopt, {entry(1)}, 1)) ==
         "internal error: stored list 'bob' is corrupt: entries without list metadata");
-  CHECK(rejection(restore_list("bob", ListMeta{3, 0}, {entry(1)})) ==
+  CHECK(rejection(restore_list("bob", ListMeta{3, 0}, {entry(1)}, 1)) ==
         "internal error: stored list 'bob' is corrupt: metadata counts 0 entries, 1 are stored");
-  CHECK(rejection(restore_list("bob", ListMeta{3, 2}, {})) ==
+  CHECK(rejection(restore_list("bob", ListMeta{3, 2}, {}, 1)) ==
         "internal error: stored list 'bob' is corrupt: metadata counts 2 entries, 0 are stored");
   // The count beyond emptiness is not kept up by adds: any non-zero count will do.
-  CHECK(rejection(restore_list("bob", ListMeta{3, 1}, {entry(1), entry(2)})) == "accepted");
+  CHECK(rejection(restore_list("bob", ListMeta{3, 1}, {entry(1), entry(2)}, 1)) == "accepted");
 }
 
 class Store {
@@ -73,7 +83,7 @@ class Store {
   }
 
   List read() {
-    auto list = read_list(*db_, "bob", dir_.path());
+    auto list = read_list(*db_, "bob", dir_.path(), 1);
     REQUIRE(list.ok());
     return std::move(list).value();
   }

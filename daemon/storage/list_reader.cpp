@@ -42,10 +42,10 @@ rocksdb::Status visit_meta_keys(rocksdb::DB& db, const rocksdb::ReadOptions& bas
 }  // namespace
 
 Result<List> restore_list(const std::string& list_name, const std::optional<ListMeta>& meta,
-                          std::vector<Entry> entries) {
+                          std::vector<Entry> entries, EntryId id_floor) {
   if (!meta) {
     if (!entries.empty()) return corrupt(list_name, "entries without list metadata");
-    return List(list_name);
+    return List::restore(list_name, std::max<EntryId>(id_floor, 1), {});
   }
   // The metadata is not rewritten by adds (list_mutations.hpp): it says only
   // whether the list is empty, and a next id the entries may have passed.
@@ -53,13 +53,14 @@ Result<List> restore_list(const std::string& list_name, const std::optional<List
     return corrupt(list_name, "metadata counts " + std::to_string(meta->entry_count) +
                                   " entries, " + std::to_string(entries.size()) + " are stored");
   }
-  const EntryId next_id =
+  const EntryId stored_next_id =
       entries.empty() ? meta->next_id : std::max<EntryId>(meta->next_id, entries.back().id + 1);
+  const EntryId next_id = std::max(stored_next_id, id_floor);
   return List::restore(list_name, next_id, std::move(entries));
 }
 
 Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
-                       const std::filesystem::path& dir) {
+                       const std::filesystem::path& dir, EntryId id_floor) {
   // One snapshot for the metadata and the entries, so they agree.
   rocksdb::ManagedSnapshot snapshot(&db);
   rocksdb::ReadOptions read_options;
@@ -94,7 +95,7 @@ Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
     entries.push_back(std::move(entry).value());
   }
   if (!it->status().ok()) return unreadable(list_name, dir, it->status());
-  return restore_list(list_name, meta, std::move(entries));
+  return restore_list(list_name, meta, std::move(entries), id_floor);
 }
 
 Result<bool> is_list_stored(rocksdb::DB& db, const std::string& list_name,

@@ -26,14 +26,14 @@ class DB;
 namespace todo {
 
 // The list from what was stored under its name: its metadata, if any, and its
-// entries in id order.
+// entries in id order. Its next id is at least id_floor (id_floor.hpp).
 Result<List> restore_list(const std::string& list_name, const std::optional<ListMeta>& meta,
-                          std::vector<Entry> entries);
+                          std::vector<Entry> entries, EntryId id_floor);
 
 // The list as stored; an empty list when nothing is stored under the name.
 // dir names the data directory in errors.
 Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
-                       const std::filesystem::path& dir);
+                       const std::filesystem::path& dir, EntryId id_floor);
 
 // Whether anything is stored under exactly this name: its metadata or an
 // entry (entries without metadata are a corrupt list, which is still the

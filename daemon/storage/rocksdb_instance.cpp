@@ -9,16 +9,23 @@
 
 #include "daemon/runtime/log.hpp"
 #include "daemon/storage/entry_key_prefix.hpp"
+#include "daemon/storage/id_floor.hpp"
 #include "daemon/storage/rocksdb_logger.hpp"
 #include "daemon/storage/uninstrumented_call.hpp"
+#include "daemon/storage/wal_replay.hpp"
 
 namespace todo {
 namespace {
 
-rocksdb::Options rocksdb_options(rocksdb::Env* env) {
+// recovery: what a damaged write-ahead log does to the open (wal_replay.hpp).
+// replay: told of every record replayed; may be null.
+rocksdb::Options rocksdb_options(rocksdb::Env* env, rocksdb::WALRecoveryMode recovery,
+                                 rocksdb::WalFilter* replay) {
   rocksdb::Options options;
   options.create_if_missing = true;
   options.paranoid_checks = true;
+  options.wal_recovery_mode = recovery;
+  options.wal_filter = replay;
   options.max_background_jobs = 2;
   if (env != nullptr) options.env = env;
   // Not a LOG file in the data directory: see rocksdb_logger.hpp.
@@ -51,26 +58,59 @@ bool is_sync_failure(const rocksdb::Status& status) {
          text.find("While sync_file_range") != std::string::npos;
 }
 
+Error open_failure(const std::filesystem::path& dir, const rocksdb::Status& status) {
+  return Error::internal("cannot open database in " + dir.string() + ": " + status.ToString());
+}
+
+rocksdb::Status open_db(const std::filesystem::path& dir, OpenMode mode,
+                        const rocksdb::Options& options, std::unique_ptr<rocksdb::DB>& db) {
+  rocksdb::DB* raw_db = nullptr;
+  const rocksdb::Status status = mode == OpenMode::for_writing
+                                     ? rocksdb::DB::Open(options, dir.string(), &raw_db)
+                                     : rocksdb::DB::OpenForReadOnly(options, dir.string(), &raw_db);
+  db.reset(raw_db);
+  return status;
+}
+
+// Every open but the first: a damaged log fails it.
 Result<std::unique_ptr<rocksdb::DB>> open_db(const std::filesystem::path& dir, rocksdb::Env* env,
                                              OpenMode mode) {
-  rocksdb::DB* raw_db = nullptr;
-  const rocksdb::Status status =
-      mode == OpenMode::for_writing
-          ? rocksdb::DB::Open(rocksdb_options(env), dir.string(), &raw_db)
-          : rocksdb::DB::OpenForReadOnly(rocksdb_options(env), dir.string(), &raw_db);
-  if (!status.ok()) {
-    return Error::internal("cannot open database in " + dir.string() + ": " + status.ToString());
-  }
-  return std::unique_ptr<rocksdb::DB>(raw_db);
+  std::unique_ptr<rocksdb::DB> db;
+  const rocksdb::Status status = open_db(
+      dir, mode,
+      rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, nullptr), db);
+  if (!status.ok()) return open_failure(dir, status);
+  return db;
 }
 
 }  // namespace
 
 Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesystem::path& dir,
-                                                               rocksdb::Env* env) {
-  auto db = open_db(dir, env, OpenMode::for_writing);
-  if (!db) return std::move(db).error();
-  return std::unique_ptr<RocksDbInstance>(new RocksDbInstance(dir, env, std::move(db).value()));
+                                                               rocksdb::Env* env,
+                                                               WalLoss wal_loss) {
+  WalReplay replay(dir);
+  std::unique_ptr<rocksdb::DB> db;
+  rocksdb::Status status = open_db(
+      dir, OpenMode::for_writing,
+      rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, &replay), db);
+  if (status.IsCorruption()) {
+    const std::optional<WalDamage> damage = replay.damage();
+    if (!damage) return open_failure(dir, status);
+    if (wal_loss == WalLoss::refuse) {
+      return Error::internal("refusing to open the database in " + dir.string() + ": " +
+                             damage->describe() + " (" + status.ToString() +
+                             "). Restore the data directory from a backup, or start todod once "
+                             "with --accept-wal-loss to keep what precedes the damage and give "
+                             "up the rest");
+    }
+    log_event("--accept-wal-loss: giving up what follows the damage: " + damage->describe());
+    if (auto noted = note_pending_id_skip(dir, damage->bytes_lost); !noted) return noted.error();
+    status =
+        open_db(dir, OpenMode::for_writing,
+                rocksdb_options(env, rocksdb::WALRecoveryMode::kPointInTimeRecovery, nullptr), db);
+  }
+  if (!status.ok()) return open_failure(dir, status);
+  return std::unique_ptr<RocksDbInstance>(new RocksDbInstance(dir, env, std::move(db)));
 }
 
 RocksDbInstance::RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env,

@@ -15,6 +15,11 @@
 // reloaded, and a write computed on it is refused (write() with its
 // generation), as a reopen may have changed what is on disk under it.
 //
+// A write-ahead log damaged before its end fails every open: what follows the
+// damage may be acknowledged changes (wal_replay.hpp). Only the first open may
+// be told to give it up (WalLoss::accept), and then ids skip past what it could
+// have held (id_floor.hpp).
+//
 // A failed fsync is not reopened from: what the disk holds after one is not
 // knowable (the record was written, the sync failed), RocksDB counts a failed
 // WAL sync as unrecoverable, and reopening in process after one can hide
@@ -54,9 +59,15 @@ class RocksDbInstance {
   static constexpr std::chrono::milliseconds kReopenInterval{500};
   static constexpr std::chrono::milliseconds kMaxReopenInterval{8000};
 
+  // What the first open does when a write-ahead log is damaged before its
+  // end (wal_replay.hpp): refuse, naming the file and offset, or keep what
+  // precedes the damage, noting the ids to skip (id_floor.hpp). Later opens
+  // (reopen()) always refuse.
+  enum class WalLoss { refuse, accept };
+
   // env: the file system RocksDB works through; null for the default.
   static Result<std::unique_ptr<RocksDbInstance>> open(const std::filesystem::path& dir,
-                                                       rocksdb::Env* env);
+                                                       rocksdb::Env* env, WalLoss wal_loss);
 
   RocksDbInstance(const RocksDbInstance&) = delete;
   RocksDbInstance& operator=(const RocksDbInstance&) = delete;

@@ -4,6 +4,7 @@
 // does (docs/architecture.md says why this layout rather than a merge operator).
 //
 //   "!format"                    decimal format version of the data directory
+//   "!id_floor"                  decimal lowest id a new entry may take (id_floor.hpp)
 //   'm' name                     ListMeta (codec.hpp)
 //   'e' name '\0' id(8 bytes BE)  Entry (codec.hpp)
 //
@@ -34,6 +35,7 @@ namespace todo {
 class StorageLayout {
  public:
   static constexpr std::string_view kFormatKey = "!format";
+  static constexpr std::string_view kIdFloorKey = "!id_floor";
   static constexpr std::uint32_t kLayoutVersion = 2;
   static constexpr char kMetaTag = 'm';
   static constexpr char kEntryTag = 'e';
