@@ -14,9 +14,10 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   auto directory = DataDirectory::open(options.data_dir);
   if (!directory) return std::move(directory).error();
 
-  auto db = RocksDbInstance::open(options.data_dir, options.env,
-                                  options.accept_wal_loss ? RocksDbInstance::WalLoss::accept
-                                                          : RocksDbInstance::WalLoss::refuse);
+  auto db = RocksDbInstance::open(
+      options.data_dir, options.env,
+      options.accept_wal_loss ? RocksDbInstance::WalLoss::accept : RocksDbInstance::WalLoss::refuse,
+      {.limit = options.max_unavailable, .on_reached = options.on_unavailable});
   if (!db) return std::move(db).error();
   const auto format = db.value()->with_db(
       [&](rocksdb::DB& opened) { return check_layout_version(opened, options.data_dir); });

@@ -11,8 +11,10 @@
 // RocksDB; nothing may call in after it has started.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -48,6 +50,11 @@ struct DatabaseOptions {
   // Whether to open despite a write-ahead log damaged before its end, giving
   // up what follows the damage (RocksDbInstance::WalLoss).
   bool accept_wal_loss = false;
+  // How long RocksDB may stay unopenable, not even read-only, before
+  // on_unavailable(why) is called, once, from a thread of the database's
+  // (RocksDbInstance::Unreadable). todod exits then, for systemd to restart it.
+  std::chrono::milliseconds max_unavailable = std::chrono::seconds(60);
+  std::function<void(const std::string& why)> on_unavailable;
 };
 
 class Database {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
@@ -36,6 +37,10 @@ constexpr std::chrono::milliseconds kDrainTimeout{2500};
 constexpr std::chrono::milliseconds kShutdownGrace{1000};
 // As todo's: a command line that does not parse.
 constexpr int kExitUsage = 2;
+// The database could not be opened for --max-unavailable: a fresh process
+// (systemd's Restart=on-failure) may succeed where this one's reopens did not.
+constexpr int kExitDatabaseUnavailable = 3;
+std::atomic<int> exit_code{0};
 
 // SIGTERM and SIGINT become readable events on a file descriptor the Listener
 // polls. They are blocked before any thread starts, so every thread inherits
@@ -63,6 +68,7 @@ struct Settings {
   std::size_t threads = 0;
   bool is_sync = true;
   double idle_timeout_seconds = 600;
+  double max_unavailable_seconds = 60;
   std::int64_t max_requests_in_progress = todo::SystemOptions{}.max_requests_in_progress;
   std::string curve_secret_key_file;
   std::string curve_allow_dir;
@@ -102,6 +108,14 @@ void add_flags(CLI::App& app, Settings& settings) {
           std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}}))
       ->check(CLI::Range(0.0, 1e7))
       ->default_str("10m");
+  app.add_option("--max-unavailable", settings.max_unavailable_seconds,
+                 "exit (code 3, for systemd to restart todod) once the database could not be "
+                 "opened at all, not even read-only, for this long; reopens are tried meanwhile "
+                 "(seconds, or with a unit: 500ms, 30s, 10m)")
+      ->transform(CLI::AsNumberWithUnit(
+          std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}}))
+      ->check(CLI::Range(0.1, 1e7))
+      ->default_str("60s");
   app.add_option("--max-requests-in-progress", settings.max_requests_in_progress,
                  "requests being handled at once, over all lists, beyond which new ones are "
                  "answered busy")
@@ -158,7 +172,15 @@ todo::SystemOptions system_options(const Settings& settings) {
       .database = {.data_dir = settings.data_dir,
                    .worker_count = settings.db_workers,
                    .durability = durability_of(settings),
-                   .accept_wal_loss = settings.is_wal_loss_accepted},
+                   .accept_wal_loss = settings.is_wal_loss_accepted,
+                   .max_unavailable = std::chrono::milliseconds(
+                       std::llround(settings.max_unavailable_seconds * 1000)),
+                   .on_unavailable =
+                       [](const std::string& why) {
+                         todo::log_event(why + "; exiting, for a fresh start to open it");
+                         exit_code.store(kExitDatabaseUnavailable);
+                         ::kill(::getpid(), SIGTERM);
+                       }},
       .thread_count = settings.threads,
       .idle_timeout = std::chrono::milliseconds(std::llround(settings.idle_timeout_seconds * 1000)),
       .max_requests_in_progress = settings.max_requests_in_progress};
@@ -272,5 +294,5 @@ int main(int argc, char** argv) {
   listener.value().reset();
   todo::log_line(std::string("todod stopped") +
                  (is_drained ? "" : " (some requests were still in flight)"));
-  return 0;
+  return exit_code.load();
 }

@@ -45,18 +45,56 @@ std::size_t fill_up(const std::filesystem::path& path) {
   return written;
 }
 
+// Mounts a 24 MB tmpfs of its own on place's data directory.
+void mount_small_disk(const DaemonPlace& place) {
+  std::filesystem::create_directories(place.data_dir());
+  if (::mount("tmpfs", place.data_dir().c_str(), "tmpfs", 0, "size=24m,mode=0700") != 0) {
+    FAIL("cannot mount a tmpfs on " << place.data_dir() << " (run under unshare --user "
+                                    << "--map-root-user --mount): " << std::strerror(errno));
+  }
+}
+
 }  // namespace
+
+TEST_CASE("a full disk at start serves reads, refuses changes, and takes them once it has room",
+          "[disk_fault]") {
+  DaemonPlace place;
+  mount_small_disk(place);
+  RunningDaemon daemon(place.data_dir(), place.endpoint());
+  for (int i = 0; i < 5; ++i) {
+    run_todo_ok(daemon.endpoint(), {"add", "kept", "2026-11-27", "before " + std::to_string(i)});
+  }
+  REQUIRE(daemon.stop() == 0);
+  const auto ballast = place.data_dir() / "ballast";
+  fill_up(ballast);
+
+  daemon.start();
+  CHECK(count_of(run_todo_ok(daemon.endpoint(), {"entries", "kept"}), "\n") == 5);
+  const auto refused = run_todo(daemon.endpoint(), {"add", "kept", "2026-11-27", "refused"});
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("No space left on device"));
+
+  // With room again, changes come back by themselves: no request has to
+  // trigger the reopen, and none is sent until it had time to happen.
+  std::filesystem::remove(ballast);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const auto after = run_todo(daemon.endpoint(), {"add", "kept", "2026-11-27", "after"});
+  INFO("refusal: " << after.err);
+  CHECK(after.exit_code == 0);
+  CHECK(after.out == "6\n");
+  daemon.stop();
+  daemon.start();
+  CHECK(count_of(run_todo_ok(daemon.endpoint(), {"entries", "kept"}), "\n") == 6);
+  REQUIRE(daemon.stop() == 0);
+  ::umount(place.data_dir().c_str());
+}
 
 TEST_CASE(
     "a full disk refuses changes and keeps reads; with space again changes come back and "
     "nothing is lost",
     "[disk_fault]") {
   DaemonPlace place;
-  std::filesystem::create_directories(place.data_dir());
-  if (::mount("tmpfs", place.data_dir().c_str(), "tmpfs", 0, "size=24m,mode=0700") != 0) {
-    FAIL("cannot mount a tmpfs on " << place.data_dir() << " (run under unshare --user "
-                                    << "--map-root-user --mount): " << std::strerror(errno));
-  }
+  mount_small_disk(place);
   RunningDaemon daemon(place.data_dir(), place.endpoint());
   for (int i = 0; i < 5; ++i) {
     run_todo_ok(daemon.endpoint(), {"add", "kept", "2026-11-27", "before " + std::to_string(i)});

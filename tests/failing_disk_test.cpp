@@ -12,6 +12,7 @@
 #include <chrono>
 #include <future>
 #include <map>
+#include <mutex>
 #include <random>
 #include <set>
 #include <stdexcept>
@@ -386,6 +387,87 @@ TEST_CASE(
       CHECK(added_id(add(*plain, list, "after")) > model.highest_id);
     }
   }
+}
+
+// Writes to "a" until a reopen has failed to open anything at all, not even
+// read-only, which shows in the load of a list not yet in memory; up to 10 s.
+void fail_until_nothing_is_open(System& system) {
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  for (;;) {
+    REQUIRE_FALSE(add(system, "a", "refused"));
+    const auto loaded = system.database().load_list("unloaded");
+    if (!loaded && loaded.error().message.find("unavailable") != std::string::npos) return;
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(100ms);
+  }
+}
+
+TEST_CASE("with nothing open, reads and writes come back by themselves once the fault ends",
+          "[disk]") {
+  testing::TempDir dir;
+  auto file_system = std::make_shared<FailingFileSystem>();
+  auto env = testing::env_over(file_system);
+  auto system = start_system(dir.path(), env.get());
+  added_id(add(*system, "a", "before"));
+
+  file_system->set_read_only(true);
+  file_system->set_unopenable(true);
+  fail_until_nothing_is_open(*system);
+  file_system->set_unopenable(false);
+  file_system->set_read_only(false);
+
+  // No request may be what reopens it: the reads below do not write, and
+  // reads are what failed for good when only a write tried a reopen.
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  auto loaded = system->database().load_list("unloaded");
+  while (!loaded && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(100ms);
+    loaded = system->database().load_list("unloaded");
+  }
+  INFO((loaded ? "" : loaded.error().message));
+  REQUIRE(loaded);
+  CHECK(added_id(add(*system, "a", "after")) == 2);
+  CHECK(titles(*system, "a") == std::vector<std::string>{"before", "after"});
+}
+
+TEST_CASE("with nothing open past max_unavailable, the database says so, once", "[disk]") {
+  testing::TempDir dir;
+  auto file_system = std::make_shared<FailingFileSystem>();
+  auto env = testing::env_over(file_system);
+  std::atomic<int> reports{0};
+  std::mutex report_mutex;
+  std::string report;
+  auto started = System::start({.database = {.data_dir = dir.path(),
+                                             .env = env.get(),
+                                             .max_unavailable = 1s,
+                                             .on_unavailable =
+                                                 [&](const std::string& why) {
+                                                   std::lock_guard lock(report_mutex);
+                                                   report = why;
+                                                   reports.fetch_add(1);
+                                                 }},
+                                .thread_count = 2,
+                                .idle_timeout = 0ms});
+  REQUIRE(started);
+  auto system = std::move(started).value();
+
+  file_system->set_read_only(true);
+  file_system->set_unopenable(true);
+  fail_until_nothing_is_open(*system);
+  const auto deadline = std::chrono::steady_clock::now() + 15s;
+  while (reports.load() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+  }
+  REQUIRE(reports.load() == 1);
+  {
+    std::lock_guard lock(report_mutex);
+    CHECK_THAT(report, Catch::Contains("could not be opened for 1000 ms") &&
+                           Catch::Contains("Too many open files"));
+  }
+  std::this_thread::sleep_for(1500ms);
+  CHECK(reports.load() == 1);
+  file_system->set_unopenable(false);
+  file_system->set_read_only(false);
 }
 
 }  // namespace todo

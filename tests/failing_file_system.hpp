@@ -23,6 +23,9 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
 
   // Every write, sync, new file, rename and lock fails until switched off.
   void set_read_only(bool is_read_only) { is_read_only_.store(is_read_only); }
+  // Every file open, for reading too, fails until switched off, as when the
+  // process has run out of file descriptors: not even a read-only open works.
+  void set_unopenable(bool is_unopenable) { is_unopenable_.store(is_unopenable); }
   // The next `count` appends to open files fail; then they work again.
   void fail_next_appends(int count) { appends_to_fail_.store(count); }
   // The next `count` syncs of open files fail, after what they were to make
@@ -34,9 +37,23 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
 
   const char* Name() const override { return "FailingFileSystem"; }
 
+  rocksdb::IOStatus NewSequentialFile(const std::string& name, const rocksdb::FileOptions& options,
+                                      std::unique_ptr<rocksdb::FSSequentialFile>* file,
+                                      rocksdb::IODebugContext* debug) override {
+    if (should_fail_open()) return out_of_descriptors();
+    return target()->NewSequentialFile(name, options, file, debug);
+  }
+  rocksdb::IOStatus NewRandomAccessFile(const std::string& name,
+                                        const rocksdb::FileOptions& options,
+                                        std::unique_ptr<rocksdb::FSRandomAccessFile>* file,
+                                        rocksdb::IODebugContext* debug) override {
+    if (should_fail_open()) return out_of_descriptors();
+    return target()->NewRandomAccessFile(name, options, file, debug);
+  }
   rocksdb::IOStatus NewWritableFile(const std::string& name, const rocksdb::FileOptions& options,
                                     std::unique_ptr<rocksdb::FSWritableFile>* file,
                                     rocksdb::IODebugContext* debug) override {
+    if (should_fail_open()) return out_of_descriptors();
     if (should_fail()) return injected();
     auto status = target()->NewWritableFile(name, options, file, debug);
     if (status.ok()) *file = std::make_unique<FailingFile>(std::move(*file), *this);
@@ -146,6 +163,14 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
   static rocksdb::IOStatus injected_sync_failure() {
     return rocksdb::IOStatus::IOError("While fdatasync", "injected fault: Input/output error");
   }
+  static rocksdb::IOStatus out_of_descriptors() {
+    return rocksdb::IOStatus::IOError("injected fault", "Too many open files");
+  }
+  bool should_fail_open() {
+    if (!is_unopenable_.load()) return false;
+    failures_.fetch_add(1);
+    return true;
+  }
   bool should_fail() {
     if (!is_read_only_.load()) return false;
     failures_.fetch_add(1);
@@ -164,6 +189,7 @@ class FailingFileSystem : public rocksdb::FileSystemWrapper {
   }
 
   std::atomic<bool> is_read_only_{false};
+  std::atomic<bool> is_unopenable_{false};
   std::atomic<int> appends_to_fail_{0};
   std::atomic<int> syncs_to_fail_{0};
   std::atomic<int> failures_{0};

@@ -72,6 +72,15 @@ rocksdb::Status open_db(const std::filesystem::path& dir, OpenMode mode,
   return status;
 }
 
+// A disk with no room, or not writable: the directory may still open read-only.
+bool is_out_of_room(const rocksdb::Status& status) {
+  if (status.IsNoSpace()) return true;
+  const std::string text = status.ToString();
+  return status.IsIOError() && (text.find("No space left") != std::string::npos ||
+                                text.find("Read-only file system") != std::string::npos ||
+                                text.find("Disk quota exceeded") != std::string::npos);
+}
+
 // Every open but the first: a damaged log fails it.
 Result<std::unique_ptr<rocksdb::DB>> open_db(const std::filesystem::path& dir, rocksdb::Env* env,
                                              OpenMode mode) {
@@ -86,8 +95,8 @@ Result<std::unique_ptr<rocksdb::DB>> open_db(const std::filesystem::path& dir, r
 }  // namespace
 
 Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesystem::path& dir,
-                                                               rocksdb::Env* env,
-                                                               WalLoss wal_loss) {
+                                                               rocksdb::Env* env, WalLoss wal_loss,
+                                                               Unreadable unreadable) {
   WalReplay replay(dir);
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::Status status = open_db(
@@ -109,15 +118,46 @@ Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesy
         open_db(dir, OpenMode::for_writing,
                 rocksdb_options(env, rocksdb::WALRecoveryMode::kPointInTimeRecovery, nullptr), db);
   }
-  if (!status.ok()) return open_failure(dir, status);
-  return std::unique_ptr<RocksDbInstance>(new RocksDbInstance(dir, env, std::move(db)));
+  std::string not_writable;
+  if (is_out_of_room(status)) {
+    // Reads need no room; changes wait for the reopen that finds some.
+    not_writable = open_failure(dir, status).message;
+    auto read_only = open_db(dir, env, OpenMode::read_only);
+    if (!read_only) return std::move(read_only).error();
+    db = std::move(read_only).value();
+    log_event(not_writable + "; serving reads from it read-only until it opens for writing");
+  } else if (!status.ok()) {
+    return open_failure(dir, status);
+  }
+  return std::unique_ptr<RocksDbInstance>(
+      new RocksDbInstance(dir, env, std::move(db), not_writable, std::move(unreadable)));
 }
 
 RocksDbInstance::RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env,
-                                 std::unique_ptr<rocksdb::DB> db)
-    : dir_(std::move(dir)), env_(env), db_(std::move(db)) {}
+                                 std::unique_ptr<rocksdb::DB> db, const std::string& open_failure,
+                                 Unreadable unreadable)
+    : dir_(std::move(dir)), env_(env), db_(std::move(db)), unreadable_(std::move(unreadable)) {
+  if (!open_failure.empty()) {
+    {
+      WriterLock lock(mutex_);
+      is_writable_ = false;
+      open_failure_ = open_failure;
+    }
+    {
+      MutexLock failure_lock(failure_mutex_);
+      write_failure_ = open_failure;
+    }
+    next_reopen_.store((Clock::now() + kReopenInterval).time_since_epoch().count(),
+                       std::memory_order_relaxed);
+    needs_reopen_.store(true, std::memory_order_release);
+  }
+  reopener_ = std::jthread([this](const std::stop_token& stop) { reopen_while_due(stop); });
+}
 
 RocksDbInstance::~RocksDbInstance() {
+  reopener_.request_stop();
+  reopener_.join();
+  WriterLock lock(mutex_);
   if (db_ == nullptr) return;
   // The memtables to disk, so that the next start opens at once instead of
   // replaying the WAL into them (over a second for a million adds). Not on an
@@ -185,6 +225,33 @@ void RocksDbInstance::note_write_failure(const rocksdb::Status& status,
   }
 }
 
+void RocksDbInstance::reopen_while_due(const std::stop_token& stop) {
+  bool is_unreadable_reported = false;
+  std::unique_lock wait_lock(reopen_wait_mutex_);
+  while (!reopen_wait_.wait_for(wait_lock, stop, kReopenInterval, [] { return false; })) {
+    if (stop.stop_requested()) return;
+    if (needs_reopen_.load(std::memory_order_acquire) &&
+        !needs_restart_.load(std::memory_order_acquire)) {
+      reopen_when_due();
+    }
+    const Clock::rep unreadable_since = unreadable_since_.load(std::memory_order_acquire);
+    if (unreadable_since == 0) {
+      is_unreadable_reported = false;
+    } else if (!is_unreadable_reported &&
+               Clock::now().time_since_epoch().count() - unreadable_since >=
+                   std::chrono::duration_cast<Clock::duration>(unreadable_.limit).count()) {
+      is_unreadable_reported = true;
+      std::string why;
+      {
+        ReaderLock lock(mutex_);
+        why = "the database in " + dir_.string() + " could not be opened for " +
+              std::to_string(unreadable_.limit.count()) + " ms: " + open_failure_;
+      }
+      if (unreadable_.on_reached) unreadable_.on_reached(why);
+    }
+  }
+}
+
 void RocksDbInstance::reopen_when_due() {
   if (Clock::now().time_since_epoch().count() < next_reopen_.load(std::memory_order_relaxed)) {
     return;
@@ -219,6 +286,7 @@ void RocksDbInstance::reopen() {
                        std::memory_order_relaxed);
     needs_reopen_.store(false, std::memory_order_release);
     reopen_count_.fetch_add(1, std::memory_order_relaxed);
+    unreadable_since_.store(0, std::memory_order_release);
     if (was_failing) log_event("reopened the database in " + dir_.string());
     return;
   }
@@ -226,12 +294,17 @@ void RocksDbInstance::reopen() {
   is_writable_ = false;
   auto read_only = open_db(dir_, env_, OpenMode::read_only);
   // Once per fault, not once per attempt.
+  if (!read_only) open_failure_ += "; it cannot be read either: " + read_only.error().message;
   if (!was_failing) {
-    log_event(open_failure_ + (read_only
-                                   ? "; serving reads from it read-only until it opens for writing"
-                                   : "; it cannot be read either: " + read_only.error().message));
+    log_event(open_failure_ +
+              (read_only ? "; serving reads from it read-only until it opens for writing" : ""));
   }
-  if (read_only) db_ = std::move(read_only).value();
+  if (read_only) {
+    db_ = std::move(read_only).value();
+    unreadable_since_.store(0, std::memory_order_release);
+  } else if (unreadable_since_.load(std::memory_order_relaxed) == 0) {
+    unreadable_since_.store(Clock::now().time_since_epoch().count(), std::memory_order_release);
+  }
   // From the end of this attempt: an attempt can take a second (the WAL replay).
   next_reopen_.store((Clock::now() + reopen_delay_.load()).time_since_epoch().count(),
                      std::memory_order_relaxed);

@@ -10,6 +10,16 @@
 // While the fault lasts (a full or read-only disk) that open fails, and the
 // directory is opened read-only instead, so lists can still be loaded and
 // read; the attempts back off from kReopenInterval to kMaxReopenInterval.
+// A full or read-only disk at the first open is met the same way: the instance
+// starts read-only, due for a reopen.
+//
+// The reopens are made by a thread of the instance's own, every
+// kReopenInterval while one is due, whatever the requests are: a fault that
+// also fails the read-only open (file descriptors run out) leaves nothing
+// open, every request fails before it would write, and a reopen tried only
+// from writes would never come. If nothing at all is open for
+// Unreadable::limit, Unreadable::on_reached is called, once: todod exits then,
+// so that systemd restarts it in a fresh process.
 //
 // Every open starts a new generation: a list loaded under an older one is
 // reloaded, and a write computed on it is refused (write() with its
@@ -33,10 +43,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
+#include <mutex>
+#include <stop_token>
 #include <string>
+#include <thread>
 
 #include "common/result.hpp"
 #include "daemon/runtime/mutex.hpp"
@@ -65,9 +80,17 @@ class RocksDbInstance {
   // (reopen()) always refuse.
   enum class WalLoss { refuse, accept };
 
+  // How long nothing may be open, neither for writing nor read-only, before
+  // on_reached(why) is called (from the instance's reopen thread).
+  struct Unreadable {
+    std::chrono::milliseconds limit{std::chrono::seconds(60)};
+    std::function<void(const std::string& why)> on_reached;
+  };
+
   // env: the file system RocksDB works through; null for the default.
   static Result<std::unique_ptr<RocksDbInstance>> open(const std::filesystem::path& dir,
-                                                       rocksdb::Env* env, WalLoss wal_loss);
+                                                       rocksdb::Env* env, WalLoss wal_loss,
+                                                       Unreadable unreadable);
 
   RocksDbInstance(const RocksDbInstance&) = delete;
   RocksDbInstance& operator=(const RocksDbInstance&) = delete;
@@ -97,8 +120,12 @@ class RocksDbInstance {
  private:
   using Clock = std::chrono::steady_clock;
 
-  RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env, std::unique_ptr<rocksdb::DB> db);
+  // open_failure: empty when db is open for writing; else why it is not.
+  RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env, std::unique_ptr<rocksdb::DB> db,
+                  const std::string& open_failure, Unreadable unreadable);
 
+  // The reopen thread: reopens when one is due, and watches how long nothing is open.
+  void reopen_while_due(const std::stop_token& stop);
   void reopen_when_due() EXCLUDES(mutex_);
   // Closes the failed instance and opens it again, for writing or else read-only.
   void reopen() REQUIRES(mutex_);
@@ -129,6 +156,13 @@ class RocksDbInstance {
   std::atomic<std::uint64_t> reopen_count_{0};
   mutable Mutex failure_mutex_;
   std::string write_failure_ GUARDED_BY(failure_mutex_);  // what the failed write said
+  // Since when nothing is open, in Clock ticks; 0 while something is.
+  std::atomic<Clock::rep> unreadable_since_{0};
+  const Unreadable unreadable_;
+  // The reopen thread waits on it, and the destructor wakes it.
+  std::mutex reopen_wait_mutex_;
+  std::condition_variable_any reopen_wait_;
+  std::jthread reopener_;  // last: it uses every member above
 };
 
 }  // namespace todo
