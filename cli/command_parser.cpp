@@ -23,6 +23,35 @@ bool parse_id(const std::string& text, EntryId& id, CommandError& error) {
   return true;
 }
 
+// A page of list names: todod answers up to ListNames::kMaxLimit at a time.
+bool parse_lists(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
+  ListNames page;
+  bool is_limited = false;
+  for (std::size_t i = 1; i < words.size(); i += 2) {
+    if (i + 1 >= words.size())
+      return usage(error, words[i] + " needs a value; usage: lists [--after NAME] [--limit N]");
+    if (words[i] == "--after") {
+      page.after = words[i + 1];
+    } else if (words[i] == "--limit") {
+      const std::string& text = words[i + 1];
+      const char* end = text.data() + text.size();
+      const auto [parsed_end, failure] = std::from_chars(text.data(), end, page.limit);
+      if (failure != std::errc() || parsed_end != end || page.limit == 0 ||
+          page.limit > ListNames::kMaxLimit) {
+        return usage(error, "--limit must be a whole number from 1 to " +
+                                std::to_string(ListNames::kMaxLimit) + ", not '" + text + "'");
+      }
+      is_limited = true;
+    } else {
+      return usage(error,
+                   "unknown option '" + words[i] + "'; usage: lists [--after NAME] [--limit N]");
+    }
+  }
+  command = {CliCommand::Kind::lists, std::move(page)};
+  command.is_every_page = !is_limited;
+  return true;
+}
+
 // Every command: its grammar, the one source of its usage errors and of
 // todo help, and what it does (a '\n' continues the description below).
 struct CommandHelp {
@@ -38,7 +67,9 @@ constexpr CommandHelp kCommands[] = {
     {"done", "done LIST ID", "mark an entry done"},
     {"undone", "undone LIST ID", "mark an entry not done"},
     {"delete", "delete LIST ID", "delete an entry"},
-    {"lists", "lists", "names of the lists that hold entries"},
+    {"lists", "lists [--after NAME] [--limit N]",
+     "names of the lists that hold entries, sorted;\n"
+     "with --limit, at most N (1 to 10000) after NAME"},
     {"drop", "drop LIST", "delete a whole list"},
     {"ping", "ping",
      "version, uptime and counters: lists in memory,\n"
@@ -256,9 +287,7 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand
     command = list_command(CliCommand::Kind::drop, words, DropList{});
     return true;
   }
-  if (verb == "lists") {
-    return parse_bare(words, CliCommand::Kind::lists, ListNames{}, command, error);
-  }
+  if (verb == "lists") return parse_lists(words, command, error);
   if (verb == "ping") return parse_bare(words, CliCommand::Kind::ping, Ping{}, command, error);
   if (verb == "batch") return parse_bare(words, CliCommand::Kind::batch, Ping{}, command, error);
   if (verb == "keygen") {

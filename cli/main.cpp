@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,44 @@ std::string refusal(const todo::Reply& reply) {
   return reply.message;
 }
 
+// `todo lists` without --limit: the pages one after another, printed as one.
+int run_every_page(todo::Client& client, const todo::CliCommand& command,
+                   const todo::ReplyPrinter& printer) {
+  todo::ListNames page = std::get<todo::ListNames>(command.command);
+  std::vector<std::string> names;
+  for (;;) {
+    std::optional<todo::Reply> answered;
+    auto exchanged = client.exchange(
+        {page}, [&](std::size_t, todo::Reply reply) { answered = std::move(reply); });
+    if (!exchanged) {
+      std::cerr << "todo: " << exchanged.error().message << "\n";
+      return exit_code_of(exchanged.error());
+    }
+    if (answered->status != todo::StatusCode::ok) {
+      std::cerr << "todo: " << refusal(*answered) << "\n";
+      return kExitRefused;
+    }
+    auto* page_names = std::get_if<std::vector<std::string>>(&answered->payload);
+    if (page_names == nullptr) {
+      std::cerr << "todo: todod answered lists with something other than names\n";
+      return kExitRefused;
+    }
+    std::vector<std::string>& got = *page_names;
+    const bool is_last = got.size() < page.limit;
+    if (!got.empty()) page.after = got.back();
+    names.insert(names.end(), std::make_move_iterator(got.begin()),
+                 std::make_move_iterator(got.end()));
+    if (is_last) break;
+  }
+  const std::string text =
+      printer.format(command.kind, todo::Reply{0, todo::StatusCode::ok, {}, std::move(names)});
+  if (!text.empty()) std::cout << text << "\n";
+  return 0;
+}
+
 int run_one(todo::Client& client, const todo::CliCommand& command,
             const todo::ReplyPrinter& printer) {
+  if (command.is_every_page) return run_every_page(client, command, printer);
   int exit_code = 0;
   auto exchanged = client.exchange({command.command}, [&](std::size_t, todo::Reply reply) {
     if (reply.status != todo::StatusCode::ok) {

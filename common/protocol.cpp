@@ -20,7 +20,10 @@ using InArchive = cereal::PortableBinaryInputArchive;
 using OutArchive = cereal::PortableBinaryOutputArchive;
 
 // Tags on the wire: never renumber, only add.
-enum class CommandTag : std::uint8_t { list = 1, list_names = 2, ping = 3 };
+// Tag 2 asked for every list name in one reply, however many; it is refused
+// with a message saying to ask for pages (4), rather than answered with a
+// first page that the asker would take for all of them.
+enum class CommandTag : std::uint8_t { list = 1, list_names = 2, ping = 3, list_names_page = 4 };
 enum class OperationTag : std::uint8_t { add = 1, get = 2, update = 3, erase = 4, drop = 5 };
 enum class PayloadTag : std::uint8_t {
   none = 0,
@@ -197,7 +200,9 @@ void save(Archive& archive, const WireRequest& wire) {
           save_string(archive, command.list);
           save_operation(archive, command.operation);
         } else if constexpr (std::is_same_v<C, ListNames>) {
-          archive(static_cast<std::uint8_t>(CommandTag::list_names));
+          archive(static_cast<std::uint8_t>(CommandTag::list_names_page));
+          save_string(archive, command.after);
+          archive(command.limit);
         } else {
           static_assert(std::is_same_v<C, Ping>);
           archive(static_cast<std::uint8_t>(CommandTag::ping));
@@ -210,7 +215,7 @@ template <class Archive>
 void load(Archive& archive, WireRequest& wire) {
   detail::load_version(archive, "protocol", kProtocolVersion);
   archive(wire.request.id);
-  switch (load_tag(archive, CommandTag::list, CommandTag::ping, "command")) {
+  switch (load_tag(archive, CommandTag::list, CommandTag::list_names_page, "command")) {
     case CommandTag::list: {
       ListCommand command;
       command.list = load_string(archive, kMaxRequestBytes, "list name");
@@ -219,8 +224,21 @@ void load(Archive& archive, WireRequest& wire) {
       return;
     }
     case CommandTag::list_names:
-      wire.request.command = ListNames{};
+      throw cereal::Exception(
+          "command 2 (every list name in one reply) is no longer answered: ask for pages of "
+          "names (command 4)");
+    case CommandTag::list_names_page: {
+      ListNames command;
+      command.after = load_string(archive, kMaxRequestBytes, "list name");
+      archive(command.limit);
+      if (command.limit == 0 || command.limit > ListNames::kMaxLimit) {
+        throw cereal::Exception("a page of list names holds 1 to " +
+                                std::to_string(ListNames::kMaxLimit) + " names, not " +
+                                std::to_string(command.limit));
+      }
+      wire.request.command = std::move(command);
       return;
+    }
     case CommandTag::ping:
       wire.request.command = Ping{};
       return;

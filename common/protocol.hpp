@@ -31,8 +31,18 @@ struct ListCommand {
   ListOperation operation;
 };
 
-// Names of the lists that hold entries, sorted.
-struct ListNames {};
+// Names of the lists that hold entries, sorted, one page at a time: at most
+// limit names, each after `after` (bytewise); a page of fewer than limit is
+// the last. No reply holds every name of a big store at once.
+struct ListNames {
+  static constexpr std::uint32_t kDefaultLimit = 1000;
+  static constexpr std::uint32_t kMaxLimit = 10'000;  // 2.6 MB of names at most
+
+  std::string after;
+  std::uint32_t limit = kDefaultLimit;
+
+  friend bool operator==(const ListNames&, const ListNames&) = default;
+};
 
 // Liveness and counters.
 struct Ping {};

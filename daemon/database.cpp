@@ -63,8 +63,10 @@ Result<bool> Database::has_list(const std::string& list_name) const {
   return db_->with_db([&](rocksdb::DB& db) { return is_list_stored(db, list_name, data_dir()); });
 }
 
-Result<std::vector<std::string>> Database::list_names() const {
-  return db_->with_db([&](rocksdb::DB& db) { return read_list_names(db, data_dir()); });
+Result<std::vector<std::string>> Database::list_names(const std::string& after,
+                                                      std::size_t limit) const {
+  return db_->with_db(
+      [&](rocksdb::DB& db) { return read_list_names(db, data_dir(), after, limit); });
 }
 
 Result<std::vector<std::string>> Database::stored_list_names() const {

@@ -85,9 +85,10 @@ class Database {
   // point read and, when there is no metadata, a seek. A name once stored
   // stays stored, dropped lists too.
   Result<bool> has_list(const std::string& list_name) const;
-  // Names of the lists that hold at least one entry, sorted (bytewise). A list
-  // whose metadata is corrupt is listed (and logged): reading it reports it.
-  Result<std::vector<std::string>> list_names() const;
+  // Names of the lists that hold at least one entry, sorted (bytewise): up to
+  // limit of them, each after `after`. A list whose metadata is corrupt is
+  // listed (and logged): reading it reports it.
+  Result<std::vector<std::string>> list_names(const std::string& after, std::size_t limit) const;
   // Names of every stored list, emptied and dropped ones too, sorted (bytewise).
   Result<std::vector<std::string>> stored_list_names() const;
 

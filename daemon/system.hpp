@@ -47,6 +47,7 @@ class System {
   Cache& cache() { return *cache_; }
   Database& database() { return *database_; }
   SystemCounters& counters() { return *counters_; }
+  Scheduler& scheduler() { return *scheduler_; }
   std::size_t thread_count() const;
 
   // Waits (up to grace) for every request handed to an actor to be answered,

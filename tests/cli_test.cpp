@@ -146,6 +146,9 @@ TEST_CASE_METHOD(Fixture, "usage errors exit 2", "[cli]") {
                                              {"done", "bob"},
                                              {"delete", "bob", "0"},
                                              {"lists", "extra"},
+                                             {"lists", "--limit", "0"},
+                                             {"lists", "--limit", "10001"},
+                                             {"lists", "--after"},
                                              {"--timeout", "soon", "ping"}}) {
     Output output = todo(args);
     INFO("args: " << (args.empty() ? "(none)" : args[0]) << " stderr: " << output.err);
@@ -282,6 +285,25 @@ TEST_CASE_METHOD(Fixture, "--help after a command shows its usage and changes no
   // `--` passes a list name that starts with '-'.
   CHECK(ok({"add", "--", "-odd", "2018-12-20", "x"}) == "1\n");
   CHECK(ok({"lists"}) == "-odd\nhome\n");
+}
+
+TEST_CASE_METHOD(Fixture, "lists comes in pages: all of them, or --limit N after a name", "[cli]") {
+  // 2,500 lists: three of todod's pages of 1,000; and one emptied, not listed.
+  std::ostringstream adds;
+  for (int i = 0; i < 2500; ++i) adds << "add list-" << 10000 + i << " 2026-12-02 x\n";
+  adds << "add emptied 2026-12-02 x\ndelete emptied 1\n";
+  REQUIRE(todo({"batch"}, adds.str()).exit_code == 0);
+
+  const std::vector<std::string> all = lines(ok({"lists"}));
+  REQUIRE(all.size() == 2500);
+  for (int i = 0; i < 2500; ++i) CHECK(all[i] == "list-" + std::to_string(10000 + i));
+  CHECK(ok({"lists", "--limit", "2"}) == "list-10000\nlist-10001\n");
+  CHECK(ok({"lists", "--after", "list-10001", "--limit", "2"}) == "list-10002\nlist-10003\n");
+  // A name that is not stored starts the page where it would sort.
+  CHECK(ok({"lists", "--after", "list-10001x", "--limit", "1"}) == "list-10002\n");
+  CHECK(lines(ok({"lists", "--after", "list-11000"})).size() == 1499);
+  CHECK(ok({"lists", "--after", "list-12499"}).empty());
+  CHECK(ok({"--json", "lists", "--after", "list-12497"}) == "[\"list-12498\", \"list-12499\"]\n");
 }
 
 TEST_CASE("help needs no daemon and lists every command", "[cli]") {

@@ -85,7 +85,7 @@ TEST_CASE("data survives closing and reopening the database", "[database]") {
   REQUIRE(list.ok());
   CHECK(list.value().entries() == entries);
   CHECK(list.value().next_id() == 4);
-  auto names = database->list_names();
+  auto names = database->list_names("", 1000);
   REQUIRE(names.ok());
   CHECK(names.value() == std::vector<std::string>{"alice"});
 }
@@ -109,7 +109,7 @@ TEST_CASE("a clean close leaves nothing in the write-ahead log to replay at the 
   }
   CHECK(logged_bytes == 0);
   auto database = open_database(dir.path());
-  auto names = database->list_names();
+  auto names = database->list_names("", 1000);
   REQUIRE(names.ok());
   CHECK(names.value().size() == 100);
 }
@@ -125,7 +125,7 @@ TEST_CASE("list_names lists only lists that hold entries, sorted", "[database]")
           .ok());
   // All entries deleted; the list remembers its next id but holds nothing.
   REQUIRE(write_and_wait(*database, "empty", add_entries("empty", {}, 5)).ok());
-  auto names = database->list_names();
+  auto names = database->list_names("", 1000);
   REQUIRE(names.ok());
   CHECK(names.value() == std::vector<std::string>{"amy", "zed"});
 }
@@ -160,7 +160,7 @@ TEST_CASE("has_list answers for exactly the name stored, emptied and dropped lis
   auto stored = database->stored_list_names();
   REQUIRE(stored.ok());
   CHECK(stored.value() == std::vector<std::string>{"bob", "empty"});
-  auto listed = database->list_names();
+  auto listed = database->list_names("", 1000);
   REQUIRE(listed.ok());
   CHECK(listed.value() == std::vector<std::string>{"bob"});
 }
@@ -180,7 +180,7 @@ TEST_CASE("writes of many lists through few workers are grouped into fewer batch
   CHECK(database->write_count() == kWrites);
   // With 2000 writes queued at once, each fsync must cover many of them.
   CHECK(database->batch_count() < kWrites / 4);
-  auto names = database->list_names();
+  auto names = database->list_names("", kWrites);
   REQUIRE(names.ok());
   CHECK(names.value().size() == kWrites);
 }

@@ -94,4 +94,30 @@ TEST_CASE("past --max-requests-in-progress, requests are answered busy and nothi
   CHECK(ping_field(ping, "lists_in_memory") == 1);
 }
 
+TEST_CASE("pages of list names are admitted like every request, off the I/O thread",
+          "[backpressure]") {
+  DaemonPlace place;
+  {
+    RunningDaemon filling(place.data_dir(), place.endpoint());
+    std::ostringstream adds;
+    for (int i = 0; i < 2000; ++i) adds << "add list-" << i << " 2026-12-02 x\n";
+    REQUIRE(run_todo(filling.endpoint(), {"batch"}, adds.str()).exit_code == 0);
+    REQUIRE(filling.stop() == 0);
+  }
+  RunningDaemon daemon(place.data_dir(), place.endpoint(), {"--max-requests-in-progress", "1"});
+
+  // Each page reads 2,000 names on a pool thread; pipelined, most find the
+  // one request in progress there already.
+  constexpr int kPages = 300;
+  std::ostringstream pages;
+  for (int i = 0; i < kPages; ++i) pages << "lists --limit 10000\n";
+  const auto batch = run_todo(daemon.endpoint(), {"batch"}, pages.str());
+  const std::size_t refused = count_of(batch.out, "todod is overloaded");
+  const std::size_t answered = count_of(batch.out, "list-0; ");
+  CHECK(refused > 0);
+  CHECK(answered > 0);
+  CHECK(refused + answered == kPages);
+  CHECK(ping_field(run_todo_ok(daemon.endpoint(), {"--json", "ping"}), "busy_refusals") == refused);
+}
+
 }  // namespace todo

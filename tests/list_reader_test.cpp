@@ -88,7 +88,7 @@ class Store {
     return std::move(list).value();
   }
 
-  std::vector<std::string> names() { return read_list_names(*db_, dir_.path()).value(); }
+  std::vector<std::string> names() { return read_list_names(*db_, dir_.path(), "", 1000).value(); }
 
  private:
   testing::TempDir dir_;

@@ -30,8 +30,9 @@ constexpr std::uint64_t kHostileCount = std::uint64_t{1} << 62;
 
 // Tags as docs/protocol.md gives them.
 constexpr std::uint8_t kCommandList = 1;
-constexpr std::uint8_t kCommandListNames = 2;
+constexpr std::uint8_t kCommandRetiredListNames = 2;
 constexpr std::uint8_t kCommandPing = 3;
+constexpr std::uint8_t kCommandListNames = 4;
 constexpr std::uint8_t kOperationAdd = 1;
 constexpr std::uint8_t kOperationGet = 2;
 constexpr std::uint8_t kOperationUpdate = 3;
@@ -335,7 +336,10 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
           request_header(5).u8(kCommandList).text("bob").u8(kOperationDelete).u64(9).str());
     CHECK(encode_request(list_request(5, "bob", DropList{})) ==
           request_header(5).u8(kCommandList).text("bob").u8(kOperationDrop).str());
-    CHECK(encode_request(Request{5, ListNames{}}) == request_header(5).u8(kCommandListNames).str());
+    CHECK(encode_request(Request{5, ListNames{}}) ==
+          request_header(5).u8(kCommandListNames).text("").u32(1000).str());
+    CHECK(encode_request(Request{5, ListNames{"bob", 20}}) ==
+          request_header(5).u8(kCommandListNames).text("bob").u32(20).str());
     CHECK(encode_request(Request{5, Ping{}}) == request_header(5).u8(kCommandPing).str());
   }
   SECTION("replies") {
@@ -432,9 +436,21 @@ TEST_CASE("trailing bytes are refused", "[protocol]") {
   }
 }
 
+TEST_CASE("list names come in pages of 1 to 10,000; the unpaged request is refused", "[protocol]") {
+  const auto page = [](std::uint32_t limit) {
+    return decode_request(request_header(1).u8(kCommandListNames).text("a").u32(limit).str());
+  };
+  CHECK(std::get<ListNames>(page(1).value().command) == ListNames{"a", 1});
+  CHECK(std::get<ListNames>(page(10'000).value().command) == ListNames{"a", 10'000});
+  CHECK_THAT(error_of(page(0)), Catch::Contains("1 to 10000 names, not 0"));
+  CHECK_THAT(error_of(page(10'001)), Catch::Contains("not 10001"));
+  CHECK_THAT(error_of(decode_request(request_header(1).u8(kCommandRetiredListNames).str())),
+             Catch::Contains("ask for pages of names (command 4)"));
+}
+
 TEST_CASE("unknown tags are refused", "[protocol]") {
   SECTION("command") {
-    for (const std::uint8_t tag : {0, 4, 5, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {0, 5, 0x80, 0xFF}) {
       INFO("command tag " << int{tag});
       const auto decoded = decode_request(request_header(1).u8(tag).str());
       if (decoded.ok()) FAIL("decoded as " << describe(decoded.value()));

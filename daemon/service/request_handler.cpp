@@ -6,6 +6,7 @@
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
 #include "daemon/list_name_resolution.hpp"
+#include "daemon/name_lister.hpp"
 #include "daemon/server.hpp"
 #include "daemon/system.hpp"
 #include "daemon/system_counters.hpp"
@@ -33,16 +34,7 @@ void RequestHandler::handle(Request request, Respond respond) {
         if constexpr (std::is_same_v<Kind, ListCommand>) {
           // Admission first: a name that is not canonical costs a read of
           // RocksDB on this thread, which a busy todod does not spend.
-          if (counters.requests_in_progress.load(std::memory_order_relaxed) >=
-              counters.max_requests_in_progress) {
-            counters.busy_refusals.fetch_add(1, std::memory_order_relaxed);
-            answer(
-                respond, received,
-                Reply::failure(id, Error::busy("todod already has " +
-                                               std::to_string(counters.max_requests_in_progress) +
-                                               " requests in progress")));
-            return;
-          }
+          if (!admit(id, received, respond)) return;
           auto list_name = resolve_list_name(system_.database(), std::move(command.list));
           if (!list_name) {
             answer(respond, received, Reply::failure(id, list_name.error()));
@@ -59,13 +51,17 @@ void RequestHandler::handle(Request request, Respond respond) {
                 }
               });
         } else if constexpr (std::is_same_v<Kind, ListNames>) {
-          counters.requests_served.fetch_add(1, std::memory_order_relaxed);
-          auto names = system_.database().list_names();
-          if (!names) {
-            answer(respond, received, Reply::failure(id, names.error()));
-          } else {
-            answer(respond, received, Reply{id, StatusCode::ok, {}, std::move(names).value()});
-          }
+          if (!admit(id, received, respond)) return;
+          NameLister::start(system_.scheduler(), system_.database(), counters, std::move(command),
+                            [this, id, received,
+                             respond = std::move(respond)](Result<std::vector<std::string>> names) {
+                              if (!names) {
+                                answer(respond, received, Reply::failure(id, names.error()));
+                              } else {
+                                answer(respond, received,
+                                       Reply{id, StatusCode::ok, {}, std::move(names).value()});
+                              }
+                            });
         } else {
           static_assert(std::is_same_v<Kind, Ping>);
           counters.requests_served.fetch_add(1, std::memory_order_relaxed);
@@ -73,6 +69,21 @@ void RequestHandler::handle(Request request, Respond respond) {
         }
       },
       std::move(request.command));
+}
+
+bool RequestHandler::admit(std::uint64_t request_id, Clock::time_point received,
+                           const Respond& respond) {
+  SystemCounters& counters = system_.counters();
+  if (counters.requests_in_progress.load(std::memory_order_relaxed) <
+      counters.max_requests_in_progress) {
+    return true;
+  }
+  counters.busy_refusals.fetch_add(1, std::memory_order_relaxed);
+  answer(respond, received,
+         Reply::failure(request_id, Error::busy("todod already has " +
+                                                std::to_string(counters.max_requests_in_progress) +
+                                                " requests in progress")));
+  return false;
 }
 
 Reply RequestHandler::refuse(std::uint64_t request_id, Error error) {

@@ -1,12 +1,12 @@
 // Turns a decoded Request into work: a list's operation goes to the actor of
 // the list its name means (resolve_list_name, which refuses names that could
-// pass for another) through the Cache; list names are read from the Database;
-// ping is answered from the counters. The reply is handed to `respond`, on
+// pass for another) through the Cache; a page of list names is read on a pool
+// thread (NameLister); ping is answered from the counters. The reply is handed to `respond`, on
 // whichever thread produced it (a pool thread or a database worker for list
 // operations).
 //
 // Admission: past the System's limit of requests in progress, a list request
-// is answered busy at once, so a flood cannot grow the daemon's memory
+// or a page of names is answered busy at once, so a flood cannot grow the daemon's memory
 // without bound. Every answer is counted (errors, latency from handle() to
 // the answer) for ping.
 //
@@ -40,6 +40,8 @@ class RequestHandler {
  private:
   using Clock = std::chrono::steady_clock;
 
+  // Whether the request may go on; if not, it was answered busy.
+  bool admit(std::uint64_t request_id, Clock::time_point received, const Respond& respond);
   void answer(const Respond& respond, Clock::time_point received, Reply reply);
   Reply ping(std::uint64_t request_id) const;
 

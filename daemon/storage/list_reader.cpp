@@ -24,17 +24,18 @@ Error unreadable(const std::string& list_name, const std::filesystem::path& dir,
 }
 
 // Calls visit(list name, iterator at its metadata key) for every metadata
-// key, in key order; the status of the scan.
+// key from first_name's on, in key order, until visit returns false; the
+// status of the scan.
 template <class Visit>
-rocksdb::Status visit_meta_keys(rocksdb::DB& db, const rocksdb::ReadOptions& base, Visit&& visit) {
-  const std::string first(1, StorageLayout::kMetaTag);
+rocksdb::Status visit_meta_keys(rocksdb::DB& db, const rocksdb::ReadOptions& base,
+                                std::string_view first_name, Visit&& visit) {
   const std::string end(1, StorageLayout::kMetaTag + 1);
   const rocksdb::Slice upper_bound(end);
   rocksdb::ReadOptions read_options = base;
   read_options.iterate_upper_bound = &upper_bound;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
-  for (it->Seek(first); it->Valid(); it->Next()) {
-    visit(StorageLayout::list_name_of_meta_key(it->key().ToStringView()), *it);
+  for (it->Seek(StorageLayout::meta_key(first_name)); it->Valid(); it->Next()) {
+    if (!visit(StorageLayout::list_name_of_meta_key(it->key().ToStringView()), *it)) break;
   }
   return it->status();
 }
@@ -118,11 +119,13 @@ Result<bool> is_list_stored(rocksdb::DB& db, const std::string& list_name,
   return false;
 }
 
-Result<std::vector<std::string>> read_list_names(rocksdb::DB& db,
-                                                 const std::filesystem::path& dir) {
+Result<std::vector<std::string>> read_list_names(rocksdb::DB& db, const std::filesystem::path& dir,
+                                                 const std::string& after, std::size_t limit) {
   std::vector<std::string> names;
+  if (limit == 0) return names;
   const rocksdb::Status status =
-      visit_meta_keys(db, {}, [&](std::string_view name, rocksdb::Iterator& it) {
+      visit_meta_keys(db, {}, after, [&](std::string_view name, rocksdb::Iterator& it) {
+        if (name == after && !after.empty()) return true;
         auto meta = decode_list_meta(it.value().ToStringView());
         if (!meta) {
           // One corrupt list must not hide the others; reading it says what is wrong.
@@ -132,6 +135,7 @@ Result<std::vector<std::string>> read_list_names(rocksdb::DB& db,
         } else if (meta.value().entry_count > 0) {
           names.emplace_back(name);
         }
+        return names.size() < limit;
       });
   if (!status.ok()) return Error::internal("cannot list lists in " + describe_status(dir, status));
   return names;
@@ -145,8 +149,10 @@ Result<std::vector<std::string>> read_stored_list_names(rocksdb::DB& db,
   read_options.fill_cache = false;
   std::vector<std::string> names;
   const rocksdb::Status status =
-      visit_meta_keys(db, read_options,
-                      [&](std::string_view name, rocksdb::Iterator&) { names.emplace_back(name); });
+      visit_meta_keys(db, read_options, "", [&](std::string_view name, rocksdb::Iterator&) {
+        names.emplace_back(name);
+        return true;
+      });
   if (!status.ok()) return Error::internal("cannot list lists in " + describe_status(dir, status));
   return names;
 }

@@ -42,9 +42,11 @@ Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
 Result<bool> is_list_stored(rocksdb::DB& db, const std::string& list_name,
                             const std::filesystem::path& dir);
 
-// Names of the lists that hold at least one entry, sorted (bytewise). A list
-// whose metadata is corrupt is listed (and logged): reading it reports it.
-Result<std::vector<std::string>> read_list_names(rocksdb::DB& db, const std::filesystem::path& dir);
+// Names of the lists that hold at least one entry, sorted (bytewise): up to
+// limit of them, each after `after`. A list whose metadata is corrupt is
+// listed (and logged): reading it reports it.
+Result<std::vector<std::string>> read_list_names(rocksdb::DB& db, const std::filesystem::path& dir,
+                                                 const std::string& after, std::size_t limit);
 
 // Names of every list that has metadata, emptied and dropped ones too, sorted
 // (bytewise). No value is decoded, so corrupt metadata does not stop it.
