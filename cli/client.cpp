@@ -118,6 +118,8 @@ Result<void> Client::check_ipc_path(const std::string& path) const {
 
 Result<void> Client::exchange(const std::vector<Command>& commands,
                               const std::function<void(std::size_t, Reply)>& on_reply) {
+  is_answered_.assign(commands.size(), false);
+  sent_ = 0;
   if (!is_tcp(endpoint_) && !ipc_path_of(endpoint_)) {
     return Error::invalid("bad endpoint '" + endpoint_ +
                           "': todo speaks ipc://PATH and tcp://ADDRESS:PORT");
@@ -134,8 +136,8 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
   } catch (const zmq::error_t& e) {
     return Error::invalid("bad endpoint '" + endpoint_ + "': " + e.what());
   }
-  std::vector<bool> is_answered(commands.size(), false);
-  std::size_t sent = 0;
+  std::vector<bool>& is_answered = is_answered_;
+  std::size_t& sent = sent_;
   std::size_t answered = 0;
   auto last_progress = std::chrono::steady_clock::now();
   while (answered < commands.size()) {
@@ -152,7 +154,10 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
     std::vector<zmq::pollitem_t> items = {{socket_->handle(), 0, ZMQ_POLLIN, 0}};
     if (monitor_) items.push_back({monitor_->handle(), 0, ZMQ_POLLIN, 0});
     zmq::poll(items, std::min(remaining, std::chrono::milliseconds(100)));
-    if (auto failure = handshake_failure()) return *failure;
+    if (auto failure = handshake_failure()) {
+      sent = 0;  // refused before todod read any of it
+      return *failure;
+    }
     zmq::message_t message;
     while (socket_->recv(message, zmq::recv_flags::dontwait)) {
       auto reply = decode_reply(message.to_string_view());

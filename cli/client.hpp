@@ -57,6 +57,10 @@ class Client {
   // message for the user; replies reported before that stand.
   Result<void> exchange(const std::vector<Command>& commands,
                         const std::function<void(std::size_t, Reply)>& on_reply);
+  // After an exchange that failed: whether the command at index was handed to
+  // ZeroMQ and no reply came for it. todod may or may not have applied it;
+  // false for one never sent, or refused in the CURVE handshake.
+  bool is_outcome_unknown(std::size_t index) const { return index < sent_ && !is_answered_[index]; }
 
  private:
   Error unreachable(const std::string& why) const;
@@ -74,6 +78,9 @@ class Client {
   std::unique_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;
   std::unique_ptr<zmq::socket_t> monitor_;  // handshake failures, tcp:// only
+  // The last exchange's commands handed to ZeroMQ, and those answered.
+  std::size_t sent_ = 0;
+  std::vector<bool> is_answered_;
 };
 
 }  // namespace todo

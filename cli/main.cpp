@@ -2,7 +2,8 @@
 //
 // Exit codes: 0 ok; 1 the daemon refused the request (or, in batch, any
 // command failed); 2 usage error; 3 the daemon could not be reached or did not
-// answer within --timeout.
+// answer within --timeout; 4 a change was sent and no answer came, so it may
+// or may not have been applied.
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -23,17 +24,32 @@ namespace {
 constexpr int kExitRefused = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitUnreachable = 3;
+constexpr int kExitOutcomeUnknown = 4;
 
 constexpr const char* kNotes = R"(
 `todo COMMAND --help` shows one command's usage; -- before a list name passes one
 that starts with '-'.
 DATE is YYYY-MM-DD, today, tomorrow or yesterday.
-Exit codes: 0 ok, 1 refused by todod, 2 usage error, 3 todod unreachable.)";
+Exit codes: 0 ok, 1 refused by todod, 2 usage error, 3 todod unreachable,
+4 a change was sent but not answered: it may or may not have been applied.)";
 
 // The exit code of an exchange that failed: an endpoint ZeroMQ cannot parse is
 // the caller's usage error; anything else means todod could not be reached.
 int exit_code_of(const todo::Error& failure) {
   return failure.code == todo::StatusCode::invalid_argument ? kExitUsage : kExitUnreachable;
+}
+
+bool is_change(todo::CliCommand::Kind kind) {
+  using Kind = todo::CliCommand::Kind;
+  return kind == Kind::add || kind == Kind::update || kind == Kind::done || kind == Kind::undone ||
+         kind == Kind::erase || kind == Kind::drop;
+}
+
+// What a change that was sent and not answered says: retrying it blindly may
+// apply it twice.
+std::string outcome_unknown(const todo::Error& failure) {
+  return "outcome unknown: sent to todod, but " + failure.message +
+         "; it may or may not have been applied (look before retrying)";
 }
 
 std::string refusal(const todo::Reply& reply) {
@@ -90,6 +106,10 @@ int run_one(todo::Client& client, const todo::CliCommand& command,
     if (!text.empty()) std::cout << text << "\n";
   });
   if (!exchanged) {
+    if (is_change(command.kind) && client.is_outcome_unknown(0)) {
+      std::cerr << "todo: " << outcome_unknown(exchanged.error()) << "\n";
+      return kExitOutcomeUnknown;
+    }
     std::cerr << "todo: " << exchanged.error().message << "\n";
     return exit_code_of(exchanged.error());
   }
@@ -217,10 +237,17 @@ int run_batch(todo::Client& client, const todo::CommandParser& parser,
     }
   });
   if (!exchanged) {
+    bool is_any_unknown = false;
+    for (std::size_t i = 0; i < batch.commands.size(); ++i) {
+      if (!client.is_outcome_unknown(i) || !is_change(batch.kinds[i])) continue;
+      output.set(batch.line_of_command[i],
+                 printer.format_error(outcome_unknown(exchanged.error())));
+      is_any_unknown = true;
+    }
     output.fill_missing(printer.format_error("no reply from todod"));
     std::fflush(stdout);
     std::cerr << "todo: " << exchanged.error().message << "\n";
-    return exit_code_of(exchanged.error());
+    return is_any_unknown ? kExitOutcomeUnknown : exit_code_of(exchanged.error());
   }
   std::fflush(stdout);
   return batch.has_failure ? kExitRefused : 0;

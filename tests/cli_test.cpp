@@ -4,6 +4,7 @@
 #include <sys/un.h>
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <set>
@@ -304,6 +305,26 @@ TEST_CASE_METHOD(Fixture, "lists comes in pages: all of them, or --limit N after
   CHECK(lines(ok({"lists", "--after", "list-11000"})).size() == 1499);
   CHECK(ok({"lists", "--after", "list-12499"}).empty());
   CHECK(ok({"--json", "lists", "--after", "list-12497"}) == "[\"list-12498\", \"list-12499\"]\n");
+}
+
+TEST_CASE_METHOD(Fixture, "a change sent to a todod that does not answer has an unknown outcome",
+                 "[cli]") {
+  daemon.process().signal(SIGSTOP);
+  const Output add = todo({"--timeout", "300", "add", "home", "2026-12-02", "x"});
+  const Output read = todo({"--timeout", "300", "entries", "home"});
+  const Output batch = todo({"--timeout", "300", "batch"}, "add home 2026-12-02 y\nentries home\n");
+  daemon.process().signal(SIGCONT);
+
+  CHECK(add.exit_code == 4);
+  CHECK_THAT(add.err, Catch::Contains("outcome unknown") && Catch::Contains("may or may not"));
+  // A read changes nothing, whatever became of it.
+  CHECK(read.exit_code == 3);
+  CHECK(batch.exit_code == 4);
+  const std::vector<std::string> batch_lines = lines(batch.out);
+  REQUIRE(batch_lines.size() == 2);
+  CHECK_THAT(batch_lines[0], Catch::StartsWith("error: outcome unknown"));
+  CHECK(batch_lines[1] == "error: no reply from todod");
+  ok({"ping"});
 }
 
 TEST_CASE("help needs no daemon and lists every command", "[cli]") {
