@@ -232,4 +232,44 @@ TEST_CASE("eviction racing writes loses no acknowledged change and answers each 
   }
 }
 
+TEST_CASE("todod --max-memory: lists with data leave early and keep every entry", "[memory]") {
+  DaemonPlace place;
+  RunningDaemon daemon(place.data_dir(), place.endpoint(), {"--no-sync", "--max-memory", "1MiB"});
+  // 600 lists of 10 entries of 200 bytes: about 2 MiB of estimate.
+  constexpr int kLists = 600;
+  std::string adds;
+  for (int entry = 0; entry < 10; ++entry) {
+    for (int list = 0; list < kLists; ++list) {
+      adds += "add list-" + std::to_string(list) + " 2026-12-02 " + std::string(190, 'y') +
+              std::to_string(entry) + "\n";
+    }
+  }
+  const Output added = run_todo(place.endpoint(), {"batch"}, adds);
+  INFO(added.err);
+  REQUIRE(added.exit_code == 0);
+  REQUIRE(testing::acknowledged_adds(added.out) == 10 * kLists);
+  // About 3.3 KB a list: 1 MiB holds some 300 of them.
+  CHECK(eventually([&] { return ping_counter(place.endpoint(), "lists_in_memory") < 400; }));
+  CHECK(ping_counter(place.endpoint(), "lists_expired") > 0);
+
+  std::string reads;
+  for (int list = 0; list < kLists; ++list) reads += "entries list-" + std::to_string(list) + "\n";
+  const Output read = run_todo(place.endpoint(), {"batch"}, reads);
+  REQUIRE(read.exit_code == 0);
+  std::istringstream lines(read.out);
+  int lists_read = 0;
+  for (std::string line; std::getline(lines, line); ++lists_read) {
+    INFO("list-" << lists_read << ": " << line.substr(0, 200));
+    CHECK(testing::count_of(line, " [ ] ") == 10);
+  }
+  CHECK(lists_read == kLists);
+}
+
+TEST_CASE("todod --help documents --max-memory", "[memory]") {
+  testing::ChildProcess help(testing::kTododPath, {"--help"});
+  const Output output = help.finish("", 10s);
+  CHECK(output.exit_code == 0);
+  CHECK_THAT(output.out, Catch::Contains("--max-memory"));
+}
+
 }  // namespace todo
