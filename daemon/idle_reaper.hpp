@@ -19,7 +19,7 @@
 // actors cannot give back (RocksDB's memtables and block cache, ZeroMQ's
 // buffers, pages malloc keeps after a free), so a limit on it could retire
 // every idle list and still be over, while the estimate falls by what each
-// retired actor held. It leaves out malloc's rounding, about a tenth more.
+// retired actor held. It leaves out malloc's rounding and what malloc keeps.
 // Over the limit, one survey of the Cache sums the idle actors' bytes by how
 // long they have been idle, and one retirement (Cache::evict_idle, the idle
 // expiry's own path with a shorter idleness) takes the longest idle, down to
