@@ -3,9 +3,12 @@
 // recently used idle lists leave early, while a list with a request queued or
 // a write in flight never does and every acknowledged change stays. In
 // process on a real System and RocksDB, and through the real todod.
+#include "daemon/memory_limit.hpp"
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <fstream>
 #include <future>
 #include <map>
 #include <random>
@@ -263,6 +266,29 @@ TEST_CASE("todod --max-memory: lists with data leave early and keep every entry"
     CHECK(testing::count_of(line, " [ ] ") == 10);
   }
   CHECK(lists_read == kLists);
+}
+
+TEST_CASE("the cgroup limit is the lowest set on the way up, with v2 or v1", "[memory]") {
+  testing::TempDir root;
+  const auto write = [&](const std::filesystem::path& file, const std::string& text) {
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << text << "\n";
+  };
+  write(root.path() / "system.slice/memory.max", "8589934592");
+  write(root.path() / "system.slice/todod.service/memory.max", "max");
+  write(root.path() / "user.slice/memory.max", "max");
+  CHECK(cgroup_memory_limit(root.path(), "0::/system.slice/todod.service\n") == 8589934592);
+  CHECK(cgroup_memory_limit(root.path(), "0::/user.slice\n") == 0);
+  CHECK(cgroup_memory_limit(root.path(), "0::/nowhere\n") == 0);
+  CHECK(cgroup_memory_limit(root.path(), "0::/system.slice/../user.slice\n") == 0);
+  CHECK(cgroup_memory_limit(root.path(), "") == 0);
+  // v1: the memory controller's own hierarchy; "unlimited" is a huge number,
+  // which the physical memory then caps.
+  write(root.path() / "memory/box/memory.limit_in_bytes", "1073741824");
+  write(root.path() / "memory/memory.limit_in_bytes", "9223372036854771712");
+  CHECK(cgroup_memory_limit(root.path(), "4:memory:/box\n1:cpu:/\n0::/user.slice\n") == 1073741824);
+  CHECK(available_memory_bytes() > 0);
+  CHECK(default_max_memory_bytes() == available_memory_bytes() / kDefaultMaxMemoryDivisor);
 }
 
 TEST_CASE("todod --help documents --max-memory", "[memory]") {
