@@ -45,12 +45,20 @@ microseconds tick_for(std::chrono::milliseconds idle_timeout) {
       microseconds(100), IdleReaper::kMaxTick);
 }
 
-// Ticks in an eighth of the timeout, rounded; at least one.
+// Ticks between sweeps: as many as fit in an eighth of the timeout, at least
+// one, so that sweeps come at least that often.
 std::uint32_t ticks_per_sweep(std::chrono::milliseconds idle_timeout, microseconds tick) {
   if (idle_timeout.count() == 0) return 0;
   const auto eighth =
       std::chrono::duration_cast<microseconds>(idle_timeout) / IdleReaper::kTicksPerTimeout;
-  return static_cast<std::uint32_t>(std::max<std::int64_t>(1, (eighth + tick / 2) / tick));
+  return static_cast<std::uint32_t>(std::max<std::int64_t>(1, eighth / tick));
+}
+
+// Ticks in the timeout, rounded up: an actor idle for more of them has been
+// idle for at least the timeout.
+std::uint32_t expiry_ticks(std::chrono::milliseconds idle_timeout, microseconds tick) {
+  const auto timeout = std::chrono::duration_cast<microseconds>(idle_timeout);
+  return static_cast<std::uint32_t>((timeout + tick - microseconds(1)) / tick);
 }
 
 }  // namespace
@@ -61,7 +69,7 @@ IdleReaper::IdleReaper(Cache& cache, SystemCounters& counters,
       counters_(counters),
       tick_(tick_for(idle_timeout)),
       ticks_per_sweep_(ticks_per_sweep(idle_timeout, tick_)),
-      expiry_ticks_(kTicksPerTimeout * ticks_per_sweep_),
+      expiry_ticks_(expiry_ticks(idle_timeout, tick_)),
       max_memory_bytes_(max_memory_bytes),
       thread_([this](const std::stop_token& stop) { run(stop); }) {}
 

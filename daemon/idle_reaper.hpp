@@ -8,9 +8,10 @@
 // Time is kept in ticks of SystemCounters::idle_clock, which only this thread
 // advances: an eighth of the timeout, at most kMaxTick. An actor notes the
 // tick of its last request, so the clock is also the order of recency the
-// memory limit evicts by, and it must be fine enough for that. Every eighth
-// of the timeout a sweep of the Cache retires the actors idle for more than
-// the timeout, that is after between 1 and 1 + 1/8 timeouts of idleness.
+// memory limit evicts by, and it must be fine enough for that. At least every
+// eighth of the timeout a sweep of the Cache retires the actors idle for more
+// ticks than the timeout holds, that is after between 1 and 1 + 1/8 timeouts
+// of idleness, and one tick.
 //
 // The memory limit is checked at every tick, against the estimate the actors
 // keep in SystemCounters::list_memory_bytes (Server::list_bytes()): a load of
