@@ -10,10 +10,17 @@
 // Server.
 //
 // Actors idle for long enough retire and leave the Cache (retire_idle, run by
-// the IdleReaper); a request that meets a retiring actor comes back here and
+// the IdleReaper), earlier when the memory limit is reached (evict_idle, the
+// same retirement with a shorter idleness), and an actor started by send()
+// leaves at the end of the turn that finds its list with nothing stored
+// (retire_now). A request that meets a retiring actor comes back here and
 // starts a fresh one, so none is lost. Code that may race with retirement
 // sends through send(); server_process() alone is for callers that know no
-// IdleReaper runs (tests, benchmarks).
+// IdleReaper runs (tests, benchmarks): its actors do not retire for having
+// nothing stored, since their holder may send to them again.
+//
+// Every actor reaches the Database and the counters through its Cache, so the
+// Cache must outlive every actor it started: hold none past it.
 //
 // Thread safety: every public member may be called from any thread.
 #pragma once
@@ -21,6 +28,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string_view>
 #include <vector>
@@ -52,8 +60,26 @@ class Cache {
   // the idle clock (Server::try_retire), counting each in
   // SystemCounters::lists_expired.
   void retire_idle(std::uint32_t idle_ticks);
+  // The same for the memory limit, counting each in lists_evicted too.
+  void evict_idle(std::uint32_t idle_ticks);
+  // Calls visit(idle ticks, Server::kActorBytes + list bytes) for every actor
+  // with nothing unanswered, in chunks per hold of a shard's lock as
+  // retire_idle does: for the IdleReaper to choose what evict_idle retires.
+  // visit must not call the Cache.
+  void survey_idle(const std::function<void(std::uint32_t, std::size_t)>& visit) const;
+  // Retires and removes server now if it has nothing unanswered
+  // (Server::try_retire()): for the turn that found its list with nothing
+  // stored. Not counted as expired: it was not idle.
+  // REQUIRES: called on server's turn, by an actor send() started.
+  void retire_now(Server& server);
+  // Whether the list's actor is in memory; starts none.
+  bool has_server(std::string_view name) const;
   // Actors currently in memory.
   std::size_t size() const;
+
+  // What every actor uses: they reach them through their Cache.
+  Database& database() const { return database_; }
+  SystemCounters& counters() const { return counters_; }
 
  private:
   // Enough shards that the few threads that look actors up (todod's I/O thread
@@ -70,12 +96,17 @@ class Cache {
   };
 
   Shard& shard_for(std::uint64_t hash) { return shards_[hash >> 61]; }
+  const Shard& shard_for(std::uint64_t hash) const { return shards_[hash >> 61]; }
+  // The list's actor, started (retiring when nothing is stored, or not) when
+  // there is none.
+  std::shared_ptr<Server> find_or_start(std::string_view name, bool retires_when_nothing_stored);
+  void retire_idle(std::uint32_t idle_ticks, bool is_eviction);
   // Retires what is idle among the kRetireChunk actors below position (or
   // below the shard's size, when that is lower), going down, in one hold of
   // the shard's lock; returns where it stopped.
   // REQUIRES: retired has room for kRetireChunk more without reallocating.
   std::size_t retire_idle_below(Shard& shard, std::size_t position, std::uint32_t idle_ticks,
-                                std::vector<std::shared_ptr<Server>>& retired);
+                                bool is_eviction, std::vector<std::shared_ptr<Server>>& retired);
 
   Scheduler& scheduler_;
   Database& database_;

@@ -78,6 +78,9 @@ class Database {
   // Changes after a reopen (RocksDbInstance): read it before loading a list,
   // and pass it with the list's writes.
   std::uint32_t generation() const;
+  // The lowest id a new entry may take in any list (id_floor.hpp): 1 unless a
+  // loss of the write-ahead log was accepted.
+  EntryId id_floor() const { return id_floor_; }
 
   // The list as stored; an empty list when nothing is stored under the name.
   Result<List> load_list(const std::string& list_name) const;

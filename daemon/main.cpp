@@ -23,6 +23,7 @@
 #include "common/default_paths.hpp"
 #include "common/validation.hpp"
 #include "daemon/list_name_check.hpp"
+#include "daemon/memory_limit.hpp"
 #include "daemon/runtime/log.hpp"
 #include "daemon/service/listener.hpp"
 #include "daemon/service/request_handler.hpp"
@@ -70,6 +71,7 @@ struct Settings {
   double idle_timeout_seconds = 600;
   double max_unavailable_seconds = 60;
   std::int64_t max_requests_in_progress = todo::SystemOptions{}.max_requests_in_progress;
+  std::uint64_t max_memory_bytes = todo::default_max_memory_bytes();
   std::string curve_secret_key_file;
   std::string curve_allow_dir;
   bool is_insecure_tcp_allowed = false;
@@ -121,6 +123,14 @@ void add_flags(CLI::App& app, Settings& settings) {
                  "answered busy")
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
       ->capture_default_str();
+  app.add_option("--max-memory", settings.max_memory_bytes,
+                 "memory for the lists held in memory, as todod estimates it, past which the "
+                 "least recently used idle lists leave memory early, to be loaded from disk at "
+                 "their next request (bytes, or with a unit: 512MiB, 2GiB, 1GB; 0: no limit). "
+                 "The rest of todod, such as RocksDB's memtables, comes on top")
+      ->transform(CLI::AsSizeValue(true))
+      ->default_str("a quarter of the memory, or of the cgroup's memory.max if lower: " +
+                    std::to_string(settings.max_memory_bytes >> 20) + "MiB here");
   auto* secret_key =
       app.add_option("--curve-secret-key", settings.curve_secret_key_file,
                      "todod's CURVE key pair (`todo keygen FILE`), for tcp:// endpoints")
@@ -183,6 +193,7 @@ todo::SystemOptions system_options(const Settings& settings) {
                        }},
       .thread_count = settings.threads,
       .idle_timeout = std::chrono::milliseconds(std::llround(settings.idle_timeout_seconds * 1000)),
+      .max_memory_bytes = settings.max_memory_bytes,
       .max_requests_in_progress = settings.max_requests_in_progress};
 }
 
@@ -196,7 +207,10 @@ std::string started_line(const Settings& settings, const todo::ListenerOptions& 
          " connections), data in " + settings.data_dir + ", " +
          std::to_string(system.thread_count()) + " threads, " +
          std::to_string(settings.db_workers) + " database workers, " +
-         std::string(todo::to_string(durability_of(settings)));
+         std::string(todo::to_string(durability_of(settings))) + ", lists in memory up to " +
+         (settings.max_memory_bytes == 0
+              ? std::string("no limit")
+              : std::to_string(settings.max_memory_bytes >> 20) + " MiB");
 }
 
 // todod --check: one line per stored list name that is not canonical, on

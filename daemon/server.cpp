@@ -1,6 +1,8 @@
 #include "daemon/server.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <limits>
 #include <optional>
 #include <type_traits>
 #include <utility>
@@ -8,6 +10,7 @@
 #include "common/codec.hpp"
 #include "common/protocol.hpp"
 #include "common/validation.hpp"
+#include "daemon/cache.hpp"
 #include "daemon/database.hpp"
 #include "daemon/list_write.hpp"
 #include "daemon/runtime/log.hpp"
@@ -21,6 +24,13 @@ constexpr std::uint32_t kRetired = std::uint32_t{1} << 31;
 // The largest encoding of a list's entries kept for the next read: a list of
 // 100,000 long titles would otherwise hold hundreds of megabytes twice.
 constexpr std::size_t kMaxCachedEncodingBytes = std::size_t{1} << 20;
+
+// A string's own heap block, for the memory estimate: none while it fits
+// inside the string, else its capacity, the terminator and malloc's header.
+std::size_t heap_bytes(const std::string& text) {
+  static const std::size_t inline_capacity = std::string().capacity();
+  return text.capacity() > inline_capacity ? text.capacity() + 1 + 8 : 0;
+}
 
 }  // namespace
 
@@ -42,19 +52,48 @@ struct Server::Group {
   Result<void> outcome;
 };
 
-Server::Server(Scheduler& scheduler, Database& database, SystemCounters& counters, std::string name)
+const std::size_t Server::kActorBytes = sizeof(Server) + 48;
+
+Server::LoadedList::LoadedList(List&& list) : List(std::move(list)) {
+  for (const Entry& entry : entries()) title_heap_bytes += heap_bytes(entry.title);
+}
+
+void Server::LoadedList::replace(List&& list) {
+  static_cast<List&>(*this) = std::move(list);
+  all_entries.reset();
+  title_heap_bytes = 0;
+  for (const Entry& entry : entries()) title_heap_bytes += heap_bytes(entry.title);
+}
+
+std::size_t Server::LoadedList::approximate_bytes() const {
+  // The encoding's string sits in a make_shared block with its control block.
+  const std::size_t encoding = all_entries ? all_entries->capacity() + 48 : 0;
+  return sizeof(LoadedList) + entries().capacity() * sizeof(Entry) + title_heap_bytes + encoding;
+}
+
+Server::Server(Scheduler& scheduler, Cache& cache, std::string name,
+               bool retires_when_nothing_stored)
     : Actor(scheduler),
       // Idle from its start, not from the idle clock's zero: a new actor must
       // not qualify for retirement before its first request reaches it.
-      last_request_tick_(counters.idle_clock.load(std::memory_order_relaxed)),
-      database_(database),
-      counters_(counters),
-      name_(std::move(name)) {}
+      last_request_tick_(cache.counters().idle_clock.load(std::memory_order_relaxed)),
+      cache_(cache),
+      name_(std::move(name)),
+      retires_when_nothing_stored_(retires_when_nothing_stored) {
+  counters().list_memory_bytes.fetch_add(static_cast<std::int64_t>(kActorBytes),
+                                         std::memory_order_relaxed);
+}
 
 Server::~Server() {
   Mailbox<Message>::delete_all(queue_head_);
   delete failed_group_;
+  counters().list_memory_bytes.fetch_sub(static_cast<std::int64_t>(kActorBytes + list_bytes()),
+                                         std::memory_order_relaxed);
 }
+
+Database& Server::database() const { return cache_.database(); }
+
+SystemCounters& Server::counters() const { return cache_.counters(); }
 
 bool Server::send(ListOperation&& operation, ReplyFn&& reply) {
   // One read-modify-write of the word try_retire() compares and swaps: either
@@ -67,26 +106,34 @@ bool Server::send(ListOperation&& operation, ReplyFn&& reply) {
   }
   if (pending >= kMaxPendingRequests) {
     pending_.fetch_sub(1, std::memory_order_relaxed);
-    counters_.busy_refusals.fetch_add(1, std::memory_order_relaxed);
+    counters().busy_refusals.fetch_add(1, std::memory_order_relaxed);
     reply(Error::busy("list " + quoted_for_message(name_) + " already has " +
                       std::to_string(kMaxPendingRequests) + " requests waiting"));
     return true;
   }
-  last_request_tick_.store(counters_.idle_clock.load(std::memory_order_relaxed),
+  last_request_tick_.store(counters().idle_clock.load(std::memory_order_relaxed),
                            std::memory_order_relaxed);
-  counters_.requests_in_progress.fetch_add(1, std::memory_order_relaxed);
+  counters().requests_in_progress.fetch_add(1, std::memory_order_relaxed);
   mailbox_.push(new Message{nullptr, std::move(operation), std::move(reply)});
   wake();
   return true;
 }
 
 bool Server::try_retire(std::uint32_t idle_ticks) {
-  const std::uint32_t now = counters_.idle_clock.load(std::memory_order_relaxed);
-  if (now - last_request_tick_.load(std::memory_order_relaxed) <= idle_ticks) return false;
+  if (this->idle_ticks() <= idle_ticks) return false;
+  return try_retire();
+}
+
+bool Server::try_retire() {
   // Nothing unanswered means nothing queued and no write in flight: every
   // change this actor acknowledged is on disk for the next actor to load.
   std::uint32_t idle = 0;
   return pending_.compare_exchange_strong(idle, kRetired, std::memory_order_acq_rel);
+}
+
+std::uint32_t Server::idle_ticks() const {
+  return counters().idle_clock.load(std::memory_order_relaxed) -
+         last_request_tick_.load(std::memory_order_relaxed);
 }
 
 bool Server::has_new_work() const {
@@ -122,6 +169,31 @@ void Server::run_turn() {
   // completes later sees the backlog and wakes the actor; one that completed
   // already left the write state none, so has_new_work() sees the backlog.
   has_backlog_.store(queue_head_ != nullptr, std::memory_order_seq_cst);
+  leave_if_nothing_stored();
+  account_list_memory();
+}
+
+void Server::leave_if_nothing_stored() {
+  if (!list_ || !list_->has_nothing_stored(database().id_floor()) || queue_head_ != nullptr ||
+      write_state_.load(std::memory_order_relaxed) != WriteState::none) {
+    return;
+  }
+  // Loading it again is one seek, what keeping it would save. Dropped even
+  // when the actor stays (someone holds it, or a request just arrived): an
+  // actor with no list is the small one.
+  list_.reset();
+  if (retires_when_nothing_stored_) cache_.retire_now(*this);
+}
+
+void Server::account_list_memory() {
+  const std::size_t bytes = std::min<std::size_t>(list_ ? list_->approximate_bytes() : 0,
+                                                  std::numeric_limits<std::uint32_t>::max());
+  const std::size_t before = list_bytes();
+  if (bytes == before) return;
+  list_bytes_.store(static_cast<std::uint32_t>(bytes), std::memory_order_relaxed);
+  counters().list_memory_bytes.fetch_add(
+      static_cast<std::int64_t>(bytes) - static_cast<std::int64_t>(before),
+      std::memory_order_relaxed);
 }
 
 void Server::take_mailbox() {
@@ -138,7 +210,7 @@ void Server::take_mailbox() {
 }
 
 bool Server::ensure_list_loaded() {
-  const std::uint32_t generation = database_.generation();
+  const std::uint32_t generation = database().generation();
   if (list_ && list_generation_ == generation) return true;
   // A list reloaded after a reopen of the database never hands out a lower id
   // than it had: with no write in flight the list in memory is what the disk
@@ -149,7 +221,7 @@ bool Server::ensure_list_loaded() {
   // its next write is refused rather than trusted.
   list_.reset();
   list_generation_ = generation;
-  auto loaded = database_.load_list(name_);
+  auto loaded = database().load_list(name_);
   if (!loaded) {
     report_load_failure(loaded.error());
     fail_queued(loaded.error());
@@ -201,7 +273,7 @@ void Server::handle_group() {
   // Before the write is submitted: it may complete at once.
   write_state_.store(WriteState::in_flight, std::memory_order_seq_cst);
   try {
-    database_.write(name_, std::move(write));
+    database().write(name_, std::move(write));
   } catch (const std::exception& e) {
     // Not queued (no memory for it): no completion will come.
     write_state_.store(WriteState::none, std::memory_order_seq_cst);
@@ -217,7 +289,7 @@ void Server::fail_group(Group& group, const std::exception& error) {
   // The list may be half-changed: forget it, so the next turn reloads it from
   // disk. Only this group fails; what is still queued is handled then.
   list_.reset();
-  counters_.actor_restarts.fetch_add(1, std::memory_order_relaxed);
+  counters().actor_restarts.fetch_add(1, std::memory_order_relaxed);
   const Error failure = Error::internal("list " + quoted_for_message(name_) +
                                         " failed and was restarted from disk: " + error.what());
   log_event(failure.message);
@@ -235,7 +307,9 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
         if constexpr (std::is_same_v<Op, AddEntry>) {
           auto id = list.add_entry(op.date, op.title);
           if (!id) return id.error();
-          mutations.put_entry(*list.find_entry(id.value()));
+          const Entry& added = *list.find_entry(id.value());
+          list.title_heap_bytes += heap_bytes(added.title);
+          mutations.put_entry(added);
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
           if (op.date) return ListAnswer(encode_entries(list.entries(*op.date)));
@@ -244,13 +318,20 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           if (encoded.bytes->size() <= kMaxCachedEncodingBytes) list.all_entries = encoded.bytes;
           return ListAnswer(std::move(encoded));
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
+          const Entry* before = list.find_entry(op.id);
+          const std::size_t title_before = before != nullptr ? heap_bytes(before->title) : 0;
           auto entry = list.update_entry(op.id, op.change);
           if (!entry) return entry.error();
-          mutations.put_entry(*list.find_entry(op.id));
+          const Entry& updated = *list.find_entry(op.id);
+          list.title_heap_bytes = list.title_heap_bytes - title_before + heap_bytes(updated.title);
+          mutations.put_entry(updated);
           return ListAnswer(std::move(entry).value());
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
+          const Entry* doomed = list.find_entry(op.id);
+          const std::size_t title_bytes = doomed != nullptr ? heap_bytes(doomed->title) : 0;
           auto deleted = list.delete_entry(op.id);
           if (!deleted) return deleted.error();
+          list.title_heap_bytes -= title_bytes;
           mutations.erase_entry(op.id);
           return ListAnswer();
         } else {
@@ -287,8 +368,8 @@ void Server::answer_failed_write() {
   const std::unique_ptr<Group> group(std::exchange(failed_group_, nullptr));
   // What is in memory includes the failed changes: go back to what is on disk.
   list_.reset();
-  list_generation_ = database_.generation();
-  auto reloaded = database_.load_list(name_);
+  list_generation_ = database().generation();
+  auto reloaded = database().load_list(name_);
   if (reloaded) list_ = std::make_unique<LoadedList>(std::move(reloaded).value());
   const std::string failure = "could not save the change to list " + quoted_for_message(name_) +
                               ": " + group->outcome.error().message;
@@ -327,8 +408,8 @@ void Server::reply(Message& message, ListResult result) {
   // for the daemon's figures finds it among them, and its next request is
   // not refused busy for the one just answered. (Shutdown, which waits for
   // none in progress, then joins the thread that is giving this answer.)
-  counters_.requests_served.fetch_add(1, std::memory_order_relaxed);
-  counters_.requests_in_progress.fetch_sub(1, std::memory_order_release);
+  counters().requests_served.fetch_add(1, std::memory_order_relaxed);
+  counters().requests_in_progress.fetch_sub(1, std::memory_order_release);
   // An answer that cannot be delivered (no memory for it) is lost to that one
   // caller; the counters and the rest of the group must not be.
   try {

@@ -20,11 +20,24 @@
 // answers busy at once. An idle actor can retire (idle expiry): one atomic word
 // counts its unanswered requests and carries the retired mark, so a request
 // and the retirement cannot both win; a request that loses goes back to the
-// Cache, which starts a fresh actor that loads the list from disk.
+// Cache, which starts a fresh actor that loads the list from disk. An actor
+// whose list has nothing stored (no entry was ever added) retires at the end
+// of the turn that found it so, when the Cache allows it (Cache::send's
+// actors): it costs no more to load again, one seek, than to keep, and reads
+// of names nobody wrote must not fill memory for the idle timeout.
 //
-// Thread safety: send() may be called from any thread; try_retire() under the
-// Cache's lock for this actor's shard. Everything else runs only on the
-// actor's own turn and must not be called from outside.
+// Each actor keeps an estimate of the memory its loaded list holds
+// (list_bytes()), and adds it, with the actor's own kActorBytes, to
+// SystemCounters::list_memory_bytes, which the IdleReaper holds under
+// --max-memory. An estimate, kept up on the turn from what the turn changed,
+// not a measure: reading the allocator's figures per turn would cost more than
+// the turn, and the process's resident size also counts what retiring actors
+// cannot give back (see IdleReaper).
+//
+// Thread safety: send(), idle_ticks(), list_bytes() and has_unanswered() may
+// be called from any thread; try_retire() under the Cache's lock for this
+// actor's shard. Everything else runs only on the actor's own turn and must
+// not be called from outside.
 #pragma once
 
 #include <atomic>
@@ -43,6 +56,7 @@
 
 namespace todo {
 
+class Cache;
 class Database;
 class ListMutations;
 
@@ -61,9 +75,16 @@ class Server final : public Actor {
   // is overloaded, and memory must not grow without bound.
   static constexpr std::uint32_t kMaxPendingRequests = 10'000;
 
-  // REQUIRES: validate_list_name(name) succeeded.
-  // REQUIRES: database and counters outlive the actor.
-  Server(Scheduler& scheduler, Database& database, SystemCounters& counters, std::string name);
+  // What an actor with no list loaded costs, as list_memory_bytes counts it:
+  // the object, its shared_ptr control block and malloc's header (24 bytes),
+  // its shared_ptr in the Cache's vector (16) and its share of the index (8).
+  // 184 bytes on x86-64, the figure docs/performance.md measures.
+  static const std::size_t kActorBytes;
+
+  // REQUIRES: validate_list_name(name) succeeded; cache outlives the actor.
+  // With retires_when_nothing_stored, the actor retires at the end of a turn
+  // that found its list with nothing stored (see above).
+  Server(Scheduler& scheduler, Cache& cache, std::string name, bool retires_when_nothing_stored);
   ~Server() override;
 
   const std::string& name() const { return name_; }
@@ -78,6 +99,18 @@ class Server final : public Actor {
   // send() returns false. REQUIRES: the Cache holds this actor's shard lock,
   // and removes the actor when this returns true.
   bool try_retire(std::uint32_t idle_ticks);
+  // The same, however recent the last request: for an actor with nothing
+  // stored, and for the memory limit's choice of whom to retire.
+  // REQUIRES: as try_retire(idle_ticks).
+  bool try_retire();
+  // Ticks of counters.idle_clock since the last request arrived.
+  std::uint32_t idle_ticks() const;
+  // Requests queued, in a group, or being written: an actor with any is not
+  // retired.
+  bool has_unanswered() const { return pending_.load(std::memory_order_relaxed) != 0; }
+  // The estimate of the loaded list's memory, as of the end of the last
+  // turn; 0 with no list loaded. The actor's own kActorBytes come on top.
+  std::size_t list_bytes() const { return list_bytes_.load(std::memory_order_relaxed); }
 
  protected:
   void run_turn() override;
@@ -97,13 +130,20 @@ class Server final : public Actor {
   // is most of the cost of a read). Every change forgets it, and an encoding
   // over 1 MiB is not kept. It lives here, not in the actor, so an idle actor
   // with no list loaded stays as small.
+  //
+  // It also keeps the heap bytes of its titles up to date, so that its memory
+  // estimate (approximate_bytes()) costs nothing to read at the end of a turn.
   struct LoadedList : List {
-    explicit LoadedList(List&& list) : List(std::move(list)) {}
-    void replace(List&& list) {
-      static_cast<List&>(*this) = std::move(list);
-      all_entries.reset();
-    }
+    explicit LoadedList(List&& list);
+    void replace(List&& list);
+    // The list, its entries (by the vector's capacity), the titles too long to
+    // sit inside their string, and the kept encoding. Not malloc's rounding.
+    std::size_t approximate_bytes() const;
+    // Nothing stored under the name: what loading a name never written gives,
+    // its next id the database's id floor (id_floor.hpp).
+    bool has_nothing_stored(EntryId id_floor) const { return empty() && next_id() <= id_floor; }
     std::shared_ptr<const std::string> all_entries;  // null until read, and after a change
+    std::size_t title_heap_bytes = 0;                // apply() keeps it with each change
   };
   // Whether a group's write is in flight, or failed and waits for a turn.
   // Atomic: the worker sets it, and has_new_work() reads it while another
@@ -126,10 +166,18 @@ class Server final : public Actor {
   void reply(Message& message, ListResult result);
   void fail_queued(const Error& error);
   void report_load_failure(const Error& error);
+  // Brings list_bytes_ and counters.list_memory_bytes to the list as the turn
+  // left it.
+  void account_list_memory();
+  // At the end of a turn: drops a list with nothing stored, and asks the Cache
+  // to retire this actor when it allows that.
+  void leave_if_nothing_stored();
+  Database& database() const;
+  SystemCounters& counters() const;
 
   // The small fields first: they fit in the padding at the end of Actor, so
-  // that an idle actor (184 bytes a list, docs/performance.md) holds a
-  // Database and a SystemCounters reference at no cost.
+  // that an idle actor (184 bytes a list, docs/performance.md) holds them at
+  // no cost.
   std::atomic<WriteState> write_state_{WriteState::none};
   // Whether the last turn left messages in the local queue (for the worker
   // and has_new_work(), which may not read the queue itself).
@@ -141,10 +189,11 @@ class Server final : public Actor {
   std::uint32_t list_generation_ = 0;
   // Unanswered requests, plus kRetired once the actor has retired.
   std::atomic<std::uint32_t> pending_{0};
-  // counters_.idle_clock when the last request arrived.
+  // counters.idle_clock when the last request arrived.
   std::atomic<std::uint32_t> last_request_tick_{0};
-  Database& database_;
-  SystemCounters& counters_;
+  // The Cache, not the Database and the SystemCounters it holds: one
+  // reference where two would not leave room for list_bytes_ in 136 bytes.
+  Cache& cache_;
   const std::string name_;
   Mailbox<Message> mailbox_;
   // Taken from the mailbox, not yet handled: oldest first.
@@ -153,6 +202,10 @@ class Server final : public Actor {
   std::unique_ptr<LoadedList> list_;  // null until loaded, and after a failure
   // Set by the worker before it stores WriteState::done; read by the turn after.
   Group* failed_group_ = nullptr;
+  // list_->approximate_bytes() as of the end of the last turn; written only
+  // on the turn, read by the IdleReaper to choose whom to retire.
+  std::atomic<std::uint32_t> list_bytes_{0};
+  const bool retires_when_nothing_stored_;
 };
 
 }  // namespace todo

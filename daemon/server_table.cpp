@@ -35,14 +35,19 @@ std::uint32_t* allocate_slots(std::size_t count) {
 ServerTable::~ServerTable() { std::free(slots_); }
 
 const std::shared_ptr<Server>* ServerTable::find(std::uint64_t hash, std::string_view name) const {
-  if (capacity_ == 0) return nullptr;
+  const std::size_t position = find_position(hash, name);
+  return position == servers_.size() ? nullptr : &servers_[position];
+}
+
+std::size_t ServerTable::find_position(std::uint64_t hash, std::string_view name) const {
+  if (capacity_ == 0) return servers_.size();
   const Slot wanted = fingerprint(hash);
   for (std::size_t i = hash & mask();; i = (i + 1) & mask()) {
     const Slot slot = slots_[i];
-    if (slot == 0) return nullptr;
+    if (slot == 0) return servers_.size();
     if ((slot >> position_bits_) != wanted) continue;
-    const std::shared_ptr<Server>& server = servers_[position_of(slot)];
-    if (server->name() == name) return &server;
+    const std::size_t position = position_of(slot);
+    if (servers_[position]->name() == name) return position;
   }
 }
 

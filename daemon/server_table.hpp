@@ -34,6 +34,8 @@ class ServerTable {
 
   // The actor named name, or null.
   const std::shared_ptr<Server>* find(std::uint64_t hash, std::string_view name) const;
+  // Its position, or size() when there is none.
+  std::size_t find_position(std::uint64_t hash, std::string_view name) const;
   // REQUIRES: find(hash, server->name()) is null.
   void insert(std::uint64_t hash, std::shared_ptr<Server> server);
   std::size_t size() const { return servers_.size(); }

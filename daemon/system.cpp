@@ -30,8 +30,9 @@ System::System(std::unique_ptr<Database> database, const SystemOptions& options,
       counters_(std::make_unique<SystemCounters>(options.max_requests_in_progress)),
       scheduler_(std::make_unique<Scheduler>(thread_count)),
       cache_(std::make_unique<Cache>(*scheduler_, *database_, *counters_)) {
-  if (options.idle_timeout.count() > 0) {
-    idle_reaper_ = std::make_unique<IdleReaper>(*cache_, *counters_, options.idle_timeout);
+  if (options.idle_timeout.count() > 0 || options.max_memory_bytes > 0) {
+    idle_reaper_ = std::make_unique<IdleReaper>(*cache_, *counters_, options.idle_timeout,
+                                                options.max_memory_bytes);
   }
 }
 
@@ -53,9 +54,11 @@ bool System::shutdown(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   scheduler_->stop();
-  cache_.reset();
-  // The workers write what is still queued before the database closes.
+  // The workers write what is still queued before the database closes, and
+  // answer it through actors that reach the counters through the Cache: it
+  // goes after them.
   database_.reset();
+  cache_.reset();
   return is_drained;
 }
 

@@ -28,6 +28,10 @@ struct SystemOptions {
   std::size_t thread_count = 0;
   // A list actor with no request for this long leaves memory; 0: never.
   std::chrono::milliseconds idle_timeout = std::chrono::minutes(10);
+  // Past this estimate of what the lists in memory hold, the least recently
+  // used idle ones leave memory early (IdleReaper); 0: no limit. todod's
+  // default is default_max_memory_bytes().
+  std::uint64_t max_memory_bytes = 0;
   // Requests handed to actors and not yet answered, across all lists, beyond
   // which new ones are answered busy: bounds the memory they hold.
   std::int64_t max_requests_in_progress = 100'000;
@@ -63,7 +67,7 @@ class System {
   std::unique_ptr<SystemCounters> counters_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Cache> cache_;
-  std::unique_ptr<IdleReaper> idle_reaper_;  // null when lists never expire
+  std::unique_ptr<IdleReaper> idle_reaper_;  // null with no expiry and no memory limit
   bool is_shut_down_ = false;
 };
 

@@ -25,8 +25,17 @@ struct SystemCounters {
   std::atomic<std::uint64_t> actor_restarts{0};
   // Requests answered busy because a list's mailbox or the daemon was full.
   std::atomic<std::uint64_t> busy_refusals{0};
-  // Counted under the shard lock that removes the actor (Cache::retire_idle).
+  // Counted under the shard lock that removes the actor (Cache::retire_idle,
+  // Cache::evict_idle): idle lists that left memory, for the idle timeout or
+  // for the memory limit.
   std::atomic<std::uint64_t> lists_expired{0};
+  // Those of lists_expired that left early, for the memory limit.
+  std::atomic<std::uint64_t> lists_evicted{0};
+  // The estimate of what the actors in memory and their lists hold
+  // (Server::kActorBytes and Server::list_bytes() summed): what --max-memory
+  // bounds. Each actor changes it at its start, at the end of a turn that
+  // changed its list, and when it is destroyed.
+  std::atomic<std::int64_t> list_memory_bytes{0};
   // Ticks of the IdleReaper; a Server notes it at each request, to know how
   // long it has been idle without reading a clock per request.
   std::atomic<std::uint32_t> idle_clock{0};

@@ -132,6 +132,8 @@ class BystanderClient {
   void stop() {
     is_stopping_.store(true);
     if (thread_.joinable()) thread_.join();
+    // An actor must not outlive its System's Cache, which the test restarts.
+    list_.reset();
   }
   // REQUIRES: stop() returned.
   const std::vector<Entry>& acknowledged() const { return acknowledged_; }

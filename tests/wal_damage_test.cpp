@@ -124,6 +124,10 @@ TEST_CASE("a log damaged before its end stops todod, and an accepted loss reissu
     // A list that only the lost part held does not start again from 1.
     CHECK(add_one(place.endpoint(), "second") > 1000);
     CHECK(add_one(place.endpoint(), "never-seen") > 1000);
+    // Above the floor or not, a read of a name never written leaves no list in memory.
+    for (const std::string ghost : {"ghost-1", "ghost-2"}) entry_count(place.endpoint(), ghost);
+    CHECK(testing::ping_field(testing::run_todo_ok(place.endpoint(), {"--json", "ping"}),
+                              "lists_in_memory") == 3);
     REQUIRE(todod.stop() == 0);
 
     // The loss was settled once: a plain restart serves, and ids stay above.
