@@ -23,6 +23,17 @@ bool parse_id(const std::string& text, EntryId& id, CommandError& error) {
   return true;
 }
 
+bool parse_page_limit(const std::string& text, std::uint32_t max, std::uint32_t& limit,
+                      CommandError& error) {
+  const char* end = text.data() + text.size();
+  const auto [parsed_end, failure] = std::from_chars(text.data(), end, limit);
+  if (failure != std::errc() || parsed_end != end || limit == 0 || limit > max) {
+    return usage(error, "--limit must be a whole number from 1 to " + std::to_string(max) +
+                            ", not '" + text + "'");
+  }
+  return true;
+}
+
 // A page of list names: todod answers up to ListNames::kMaxLimit at a time.
 bool parse_lists(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
   ListNames page;
@@ -33,14 +44,7 @@ bool parse_lists(const std::vector<std::string>& words, CliCommand& command, Com
     if (words[i] == "--after") {
       page.after = words[i + 1];
     } else if (words[i] == "--limit") {
-      const std::string& text = words[i + 1];
-      const char* end = text.data() + text.size();
-      const auto [parsed_end, failure] = std::from_chars(text.data(), end, page.limit);
-      if (failure != std::errc() || parsed_end != end || page.limit == 0 ||
-          page.limit > ListNames::kMaxLimit) {
-        return usage(error, "--limit must be a whole number from 1 to " +
-                                std::to_string(ListNames::kMaxLimit) + ", not '" + text + "'");
-      }
+      if (!parse_page_limit(words[i + 1], ListNames::kMaxLimit, page.limit, error)) return false;
       is_limited = true;
     } else {
       return usage(error,
@@ -62,7 +66,9 @@ struct CommandHelp {
 
 constexpr CommandHelp kCommands[] = {
     {"add", "add LIST DATE TITLE...", "add an entry; prints its id"},
-    {"entries", "entries LIST [DATE]", "entries in id order: ID DATE [x] TITLE"},
+    {"entries", "entries LIST [DATE] [--after ID] [--limit N]",
+     "entries in id order: ID DATE [x] TITLE;\n"
+     "with --limit, at most N (1 to 10000) above ID"},
     {"update", "update LIST ID [--date D] [--title T]", "change an entry; prints it as it is now"},
     {"done", "done LIST ID", "mark an entry done"},
     {"undone", "undone LIST ID", "mark an entry not done"},
@@ -309,15 +315,34 @@ bool CommandParser::parse_add(const std::vector<std::string>& words, CliCommand&
 
 bool CommandParser::parse_entries(const std::vector<std::string>& words, CliCommand& command,
                                   CommandError& error) const {
-  const std::size_t argc = words.size() - 1;
-  if (argc != 1 && argc != 2) return usage(error, grammar_usage("entries"));
+  if (words.size() < 2) return usage(error, grammar_usage("entries"));
   GetEntries get;
-  if (argc == 2) {
+  std::size_t i = 2;
+  if (i < words.size() && !words[i].starts_with("--")) {
     Date date;
-    if (!parse_date(words[2], date, error)) return false;
+    if (!parse_date(words[i], date, error)) return false;
     get.date = date;
+    ++i;
   }
+  bool is_paged = false;
+  for (; i < words.size(); i += 2) {
+    if (i + 1 >= words.size()) {
+      return usage(error, words[i] + " needs a value; " + grammar_usage("entries"));
+    }
+    if (words[i] == "--after") {
+      if (!parse_id(words[i + 1], get.after, error)) return false;
+      is_paged = true;
+    } else if (words[i] == "--limit") {
+      if (!parse_page_limit(words[i + 1], GetEntries::kMaxLimit, get.limit, error)) return false;
+    } else {
+      return usage(error, "unknown option '" + words[i] + "'; " + grammar_usage("entries"));
+    }
+  }
+  const bool is_limited = get.limit != 0;
+  if (is_paged && !is_limited) get.limit = GetEntries::kMaxLimit;
   command = list_command(CliCommand::Kind::entries, words, get);
+  // --after alone: every page above the id.
+  command.is_every_page = is_paged && !is_limited;
   return true;
 }
 

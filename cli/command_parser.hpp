@@ -49,8 +49,9 @@ struct CliCommand {
   std::string help_topic;
   // For keygen: where the secret key goes (and FILE.pub the public one).
   std::string key_file;
-  // For lists without --limit: every page, each asked for after the last
-  // name of the one before, until one comes back short.
+  // For lists without --limit, and entries with --after alone: every page,
+  // each asked for after the last name or id of the one before, until one
+  // comes back short.
   bool is_every_page = false;
 };
 

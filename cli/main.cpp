@@ -57,15 +57,20 @@ std::string refusal(const todo::Reply& reply) {
   return reply.message;
 }
 
-// `todo lists` without --limit: the pages one after another, printed as one.
+// Every page of a paged read (`todo lists`, `todo entries LIST --after ID`),
+// one after another, printed as one reply. advance_past(request, last) asks
+// the next page after the last item of a full one; false if that would not
+// move on, which a todod that keeps its order never makes happen.
+template <class Item, class AdvancePast>
 int run_every_page(todo::Client& client, const todo::CliCommand& command,
-                   const todo::ReplyPrinter& printer) {
-  todo::ListNames page = std::get<todo::ListNames>(command.command);
-  std::vector<std::string> names;
+                   const todo::ReplyPrinter& printer, std::uint32_t limit,
+                   AdvancePast advance_past) {
+  todo::Command request = command.command;
+  std::vector<Item> items;
   for (;;) {
     std::optional<todo::Reply> answered;
     auto exchanged = client.exchange(
-        {page}, [&](std::size_t, todo::Reply reply) { answered = std::move(reply); });
+        {request}, [&](std::size_t, todo::Reply reply) { answered = std::move(reply); });
     if (!exchanged) {
       std::cerr << "todo: " << exchanged.error().message << "\n";
       return exit_code_of(exchanged.error());
@@ -74,22 +79,46 @@ int run_every_page(todo::Client& client, const todo::CliCommand& command,
       std::cerr << "todo: " << refusal(*answered) << "\n";
       return kExitRefused;
     }
-    auto* page_names = std::get_if<std::vector<std::string>>(&answered->payload);
-    if (page_names == nullptr) {
-      std::cerr << "todo: todod answered lists with something other than names\n";
+    auto* page = std::get_if<std::vector<Item>>(&answered->payload);
+    if (page == nullptr) {
+      std::cerr << "todo: todod answered a page with something else\n";
       return kExitRefused;
     }
-    std::vector<std::string>& got = *page_names;
-    const bool is_last = got.size() < page.limit;
-    if (!got.empty()) page.after = got.back();
-    names.insert(names.end(), std::make_move_iterator(got.begin()),
-                 std::make_move_iterator(got.end()));
+    const bool is_last = page->size() < limit;
+    if (!is_last && !advance_past(request, page->back())) {
+      std::cerr << "todo: todod sent a page that does not move on from the one before\n";
+      return kExitRefused;
+    }
+    items.insert(items.end(), std::make_move_iterator(page->begin()),
+                 std::make_move_iterator(page->end()));
     if (is_last) break;
   }
   const std::string text =
-      printer.format(command.kind, todo::Reply{0, todo::StatusCode::ok, {}, std::move(names)});
+      printer.format(command.kind, todo::Reply{0, todo::StatusCode::ok, {}, std::move(items)});
   if (!text.empty()) std::cout << text << "\n";
   return 0;
+}
+
+int run_every_page(todo::Client& client, const todo::CliCommand& command,
+                   const todo::ReplyPrinter& printer) {
+  if (const auto* names = std::get_if<todo::ListNames>(&command.command)) {
+    return run_every_page<std::string>(client, command, printer, names->limit,
+                                       [](todo::Command& request, const std::string& last) {
+                                         auto& page = std::get<todo::ListNames>(request);
+                                         if (last <= page.after) return false;
+                                         page.after = last;
+                                         return true;
+                                       });
+  }
+  const auto& get =
+      std::get<todo::GetEntries>(std::get<todo::ListCommand>(command.command).operation);
+  return run_every_page<todo::Entry>(
+      client, command, printer, get.limit, [](todo::Command& request, const todo::Entry& last) {
+        auto& page = std::get<todo::GetEntries>(std::get<todo::ListCommand>(request).operation);
+        if (last.id <= page.after) return false;
+        page.after = last.id;
+        return true;
+      });
 }
 
 int run_one(todo::Client& client, const todo::CliCommand& command,

@@ -82,6 +82,17 @@ std::vector<Entry> List::entries(Date date) const {
   return found;
 }
 
+std::vector<Entry> List::entries_after(EntryId after, std::size_t limit,
+                                       std::optional<Date> date) const {
+  std::vector<Entry> page;
+  const auto first = std::upper_bound(entries_.begin(), entries_.end(), after,
+                                      [](EntryId id, const Entry& entry) { return id < entry.id; });
+  for (auto it = first; it != entries_.end() && page.size() < limit; ++it) {
+    if (!date || it->date == *date) page.push_back(*it);
+  }
+  return page;
+}
+
 const Entry* List::find_entry(EntryId id) const {
   const auto position = find_position(entries_, id);
   return position != entries_.end() && position->id == id ? &*position : nullptr;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ class List {
   std::vector<Entry> entries(Date date) const;
   // All entries, in id order.
   const std::vector<Entry>& entries() const { return entries_; }
+  // A page: up to limit entries with ids above after, of this date if one is
+  // given, in id order.
+  std::vector<Entry> entries_after(EntryId after, std::size_t limit,
+                                   std::optional<Date> date) const;
   // nullptr when there is no such entry.
   const Entry* find_entry(EntryId id) const;
   bool has_entry(EntryId id) const { return find_entry(id) != nullptr; }

@@ -22,8 +22,14 @@ struct AddEntry {
 };
 
 // Entries of one date, or of the whole list when date is empty; in id order.
+// With a limit, one page: up to limit of them with ids above after, so that
+// no reply need hold a whole big list; a page of fewer than limit is the last.
 struct GetEntries {
+  static constexpr std::uint32_t kMaxLimit = 10'000;
+
   std::optional<Date> date;
+  EntryId after = 0;
+  std::uint32_t limit = 0;  // 0: every entry, in one reply (after must be 0)
 };
 
 struct UpdateEntry {

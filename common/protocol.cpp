@@ -24,7 +24,15 @@ using OutArchive = cereal::PortableBinaryOutputArchive;
 // with a message saying to ask for pages (4), rather than answered with a
 // first page that the asker would take for all of them.
 enum class CommandTag : std::uint8_t { list = 1, list_names = 2, ping = 3, list_names_page = 4 };
-enum class OperationTag : std::uint8_t { add = 1, get = 2, update = 3, erase = 4, drop = 5 };
+// get_page is get with a page (GetEntries::limit); get is its unpaged form.
+enum class OperationTag : std::uint8_t {
+  add = 1,
+  get = 2,
+  update = 3,
+  erase = 4,
+  drop = 5,
+  get_page = 6
+};
 enum class PayloadTag : std::uint8_t {
   none = 0,
   id = 1,
@@ -89,9 +97,11 @@ void save_operation(OutArchive& archive, const ListOperation& operation) {
           archive(static_cast<std::uint8_t>(OperationTag::add), op.date.days_since_epoch());
           save_string(archive, op.title);
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
-          archive(static_cast<std::uint8_t>(OperationTag::get));
+          const bool is_page = op.limit != 0 || op.after != 0;
+          archive(static_cast<std::uint8_t>(is_page ? OperationTag::get_page : OperationTag::get));
           save_bool(archive, op.date.has_value());
           if (op.date) archive(op.date->days_since_epoch());
+          if (is_page) archive(op.after, op.limit);
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           const std::uint8_t fields = (op.change.date ? kUpdateDate : 0) |
                                       (op.change.title ? kUpdateTitle : 0) |
@@ -111,7 +121,7 @@ void save_operation(OutArchive& archive, const ListOperation& operation) {
 }
 
 ListOperation load_operation(InArchive& archive) {
-  switch (load_tag(archive, OperationTag::add, OperationTag::drop, "operation")) {
+  switch (load_tag(archive, OperationTag::add, OperationTag::get_page, "operation")) {
     case OperationTag::add: {
       AddEntry add;
       add.date = load_date(archive);
@@ -144,6 +154,17 @@ ListOperation load_operation(InArchive& archive) {
     }
     case OperationTag::drop:
       return DropList{};
+    case OperationTag::get_page: {
+      GetEntries get;
+      if (load_bool(archive, "has date")) get.date = load_date(archive);
+      archive(get.after, get.limit);
+      if (get.limit == 0 || get.limit > GetEntries::kMaxLimit) {
+        throw cereal::Exception("a page of entries holds 1 to " +
+                                std::to_string(GetEntries::kMaxLimit) + " entries, not " +
+                                std::to_string(get.limit));
+      }
+      return get;
+    }
   }
   throw cereal::Exception("unknown operation");
 }

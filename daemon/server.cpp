@@ -312,6 +312,9 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           mutations.put_entry(added);
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
+          if (op.limit != 0) {
+            return ListAnswer(encode_entries(list.entries_after(op.after, op.limit, op.date)));
+          }
           if (op.date) return ListAnswer(encode_entries(list.entries(*op.date)));
           if (list.all_entries) return ListAnswer(EncodedEntries{list.all_entries});
           EncodedEntries encoded = encode_entries(list.entries());

@@ -307,6 +307,27 @@ TEST_CASE_METHOD(Fixture, "lists comes in pages: all of them, or --limit N after
   CHECK(ok({"--json", "lists", "--after", "list-12497"}) == "[\"list-12498\", \"list-12499\"]\n");
 }
 
+TEST_CASE_METHOD(Fixture, "entries come in pages with --limit, and --after alone reads them all",
+                 "[cli]") {
+  // 10,050 entries: --after alone crosses todod's pages of 10,000.
+  std::ostringstream adds;
+  for (int i = 1; i <= 10'050; ++i) {
+    adds << "add big " << (i % 2 == 0 ? "2026-12-02" : "2026-12-03") << " e" << i << "\n";
+  }
+  REQUIRE(todo({"batch"}, adds.str()).exit_code == 0);
+  CHECK(ok({"entries", "big", "--limit", "2"}) == "1 2026-12-03 [ ] e1\n2 2026-12-02 [ ] e2\n");
+  CHECK(ok({"entries", "big", "--after", "2", "--limit", "1"}) == "3 2026-12-03 [ ] e3\n");
+  CHECK(ok({"entries", "big", "2026-12-02", "--after", "2", "--limit", "2"}) ==
+        "4 2026-12-02 [ ] e4\n6 2026-12-02 [ ] e6\n");
+  const std::vector<std::string> rest = lines(ok({"entries", "big", "--after", "40"}));
+  REQUIRE(rest.size() == 10'010);
+  CHECK(rest.front() == "41 2026-12-03 [ ] e41");
+  CHECK(rest.back() == "10050 2026-12-02 [ ] e10050");
+  CHECK(lines(ok({"entries", "big"})).size() == 10'050);
+  CHECK(todo({"entries", "big", "--limit", "0"}).exit_code == 2);
+  CHECK(todo({"entries", "big", "--after", "x"}).exit_code == 2);
+}
+
 TEST_CASE_METHOD(Fixture, "a change sent to a todod that does not answer has an unknown outcome",
                  "[cli]") {
   daemon.process().signal(SIGSTOP);

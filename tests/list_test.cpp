@@ -89,6 +89,16 @@ TEST_CASE("entries are found by date, in id order") {
   CHECK(list.entries()[1] == Entry{2, day("2018-12-20"), "Shopping", false});
 }
 
+TEST_CASE("a page of entries: ids above after, at most limit, of the date if given") {
+  const List list = bobs_list();
+  CHECK(ids(list.entries_after(0, 2, std::nullopt)) == std::vector<EntryId>{1, 2});
+  CHECK(ids(list.entries_after(2, 2, std::nullopt)) == std::vector<EntryId>{3});
+  CHECK(list.entries_after(3, 2, std::nullopt).empty());
+  // The date filters; the limit counts what the page holds.
+  CHECK(ids(list.entries_after(0, 1, day("2018-12-19"))) == std::vector<EntryId>{1});
+  CHECK(ids(list.entries_after(1, 5, day("2018-12-19"))) == std::vector<EntryId>{3});
+}
+
 TEST_CASE("find_entry finds exactly the entries the list holds") {
   List list = bobs_list();
   add(list, "2018-12-21", "Gym");

@@ -38,6 +38,7 @@ constexpr std::uint8_t kOperationGet = 2;
 constexpr std::uint8_t kOperationUpdate = 3;
 constexpr std::uint8_t kOperationDelete = 4;
 constexpr std::uint8_t kOperationDrop = 5;
+constexpr std::uint8_t kOperationGetPage = 6;
 constexpr std::uint8_t kPayloadNone = 0;
 constexpr std::uint8_t kPayloadId = 1;
 constexpr std::uint8_t kPayloadEntry = 2;
@@ -448,6 +449,36 @@ TEST_CASE("list names come in pages of 1 to 10,000; the unpaged request is refus
              Catch::Contains("ask for pages of names (command 4)"));
 }
 
+TEST_CASE("a page of entries is its own operation, of 1 to 10,000 entries", "[protocol]") {
+  GetEntries page;
+  page.after = 7;
+  page.limit = 20;
+  CHECK(encode_request(list_request(5, "bob", page)) == request_header(5)
+                                                            .u8(kCommandList)
+                                                            .text("bob")
+                                                            .u8(kOperationGetPage)
+                                                            .u8(0)
+                                                            .u64(7)
+                                                            .u32(20)
+                                                            .str());
+  // Unpaged, it is the get of before.
+  CHECK(encode_request(list_request(5, "bob", GetEntries{})) ==
+        request_header(5).u8(kCommandList).text("bob").u8(kOperationGet).u8(0).str());
+  const auto limited = [](std::uint32_t limit) {
+    return decode_request(request_header(1)
+                              .u8(kCommandList)
+                              .text("bob")
+                              .u8(kOperationGetPage)
+                              .u8(0)
+                              .u64(0)
+                              .u32(limit)
+                              .str());
+  };
+  CHECK(limited(10'000).ok());
+  CHECK_THAT(error_of(limited(0)), Catch::Contains("1 to 10000 entries, not 0"));
+  CHECK_THAT(error_of(limited(10'001)), Catch::Contains("not 10001"));
+}
+
 TEST_CASE("unknown tags are refused", "[protocol]") {
   SECTION("command") {
     for (const std::uint8_t tag : {0, 5, 0x80, 0xFF}) {
@@ -458,7 +489,7 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
     }
   }
   SECTION("operation") {
-    for (const std::uint8_t tag : {0, 6, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {0, 7, 0x80, 0xFF}) {
       INFO("operation tag " << int{tag});
       const auto decoded =
           decode_request(request_header(1).u8(kCommandList).text("bob").u8(tag).str());
