@@ -255,7 +255,10 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           return ListAnswer();
         } else {
           static_assert(std::is_same_v<Op, DropList>);
-          mutations.erase_all_entries();
+          // A list that holds nothing writes nothing: with no other change in
+          // the group, the drop is answered at once, as a read is, since
+          // what it answers (no entries) is already on disk.
+          mutations.erase_all_entries(list);
           // The list keeps its next id, so an id never names two entries.
           list.replace(List::restore(list.name(), list.next_id(), {}).value());
           return ListAnswer();
