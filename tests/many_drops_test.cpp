@@ -11,10 +11,13 @@
 
 #include <catch2/catch.hpp>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <zmq.hpp>
 
+#include "common/protocol.hpp"
 #include "daemon/storage/list_mutations.hpp"
 #include "daemon/storage/rocksdb_instance.hpp"
 #include "daemon/storage/storage_layout.hpp"
@@ -64,7 +67,40 @@ std::vector<std::string> lists_with_metadata(rocksdb::DB& db) {
   return names;
 }
 
+// The reply todod sends to a drop, read off the wire: todo prints "ok"
+// whatever the message of an ok reply says.
+Reply drop_on_the_wire(const std::string& endpoint, const std::string& list) {
+  zmq::context_t context(1);
+  zmq::socket_t socket(context, zmq::socket_type::dealer);
+  socket.set(zmq::sockopt::linger, 0);
+  socket.connect(endpoint);
+  const std::string request = encode_request(Request{1, ListCommand{list, DropList{}}});
+  REQUIRE(socket.send(zmq::buffer(request), zmq::send_flags::none));
+  std::vector<zmq::pollitem_t> items = {{socket.handle(), 0, ZMQ_POLLIN, 0}};
+  zmq::poll(items, std::chrono::seconds(10));
+  zmq::message_t message;
+  REQUIRE(socket.recv(message, zmq::recv_flags::dontwait));
+  auto reply = decode_reply(message.to_string_view());
+  REQUIRE(reply.ok());
+  return std::move(reply).value();
+}
+
 }  // namespace
+
+TEST_CASE("a drop's reply says when the list held nothing", "[drops]") {
+  DaemonPlace place;
+  RunningDaemon daemon(place.data_dir(), place.endpoint());
+  run_todo_ok(daemon.endpoint(), {"add", "held", "2026-12-02", "something"});
+  const Reply empty = drop_on_the_wire(daemon.endpoint(), "never-used");
+  CHECK(empty.status == StatusCode::ok);
+  CHECK(empty.message == kNothingToDropMessage);
+  CHECK(std::holds_alternative<std::monostate>(empty.payload));
+  const Reply held = drop_on_the_wire(daemon.endpoint(), "held");
+  CHECK(held.status == StatusCode::ok);
+  CHECK(held.message.empty());
+  // And todo, which knows nothing of it, says ok.
+  CHECK(run_todo_ok(daemon.endpoint(), {"drop", "never-used"}) == "ok\n");
+}
 
 TEST_CASE("drops of lists that hold nothing write nothing", "[drops]") {
   DaemonPlace place;
