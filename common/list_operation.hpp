@@ -41,7 +41,8 @@ struct DeleteEntry {
   EntryId id = 0;
 };
 
-// Deletes the whole list. Dropping a list that holds nothing succeeds.
+// Deletes the whole list. Dropping a list that holds nothing succeeds, and
+// says so (NothingToDrop).
 struct DropList {};
 
 using ListOperation = std::variant<AddEntry, GetEntries, UpdateEntry, DeleteEntry, DropList>;
@@ -63,10 +64,13 @@ struct EncodedEntries {
   std::shared_ptr<const std::string> bytes;
 };
 
+// The answer to a drop of a list that held nothing: the drop wrote nothing.
+struct NothingToDrop {};
+
 // monostate: done, nothing to report (delete, drop). EntryId: the id of an
 // added entry. Entry: an updated entry as it is now. EncodedEntries: entries
-// read.
-using ListAnswer = std::variant<std::monostate, EntryId, Entry, EncodedEntries>;
+// read. NothingToDrop: a drop of a list that held nothing.
+using ListAnswer = std::variant<std::monostate, EntryId, Entry, EncodedEntries, NothingToDrop>;
 using ListResult = Result<ListAnswer>;
 
 }  // namespace todo

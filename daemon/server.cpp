@@ -339,9 +339,14 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           return ListAnswer();
         } else {
           static_assert(std::is_same_v<Op, DropList>);
-          mutations.erase_all_entries();
+          // A list that holds nothing writes nothing: with no other change in
+          // the group, the drop is answered at once, as a read is, since
+          // what it answers (no entries) is already on disk.
+          const bool held_nothing = list.size() == 0;
+          mutations.erase_all_entries(list);
           // The list keeps its next id, so an id never names two entries.
           list.replace(List::restore(list.name(), list.next_id(), {}).value());
+          if (held_nothing) return ListAnswer(NothingToDrop{});
           return ListAnswer();
         }
       },

@@ -94,14 +94,49 @@ TEST_CASE("a delete writes the erase and the metadata, which keeps the next id",
                                             "meta next 4 count 2"});
 }
 
-TEST_CASE("a drop erases every entry key and writes the metadata", "[list_mutations]") {
-  const auto written = written_by(list_of(3), [](List& list, ListMutations& m) {
-    m.erase_all_entries();
-    list = List::restore("bob", list.next_id(), {}).value();
+// The drop of a whole list, as Server::apply does it.
+void drop(List& list, ListMutations& mutations) {
+  mutations.erase_all_entries(list);
+  list = List::restore("bob", list.next_id(), {}).value();
+}
+
+TEST_CASE("a drop of a small list erases its entry keys one by one and writes the metadata",
+          "[list_mutations]") {
+  CHECK(written_by(list_of(3), drop) ==
+        std::vector<std::string>{"erase " + StorageLayout::entry_key("bob", 1),
+                                 "erase " + StorageLayout::entry_key("bob", 2),
+                                 "erase " + StorageLayout::entry_key("bob", 3),
+                                 "meta next 4 count 0"});
+  const auto at_the_bound =
+      written_by(list_of(static_cast<int>(ListMutations::kMaxPointErasesPerDrop)), drop);
+  CHECK(at_the_bound.size() == ListMutations::kMaxPointErasesPerDrop + 1);
+  CHECK(at_the_bound.front() == "erase " + StorageLayout::entry_key("bob", 1));
+}
+
+TEST_CASE("a drop of a large list erases its entry keys as one range", "[list_mutations]") {
+  const int entries = static_cast<int>(ListMutations::kMaxPointErasesPerDrop) + 1;
+  CHECK(written_by(list_of(entries), drop) ==
+        std::vector<std::string>{"erase [" + StorageLayout::entry_prefix("bob") + ", " +
+                                     StorageLayout::entry_prefix_end("bob") + ")",
+                                 "meta next " + std::to_string(entries + 1) + " count 0"});
+}
+
+TEST_CASE("a drop of a list that holds nothing writes nothing", "[list_mutations]") {
+  CHECK(written_by(list_of(0), drop).empty());
+  // Emptied before: the delete that emptied it wrote the next id already.
+  List emptied = list_of(1);
+  REQUIRE(emptied.delete_entry(1).ok());
+  CHECK(written_by(emptied, drop).empty());
+}
+
+TEST_CASE("a drop after an add in the same group erases the added entry", "[list_mutations]") {
+  const auto written = written_by(list_of(0), [](List& list, ListMutations& m) {
+    add(list, m, "Gym");
+    drop(list, m);
   });
-  CHECK(written == std::vector<std::string>{"erase [" + StorageLayout::entry_prefix("bob") + ", " +
-                                                StorageLayout::entry_prefix_end("bob") + ")",
-                                            "meta next 4 count 0"});
+  CHECK(written == std::vector<std::string>{"put 1 Gym",
+                                            "erase " + StorageLayout::entry_key("bob", 1),
+                                            "meta next 2 count 0"});
 }
 
 TEST_CASE("a group that changes nothing writes nothing, not even metadata", "[list_mutations]") {

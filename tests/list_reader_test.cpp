@@ -124,7 +124,7 @@ TEST_CASE("what the mutations write reads back as the list that made them", "[li
 
   // Dropped: gone from the names, and the next id stays.
   store.change([](List& list, ListMutations& m) {
-    m.erase_all_entries();
+    m.erase_all_entries(list);
     list = List::restore("bob", list.next_id(), {}).value();
   });
   read = store.read();

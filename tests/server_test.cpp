@@ -77,6 +77,25 @@ TEST_CASE("a read after any change shows it, though the list was read just befor
   CHECK(entries(*alice).empty());
 }
 
+TEST_CASE("a drop says when the list held nothing, and then writes nothing", "[server]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  auto list = system->cache().server_process("alice");
+  const std::uint64_t batches = system->database().batch_count();
+
+  const ListResult never_used = call(*list, DropList{});
+  REQUIRE(never_used.ok());
+  CHECK(std::holds_alternative<NothingToDrop>(never_used.value()));
+  CHECK(system->database().batch_count() == batches);
+
+  add(*list, "2018-12-19", "Dentist");
+  const ListResult holding = call(*list, DropList{});
+  REQUIRE(holding.ok());
+  CHECK(std::holds_alternative<std::monostate>(holding.value()));
+  CHECK(std::holds_alternative<NothingToDrop>(call(*list, DropList{}).value()));
+  CHECK(add(*list, "2018-12-20", "Shopping") == 2);
+}
+
 TEST_CASE("reads between changes of one group each see the list as of their place", "[server]") {
   testing::TempDir dir;
   auto system = start_system(dir.path());

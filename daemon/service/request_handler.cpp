@@ -14,9 +14,24 @@
 namespace todo {
 namespace {
 
-ReplyPayload to_payload(ListAnswer answer) {
-  return std::visit([](auto&& value) -> ReplyPayload { return std::move(value); },
-                    std::move(answer));
+Reply ok_reply(std::uint64_t id, ListAnswer answer) {
+  // Said in the message: a new payload tag would be refused by a todo that
+  // does not know it (docs/protocol.md).
+  if (std::holds_alternative<NothingToDrop>(answer)) {
+    return Reply{id, StatusCode::ok, std::string(kNothingToDropMessage), std::monostate{}};
+  }
+  // (One visit building the whole Reply makes gcc 12 warn of uninitialized
+  // variant members, wrongly.)
+  ReplyPayload payload = std::visit(
+      [](auto&& value) -> ReplyPayload {
+        if constexpr (std::is_same_v<std::decay_t<decltype(value)>, NothingToDrop>) {
+          return std::monostate{};
+        } else {
+          return std::move(value);
+        }
+      },
+      std::move(answer));
+  return Reply{id, StatusCode::ok, {}, std::move(payload)};
 }
 
 }  // namespace
@@ -46,8 +61,7 @@ void RequestHandler::handle(Request request, Respond respond) {
                 if (!result) {
                   answer(respond, received, Reply::failure(id, result.error()));
                 } else {
-                  answer(respond, received,
-                         Reply{id, StatusCode::ok, {}, to_payload(std::move(result).value())});
+                  answer(respond, received, ok_reply(id, std::move(result).value()));
                 }
               });
         } else if constexpr (std::is_same_v<Kind, ListNames>) {

@@ -19,7 +19,12 @@ void ListMutations::erase_entry(EntryId id) {
       {StorageMutation::Kind::erase, StorageLayout::entry_key(list_name_, id), {}});
 }
 
-void ListMutations::erase_all_entries() {
+void ListMutations::erase_all_entries(const List& list) {
+  if (list.size() == 0) return;
+  if (list.size() <= kMaxPointErasesPerDrop) {
+    for (const Entry& entry : list.entries()) erase_entry(entry.id);
+    return;
+  }
   has_removal_ = true;
   mutations_.push_back({StorageMutation::Kind::erase_range, StorageLayout::entry_prefix(list_name_),
                         StorageLayout::entry_prefix_end(list_name_)});

@@ -1,7 +1,7 @@
 // The mutations that one group of changes to a list makes, in StorageLayout's
-// keys: a put per entry added or changed, an erase per entry deleted, a range
-// erase for a drop, and the list's metadata key only where its entries cannot
-// tell it.
+// keys: a put per entry added or changed, an erase per entry deleted, for a
+// drop nothing, an erase per entry or one range erase (erase_all_entries), and
+// the list's metadata key only where its entries cannot tell it.
 //
 // The metadata rule (layout version 2, storage_layout.hpp): the metadata is
 // written when the list goes from empty to not empty or back, and with every
@@ -13,6 +13,7 @@
 // Thread safety: a plain value, built on one actor's turn.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
@@ -28,9 +29,26 @@ class ListMutations {
   // REQUIRES: list_name outlives this.
   ListMutations(std::string_view list_name, const List& before);
 
+  // The most entries a drop erases key by key; past it, one range erase.
+  // A point erase costs only reads of the same list's keys, until compaction
+  // drops it with them, and 256 of them are 256 keys without values (about
+  // 6 KB of WAL for a 10-byte name): less than the adds that made the list
+  // wrote, each its key and its entry. A range erase is one key
+  // however large the list, but until it is flushed every read that follows a
+  // new one sorts all of them in the memtable again (RocksDB 7.8); so range
+  // erases are kept for lists where key-by-key would be a large write, and
+  // RocksDbInstance flushes them before they pile up.
+  static constexpr std::size_t kMaxPointErasesPerDrop = 256;
+
   void put_entry(const Entry& entry);
   void erase_entry(EntryId id);
-  void erase_all_entries();
+  // The drop of list, as it is when dropped: nothing at all when it holds no
+  // entry (no key to erase, and its metadata, if any, already keeps its next
+  // id: the delete or drop that emptied it wrote it), else its entry keys.
+  // REQUIRES: list holds exactly the entries stored for it, as a list loaded
+  // and changed only by its own actor does (its write in flight is done
+  // before the next group starts, and a failed one reloads it from disk).
+  void erase_all_entries(const List& list);
 
   // Everything the group writes, now that it leaves the list as `after`;
   // empty when it changed nothing.

@@ -4,6 +4,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
 
 #include <algorithm>
 
@@ -45,6 +46,18 @@ rocksdb::Options rocksdb_options(rocksdb::Env* env, rocksdb::WALRecoveryMode rec
   options.allow_concurrent_memtable_write = false;
   return options;
 }
+
+// The range deletions in a write batch: WriteBatch only says whether it holds any.
+class RangeDeleteCounter : public rocksdb::WriteBatch::Handler {
+ public:
+  std::uint64_t count = 0;
+
+  rocksdb::Status DeleteRangeCF(std::uint32_t /*column_family*/, const rocksdb::Slice& /*begin*/,
+                                const rocksdb::Slice& /*end*/) override {
+    ++count;
+    return rocksdb::Status::OK();
+  }
+};
 
 enum class OpenMode { for_writing, read_only };
 
@@ -197,6 +210,7 @@ Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
     if (reopen_delay_.load(std::memory_order_relaxed) != kReopenInterval) {
       reopen_delay_.store(kReopenInterval, std::memory_order_relaxed);
     }
+    if (batch.HasDeleteRange()) flush_when_range_deletes_pile_up(db, batch);
     return {};
   }
   const std::string failure =
@@ -205,6 +219,34 @@ Result<void> RocksDbInstance::write(rocksdb::WriteBatch& batch, bool sync,
   // batch's own.
   if (status.IsIOError() || status.IsCorruption()) note_write_failure(status, failure);
   return Error::internal(failure);
+}
+
+void RocksDbInstance::flush_when_range_deletes_pile_up(rocksdb::DB& db,
+                                                       const rocksdb::WriteBatch& batch) {
+  RangeDeleteCounter counter;
+  if (!batch.Iterate(&counter).ok()) return;  // it was just written whole; cannot happen
+  const std::uint64_t written =
+      range_deletes_since_flush_.fetch_add(counter.count, std::memory_order_relaxed) +
+      counter.count;
+  if (written < kMaxRangeDeletesInMemtable) return;
+  // Not while the last flush is still being written: a second memtable
+  // waiting would stop writes until it is (max_write_buffer_number). The next
+  // range deletion asks again.
+  std::uint64_t flushing = 0;
+  if (!db.GetIntProperty(rocksdb::DB::Properties::kNumImmutableMemTable, &flushing) ||
+      flushing > 0) {
+    return;
+  }
+  rocksdb::FlushOptions options;
+  // The memtable is switched before Flush returns; writing it to a table file
+  // is left to RocksDB's background thread, and the worker goes on.
+  options.wait = false;
+  options.allow_write_stall = true;
+  const rocksdb::Status flushed = db.Flush(options);
+  range_deletes_since_flush_.store(0, std::memory_order_relaxed);
+  // A flush that fails stops RocksDB's writes like a failed write, and the
+  // next write reports it and reopens; this write is durable either way.
+  (void)flushed;
 }
 
 void RocksDbInstance::note_write_failure(const rocksdb::Status& status,
@@ -275,6 +317,7 @@ void RocksDbInstance::reopen() {
     db_.reset();
   }
   generation_.fetch_add(1, std::memory_order_acq_rel);
+  range_deletes_since_flush_.store(0, std::memory_order_relaxed);
   auto reopened = open_db(dir_, env_, OpenMode::for_writing);
   if (reopened) {
     db_ = std::move(reopened).value();

@@ -37,6 +37,16 @@
 // (tests/failing_disk_test.cpp). Writes stay refused until todod restarts,
 // when RocksDB replays the WAL from the files; reads go on meanwhile.
 //
+// Range deletions (the drops of large lists, list_mutations.hpp) are flushed
+// out of the memtable that takes writes once kMaxRangeDeletesInMemtable have
+// been written since the last flush, or soon after when a flush is still being
+// written. RocksDB 7.8 keeps that memtable's range deletions sorted for
+// reads, but each new one discards the sorted copy, so the next read sorts
+// them all again: with drops and reads taking turns, each read costs as much
+// as all the range deletions still in the memtable (docs/performance.md,
+// "Drops"). An immutable memtable and a table file sort theirs once, and
+// compaction drops them when they reach the last level.
+//
 // Thread safety: every member may be called from any thread. Reads and writes
 // share a lock that a reopen takes alone.
 #pragma once
@@ -73,6 +83,14 @@ class RocksDbInstance {
   // it has room.
   static constexpr std::chrono::milliseconds kReopenInterval{500};
   static constexpr std::chrono::milliseconds kMaxReopenInterval{8000};
+  // The range deletions written before the memtable is flushed. Sorting
+  // 300,000 of them again took a read right after a drop 230 ms, about 0.7 us
+  // each (docs/performance.md, "Drops"); 1,024 cost it well under a
+  // millisecond, less than todo's own round trip. And as each is the drop of a
+  // list of over 256 entries, a flush comes after 262,000 dropped entries at
+  // least, whose adds wrote tens of megabytes: about as often as those adds
+  // filled the 64 MB memtable.
+  static constexpr std::uint64_t kMaxRangeDeletesInMemtable = 1024;
 
   // What the first open does when a write-ahead log is damaged before its
   // end (wal_replay.hpp): refuse, naming the file and offset, or keep what
@@ -126,6 +144,10 @@ class RocksDbInstance {
 
   // The reopen thread: reopens when one is due, and watches how long nothing is open.
   void reopen_while_due(const std::stop_token& stop);
+  // Counts the range deletions of a batch just written, and flushes the
+  // memtable when kMaxRangeDeletesInMemtable have been written since the last.
+  void flush_when_range_deletes_pile_up(rocksdb::DB& db, const rocksdb::WriteBatch& batch)
+      REQUIRES_SHARED(mutex_);
   void reopen_when_due() EXCLUDES(mutex_);
   // Closes the failed instance and opens it again, for writing or else read-only.
   void reopen() REQUIRES(mutex_);
@@ -154,6 +176,10 @@ class RocksDbInstance {
   std::atomic<bool> needs_restart_{false};  // after a failed fsync
   std::atomic<std::uint32_t> generation_{0};
   std::atomic<std::uint64_t> reopen_count_{0};
+  // Written since the last flush todod asked for, or the last open (which
+  // flushes what it replays). A flush RocksDB made itself meanwhile only makes
+  // the next one come early.
+  std::atomic<std::uint64_t> range_deletes_since_flush_{0};
   mutable Mutex failure_mutex_;
   std::string write_failure_ GUARDED_BY(failure_mutex_);  // what the failed write said
   // Since when nothing is open, in Clock ticks; 0 while something is.
