@@ -2,6 +2,7 @@
 
 #include "common/name_hash.hpp"
 #include "daemon/database_worker.hpp"
+#include "daemon/storage/data_directory_repair.hpp"
 #include "daemon/storage/id_floor.hpp"
 #include "daemon/storage/layout_version.hpp"
 #include "daemon/storage/list_reader.hpp"
@@ -13,6 +14,9 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   if (options.worker_count == 0) return Error::invalid("the database needs at least one worker");
   auto directory = DataDirectory::open(options.data_dir);
   if (!directory) return std::move(directory).error();
+  if (auto finished = finish_interrupted_repair(options.data_dir); !finished) {
+    return finished.error();
+  }
 
   auto db = RocksDbInstance::open(
       options.data_dir, options.env,

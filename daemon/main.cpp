@@ -28,6 +28,7 @@
 #include "daemon/service/listener.hpp"
 #include "daemon/service/request_handler.hpp"
 #include "daemon/service/systemd_notifier.hpp"
+#include "daemon/storage/data_directory_repair.hpp"
 #include "daemon/system.hpp"
 
 namespace {
@@ -76,6 +77,7 @@ struct Settings {
   std::string curve_allow_dir;
   bool is_insecure_tcp_allowed = false;
   bool is_check = false;
+  bool is_repair = false;
   bool is_wal_loss_accepted = false;
   std::size_t max_connections = todo::ListenerOptions{}.max_connections;
 };
@@ -154,6 +156,12 @@ void add_flags(CLI::App& app, Settings& settings) {
                "refuses to, naming the file and byte): keep what precedes the damage and give up "
                "the rest, acknowledged changes too. New entries then take ids past any the lost "
                "part could have held. Copy the data directory first");
+  app.add_flag("--repair", settings.is_repair,
+               "bring --data-dir back into service after its table files were damaged (reads "
+               "or every write failing with 'Corruption: block checksum mismatch ... in FILE'): "
+               "copy what can be read into a fresh database, set each list's metadata to agree "
+               "with its entries, keep the damaged files in DIR/damaged-TIME, and say what was "
+               "lost. todod must not be running on the directory");
   app.add_flag("--check", settings.is_check,
                "check the list names stored in --data-dir instead of serving: print each that "
                "is not canonical (not in Unicode NFC, or holding a character new names may not "
@@ -248,6 +256,21 @@ int check_list_names(const Settings& settings) {
   return 1;
 }
 
+// todod --repair: the report on stdout, one line each; exit 0 once the
+// directory serves again, 1 if it could not be repaired.
+int repair(const Settings& settings) {
+  auto repaired = todo::repair_data_directory(settings.data_dir);
+  if (!repaired) {
+    todo::log_event("cannot repair " + settings.data_dir + ": " + repaired.error().message);
+    return 1;
+  }
+  for (const std::string& line : repaired.value().report) std::cout << line << '\n';
+  std::cout.flush();
+  todo::log_event(repaired.value().was_damaged ? "repaired " + settings.data_dir
+                                               : "nothing to repair in " + settings.data_dir);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -267,6 +290,7 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
   if (settings.is_check) return check_list_names(settings);
+  if (settings.is_repair) return repair(settings);
   if (settings.endpoints.empty()) settings.endpoints.push_back(todo::default_endpoint());
   auto options = listener_options(settings);
   if (options) {

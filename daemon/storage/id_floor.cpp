@@ -124,7 +124,7 @@ Result<EntryId> settle_id_floor(rocksdb::DB& db, const std::filesystem::path& di
     return Error::internal("cannot raise the id floor of " + describe_status(dir, put));
   if (::unlink(note.c_str()) != 0) return system_error("remove", note);
   log_event("new entries in every list in " + dir.string() + " take ids from " +
-            std::to_string(raised) + " on, past any id the lost log could have acknowledged");
+            std::to_string(raised) + " on, past any id what was lost could have held");
   return raised;
 }
 

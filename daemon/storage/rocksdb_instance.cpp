@@ -107,6 +107,10 @@ Result<std::unique_ptr<rocksdb::DB>> open_db(const std::filesystem::path& dir, r
 
 }  // namespace
 
+rocksdb::Options RocksDbInstance::options() {
+  return rocksdb_options(nullptr, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, nullptr);
+}
+
 Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesystem::path& dir,
                                                                rocksdb::Env* env, WalLoss wal_loss,
                                                                Unreadable unreadable) {

@@ -69,6 +69,7 @@
 namespace rocksdb {
 class DB;
 class Env;
+struct Options;
 class Status;
 class WriteBatch;
 }  // namespace rocksdb
@@ -104,6 +105,10 @@ class RocksDbInstance {
     std::chrono::milliseconds limit{std::chrono::seconds(60)};
     std::function<void(const std::string& why)> on_reached;
   };
+
+  // What every open of a data directory uses, for a tool that opens one
+  // itself (salvage.hpp): the same table format, and a damaged log refused.
+  static rocksdb::Options options();
 
   // env: the file system RocksDB works through; null for the default.
   static Result<std::unique_ptr<RocksDbInstance>> open(const std::filesystem::path& dir,
