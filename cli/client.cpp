@@ -17,6 +17,10 @@ Client::Client(std::string endpoint, std::chrono::milliseconds timeout, TcpCrede
       context_(std::make_unique<zmq::context_t>(1)),
       socket_(std::make_unique<zmq::socket_t>(*context_, zmq::socket_type::dealer)) {
   socket_->set(zmq::sockopt::linger, 0);
+  // A request is queued only on a connection whose handshake is done: one
+  // handed to ZeroMQ has then at least started towards a todod, and one that
+  // never could be is not counted as sent (is_outcome_unknown).
+  socket_->set(zmq::sockopt::immediate, 1);
   socket_->set(zmq::sockopt::sndhwm, static_cast<int>(kWindow * 2));
   socket_->set(zmq::sockopt::rcvhwm, static_cast<int>(kWindow * 2));
 }
@@ -116,10 +120,10 @@ Result<void> Client::check_ipc_path(const std::string& path) const {
   return {};
 }
 
-Result<void> Client::exchange(const std::vector<Command>& commands,
-                              const std::function<void(std::size_t, Reply)>& on_reply) {
-  is_answered_.assign(commands.size(), false);
-  sent_ = 0;
+Result<void> Client::connect() {
+  // Once per client: every exchange after the first uses the same
+  // connection, and a second monitor on its inproc endpoint would not bind.
+  if (is_connected_) return {};
   if (!is_tcp(endpoint_) && !ipc_path_of(endpoint_)) {
     return Error::invalid("bad endpoint '" + endpoint_ +
                           "': todo speaks ipc://PATH and tcp://ADDRESS:PORT");
@@ -136,6 +140,15 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
   } catch (const zmq::error_t& e) {
     return Error::invalid("bad endpoint '" + endpoint_ + "': " + e.what());
   }
+  is_connected_ = true;
+  return {};
+}
+
+Result<void> Client::exchange(const std::vector<Command>& commands,
+                              const std::function<void(std::size_t, Reply)>& on_reply) {
+  is_answered_.assign(commands.size(), false);
+  sent_ = 0;
+  if (auto connected = connect(); !connected) return connected.error();
   std::vector<bool>& is_answered = is_answered_;
   std::size_t& sent = sent_;
   std::size_t answered = 0;
@@ -151,7 +164,9 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
     if (remaining.count() <= 0) {
       return unreachable("no reply within " + std::to_string(timeout_.count()) + " ms");
     }
-    std::vector<zmq::pollitem_t> items = {{socket_->handle(), 0, ZMQ_POLLIN, 0}};
+    // POLLOUT while requests wait for the connection (immediate).
+    const short events = ZMQ_POLLIN | (sent < commands.size() ? ZMQ_POLLOUT : 0);
+    std::vector<zmq::pollitem_t> items = {{socket_->handle(), 0, events, 0}};
     if (monitor_) items.push_back({monitor_->handle(), 0, ZMQ_POLLIN, 0});
     zmq::poll(items, std::min(remaining, std::chrono::milliseconds(100)));
     if (auto failure = handshake_failure()) {

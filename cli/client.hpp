@@ -63,6 +63,8 @@ class Client {
   bool is_outcome_unknown(std::size_t index) const { return index < sent_ && !is_answered_[index]; }
 
  private:
+  // The checks before anything is sent, and the connect: once per client.
+  Result<void> connect();
   Error unreachable(const std::string& why) const;
   // An ipc:// socket this user may talk to; unreachable when there is none.
   Result<void> check_ipc_path(const std::string& path) const;
@@ -78,6 +80,7 @@ class Client {
   std::unique_ptr<zmq::context_t> context_;
   std::unique_ptr<zmq::socket_t> socket_;
   std::unique_ptr<zmq::socket_t> monitor_;  // handshake failures, tcp:// only
+  bool is_connected_ = false;
   // The last exchange's commands handed to ZeroMQ, and those answered.
   std::size_t sent_ = 0;
   std::vector<bool> is_answered_;

@@ -68,14 +68,14 @@ constexpr CommandHelp kCommands[] = {
     {"add", "add LIST DATE TITLE...", "add an entry; prints its id"},
     {"entries", "entries LIST [DATE] [--after ID] [--limit N]",
      "entries in id order: ID DATE [x] TITLE;\n"
-     "with --limit, at most N (1 to 10000) above ID"},
+     "with --limit, at most N (1 to 1000) above ID"},
     {"update", "update LIST ID [--date D] [--title T]", "change an entry; prints it as it is now"},
     {"done", "done LIST ID", "mark an entry done"},
     {"undone", "undone LIST ID", "mark an entry not done"},
     {"delete", "delete LIST ID", "delete an entry"},
     {"lists", "lists [--after NAME] [--limit N]",
      "names of the lists that hold entries, sorted;\n"
-     "with --limit, at most N (1 to 10000) after NAME"},
+     "with --limit, at most N (1 to 1000) after NAME"},
     {"drop", "drop LIST", "delete a whole list"},
     {"ping", "ping",
      "version, uptime and counters: lists in memory,\n"

@@ -194,13 +194,20 @@ Batch read_batch(const todo::CommandParser& parser, const todo::ReplyPrinter& pr
     batch.outputs.emplace_back();
     todo::CliCommand command;
     todo::CommandError error;
-    if (parse_batch_line(parser, line, command, error)) {
+    if (!parse_batch_line(parser, line, command, error)) {
+      batch.outputs[index] = printer.format_error(error.message);
+      batch.has_failure = true;
+    } else if (command.is_every_page) {
+      // One line answers one request; every page would be many.
+      batch.outputs[index] = printer.format_error(
+          "in a batch, a paged read needs --limit N, one page a line (todo " +
+          std::string(command.kind == todo::CliCommand::Kind::lists ? "lists" : "entries") +
+          " outside a batch reads every page)");
+      batch.has_failure = true;
+    } else {
       batch.kinds.push_back(command.kind);
       batch.commands.push_back(std::move(command.command));
       batch.line_of_command.push_back(index);
-    } else {
-      batch.outputs[index] = printer.format_error(error.message);
-      batch.has_failure = true;
     }
   }
   return batch;

@@ -25,7 +25,7 @@ struct AddEntry {
 // With a limit, one page: up to limit of them with ids above after, so that
 // no reply need hold a whole big list; a page of fewer than limit is the last.
 struct GetEntries {
-  static constexpr std::uint32_t kMaxLimit = 10'000;
+  static constexpr std::uint32_t kMaxLimit = 1000;  // 4.1 MB of titles at most
 
   std::optional<Date> date;
   EntryId after = 0;

@@ -36,7 +36,7 @@ struct ListCommand {
 // the last. No reply holds every name of a big store at once.
 struct ListNames {
   static constexpr std::uint32_t kDefaultLimit = 1000;
-  static constexpr std::uint32_t kMaxLimit = 10'000;  // 2.6 MB of names at most
+  static constexpr std::uint32_t kMaxLimit = 1000;  // 263 KB of names at most
 
   std::string after;
   std::uint32_t limit = kDefaultLimit;

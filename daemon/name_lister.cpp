@@ -22,7 +22,12 @@ NameLister::NameLister(Scheduler& scheduler, const Database& database, SystemCou
       reply_(std::move(reply)) {}
 
 void NameLister::run_turn() {
-  Result<std::vector<std::string>> names = database_.list_names(page_.after, page_.limit);
+  Result<std::vector<std::string>> names = Error::internal("the page of names was not read");
+  try {
+    names = database_.list_names(page_.after, page_.limit);
+  } catch (const std::exception& e) {
+    names = Error::internal(std::string("could not read a page of list names: ") + e.what());
+  }
   // Counted before it goes out, as Server::reply does.
   counters_.requests_served.fetch_add(1, std::memory_order_relaxed);
   counters_.requests_in_progress.fetch_sub(1, std::memory_order_release);

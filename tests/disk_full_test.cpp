@@ -75,9 +75,10 @@ TEST_CASE("a full disk at start serves reads, refuses changes, and takes them on
   CHECK_THAT(refused.err, Catch::Contains("No space left on device"));
 
   // With room again, changes come back by themselves: no request has to
-  // trigger the reopen, and none is sent until it had time to happen.
+  // trigger the reopen, and none is sent until todod says it happened.
   std::filesystem::remove(ballast);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK_THAT(daemon.process().read_stderr_until("reopened the database", std::chrono::seconds(20)),
+             Catch::Contains("reopened the database"));
   const auto after = run_todo(daemon.endpoint(), {"add", "kept", "2026-11-27", "after"});
   INFO("refusal: " << after.err);
   CHECK(after.exit_code == 0);

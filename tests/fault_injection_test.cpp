@@ -106,11 +106,11 @@ TEST_CASE("pages of list names are admitted like every request, off the I/O thre
   }
   RunningDaemon daemon(place.data_dir(), place.endpoint(), {"--max-requests-in-progress", "1"});
 
-  // Each page reads 2,000 names on a pool thread; pipelined, most find the
+  // Each page reads 1,000 names on a pool thread; pipelined, most find the
   // one request in progress there already.
   constexpr int kPages = 300;
   std::ostringstream pages;
-  for (int i = 0; i < kPages; ++i) pages << "lists --limit 10000\n";
+  for (int i = 0; i < kPages; ++i) pages << "lists --limit 1000\n";
   const auto batch = run_todo(daemon.endpoint(), {"batch"}, pages.str());
   const std::size_t refused = count_of(batch.out, "todod is overloaded");
   const std::size_t answered = count_of(batch.out, "list-0; ");

@@ -107,8 +107,14 @@ Result<EntryId> settle_id_floor(rocksdb::DB& db, const std::filesystem::path& di
   }
 
   const std::filesystem::path note = dir / kPendingSkipFileName;
+  std::error_code exists_error;
+  if (!std::filesystem::exists(note, exists_error)) {
+    if (!exists_error) return floor;
+    return Error::internal("cannot look for " + note.string() + ": " + exists_error.message());
+  }
+  // Out of descriptors, say: the skip must not be taken for absent.
   std::ifstream in(note);
-  if (!in) return floor;
+  if (!in) return system_error("read", note);
   std::string text;
   std::getline(in, text);
   const auto skip = parse_decimal(text);

@@ -114,13 +114,14 @@ rocksdb::Options RocksDbInstance::options() {
 Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesystem::path& dir,
                                                                rocksdb::Env* env, WalLoss wal_loss,
                                                                Unreadable unreadable) {
-  WalReplay replay(dir);
+  auto replay = std::make_unique<WalReplay>(dir);
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::Status status = open_db(
       dir, OpenMode::for_writing,
-      rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, &replay), db);
+      rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, replay.get()),
+      db);
   if (status.IsCorruption()) {
-    const std::optional<WalDamage> damage = replay.damage();
+    const std::optional<WalDamage> damage = replay->damage();
     if (!damage) return open_failure(dir, status);
     if (wal_loss == WalLoss::refuse) {
       return Error::internal("refusing to open the database in " + dir.string() + ": " +
@@ -146,8 +147,10 @@ Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesy
   } else if (!status.ok()) {
     return open_failure(dir, status);
   }
-  return std::unique_ptr<RocksDbInstance>(
+  auto instance = std::unique_ptr<RocksDbInstance>(
       new RocksDbInstance(dir, env, std::move(db), not_writable, std::move(unreadable)));
+  instance->first_replay_ = std::move(replay);
+  return instance;
 }
 
 RocksDbInstance::RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env,
@@ -289,11 +292,14 @@ void RocksDbInstance::reopen_while_due(const std::stop_token& stop) {
       is_unreadable_reported = true;
       std::string why;
       {
+        // A reopen that worked meanwhile (it holds the lock alone) ends it.
         ReaderLock lock(mutex_);
-        why = "the database in " + dir_.string() + " could not be opened for " +
-              std::to_string(unreadable_.limit.count()) + " ms: " + open_failure_;
+        if (db_ == nullptr) {
+          why = "the database in " + dir_.string() + " could not be opened for " +
+                std::to_string(unreadable_.limit.count()) + " ms: " + open_failure_;
+        }
       }
-      if (unreadable_.on_reached) unreadable_.on_reached(why);
+      if (!why.empty() && unreadable_.on_reached) unreadable_.on_reached(why);
     }
   }
 }
