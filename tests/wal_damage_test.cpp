@@ -153,4 +153,28 @@ TEST_CASE("a record cut short at the end of the log is tolerated", "[wal_damage]
   CHECK(entry_count(place.endpoint(), "list") == 100);
 }
 
+TEST_CASE("a log whose replay ends early without an error is refused too", "[wal_damage]") {
+  DaemonPlace place;
+  {
+    RunningDaemon todod(place.data_dir(), place.endpoint(), {"--sync"});
+    REQUIRE(add_acknowledged(place.endpoint(), "list", 100) == 100);
+    todod.kill_hard();
+  }
+  // One bit of the first record's type: Full (1) reads as a recycled log's
+  // (5), which RocksDB takes for the end of the log, silently.
+  const std::filesystem::path log = only_log(place.data_dir());
+  std::string bytes = read_file(log);
+  REQUIRE(bytes[6] == 1);
+  bytes[6] = 5;
+  write_file(log, bytes);
+  const auto before = snapshot(place.data_dir());
+
+  const Output refused = start_todod(place, {});
+  INFO(refused.err);
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains(log.string() + " is damaged at byte 0") &&
+                              Catch::Contains("without an error"));
+  CHECK(snapshot(place.data_dir()) == before);
+}
+
 }  // namespace todo

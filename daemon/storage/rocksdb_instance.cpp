@@ -94,6 +94,17 @@ bool is_out_of_room(const rocksdb::Status& status) {
                                 text.find("Disk quota exceeded") != std::string::npos);
 }
 
+// Whether the directory holds a write-ahead log with anything in it.
+bool has_log_to_replay(const std::filesystem::path& dir) {
+  std::error_code error;
+  for (auto it = std::filesystem::directory_iterator(dir, error);
+       !error && it != std::filesystem::directory_iterator(); it.increment(error)) {
+    std::error_code size_error;
+    if (it->path().extension() == ".log" && it->file_size(size_error) > 0) return true;
+  }
+  return false;
+}
+
 // Every open but the first: a damaged log fails it.
 Result<std::unique_ptr<rocksdb::DB>> open_db(const std::filesystem::path& dir, rocksdb::Env* env,
                                              OpenMode mode) {
@@ -114,18 +125,46 @@ rocksdb::Options RocksDbInstance::options() {
 Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesystem::path& dir,
                                                                rocksdb::Env* env, WalLoss wal_loss,
                                                                Unreadable unreadable) {
+  // A log RocksDB would read to a silent early end is found by replaying it
+  // read-only first: a writable open flushes what it replays and deletes the
+  // log, the damage with it. Only a log with something in it is replayed so:
+  // after a clean stop there is none (the close flushes).
+  std::optional<WalDamage> damage;
+  std::string damage_status;
+  if (has_log_to_replay(dir)) {
+    WalReplay precheck(dir);
+    std::unique_ptr<rocksdb::DB> read_only;
+    const rocksdb::Status checked = open_db(
+        dir, OpenMode::read_only,
+        rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, &precheck),
+        read_only);
+    read_only.reset();
+    if (checked.ok()) {
+      damage = precheck.unexplained_tail();
+      if (damage) damage_status = "the replay ended there without an error";
+    } else if (checked.IsCorruption()) {
+      damage = precheck.damage();
+      if (damage) damage_status = checked.ToString();
+    }
+  }
   auto replay = std::make_unique<WalReplay>(dir);
   std::unique_ptr<rocksdb::DB> db;
-  rocksdb::Status status = open_db(
-      dir, OpenMode::for_writing,
-      rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, replay.get()),
-      db);
-  if (status.IsCorruption()) {
-    const std::optional<WalDamage> damage = replay->damage();
-    if (!damage) return open_failure(dir, status);
+  rocksdb::Status status;
+  if (!damage) {
+    status = open_db(
+        dir, OpenMode::for_writing,
+        rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, replay.get()),
+        db);
+    if (status.IsCorruption()) {
+      damage = replay->damage();
+      if (!damage) return open_failure(dir, status);
+      damage_status = status.ToString();
+    }
+  }
+  if (damage) {
     if (wal_loss == WalLoss::refuse) {
       return Error::internal("refusing to open the database in " + dir.string() + ": " +
-                             damage->describe() + " (" + status.ToString() +
+                             damage->describe() + " (" + damage_status +
                              "). Restore the data directory from a backup, or start todod once "
                              "with --accept-wal-loss to keep what precedes the damage and give "
                              "up the rest");

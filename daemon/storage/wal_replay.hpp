@@ -51,10 +51,25 @@ class WalReplay final : public rocksdb::WalFilter {
                                      rocksdb::WriteBatch* new_batch, bool* batch_changed) override;
   const char* Name() const override { return "todo::WalReplay"; }
 
+  // Where a record of payload_size bytes that the log writer starts at offset
+  // ends: it pads a block with fewer than a header's bytes left, and splits
+  // the payload into fragments that each fill what is left of a block.
+  static std::uint64_t record_end(std::uint64_t offset, std::uint64_t payload_size);
+
   // After an open that failed with a corruption: the damaged log, or none when
   // every log replayed to its end (the damage is elsewhere: the MANIFEST or a
   // table file).
   std::optional<WalDamage> damage() const;
+
+  // After an open that succeeded: a log whose replay stopped short for a
+  // reason other than a record cut short at its end. RocksDB reads some
+  // damage as the end of a log without a word: a flipped bit that makes a
+  // fragment's type one of a recycled log's, for one. What follows the last
+  // intact record must then be zeros (preallocated, or the writer's block
+  // padding), fewer bytes than a header, or the header of a record the file
+  // ends inside: a whole record (kFullType) whose payload runs past the end
+  // of the file, or a first fragment (kFirstType) that fills its block.
+  std::optional<WalDamage> unexplained_tail() const;
 
  private:
   const std::filesystem::path dir_;
