@@ -12,6 +12,7 @@
 #include "daemon/cache.hpp"
 #include "daemon/system.hpp"
 #include "daemon/system_counters.hpp"
+#include "racing_clients.hpp"
 #include "server_calls.hpp"
 #include "temp_dir.hpp"
 
@@ -113,53 +114,12 @@ TEST_CASE("expiry racing with requests loses none and answers each once", "[idle
   constexpr int kLists = 20;
   testing::TempDir dir;
   auto system = start_system(dir.path(), 2ms, Durability::sync);
-  const Date when = testing::day("2026-11-27");
-
-  std::vector<std::vector<std::shared_ptr<Answer>>> answers(kThreads);
-  std::vector<std::vector<int>> list_of(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      std::mt19937 random(static_cast<unsigned>(t) + 1);
-      for (int i = 0; i < kRequestsPerThread; ++i) {
-        const int list = static_cast<int>(random() % kLists);
-        auto answer = std::make_shared<Answer>();
-        answers[t].push_back(answer);
-        list_of[t].push_back(list);
-        ListOperation operation = AddEntry{when, "t" + std::to_string(t) + "-" + std::to_string(i)};
-        if (i % 3 == 0) operation = GetEntries{};
-        system->cache().send("list-" + std::to_string(list), std::move(operation),
-                             [answer](ListResult r) {
-                               if (answer->times.fetch_add(1) == 0) {
-                                 answer->result.set_value(std::move(r));
-                               }
-                             });
-        if (random() % 8 == 0)
-          std::this_thread::sleep_for(std::chrono::microseconds(random() % 3000));
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-
-  std::map<int, std::set<EntryId>> acknowledged;
-  for (int t = 0; t < kThreads; ++t) {
-    for (int i = 0; i < kRequestsPerThread; ++i) {
-      auto& answer = *answers[t][i];
-      auto future = answer.result.get_future();
-      REQUIRE(future.wait_for(20s) == std::future_status::ready);
-      ListResult result = future.get();
-      REQUIRE(result.ok());
-      if (i % 3 != 0) {
-        // Each id handed out once per list: a request answered by two actors
-        // would show up as a duplicate id or a lost entry.
-        CHECK(acknowledged[list_of[t][i]].insert(std::get<EntryId>(result.value())).second);
-      }
-    }
-  }
+  const auto acknowledged = testing::race_clients(
+      *system, {.threads = kThreads, .requests_per_thread = kRequestsPerThread, .lists = kLists},
+      testing::day("2026-11-27"), [](std::mt19937& random) {
+        return std::chrono::microseconds(random() % 8 == 0 ? random() % 3000 : 0);
+      });
   REQUIRE(wait_for_cache_size(*system, 0));
-  for (int t = 0; t < kThreads; ++t) {
-    for (const auto& answer : answers[t]) CHECK(answer->times.load() == 1);
-  }
   CHECK(system->counters().lists_expired.load() > kLists);
   for (const auto& [list, ids] : acknowledged) {
     std::set<EntryId> stored;

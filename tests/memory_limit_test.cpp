@@ -22,6 +22,7 @@
 #include "daemon/idle_reaper.hpp"
 #include "daemon/system.hpp"
 #include "daemon/system_counters.hpp"
+#include "racing_clients.hpp"
 #include "running_daemon.hpp"
 #include "server_calls.hpp"
 #include "temp_dir.hpp"
@@ -177,52 +178,11 @@ TEST_CASE("eviction racing writes loses no acknowledged change and answers each 
                               .thread_count = 2,
                               .idle_timeout = 0ms,
                               .max_memory_bytes = 1});
-  const Date when = testing::day("2026-12-02");
-  struct Answer {
-    std::promise<ListResult> result;
-    std::atomic<int> times{0};
-  };
-  std::vector<std::vector<std::shared_ptr<Answer>>> answers(kThreads);
-  std::vector<std::vector<int>> list_of(kThreads);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      std::mt19937 random(static_cast<unsigned>(t) + 1);
-      for (int i = 0; i < kRequestsPerThread; ++i) {
-        const int list = static_cast<int>(random() % kLists);
-        auto answer = std::make_shared<Answer>();
-        answers[t].push_back(answer);
-        list_of[t].push_back(list);
-        ListOperation operation = AddEntry{when, "t" + std::to_string(t) + "-" + std::to_string(i)};
-        if (i % 3 == 0) operation = GetEntries{};
-        system->cache().send("list-" + std::to_string(list), std::move(operation),
-                             [answer](ListResult r) {
-                               if (answer->times.fetch_add(1) == 0) {
-                                 answer->result.set_value(std::move(r));
-                               }
-                             });
-        if (random() % 16 == 0)
-          std::this_thread::sleep_for(std::chrono::milliseconds(random() % 150));
-      }
-    });
-  }
-  for (auto& thread : threads) thread.join();
-
-  std::map<int, std::set<EntryId>> acknowledged;
-  for (int t = 0; t < kThreads; ++t) {
-    for (int i = 0; i < kRequestsPerThread; ++i) {
-      auto future = answers[t][i]->result.get_future();
-      REQUIRE(future.wait_for(20s) == std::future_status::ready);
-      ListResult result = future.get();
-      REQUIRE(result.ok());
-      if (i % 3 != 0) {
-        CHECK(acknowledged[list_of[t][i]].insert(std::get<EntryId>(result.value())).second);
-      }
-    }
-  }
-  for (int t = 0; t < kThreads; ++t) {
-    for (const auto& answer : answers[t]) CHECK(answer->times.load() == 1);
-  }
+  const auto acknowledged = testing::race_clients(
+      *system, {.threads = kThreads, .requests_per_thread = kRequestsPerThread, .lists = kLists},
+      testing::day("2026-12-02"), [](std::mt19937& random) {
+        return std::chrono::milliseconds(random() % 16 == 0 ? random() % 150 : 0);
+      });
   CHECK(eventually([&] { return system->cache().size() == 0; }));
   CHECK(system->counters().lists_evicted.load() > kLists);
   for (const auto& [list, ids] : acknowledged) {
