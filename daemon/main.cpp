@@ -86,6 +86,12 @@ todo::Durability durability_of(const Settings& settings) {
   return settings.is_sync ? todo::Durability::sync : todo::Durability::no_sync;
 }
 
+// A duration flag's value in seconds: a number, or one with a unit (500ms, 30s, 10m, 1h).
+CLI::AsNumberWithUnit seconds_with_unit() {
+  return CLI::AsNumberWithUnit(
+      std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}});
+}
+
 void add_flags(CLI::App& app, Settings& settings) {
   app.set_version_flag("--version", std::string("todod ") + TODO_VERSION);
   app.add_option("--data-dir", settings.data_dir, "where the lists are stored")
@@ -108,16 +114,14 @@ void add_flags(CLI::App& app, Settings& settings) {
   app.add_option("--idle-timeout", settings.idle_timeout_seconds,
                  "a list with no request for this long leaves memory until its next request "
                  "(seconds, or with a unit: 500ms, 30s, 10m, 1h; 0: never)")
-      ->transform(CLI::AsNumberWithUnit(
-          std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}}))
+      ->transform(seconds_with_unit())
       ->check(CLI::Range(0.0, 1e7))
       ->default_str("10m");
   app.add_option("--max-unavailable", settings.max_unavailable_seconds,
                  "exit (code 3, for systemd to restart todod) once the database could not be "
                  "opened at all, not even read-only, for this long; reopens are tried meanwhile "
                  "(seconds, or with a unit: 500ms, 30s, 10m)")
-      ->transform(CLI::AsNumberWithUnit(
-          std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}}))
+      ->transform(seconds_with_unit())
       ->check(CLI::Range(0.1, 1e7))
       ->default_str("60s");
   app.add_option("--max-requests-in-progress", settings.max_requests_in_progress,

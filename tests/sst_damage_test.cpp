@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "data_files.hpp"
 #include "running_daemon.hpp"
 
 namespace todo {
@@ -23,12 +24,7 @@ using testing::run_todo_ok;
 using testing::RunningDaemon;
 
 std::filesystem::path only_table_file(const std::filesystem::path& data_dir) {
-  std::vector<std::filesystem::path> tables;
-  for (const auto& file : std::filesystem::directory_iterator(data_dir)) {
-    if (file.path().extension() == ".sst") tables.push_back(file.path());
-  }
-  REQUIRE(tables.size() == 1);
-  return tables.front();
+  return testing::only_file_with(data_dir, ".sst");
 }
 
 void flip_byte(const std::filesystem::path& file, std::size_t offset) {

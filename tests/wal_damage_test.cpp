@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "data_files.hpp"
 #include "running_daemon.hpp"
 
 namespace todo {
@@ -22,12 +23,7 @@ using testing::RunningDaemon;
 
 // The one write-ahead log in the data directory that holds anything.
 std::filesystem::path only_log(const std::filesystem::path& data_dir) {
-  std::vector<std::filesystem::path> logs;
-  for (const auto& file : std::filesystem::directory_iterator(data_dir)) {
-    if (file.path().extension() == ".log" && file.file_size() > 0) logs.push_back(file.path());
-  }
-  REQUIRE(logs.size() == 1);
-  return logs.front();
+  return testing::only_file_with(data_dir, ".log");
 }
 
 std::string read_file(const std::filesystem::path& path) {
@@ -92,7 +88,10 @@ TEST_CASE("a log damaged before its end stops todod, and an accepted loss reissu
   }
   const std::filesystem::path log = only_log(place.data_dir());
   std::string bytes = read_file(log);
-  const std::size_t damaged_at = bytes.size() / 4;
+  // Two fifths in: inside the first list's part, and past the first 32 KiB
+  // block, so that an offset of the block's start or of 0 fails the check below.
+  const std::size_t damaged_at = bytes.size() * 2 / 5;
+  REQUIRE(damaged_at > 32768);
   bytes[damaged_at] = static_cast<char>(bytes[damaged_at] ^ 0xff);
   write_file(log, bytes);
   const auto before = snapshot(place.data_dir());

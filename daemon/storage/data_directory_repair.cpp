@@ -1,18 +1,14 @@
 #include "daemon/storage/data_directory_repair.hpp"
 
-#include <fcntl.h>
 #include <rocksdb/db.h>
 #include <rocksdb/options.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <chrono>
-#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <memory>
 
 #include "daemon/storage/data_directory.hpp"
+#include "daemon/storage/durable_file.hpp"
 #include "daemon/storage/id_floor.hpp"
 #include "daemon/storage/rocksdb_instance.hpp"
 #include "daemon/storage/salvage.hpp"
@@ -28,16 +24,6 @@ Error file_error(const std::string& what, const fs::path& path, const std::error
   return Error::internal("cannot " + what + " " + path.string() + ": " + error.message());
 }
 
-Result<void> sync_directory(const fs::path& dir) {
-  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Error::internal("cannot open " + dir.string() + ": " + std::strerror(errno));
-  const int synced = ::fsync(fd);
-  ::close(fd);
-  if (synced != 0)
-    return Error::internal("cannot sync " + dir.string() + ": " + std::strerror(errno));
-  return {};
-}
-
 // Files of the data directory that the swap leaves where they are.
 bool is_kept_in_place(const fs::path& entry) {
   const std::string name = entry.filename().string();
@@ -47,16 +33,7 @@ bool is_kept_in_place(const fs::path& entry) {
 
 Result<void> write_swap_phase(const fs::path& dir, const std::string& phase,
                               const std::string& damaged_name) {
-  const fs::path partial = dir / (std::string(kSwapFileName) + ".partial");
-  {
-    std::ofstream out(partial, std::ios::trunc);
-    out << phase << '\n' << damaged_name << '\n';
-    if (!out.flush()) return Error::internal("cannot write " + partial.string());
-  }
-  std::error_code error;
-  fs::rename(partial, dir / kSwapFileName, error);
-  if (error) return file_error("rename", partial, error);
-  return sync_directory(dir);
+  return write_durably(dir / kSwapFileName, phase + "\n" + damaged_name + "\n");
 }
 
 // Moves every entry of from, but those kept in place, into to.

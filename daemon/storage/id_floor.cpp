@@ -1,6 +1,5 @@
 #include "daemon/storage/id_floor.hpp"
 
-#include <fcntl.h>
 #include <rocksdb/db.h>
 #include <unistd.h>
 
@@ -14,6 +13,8 @@
 
 #include "common/codec.hpp"
 #include "daemon/runtime/log.hpp"
+#include "daemon/storage/durable_file.hpp"
+#include "daemon/storage/list_reader.hpp"
 #include "daemon/storage/status_message.hpp"
 #include "daemon/storage/storage_layout.hpp"
 
@@ -31,47 +32,34 @@ Error system_error(const std::string& what, const std::filesystem::path& path) {
   return Error::internal("cannot " + what + " " + path.string() + ": " + std::strerror(errno));
 }
 
-Result<void> sync_path(const std::filesystem::path& path, int flags) {
-  const int fd = ::open(path.c_str(), flags | O_CLOEXEC);
-  if (fd < 0) return system_error("open", path);
-  const int synced = ::fsync(fd);
-  ::close(fd);
-  if (synced != 0) return system_error("sync", path);
-  return {};
-}
-
 // The highest next id of any list: for each list with metadata (every list
 // that ever held an entry has some), the larger of its metadata's and one
 // past its last entry's.
 Result<EntryId> highest_next_id(rocksdb::DB& db, const std::filesystem::path& dir) {
   rocksdb::ReadOptions read_options;
   read_options.fill_cache = false;
-  const std::string meta_end(1, StorageLayout::kMetaTag + 1);
-  const rocksdb::Slice meta_upper_bound(meta_end);
-  rocksdb::ReadOptions meta_options = read_options;
-  meta_options.iterate_upper_bound = &meta_upper_bound;
-  std::unique_ptr<rocksdb::Iterator> metas(db.NewIterator(meta_options));
   std::unique_ptr<rocksdb::Iterator> entries(db.NewIterator(read_options));
   EntryId highest = 1;
-  for (metas->Seek(std::string(1, StorageLayout::kMetaTag)); metas->Valid(); metas->Next()) {
-    const std::string_view name = StorageLayout::list_name_of_meta_key(metas->key().ToStringView());
-    // Corrupt metadata says nothing; the entries still do.
-    if (auto meta = decode_list_meta(metas->value().ToStringView())) {
-      highest = std::max(highest, meta.value().next_id);
-    }
-    const std::string prefix = StorageLayout::entry_prefix(name);
-    entries->SeekForPrev(StorageLayout::entry_prefix_end(name));
-    if (entries->Valid() && entries->key().starts_with(prefix)) {
-      if (auto id = StorageLayout::entry_id_of_key(entries->key().ToStringView(), prefix.size())) {
-        highest = std::max(highest, *id + 1);
-      }
-    }
-    if (!entries->status().ok()) {
-      return Error::internal("cannot read " + describe_status(dir, entries->status()));
-    }
-  }
-  if (!metas->status().ok()) {
-    return Error::internal("cannot read " + describe_status(dir, metas->status()));
+  rocksdb::Status entries_status;
+  const rocksdb::Status metas_status =
+      visit_meta_keys(db, read_options, "", [&](std::string_view name, rocksdb::Iterator& meta_at) {
+        // Corrupt metadata says nothing; the entries still do.
+        if (auto meta = decode_list_meta(meta_at.value().ToStringView())) {
+          highest = std::max(highest, meta.value().next_id);
+        }
+        const std::string prefix = StorageLayout::entry_prefix(name);
+        entries->SeekForPrev(StorageLayout::entry_prefix_end(name));
+        if (entries->Valid() && entries->key().starts_with(prefix)) {
+          if (auto id =
+                  StorageLayout::entry_id_of_key(entries->key().ToStringView(), prefix.size())) {
+            highest = std::max(highest, *id + 1);
+          }
+        }
+        entries_status = entries->status();
+        return entries_status.ok();
+      });
+  for (const rocksdb::Status& status : {entries_status, metas_status}) {
+    if (!status.ok()) return Error::internal("cannot read " + describe_status(dir, status));
   }
   return highest;
 }
@@ -79,16 +67,7 @@ Result<EntryId> highest_next_id(rocksdb::DB& db, const std::filesystem::path& di
 }  // namespace
 
 Result<void> note_pending_id_skip(const std::filesystem::path& dir, std::uint64_t skip) {
-  const std::filesystem::path note = dir / kPendingSkipFileName;
-  const std::filesystem::path partial = dir / (std::string(kPendingSkipFileName) + ".partial");
-  {
-    std::ofstream out(partial, std::ios::trunc);
-    out << skip << '\n';
-    if (!out.flush()) return system_error("write", partial);
-  }
-  if (auto synced = sync_path(partial, O_RDONLY); !synced) return synced;
-  if (::rename(partial.c_str(), note.c_str()) != 0) return system_error("rename", partial);
-  return sync_path(dir, O_RDONLY | O_DIRECTORY);
+  return write_durably(dir / kPendingSkipFileName, std::to_string(skip) + "\n");
 }
 
 Result<EntryId> settle_id_floor(rocksdb::DB& db, const std::filesystem::path& dir) {

@@ -23,12 +23,11 @@ Error unreadable(const std::string& list_name, const std::filesystem::path& dir,
                          describe_status(dir, status));
 }
 
-// Calls visit(list name, iterator at its metadata key) for every metadata
-// key from first_name's on, in key order, until visit returns false; the
-// status of the scan.
-template <class Visit>
-rocksdb::Status visit_meta_keys(rocksdb::DB& db, const rocksdb::ReadOptions& base,
-                                std::string_view first_name, Visit&& visit) {
+}  // namespace
+
+rocksdb::Status visit_meta_keys(
+    rocksdb::DB& db, const rocksdb::ReadOptions& base, std::string_view first_name,
+    const std::function<bool(std::string_view name, rocksdb::Iterator& at)>& visit) {
   const std::string end(1, StorageLayout::kMetaTag + 1);
   const rocksdb::Slice upper_bound(end);
   rocksdb::ReadOptions read_options = base;
@@ -39,8 +38,6 @@ rocksdb::Status visit_meta_keys(rocksdb::DB& db, const rocksdb::ReadOptions& bas
   }
   return it->status();
 }
-
-}  // namespace
 
 Result<List> restore_list(const std::string& list_name, const std::optional<ListMeta>& meta,
                           std::vector<Entry> entries, EntryId id_floor) {

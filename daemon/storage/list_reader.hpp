@@ -11,8 +11,10 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/codec.hpp"
@@ -21,9 +23,19 @@
 
 namespace rocksdb {
 class DB;
+class Iterator;
+class Status;
+struct ReadOptions;
 }  // namespace rocksdb
 
 namespace todo {
+
+// Calls visit(list name, iterator at its metadata key) for every metadata key
+// from first_name's on, in key order, until visit returns false; the status of
+// the scan.
+rocksdb::Status visit_meta_keys(
+    rocksdb::DB& db, const rocksdb::ReadOptions& base, std::string_view first_name,
+    const std::function<bool(std::string_view name, rocksdb::Iterator& at)>& visit);
 
 // The list from what was stored under its name: its metadata, if any, and its
 // entries in id order. Its next id is at least id_floor (id_floor.hpp).

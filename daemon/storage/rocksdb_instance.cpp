@@ -105,62 +105,52 @@ bool has_log_to_replay(const std::filesystem::path& dir) {
   return false;
 }
 
-// Every open but the first: a damaged log fails it.
+// What every open uses but the one --accept-wal-loss asks for: a log damaged
+// before its end fails it.
+rocksdb::Options refusing_damaged_logs(rocksdb::Env* env, rocksdb::WalFilter* replay) {
+  return rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, replay);
+}
+
 Result<std::unique_ptr<rocksdb::DB>> open_db(const std::filesystem::path& dir, rocksdb::Env* env,
                                              OpenMode mode) {
   std::unique_ptr<rocksdb::DB> db;
-  const rocksdb::Status status = open_db(
-      dir, mode,
-      rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, nullptr), db);
+  const rocksdb::Status status = open_db(dir, mode, refusing_damaged_logs(env, nullptr), db);
   if (!status.ok()) return open_failure(dir, status);
   return db;
 }
 
 }  // namespace
 
-rocksdb::Options RocksDbInstance::options() {
-  return rocksdb_options(nullptr, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, nullptr);
-}
+rocksdb::Options RocksDbInstance::options() { return refusing_damaged_logs(nullptr, nullptr); }
 
 Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesystem::path& dir,
                                                                rocksdb::Env* env, WalLoss wal_loss,
                                                                Unreadable unreadable) {
-  // A log RocksDB would read to a silent early end is found by replaying it
-  // read-only first: a writable open flushes what it replays and deletes the
-  // log, the damage with it. Only a log with something in it is replayed so:
-  // after a clean stop there is none (the close flushes).
+  // The logs are checked by replaying them read-only first: a writable open
+  // flushes what it replays and deletes the log, the damage with it, and some
+  // damage ends its replay without an error. Only a log with something in it
+  // needs it: after a clean stop there is none (the close flushes), and
+  // without one there is no log to be damaged.
   std::optional<WalDamage> damage;
   std::string damage_status;
   if (has_log_to_replay(dir)) {
-    WalReplay precheck(dir);
+    WalReplay replay(dir);
     std::unique_ptr<rocksdb::DB> read_only;
-    const rocksdb::Status checked = open_db(
-        dir, OpenMode::read_only,
-        rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, &precheck),
-        read_only);
-    read_only.reset();
+    const rocksdb::Status checked =
+        open_db(dir, OpenMode::read_only, refusing_damaged_logs(env, &replay), read_only);
+    read_only.reset();  // before replay, which its options point at
     if (checked.ok()) {
-      damage = precheck.unexplained_tail();
+      damage = replay.unexplained_tail();
       if (damage) damage_status = "the replay ended there without an error";
     } else if (checked.IsCorruption()) {
-      damage = precheck.damage();
+      damage = replay.damage();
       if (damage) damage_status = checked.ToString();
     }
   }
-  auto replay = std::make_unique<WalReplay>(dir);
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::Status status;
-  if (!damage) {
-    status = open_db(
-        dir, OpenMode::for_writing,
-        rocksdb_options(env, rocksdb::WALRecoveryMode::kTolerateCorruptedTailRecords, replay.get()),
-        db);
-    if (status.IsCorruption()) {
-      damage = replay->damage();
-      if (!damage) return open_failure(dir, status);
-      damage_status = status.ToString();
-    }
-  }
+  if (!damage)
+    status = open_db(dir, OpenMode::for_writing, refusing_damaged_logs(env, nullptr), db);
   if (damage) {
     if (wal_loss == WalLoss::refuse) {
       return Error::internal("refusing to open the database in " + dir.string() + ": " +
@@ -186,10 +176,8 @@ Result<std::unique_ptr<RocksDbInstance>> RocksDbInstance::open(const std::filesy
   } else if (!status.ok()) {
     return open_failure(dir, status);
   }
-  auto instance = std::unique_ptr<RocksDbInstance>(
+  return std::unique_ptr<RocksDbInstance>(
       new RocksDbInstance(dir, env, std::move(db), not_writable, std::move(unreadable)));
-  instance->first_replay_ = std::move(replay);
-  return instance;
 }
 
 RocksDbInstance::RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env,

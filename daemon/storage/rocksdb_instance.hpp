@@ -76,8 +76,6 @@ class WriteBatch;
 
 namespace todo {
 
-class WalReplay;
-
 class RocksDbInstance {
  public:
   // The first wait before reopening, and the longest: long enough that a disk
@@ -195,9 +193,6 @@ class RocksDbInstance {
   // The reopen thread waits on it, and the destructor wakes it.
   std::mutex reopen_wait_mutex_;
   std::condition_variable_any reopen_wait_;
-  // The first open's WalFilter: RocksDB keeps a pointer to it in the options
-  // it was opened with, so it lives as long as that instance.
-  std::unique_ptr<WalReplay> first_replay_;
   std::jthread reopener_;  // last: it uses every member above
 };
 

@@ -9,6 +9,7 @@
 
 #include "common/codec.hpp"
 #include "common/validation.hpp"
+#include "daemon/storage/list_reader.hpp"
 #include "daemon/storage/status_message.hpp"
 #include "daemon/storage/storage_layout.hpp"
 
@@ -91,11 +92,13 @@ Result<std::vector<std::string>> reconcile_metadata(rocksdb::DB& db,
   // outlived their metadata.
   std::vector<std::string> names;
   {
+    const rocksdb::Status metas =
+        visit_meta_keys(db, scan_options(), "", [&](std::string_view name, rocksdb::Iterator&) {
+          names.emplace_back(name);
+          return true;
+        });
+    if (!metas.ok()) return Error::internal("cannot read " + describe_status(dir, metas));
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(scan_options()));
-    const std::string metas(1, StorageLayout::kMetaTag);
-    for (it->Seek(metas); it->Valid() && it->key().starts_with(metas); it->Next()) {
-      names.emplace_back(StorageLayout::list_name_of_meta_key(it->key().ToStringView()));
-    }
     const std::string entries(1, StorageLayout::kEntryTag);
     for (it->Seek(entries); it->Valid() && it->key().starts_with(entries);) {
       const std::string_view key = it->key().ToStringView();

@@ -31,11 +31,7 @@ std::optional<std::uint64_t> log_number(const std::string& file_name) {
 constexpr unsigned char kFullType = 1;
 constexpr unsigned char kFirstType = 2;
 
-struct LogFile {
-  std::uint64_t number;
-  std::filesystem::path path;
-  std::uint64_t size;
-};
+using LogFile = WalReplay::LogFile;
 
 // Whether the bytes of a log from offset on are what a crash while writing
 // its last record leaves.
@@ -127,7 +123,9 @@ std::vector<LogFile> replayed_logs(const std::filesystem::path& dir, std::uint64
 
 }  // namespace
 
-std::optional<WalDamage> WalReplay::unexplained_tail() const {
+template <class IsDamaged>
+std::optional<WalDamage> WalReplay::first_damaged(std::uint64_t from_log,
+                                                  IsDamaged is_damaged) const {
   if (!is_replay_started_) return std::nullopt;
   std::optional<WalDamage> damage;
   for (const LogFile& log : replayed_logs(dir_, first_replayed_log_)) {
@@ -135,33 +133,27 @@ std::optional<WalDamage> WalReplay::unexplained_tail() const {
       damage->bytes_lost += log.size;
       continue;
     }
+    if (log.number < from_log) continue;
     const auto replayed = replayed_to_.find(log.number);
     const std::uint64_t intact_to = replayed == replayed_to_.end() ? 0 : replayed->second;
-    if (intact_to < log.size && !is_torn_tail(log.path, intact_to, log.size)) {
+    if (intact_to < log.size && is_damaged(log, intact_to)) {
       damage = WalDamage{log.path, intact_to, log.size - intact_to};
     }
   }
   return damage;
 }
 
+std::optional<WalDamage> WalReplay::unexplained_tail() const {
+  return first_damaged(0, [](const LogFile& log, std::uint64_t intact_to) {
+    return !is_torn_tail(log.path, intact_to, log.size);
+  });
+}
+
 std::optional<WalDamage> WalReplay::damage() const {
-  if (!is_replay_started_) return std::nullopt;
-  const std::vector<LogFile> logs = replayed_logs(dir_, first_replayed_log_);
   // The replay stops at the damage: it is in the last log a record came from,
   // short of its end, or else at the start of the next log that holds anything.
   const std::uint64_t last_replayed = replayed_to_.empty() ? 0 : replayed_to_.rbegin()->first;
-  std::optional<WalDamage> damage;
-  for (const LogFile& log : logs) {
-    if (damage) {
-      damage->bytes_lost += log.size;
-      continue;
-    }
-    if (log.number < last_replayed) continue;
-    const auto replayed = replayed_to_.find(log.number);
-    const std::uint64_t intact_to = replayed == replayed_to_.end() ? 0 : replayed->second;
-    if (intact_to < log.size) damage = WalDamage{log.path, intact_to, log.size - intact_to};
-  }
-  return damage;
+  return first_damaged(last_replayed, [](const LogFile&, std::uint64_t) { return true; });
 }
 
 }  // namespace todo

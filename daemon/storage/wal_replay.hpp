@@ -10,14 +10,15 @@
 // them and reissuing their ids.
 //
 // RocksDB reports a damaged log as "Corruption: checksum mismatch" with no file
-// or offset. WalReplay, installed as the open's WalFilter, sees each intact
-// record in replay order and adds up where it ends, by the log format
-// (db/log_format.h: 32 KiB blocks, a 7-byte header per fragment, a block's last
-// 6 bytes or fewer left as padding); after a failed open, damage() compares
-// that with the files' sizes.
+// or offset. WalReplay, the WalFilter of a read-only open made before the real
+// one (RocksDbInstance::open), sees each intact record in replay order and adds
+// up where it ends, by the log format (db/log_format.h: 32 KiB blocks, a 7-byte
+// header per fragment, a block's last 6 bytes or fewer left as padding); after
+// that open, damage() or unexplained_tail() compares it with the files' sizes.
 //
 // Thread safety: RocksDB calls the filter from the one thread that opens the
-// database; damage() after the open returned.
+// database; damage() and unexplained_tail() once the open has returned:
+// they read only what the replay left and the files.
 #pragma once
 
 #include <rocksdb/wal_filter.h>
@@ -71,8 +72,21 @@ class WalReplay final : public rocksdb::WalFilter {
   // of the file, or a first fragment (kFirstType) that fills its block.
   std::optional<WalDamage> unexplained_tail() const;
 
+  // A log the replay reads, as the directory holds it.
+  struct LogFile {
+    std::uint64_t number;
+    std::filesystem::path path;
+    std::uint64_t size;
+  };
+
  private:
   const std::filesystem::path dir_;
+  // The first log, from number from_log on, that stops short of its end with
+  // is_damaged(log, where its intact records end) true; with the bytes from
+  // there to the end of the last log.
+  template <class IsDamaged>
+  std::optional<WalDamage> first_damaged(std::uint64_t from_log, IsDamaged is_damaged) const;
+
   // RocksDB reads the MANIFEST before the logs: an open that failed before
   // the replay started failed on something else.
   bool is_replay_started_ = false;
