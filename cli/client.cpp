@@ -175,7 +175,20 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
     }
     zmq::message_t message;
     while (socket_->recv(message, zmq::recv_flags::dontwait)) {
-      auto reply = decode_reply(message.to_string_view());
+      // A big read's reply comes in two frames (docs/protocol.md); a message's
+      // frames arrive together, so reading the rest does not wait.
+      std::string joined;
+      std::string_view bytes = message.to_string_view();
+      if (message.more()) {
+        joined.assign(bytes);
+        zmq::message_t part;
+        do {
+          if (!socket_->recv(part, zmq::recv_flags::none)) break;
+          joined.append(part.to_string_view());
+        } while (part.more());
+        bytes = joined;
+      }
+      auto reply = decode_reply(bytes);
       if (!reply)
         return Error::internal("todod sent a reply todo cannot read: " + reply.error().message);
       const std::uint64_t id = reply.value().request_id;

@@ -92,7 +92,10 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
              std::to_string(ping.database_writes) + " writes, " +
              std::to_string(ping.actor_restarts) + " actor restarts, " +
              std::to_string(ping.lists_expired) + " lists expired, p99 latency " +
-             std::to_string(ping.p99_latency_us) + " us, " + resident + " MiB resident";
+             std::to_string(ping.p99_latency_us) + " us, " + resident + " MiB resident" +
+             (ping.degraded.empty()
+                  ? ""
+                  : std::string(line_break) + "degraded: the database " + ping.degraded);
     }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
@@ -130,7 +133,8 @@ std::string ReplyPrinter::format_json(CliCommand::Kind kind, const Reply& reply)
              ", \"actor_restarts\": " + std::to_string(ping.actor_restarts) +
              ", \"lists_expired\": " + std::to_string(ping.lists_expired) +
              ", \"p99_latency_us\": " + std::to_string(ping.p99_latency_us) +
-             ", \"resident_bytes\": " + std::to_string(ping.resident_bytes) + "}";
+             ", \"resident_bytes\": " + std::to_string(ping.resident_bytes) +
+             ", \"degraded\": " + json_string(ping.degraded) + "}";
     }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:

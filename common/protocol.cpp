@@ -206,13 +206,24 @@ void load(Archive& archive, DecodedEntries& decoded) {
   decoded.entries = load_entries(archive);
 }
 
+// What a reply is decoded into.
 struct WireReply {
   Reply reply;
+  std::uint32_t version = kProtocolVersion;
+};
+
+// What a reply is encoded from, by reference: a page of names is not copied.
+struct OutgoingWireReply {
+  const Reply& reply;
+  std::uint32_t version = kProtocolVersion;
+  // Stop after the entries payload's tag: the entries go as a frame of their
+  // own (ReplyFrames::shared).
+  bool leaves_out_entries = false;
 };
 
 template <class Archive>
 void save(Archive& archive, const WireRequest& wire) {
-  archive(kProtocolVersion, wire.request.id);
+  archive(wire.request.protocol_version, wire.request.id);
   std::visit(
       [&](const auto& command) {
         using C = std::decay_t<decltype(command)>;
@@ -234,7 +245,7 @@ void save(Archive& archive, const WireRequest& wire) {
 
 template <class Archive>
 void load(Archive& archive, WireRequest& wire) {
-  detail::load_version(archive, "protocol", kProtocolVersion);
+  wire.request.protocol_version = detail::load_version(archive, "protocol", kProtocolVersion);
   archive(wire.request.id);
   switch (load_tag(archive, CommandTag::list, CommandTag::list_names_page, "command")) {
     case CommandTag::list: {
@@ -267,9 +278,9 @@ void load(Archive& archive, WireRequest& wire) {
 }
 
 template <class Archive>
-void save(Archive& archive, const WireReply& wire) {
+void save(Archive& archive, const OutgoingWireReply& wire) {
   const Reply& reply = wire.reply;
-  archive(kProtocolVersion, reply.request_id, static_cast<std::uint8_t>(reply.status));
+  archive(wire.version, reply.request_id, static_cast<std::uint8_t>(reply.status));
   save_string(archive, reply.message);
   std::visit(
       [&](const auto& payload) {
@@ -290,6 +301,7 @@ void save(Archive& archive, const WireReply& wire) {
               payload.bytes->front() != detail::kLittleEndianMarker) {
             throw cereal::Exception("entries to send were not made by encode_entries");
           }
+          if (wire.leaves_out_entries) return;
           // Past its own byte order marker, which this archive wrote already.
           const std::string_view bytes = std::string_view(*payload.bytes).substr(1);
           archive(cereal::binary_data(bytes.data(), bytes.size()));
@@ -305,6 +317,7 @@ void save(Archive& archive, const WireReply& wire) {
                   payload.errors, payload.busy_refusals, payload.database_batches,
                   payload.database_writes, payload.actor_restarts, payload.lists_expired,
                   payload.p99_latency_us, payload.resident_bytes);
+          if (wire.version >= 2) save_string(archive, payload.degraded);
         }
       },
       reply.payload);
@@ -312,7 +325,7 @@ void save(Archive& archive, const WireReply& wire) {
 
 template <class Archive>
 void load(Archive& archive, WireReply& wire) {
-  detail::load_version(archive, "protocol", kProtocolVersion);
+  wire.version = detail::load_version(archive, "protocol", kProtocolVersion);
   Reply& reply = wire.reply;
   archive(reply.request_id);
   reply.status = load_tag(archive, StatusCode::ok, StatusCode::internal, "status");
@@ -348,6 +361,7 @@ void load(Archive& archive, WireReply& wire) {
       archive(ping.uptime_ms, ping.lists_in_memory, ping.requests_served, ping.errors,
               ping.busy_refusals, ping.database_batches, ping.database_writes, ping.actor_restarts,
               ping.lists_expired, ping.p99_latency_us, ping.resident_bytes);
+      if (wire.version >= 2) ping.degraded = load_string(archive, kMaxRequestBytes, "degraded");
       reply.payload = std::move(ping);
       return;
     }
@@ -366,7 +380,22 @@ Result<Request> decode_request(std::string_view bytes) {
   return std::move(wire).value().request;
 }
 
-std::string encode_reply(const Reply& reply) { return detail::encode_portable(WireReply{reply}); }
+ReplyFrames encode_reply_frames(const Reply& reply, std::uint32_t version) {
+  const auto* entries = std::get_if<EncodedEntries>(&reply.payload);
+  if (version < 2 || entries == nullptr || !entries->bytes ||
+      entries->bytes->size() < kSeparateFrameBytes) {
+    return {detail::encode_portable(OutgoingWireReply{reply, version}), nullptr, 0};
+  }
+  // Past the entries' own byte order marker, as when they are inlined.
+  return {detail::encode_portable(OutgoingWireReply{reply, version, true}), entries->bytes, 1};
+}
+
+std::string encode_reply(const Reply& reply, std::uint32_t version) {
+  ReplyFrames frames = encode_reply_frames(reply, version);
+  if (frames.shared)
+    frames.head.append(std::string_view(*frames.shared).substr(frames.shared_offset));
+  return std::move(frames.head);
+}
 
 Result<Reply> decode_reply(std::string_view bytes) {
   auto wire = detail::decode_portable<WireReply>(bytes, "reply");
@@ -394,6 +423,17 @@ std::optional<std::uint64_t> peek_request_id(std::string_view bytes) {
           << (8 * i);
   }
   return id;
+}
+
+std::uint32_t reply_version_for(std::string_view bytes) {
+  if (bytes.size() < kRequestIdOffset || bytes.front() != detail::kLittleEndianMarker) {
+    return kProtocolVersion;
+  }
+  std::uint32_t version = 0;
+  for (std::size_t i = 0; i < sizeof version; ++i) {
+    version |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[1 + i])) << (8 * i);
+  }
+  return version >= 1 && version <= kProtocolVersion ? version : kProtocolVersion;
 }
 
 }  // namespace todo

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -21,7 +22,16 @@
 
 namespace todo {
 
-inline constexpr std::uint32_t kProtocolVersion = 1;
+// Version 2 adds, to what version 1 says: a reply may come as several frames,
+// whose bytes, joined, are the reply (a big read's entries go as a frame of
+// their own, shared by every reply that reads them); and ping reports whether
+// the database is degraded. todod answers a version 1 request as version 1
+// did: in one frame, without the ping field.
+inline constexpr std::uint32_t kProtocolVersion = 2;
+// Entries of at least this many bytes go, in a version 2 reply, as a frame of
+// their own: sending them from the bytes the list's actor encoded saves a copy
+// per reply, which past a few pages costs more than the frame.
+inline constexpr std::size_t kSeparateFrameBytes = 16 * 1024;
 // The largest request todod accepts; larger ones get an error reply.
 inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 
@@ -52,6 +62,8 @@ using Command = std::variant<ListCommand, ListNames, Ping>;
 struct Request {
   std::uint64_t id = 0;
   Command command;
+  // What the client speaks: its replies are encoded in the same version.
+  std::uint32_t protocol_version = kProtocolVersion;
 };
 
 // What todod reports about itself. Counters run from its start.
@@ -68,6 +80,9 @@ struct PingInfo {
   std::uint64_t lists_expired = 0;
   std::uint64_t p99_latency_us = 0;  // receipt to answer, within 1/8
   std::uint64_t resident_bytes = 0;
+  // Empty while the database takes reads and writes; otherwise what is wrong
+  // with it, naming the file when one is damaged (version 2 and later).
+  std::string degraded;
 
   friend bool operator==(const PingInfo&, const PingInfo&) = default;
 };
@@ -102,7 +117,21 @@ std::string encode_request(const Request& request);
 // RequestHandler, titles by List.
 Result<Request> decode_request(std::string_view bytes);
 
-std::string encode_reply(const Reply& reply);
+// A reply as the frames it is sent in: head, then, when shared is set, the
+// bytes of *shared from shared_offset on. Joined, they are encode_reply().
+struct ReplyFrames {
+  std::string head;
+  std::shared_ptr<const std::string> shared;
+  std::size_t shared_offset = 0;
+
+  std::size_t size() const { return head.size() + (shared ? shared->size() - shared_offset : 0); }
+};
+
+// In the given version (that of the request answered). Version 2 sends
+// EncodedEntries of kSeparateFrameBytes or more as a frame of their own.
+ReplyFrames encode_reply_frames(const Reply& reply, std::uint32_t version = kProtocolVersion);
+std::string encode_reply(const Reply& reply, std::uint32_t version = kProtocolVersion);
+// Any version up to kProtocolVersion; bytes are every frame of it, joined.
 Result<Reply> decode_reply(std::string_view bytes);
 
 // The entries of a reply's payload in their wire form, in the order given.
@@ -112,5 +141,8 @@ Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded);
 // The request id of a message that may not decode as a whole, when its header
 // is intact: lets the daemon address an error reply to a broken request.
 std::optional<std::uint64_t> peek_request_id(std::string_view bytes);
+// The version to answer such a message in: its own, when its header is intact
+// and names a version this todod speaks, else kProtocolVersion.
+std::uint32_t reply_version_for(std::string_view bytes);
 
 }  // namespace todo

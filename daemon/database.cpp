@@ -87,6 +87,8 @@ std::uint32_t Database::generation() const { return db_->generation(); }
 
 std::uint64_t Database::reopen_count() const { return db_->reopen_count(); }
 
+std::string Database::degraded() const { return db_->degraded(); }
+
 std::uint64_t Database::write_count() const {
   std::uint64_t total = 0;
   for (const auto& worker : workers_) total += worker->write_count();

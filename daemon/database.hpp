@@ -100,6 +100,8 @@ class Database {
   std::uint64_t write_count() const;
   // Times RocksDB was reopened after a failed write.
   std::uint64_t reopen_count() const;
+  // Empty while it takes reads and writes; else what is wrong (RocksDbInstance::degraded).
+  std::string degraded() const;
 
  private:
   Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db, EntryId id_floor,

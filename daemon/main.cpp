@@ -80,6 +80,7 @@ struct Settings {
   bool is_repair = false;
   bool is_wal_loss_accepted = false;
   std::size_t max_connections = todo::ListenerOptions{}.max_connections;
+  std::uint64_t max_reply_bytes = todo::default_max_reply_bytes();
 };
 
 todo::Durability durability_of(const Settings& settings) {
@@ -137,6 +138,16 @@ void add_flags(CLI::App& app, Settings& settings) {
       ->transform(CLI::AsSizeValue(true))
       ->default_str("a quarter of the memory, or of the cgroup's memory.max if lower: " +
                     std::to_string(settings.max_memory_bytes >> 20) + "MiB here");
+  app.add_option("--max-reply-memory", settings.max_reply_bytes,
+                 "bytes of replies made and not yet read by their clients, past which a read "
+                 "is answered busy; a quarter of it per connection. A reply shared by several "
+                 "reads (a list's entries, while it is unchanged) counts once, and one reply "
+                 "bigger than the limit is still sent when nothing else waits (bytes, or with a "
+                 "unit: 256MiB, 1GiB)")
+      ->transform(CLI::AsSizeValue(true))
+      ->check(CLI::Range(std::uint64_t{1} << 20, std::uint64_t{1} << 50))
+      ->default_str("an eighth of the memory, or of the cgroup's memory.max if lower: " +
+                    std::to_string(settings.max_reply_bytes >> 20) + "MiB here");
   auto* secret_key =
       app.add_option("--curve-secret-key", settings.curve_secret_key_file,
                      "todod's CURVE key pair (`todo keygen FILE`), for tcp:// endpoints")
@@ -179,7 +190,8 @@ void add_flags(CLI::App& app, Settings& settings) {
 todo::Result<todo::ListenerOptions> listener_options(const Settings& settings) {
   todo::ListenerOptions options{.endpoints = settings.endpoints,
                                 .allows_plaintext_loopback_tcp = settings.is_insecure_tcp_allowed,
-                                .max_connections = settings.max_connections};
+                                .max_connections = settings.max_connections,
+                                .max_reply_bytes = settings.max_reply_bytes};
   if (!settings.curve_secret_key_file.empty()) {
     auto keys = todo::read_curve_key_pair(settings.curve_secret_key_file);
     if (!keys) return keys.error();

@@ -80,4 +80,9 @@ std::uint64_t default_max_memory_bytes() {
   return available_memory_bytes() / kDefaultMaxMemoryDivisor;
 }
 
+std::uint64_t default_max_reply_bytes() {
+  const std::uint64_t available = available_memory_bytes();
+  return available == 0 ? kFallbackMaxReplyBytes : available / kDefaultMaxReplyMemoryDivisor;
+}
+
 }  // namespace todo

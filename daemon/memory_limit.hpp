@@ -37,4 +37,12 @@ std::uint64_t available_memory_bytes();
 // cannot be read.
 std::uint64_t default_max_memory_bytes();
 
+// The default --max-reply-memory, the bytes of replies waiting for their
+// clients (ReplyMemory) is this fraction of available_memory_bytes(), or
+// kFallbackMaxReplyBytes when that cannot be read: with the lists' quarter,
+// it leaves more than half of the memory to the rest.
+inline constexpr std::uint64_t kDefaultMaxReplyMemoryDivisor = 8;
+inline constexpr std::uint64_t kFallbackMaxReplyBytes = std::uint64_t{256} << 20;
+std::uint64_t default_max_reply_bytes();
+
 }  // namespace todo

@@ -61,6 +61,7 @@ Server::LoadedList::LoadedList(List&& list) : List(std::move(list)) {
 void Server::LoadedList::replace(List&& list) {
   static_cast<List&>(*this) = std::move(list);
   all_entries.reset();
+  big_entries_in_flight.reset();
   title_heap_bytes = 0;
   for (const Entry& entry : entries()) title_heap_bytes += heap_bytes(entry.title);
 }
@@ -300,7 +301,10 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
                          ListMutations& mutations) {
   // Whether or not the change succeeds: a failed one leaves the list as it
   // was, and forgetting costs only one encoding more.
-  if (is_change(operation)) list.all_entries.reset();
+  if (is_change(operation)) {
+    list.all_entries.reset();
+    list.big_entries_in_flight.reset();
+  }
   return std::visit(
       [&](const auto& op) -> ListResult {
         using Op = std::decay_t<decltype(op)>;
@@ -317,8 +321,15 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           }
           if (op.date) return ListAnswer(encode_entries(list.entries(*op.date)));
           if (list.all_entries) return ListAnswer(EncodedEntries{list.all_entries});
+          if (auto in_flight = list.big_entries_in_flight.lock()) {
+            return ListAnswer(EncodedEntries{std::move(in_flight)});
+          }
           EncodedEntries encoded = encode_entries(list.entries());
-          if (encoded.bytes->size() <= kMaxCachedEncodingBytes) list.all_entries = encoded.bytes;
+          if (encoded.bytes->size() <= kMaxCachedEncodingBytes) {
+            list.all_entries = encoded.bytes;
+          } else {
+            list.big_entries_in_flight = encoded.bytes;
+          }
           return ListAnswer(std::move(encoded));
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           const Entry* before = list.find_entry(op.id);

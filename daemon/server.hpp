@@ -128,7 +128,8 @@ class Server final : public Actor {
   // asked for it: the next read of an unchanged list hands that out instead
   // of encoding every entry again (reading 100 titles scattered over the heap
   // is most of the cost of a read). Every change forgets it, and an encoding
-  // over 1 MiB is not kept. It lives here, not in the actor, so an idle actor
+  // over 1 MiB is kept only while replies that send it are waiting to be
+  // read (big_entries_in_flight). It lives here, not in the actor, so an idle actor
   // with no list loaded stays as small.
   //
   // It also keeps the heap bytes of its titles up to date, so that its memory
@@ -143,7 +144,11 @@ class Server final : public Actor {
     // its next id the database's id floor (id_floor.hpp).
     bool has_nothing_stored(EntryId id_floor) const { return empty() && next_id() <= id_floor; }
     std::shared_ptr<const std::string> all_entries;  // null until read, and after a change
-    std::size_t title_heap_bytes = 0;                // apply() keeps it with each change
+    // An encoding too big to keep, while replies still hold it: the reads
+    // that come meanwhile send it again rather than each encode a copy of
+    // their own, and the list itself never keeps it alive.
+    std::weak_ptr<const std::string> big_entries_in_flight;
+    std::size_t title_heap_bytes = 0;  // apply() keeps it with each change
   };
   // Whether a group's write is in flight, or failed and waits for a turn.
   // Atomic: the worker sets it, and has_new_work() reads it while another

@@ -376,6 +376,11 @@ TEST_CASE("replies as text", "[reply_printer]") {
         "todod 1.2.3, up 12 s, 3 lists in memory, 40 requests served, 5 errors (2 busy), "
         "6 database batches of 7 writes, 1 actor restarts, 8 lists expired, "
         "p99 latency 950 us, 20.5 MiB resident");
+  PingInfo degraded = kPing;
+  degraded.degraded = "takes no changes until it is reopened, after: no space";
+  CHECK_THAT(text(Kind::ping, ok(degraded)),
+             Catch::EndsWith(" MiB resident\ndegraded: the database takes no changes until it is "
+                             "reopened, after: no space"));
 }
 
 TEST_CASE("one-line mode joins lines with \"; \"", "[reply_printer]") {
@@ -409,7 +414,11 @@ TEST_CASE("replies as JSON", "[reply_printer]") {
         R"({"version": "1.2.3", "uptime_ms": 12345, "lists_in_memory": 3, "requests_served": 40, )"
         R"("errors": 5, "busy_refusals": 2, "database_batches": 6, "database_writes": 7, )"
         R"("actor_restarts": 1, "lists_expired": 8, "p99_latency_us": 950, )"
-        R"("resident_bytes": 21495808})");
+        R"("resident_bytes": 21495808, "degraded": ""})");
+  PingInfo degraded = kPing;
+  degraded.degraded = "read-only: \"full\"";
+  CHECK_THAT(json(Kind::ping, ok(degraded)),
+             Catch::EndsWith(R"("degraded": "read-only: \"full\""})"));
 }
 
 TEST_CASE("errors as batch shows them", "[reply_printer]") {

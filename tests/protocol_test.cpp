@@ -290,11 +290,11 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
   SECTION("the worked example of docs/protocol.md") {
     const Request add = list_request(1, "bob", AddEntry{day("2018-12-19"), "Dentist"});
     CHECK(hex(encode_request(add)) ==
-          "01 01 00 00 00 01 00 00 00 00 00 00 00 01 03 00 00 00 00 00 00 00 62 6f 62 01 dc 45 "
+          "01 02 00 00 00 01 00 00 00 00 00 00 00 01 03 00 00 00 00 00 00 00 62 6f 62 01 dc 45 "
           "00 00 07 00 00 00 00 00 00 00 44 65 6e 74 69 73 74");
     const Reply added{1, StatusCode::ok, "", EntryId{1}};
     CHECK(hex(encode_reply(added)) ==
-          "01 01 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00 "
+          "01 02 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00 "
           "00 00");
   }
   SECTION("requests") {
@@ -372,6 +372,7 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
               .u64(9)
               .u64(10)
               .u64(11)
+              .text("")
               .str());
   }
   SECTION("status codes") {
@@ -381,6 +382,60 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
     CHECK(static_cast<int>(StatusCode::busy) == 3);
     CHECK(static_cast<int>(StatusCode::internal) == 4);
   }
+}
+
+TEST_CASE("a version 1 request is answered as version 1 answered it", "[protocol]") {
+  const std::string v1_ping = request_header(3, 1).u8(kCommandPing).str();
+  const auto request = decode_request(v1_ping);
+  REQUIRE(request.ok());
+  CHECK(request.value().protocol_version == 1);
+  CHECK(reply_version_for(v1_ping) == 1);
+  CHECK(reply_version_for(request_header(3, 9).str()) == kProtocolVersion);
+  CHECK(decode_request(encode_request(Request{3, Ping{}})).value().protocol_version ==
+        kProtocolVersion);
+
+  PingInfo ping{"1.0", 10, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
+  ping.degraded = "read-only";
+  const std::string v1_reply = encode_reply(Reply{3, StatusCode::ok, "", ping}, 1);
+  CHECK(v1_reply.substr(1, 4) == std::string("\x01\0\0\0", 4));
+  const auto decoded = decode_reply(v1_reply);
+  REQUIRE(decoded.ok());
+  // Version 1 has no field for it.
+  CHECK(std::get<PingInfo>(decoded.value().payload).degraded.empty());
+  const auto v2 = decode_reply(encode_reply(Reply{3, StatusCode::ok, "", ping}));
+  REQUIRE(v2.ok());
+  CHECK(std::get<PingInfo>(v2.value().payload) == ping);
+}
+
+TEST_CASE("big entries go as a frame of their own in version 2 only", "[protocol]") {
+  std::vector<Entry> many;
+  for (EntryId id = 1; many.size() * 60 < 2 * kSeparateFrameBytes; ++id) {
+    many.push_back(Entry{id, day("2024-02-29"), std::string(40, 't'), id % 2 == 0});
+  }
+  const EncodedEntries encoded = encode_entries(many);
+  const Reply reply{8, StatusCode::ok, "", encoded};
+  const std::string whole = encode_reply(reply);
+
+  const ReplyFrames frames = encode_reply_frames(reply);
+  REQUIRE(frames.shared);
+  CHECK(frames.shared == encoded.bytes);  // the same bytes, not a copy
+  CHECK(frames.head.size() < 32);
+  CHECK(frames.size() == whole.size());
+  CHECK(frames.head + std::string(*frames.shared).substr(frames.shared_offset) == whole);
+  const auto joined = decode_reply(whole);
+  REQUIRE(joined.ok());
+  CHECK(std::get<std::vector<Entry>>(joined.value().payload) == many);
+
+  // Version 1: one frame, the same entries.
+  const ReplyFrames v1 = encode_reply_frames(reply, 1);
+  CHECK_FALSE(v1.shared);
+  const auto v1_decoded = decode_reply(v1.head);
+  REQUIRE(v1_decoded.ok());
+  CHECK(std::get<std::vector<Entry>>(v1_decoded.value().payload) == many);
+
+  // Few entries: one frame, the copy costs less than another.
+  const std::vector<Entry> few(many.begin(), many.begin() + 3);
+  CHECK_FALSE(encode_reply_frames(Reply{8, StatusCode::ok, "", encode_entries(few)}).shared);
 }
 
 TEST_CASE("a newer protocol version is refused", "[protocol]") {
@@ -681,7 +736,7 @@ struct FuzzTally {
     if constexpr (std::is_same_v<Decoded, Request>) {
       again = encode_request(result.value());
     } else {
-      again = encode_reply(result.value());
+      again = encode_reply(result.value(), reply_version_for(bytes));
     }
     if (again != bytes && not_canonical++ == 0) {
       first_not_canonical = hex(bytes) + " decoded as " + describe(result.value());

@@ -114,4 +114,12 @@ inline std::uint64_t ping_field(const std::string& json, const std::string& fiel
   return std::stoull(match[1]);
 }
 
+// A string field of `todo --json ping`, without JSON escapes in it.
+inline std::string ping_field_text(const std::string& json, const std::string& field) {
+  std::smatch match;
+  const std::regex pattern("\"" + field + "\": \"([^\"\\\\]*)\"");
+  if (!std::regex_search(json, match, pattern)) FAIL("no text " << field << " in " << json);
+  return match[1];
+}
+
 }  // namespace todo::testing

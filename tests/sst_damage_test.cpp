@@ -77,6 +77,15 @@ TEST_CASE("a table file damaged in one list's entries: --repair keeps every othe
     } else {
       CHECK_THAT(added.err, Catch::Contains("Corruption"));
       are_writes_refused = true;
+      // The operator hears of it from ping, the damaged file named, and
+      // from the log, once.
+      CHECK_THAT(run_todo_ok(place.endpoint(), {"ping"}),
+                 Catch::Contains("\ndegraded: the database damaged") && Catch::Contains(".sst") &&
+                     Catch::Contains("todod --repair"));
+      run_todo(place.endpoint(), {"add", "alpha", "2026-12-02", "more"});
+      // All the log says in a second (no line holds the text waited for).
+      const std::string log = todod.process().read_stderr_until("\x01", std::chrono::seconds(1));
+      CHECK(count_of(log, "is damaged, and writes fail until it is repaired") == 1);
     }
     REQUIRE(todod.stop() == 0);
   }
@@ -91,6 +100,8 @@ TEST_CASE("a table file damaged in one list's entries: --repair keeps every othe
                                Catch::Contains("the damaged files are kept in "));
 
   RunningDaemon todod(place.data_dir(), place.endpoint());
+  CHECK(testing::ping_field_text(run_todo_ok(place.endpoint(), {"--json", "ping"}), "degraded") ==
+        "");
   CHECK(entry_count(place.endpoint(), "alpha") == alpha_acknowledged);
   CHECK(entry_count(place.endpoint(), "charlie") == 1);
   const std::size_t bravo_kept = entry_count(place.endpoint(), "bravo");

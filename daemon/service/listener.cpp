@@ -8,6 +8,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <memory>
+#include <string_view>
 #include <zmq.hpp>
 
 #include "common/endpoint.hpp"
@@ -34,6 +36,9 @@ constexpr int kMaxReadsPerRound = 256;
 constexpr int kReplyHighWaterMark = 4'096;
 constexpr int kRequestHighWaterMark = 1'000;
 constexpr int kHandshakeTimeoutMs = 5'000;
+// Frames of a reply this big are handed to ZeroMQ without a copy and, for a
+// read, counted in ReplyMemory; below it the copy costs less than either.
+constexpr std::size_t kHeldFrameBytes = kSeparateFrameBytes;
 
 // The socket's directory is made (0700) when missing and verified either way:
 // whoever else could write to it could bind an impostor in todod's place.
@@ -130,8 +135,9 @@ Result<std::unique_ptr<Listener>> Listener::bind(const ListenerOptions& options,
   socket->set(zmq::sockopt::linger, 0);
   // Made before anything is bound: should a later endpoint fail, destroying it
   // removes the socket files already made.
-  std::unique_ptr<Listener> listener(
-      new Listener(handler, std::move(context), std::move(authenticator), std::move(socket)));
+  const ReplyMemory::Bounds reply_bounds{options.max_reply_bytes, options.max_reply_bytes / 4};
+  std::unique_ptr<Listener> listener(new Listener(handler, reply_bounds, std::move(context),
+                                                  std::move(authenticator), std::move(socket)));
   if (options.curve_server_keys)
     listener->curve_secret_key_ = options.curve_server_keys->secret_key;
   auto limit = ConnectionLimit::watch(
@@ -196,6 +202,56 @@ std::size_t Listener::connection_limit() const { return connection_limit_->limit
 
 namespace {
 
+// What a frame handed to ZeroMQ without a copy keeps alive until ZeroMQ frees
+// it, on its I/O thread once the frame is written, or when it is dropped.
+struct SentFrame {
+  std::string owned;
+  std::shared_ptr<const std::string> shared;
+  std::size_t shared_offset = 0;
+  ReplyMemory* memory = nullptr;  // set while claim is held
+  ReplyMemory::Claim claim;
+
+  SentFrame() = default;
+  SentFrame(const SentFrame&) = delete;
+  SentFrame& operator=(const SentFrame&) = delete;
+  ~SentFrame() {
+    if (memory != nullptr) memory->release(claim);
+  }
+
+  std::string_view bytes() const {
+    return shared ? std::string_view(*shared).substr(shared_offset) : std::string_view(owned);
+  }
+};
+
+void free_sent_frame(void* /*data*/, void* hint) { delete static_cast<SentFrame*>(hint); }
+
+// The message sends frame's bytes in place; it owns frame from here on.
+zmq::message_t zero_copy(std::unique_ptr<SentFrame>& frame) {
+  const std::string_view bytes = frame->bytes();
+  // ZeroMQ only reads the bytes; its interface takes them as void*.
+  zmq::message_t message(const_cast<char*>(bytes.data()), bytes.size(), free_sent_frame,
+                         frame.get());
+  frame.release();
+  return message;
+}
+
+std::string describe_refusal(const ReplyMemory::Refusal& refusal, std::size_t reply_bytes) {
+  const std::string held = std::to_string(refusal.held);
+  const std::string bound = std::to_string(refusal.bound);
+  return (refusal.is_per_connection
+              ? "replies of " + held + " bytes are waiting for this client to read them, and " +
+                    std::to_string(reply_bytes) + " more would pass its limit of " + bound +
+                    " (a quarter of --max-reply-memory)"
+              : "replies of " + held + " bytes are waiting for their clients, and " +
+                    std::to_string(reply_bytes) + " more would pass --max-reply-memory (" + bound +
+                    ")") +
+         ": read the replies first, or read fewer entries at a time (todo entries LIST --limit N)";
+}
+
+}  // namespace
+
+namespace {
+
 // Where a socket file waits while its endpoint accepts no connections: beside
 // it, in the same directory nobody else may write to.
 std::string paused_path(const std::string& path) { return path + ".paused"; }
@@ -241,10 +297,12 @@ void Listener::accept_again() {
             std::to_string(connection_limit_->connection_count()) + " are open");
 }
 
-Listener::Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
+Listener::Listener(RequestHandler& handler, ReplyMemory::Bounds reply_bounds,
+                   std::unique_ptr<zmq::context_t> context,
                    std::unique_ptr<CurveAuthenticator> authenticator,
                    std::unique_ptr<zmq::socket_t> socket)
     : handler_(handler),
+      reply_memory_(reply_bounds),
       context_(std::move(context)),
       authenticator_(std::move(authenticator)),
       socket_(std::move(socket)) {}
@@ -321,53 +379,112 @@ void Listener::read_requests() {
     if (frame_count != 1) {
       const Error error =
           Error::invalid("a request is one frame, this message had " + std::to_string(frame_count));
-      outbox_.push({std::move(id), encode_reply(handler_.refuse(0, error))});
+      outbox_.push({std::move(id), encode_reply_frames(handler_.refuse(0, error))});
       continue;
     }
     handle_message(std::move(id), std::string_view(payload.data<char>(), payload.size()));
   }
 }
 
+namespace {
+
+// Whether a busy answer may replace the reply: a read's, which leaves nothing
+// changed. (Only reads answer with many bytes.)
+bool is_read_answer(const Reply& reply) {
+  return reply.status == StatusCode::ok &&
+         (std::holds_alternative<EncodedEntries>(reply.payload) ||
+          std::holds_alternative<std::vector<Entry>>(reply.payload) ||
+          std::holds_alternative<std::vector<std::string>>(reply.payload));
+}
+
+}  // namespace
+
 void Listener::handle_message(std::string routing_id, std::string_view bytes) {
+  const std::uint32_t version = reply_version_for(bytes);
   if (bytes.size() > kMaxRequestBytes) {
     const Error error =
         Error::invalid("request of " + std::to_string(bytes.size()) +
                        " bytes is larger than the limit of " + std::to_string(kMaxRequestBytes));
-    outbox_.push({std::move(routing_id),
-                  encode_reply(handler_.refuse(peek_request_id(bytes).value_or(0), error))});
+    outbox_.push(
+        {std::move(routing_id),
+         encode_reply_frames(handler_.refuse(peek_request_id(bytes).value_or(0), error), version)});
     return;
   }
   auto request = decode_request(bytes);
   if (!request) {
     outbox_.push(
         {std::move(routing_id),
-         encode_reply(handler_.refuse(peek_request_id(bytes).value_or(0), request.error()))});
+         encode_reply_frames(handler_.refuse(peek_request_id(bytes).value_or(0), request.error()),
+                             version)});
     return;
   }
-  handler_.handle(std::move(request).value(),
-                  [this, routing_id = std::move(routing_id)](Reply reply) {
-                    outbox_.push({routing_id, encode_reply(reply)});
-                  });
+  handler_.handle(
+      std::move(request).value(), [this, routing_id = std::move(routing_id), version](Reply reply) {
+        const bool is_read = is_read_answer(reply);
+        outbox_.push(
+            {routing_id, encode_reply_frames(reply, version), reply.request_id, version, is_read});
+      });
 }
 
 void Listener::send_replies() {
   outbox_.take_all(replies_to_send_);
-  for (const OutgoingReply& reply : replies_to_send_) {
-    send_reply(reply.routing_id, reply.bytes);
+  for (OutgoingReply& reply : replies_to_send_) {
+    send_reply(reply);
     ++replies_sent_;
   }
   replies_to_send_.clear();
 }
 
-void Listener::send_reply(const std::string& routing_id, const std::string& bytes) {
+void Listener::send_reply(OutgoingReply& reply) {
+  ReplyFrames& frames = reply.frames;
+  const std::size_t reply_bytes = frames.size();
+  std::unique_ptr<SentFrame> head;  // null: the head is copied
+  std::unique_ptr<SentFrame> body;
+  if (frames.head.size() >= kHeldFrameBytes) {
+    head = std::make_unique<SentFrame>();
+    head->owned = std::move(frames.head);
+  }
+  if (frames.shared) {
+    body = std::make_unique<SentFrame>();
+    body->shared = std::move(frames.shared);
+    body->shared_offset = frames.shared_offset;
+  }
+  if (reply.may_be_withheld) {
+    for (SentFrame* frame : {head.get(), body.get()}) {
+      if (frame == nullptr) continue;
+      const std::string_view bytes = frame->bytes();
+      ReplyMemory::Claim claim{reply.routing_id, bytes.data(), bytes.size()};
+      if (auto refusal = reply_memory_.try_hold(claim)) {
+        const Error error = Error::busy(describe_refusal(*refusal, reply_bytes));
+        head.reset();  // releases what the other frame held
+        body.reset();
+        frames =
+            encode_reply_frames(handler_.withhold(reply.request_id, error), reply.protocol_version);
+        break;
+      }
+      frame->memory = &reply_memory_;
+      frame->claim = std::move(claim);
+    }
+  }
   try {
     // A client that vanished or stopped reading loses its reply; the change it
     // asked for stands (it was durable before the reply was written).
-    if (!socket_->send(zmq::buffer(routing_id),
+    if (!socket_->send(zmq::buffer(reply.routing_id),
                        zmq::send_flags::sndmore | zmq::send_flags::dontwait)) {
       return;
     }
-    socket_->send(zmq::buffer(bytes), zmq::send_flags::dontwait);
+    const zmq::send_flags head_flags =
+        body ? zmq::send_flags::sndmore | zmq::send_flags::dontwait : zmq::send_flags::dontwait;
+    if (head) {
+      zmq::message_t message = zero_copy(head);
+      socket_->send(message, head_flags);
+    } else {
+      socket_->send(zmq::buffer(frames.head), head_flags);
+    }
+    if (body) {
+      zmq::message_t message = zero_copy(body);
+      socket_->send(message, zmq::send_flags::dontwait);
+    }
   } catch (const zmq::error_t& e) {
     log_event(std::string("could not send a reply: ") + e.what());
   }

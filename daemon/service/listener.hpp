@@ -22,6 +22,7 @@
 
 #include "common/curve_key_file.hpp"
 #include "common/result.hpp"
+#include "daemon/service/reply_memory.hpp"
 #include "daemon/service/reply_outbox.hpp"
 
 namespace zmq {
@@ -48,6 +49,9 @@ struct ListenerOptions {
   // Connections held at once, over all endpoints; fewer when the open file
   // limit would not allow as many (ConnectionLimit).
   std::size_t max_connections = 10'000;
+  // Bytes of replies encoded and not yet written to their clients, in total;
+  // a quarter of it per connection (ReplyMemory).
+  std::size_t max_reply_bytes = std::size_t{256} << 20;
 };
 
 class Listener {
@@ -98,7 +102,8 @@ class Listener {
     std::uint64_t inode = 0;
   };
 
-  Listener(RequestHandler& handler, std::unique_ptr<zmq::context_t> context,
+  Listener(RequestHandler& handler, ReplyMemory::Bounds reply_bounds,
+           std::unique_ptr<zmq::context_t> context,
            std::unique_ptr<CurveAuthenticator> authenticator,
            std::unique_ptr<zmq::socket_t> socket);
 
@@ -115,9 +120,15 @@ class Listener {
   void read_requests();
   void handle_message(std::string routing_id, std::string_view bytes);
   void send_replies();
-  void send_reply(const std::string& routing_id, const std::string& bytes);
+  // Sends the reply, its big frames without a copy. A read's big frames are
+  // held in reply_memory_ until ZeroMQ frees them; when that would pass a
+  // bound, a busy answer goes in its place.
+  void send_reply(OutgoingReply& reply);
 
   RequestHandler& handler_;
+  // Before the context: the context's end frees the messages still queued,
+  // which release what they hold here.
+  ReplyMemory reply_memory_;
   std::unique_ptr<zmq::context_t> context_;
   std::unique_ptr<CurveAuthenticator> authenticator_;  // null without CURVE
   std::unique_ptr<zmq::socket_t> socket_;              // closed before the authenticator

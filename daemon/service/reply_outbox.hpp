@@ -12,13 +12,19 @@
 #include <string>
 #include <vector>
 
+#include "common/protocol.hpp"
 #include "daemon/runtime/mutex.hpp"
 
 namespace todo {
 
 struct OutgoingReply {
   std::string routing_id;  // the ROUTER's identity frame of the client
-  std::string bytes;       // the encoded Reply
+  ReplyFrames frames;      // the encoded Reply
+  // What a busy answer in its place needs; whether one may take its place (a
+  // read's answer: nothing is lost but the bytes, which a retry reads again).
+  std::uint64_t request_id = 0;
+  std::uint32_t protocol_version = kProtocolVersion;
+  bool may_be_withheld = false;
 };
 
 class ReplyOutbox {

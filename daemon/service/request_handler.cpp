@@ -105,6 +105,11 @@ Reply RequestHandler::refuse(std::uint64_t request_id, Error error) {
   return Reply::failure(request_id, std::move(error));
 }
 
+Reply RequestHandler::withhold(std::uint64_t request_id, Error error) {
+  system_.counters().busy_refusals.fetch_add(1, std::memory_order_relaxed);
+  return refuse(request_id, std::move(error));
+}
+
 void RequestHandler::answer(const Respond& respond, Clock::time_point received, Reply reply) {
   if (reply.status != StatusCode::ok) errors_.fetch_add(1, std::memory_order_relaxed);
   latency_.record(Clock::now() - received);
@@ -127,6 +132,7 @@ Reply RequestHandler::ping(std::uint64_t request_id) const {
   info.lists_expired = counters.lists_expired.load(std::memory_order_relaxed);
   info.p99_latency_us = static_cast<std::uint64_t>(latency_.percentile(0.99).count());
   info.resident_bytes = resident_bytes();
+  info.degraded = system_.database().degraded();
   return Reply{request_id, StatusCode::ok, {}, info};
 }
 

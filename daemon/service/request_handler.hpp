@@ -36,6 +36,9 @@ class RequestHandler {
   // The answer to a message that never became a request (undecodable, too
   // large): counted like any other error.
   Reply refuse(std::uint64_t request_id, Error error);
+  // The busy answer sent in place of one that was made but cannot be sent
+  // yet (ReplyMemory): counted as a busy refusal.
+  Reply withhold(std::uint64_t request_id, Error error);
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -285,9 +285,18 @@ void RocksDbInstance::flush_when_range_deletes_pile_up(rocksdb::DB& db,
 
 void RocksDbInstance::note_write_failure(const rocksdb::Status& status,
                                          const std::string& failure) {
+  bool is_new_damage = false;
   {
     MutexLock failure_lock(failure_mutex_);
     write_failure_ = failure;
+    if (status.IsCorruption() && damage_.empty()) {
+      damage_ = failure;
+      is_new_damage = true;
+    }
+  }
+  if (is_new_damage) {
+    log_event("the database in " + dir_.string() + " is damaged, and writes fail until it is " +
+              "repaired (stop todod, run todod --repair, see the README): " + failure);
   }
   if (!is_sync_failure(status)) {
     needs_reopen_.store(true, std::memory_order_release);
@@ -389,6 +398,25 @@ void RocksDbInstance::reopen() {
   next_reopen_.store((Clock::now() + reopen_delay_.load()).time_since_epoch().count(),
                      std::memory_order_relaxed);
   reopen_delay_.store(std::min<Clock::duration>(reopen_delay_.load() * 2, kMaxReopenInterval));
+}
+
+std::string RocksDbInstance::degraded() const {
+  MutexLock failure_lock(failure_mutex_);
+  if (needs_restart_.load(std::memory_order_acquire)) {
+    return "takes no changes until todod restarts, after: " + write_failure_;
+  }
+  if (unreadable_since_.load(std::memory_order_acquire) != 0) {
+    return "cannot be opened, not even read-only, after: " + write_failure_;
+  }
+  if (needs_reopen_.load(std::memory_order_acquire)) {
+    return (damage_.empty() ? std::string() : "damaged (todod --repair); ") +
+           "takes no changes until it is reopened, after: " + write_failure_;
+  }
+  if (!damage_.empty()) {
+    return "damaged, and writes fail whenever RocksDB reads the damage again (todod --repair): " +
+           damage_;
+  }
+  return {};
 }
 
 Error RocksDbInstance::stale_write() {

@@ -140,6 +140,12 @@ class RocksDbInstance {
   // Times the instance was closed and opened again for writing.
   std::uint64_t reopen_count() const { return reopen_count_.load(std::memory_order_relaxed); }
 
+  // Empty while reads and writes work; else what is wrong, for ping: writes
+  // refused and why, nothing open at all, or a damaged table file that a
+  // write met (RocksDB names it), which stays reported until todod restarts,
+  // as the damage stays until todod --repair. Never waits for a reopen.
+  std::string degraded() const EXCLUDES(failure_mutex_);
+
  private:
   using Clock = std::chrono::steady_clock;
 
@@ -187,6 +193,7 @@ class RocksDbInstance {
   std::atomic<std::uint64_t> range_deletes_since_flush_{0};
   mutable Mutex failure_mutex_;
   std::string write_failure_ GUARDED_BY(failure_mutex_);  // what the failed write said
+  std::string damage_ GUARDED_BY(failure_mutex_);         // the first corruption a write met
   // Since when nothing is open, in Clock ticks; 0 while something is.
   std::atomic<Clock::rep> unreadable_since_{0};
   const Unreadable unreadable_;
