@@ -8,10 +8,13 @@
 #include <memory>
 #include <vector>
 
+#include "common/codec.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
 #include "daemon/remembered_changes.hpp"
 #include "daemon/server.hpp"
+#include "daemon/storage/list_mutations.hpp"
+#include "daemon/storage/storage_layout.hpp"
 #include "daemon/system.hpp"
 #include "server_calls.hpp"
 #include "temp_dir.hpp"
@@ -182,6 +185,38 @@ TEST_CASE("past the bound, the oldest key is forgotten and its change is applied
   CHECK(added_id(call_keyed(*bob, dentist(), IdempotencyKey{0, 1})) == count + 2);
   CHECK(system->database().load_remembered_changes("bob").value().size() ==
         RememberedChanges::kMaxRemembered);
+}
+
+TEST_CASE("a keyed add writes its key in the same batch, and forgets the oldest past the bound",
+          "[idempotency]") {
+  std::vector<RememberedChange> full;
+  for (std::uint64_t i = 0; i < RememberedChanges::kMaxRemembered; ++i) {
+    full.push_back({{0, i}, i + 1, unix_now_ms(), 0, EntryId{1}});
+  }
+  RememberedChanges remembered(std::move(full));
+  {
+    List list("bob");
+    ListMutations mutations("bob", list);
+    remembered.remember({0, 5000}, 0, EntryId{2}, unix_now_ms(), mutations);
+    const std::vector<StorageMutation> written = std::move(mutations).finish(list);
+    REQUIRE(written.size() == 2);
+    CHECK(written[0].kind == StorageMutation::Kind::erase);
+    CHECK(written[0].key == StorageLayout::remembered_key("bob", {0, 0}));
+    CHECK(written[1].key == StorageLayout::remembered_key("bob", {0, 5000}));
+    CHECK(decode_remembered_change(written[1].value).value().sequence ==
+          RememberedChanges::kMaxRemembered + 1);
+  }
+  CHECK(remembered.size() == RememberedChanges::kMaxRemembered);
+  CHECK(remembered.find({0, 0}, unix_now_ms()) == nullptr);
+  CHECK(remembered.find({0, 5000}, unix_now_ms()) != nullptr);
+  // Past the window, a key is not honoured, and is forgotten with the next.
+  const std::int64_t later = unix_now_ms() + RememberedChanges::kWindow.count() + 1;
+  CHECK(remembered.find({0, 5000}, later) == nullptr);
+  List list("bob");
+  ListMutations mutations("bob", list);
+  remembered.remember({0, 6000}, 0, std::monostate{}, later, mutations);
+  CHECK(std::move(mutations).finish(list).size() == RememberedChanges::kMaxRemembered + 1);
+  CHECK(remembered.size() == 1);
 }
 
 }  // namespace
