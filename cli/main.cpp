@@ -66,10 +66,10 @@ bool is_change(todo::CliCommand::Kind kind) {
 }
 
 // Puts a new idempotency key on a change, so that it may be sent again.
-void give_key(todo::Command& command) {
+void give_key(todo::Command& command, todo::IdempotencyKeySource& keys) {
   if (auto* list_command = std::get_if<todo::ListCommand>(&command);
       list_command != nullptr && todo::is_change(list_command->operation)) {
-    list_command->key = todo::random_idempotency_key();
+    list_command->key = keys.next();
   }
 }
 
@@ -159,7 +159,8 @@ int run_one(const ClientFactory& connect, todo::CliCommand command,
             const todo::ReplyPrinter& printer) {
   auto client = connect();
   if (command.is_every_page) return run_every_page(*client, command, printer);
-  give_key(command.command);
+  todo::IdempotencyKeySource keys;
+  give_key(command.command, keys);
   int exit_code = 0;
   const auto on_reply = [&](std::size_t, todo::Reply reply) {
     if (reply.status != todo::StatusCode::ok) {
@@ -312,7 +313,8 @@ int run_batch(const ClientFactory& connect, const todo::CommandParser& parser,
   output.print_ready();
   if (batch.commands.empty()) return batch.has_failure ? kExitRefused : 0;
   if (is_retrying) {
-    for (todo::Command& command : batch.commands) give_key(command);
+    todo::IdempotencyKeySource keys;
+    for (todo::Command& command : batch.commands) give_key(command, keys);
   }
   // The commands of this attempt, by their index in the batch.
   std::vector<std::size_t> unanswered(batch.commands.size());

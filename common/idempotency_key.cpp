@@ -33,15 +33,21 @@ std::uint64_t as_bits(Date date) {
 
 }  // namespace
 
-IdempotencyKey random_idempotency_key() {
+IdempotencyKeySource::IdempotencyKeySource() {
   // libstdc++'s random_device reads the kernel's source (getentropy), not a
   // seeded generator: two processes started at once still differ.
   std::random_device source;
   const auto word = [&] {
     return (static_cast<std::uint64_t>(source()) << 32) | static_cast<std::uint64_t>(source());
   };
-  const std::uint64_t high = word();
-  return {high, word()};
+  next_.high = word();
+  next_.low = word();
+}
+
+IdempotencyKey IdempotencyKeySource::next() {
+  const IdempotencyKey key = next_;
+  if (++next_.low == 0) ++next_.high;
+  return key;
 }
 
 std::string describe(const IdempotencyKey& key) {

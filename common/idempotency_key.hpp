@@ -23,9 +23,21 @@ struct IdempotencyKey {
   friend bool operator==(const IdempotencyKey&, const IdempotencyKey&) = default;
 };
 
-// A new key from the system's random source: 128 random bits, so that no two
-// clients choose the same one.
-IdempotencyKey random_idempotency_key();
+// The keys of one client: 128 random bits from the kernel once, then each key
+// the one before plus one. Two clients' keys meet only if their random starts
+// fall within a batch's length of each other (for batches of a million, a
+// chance of 2^-108), and a batch of 100,000 changes reads the random source
+// once, not 100,000 times (which doubled todo's CPU per change).
+//
+// Thread safety: one thread.
+class IdempotencyKeySource {
+ public:
+  IdempotencyKeySource();
+  IdempotencyKey next();
+
+ private:
+  IdempotencyKey next_;
+};
 
 // The key in messages: 32 hex digits.
 std::string describe(const IdempotencyKey& key);
