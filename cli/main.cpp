@@ -330,6 +330,7 @@ int run_batch(const ClientFactory& connect, const todo::CommandParser& parser,
     for (std::size_t index : unanswered) commands.push_back(batch.commands[index]);
     std::vector<bool> is_answered(unanswered.size(), false);
     client = connect();
+    if (is_retrying) client->set_window_from_oldest_unanswered();
     exchanged = client->exchange(commands, [&](std::size_t sent, todo::Reply reply) {
       is_answered[sent] = true;
       const std::size_t index = unanswered[sent];

@@ -20,48 +20,69 @@ std::size_t title_heap_bytes(const RememberedChange& change) {
 }  // namespace
 
 RememberedChanges::RememberedChanges(std::vector<RememberedChange> oldest_first) {
+  changes_.reserve(oldest_first.size());
   for (RememberedChange& change : oldest_first) {
     next_sequence_ = std::max(next_sequence_, change.sequence + 1);
     title_heap_bytes_ += title_heap_bytes(change);
-    changes_.push_back(std::move(change));
+    arrivals_.push_back({change.key, change.sequence});
+    const IdempotencyKey key = change.key;
+    changes_.insert_or_assign(key, std::move(change));
   }
 }
 
 const RememberedChange* RememberedChanges::find(const IdempotencyKey& key,
                                                 std::int64_t now_ms) const {
-  // From the newest: a retry follows its first try closely.
-  for (auto it = changes_.rbegin(); it != changes_.rend(); ++it) {
-    if (it->key == key) return is_expired(*it, now_ms) ? nullptr : &*it;
-  }
-  return nullptr;
+  const auto it = changes_.find(key);
+  if (it == changes_.end() || is_expired(it->second, now_ms)) return nullptr;
+  return &it->second;
+}
+
+void RememberedChanges::forget_oldest(ListMutations& mutations) {
+  const Arrival oldest = arrivals_.front();
+  arrivals_.pop_front();
+  const auto it = changes_.find(oldest.key);
+  if (it == changes_.end() || it->second.sequence != oldest.sequence) return;
+  mutations.forget(oldest.key);
+  title_heap_bytes_ -= title_heap_bytes(it->second);
+  changes_.erase(it);
 }
 
 void RememberedChanges::remember(const IdempotencyKey& key, std::uint64_t fingerprint,
                                  const ListAnswer& answer, std::int64_t now_ms,
                                  ListMutations& mutations) {
-  const auto forget = [&](std::deque<RememberedChange>::iterator it) {
-    title_heap_bytes_ -= title_heap_bytes(*it);
-    return changes_.erase(it);
-  };
-  // An expired change under the same key: the put below replaces it on disk.
-  for (auto it = changes_.begin(); it != changes_.end();) {
-    it = it->key == key ? forget(it) : std::next(it);
+  // An expired change under the same key: the put below replaces it on disk,
+  // and its arrival is skipped when it comes to the front.
+  if (const auto it = changes_.find(key); it != changes_.end()) {
+    title_heap_bytes_ -= title_heap_bytes(it->second);
+    changes_.erase(it);
   }
   // The oldest are at the front, by sequence and so, while the clock does
   // not step back, by time.
-  while (!changes_.empty() &&
-         (changes_.size() >= kMaxRemembered || is_expired(changes_.front(), now_ms))) {
-    mutations.forget(changes_.front().key);
-    forget(changes_.begin());
+  while (!arrivals_.empty()) {
+    const auto front = changes_.find(arrivals_.front().key);
+    const bool is_stale =
+        front == changes_.end() || front->second.sequence != arrivals_.front().sequence;
+    if (!is_stale && changes_.size() < kMaxRemembered && !is_expired(front->second, now_ms)) {
+      break;
+    }
+    forget_oldest(mutations);
   }
+  const std::uint64_t sequence = next_sequence_++;
+  arrivals_.push_back({key, sequence});
   RememberedChange& change =
-      changes_.emplace_back(RememberedChange{key, next_sequence_++, now_ms, fingerprint, answer});
+      changes_.insert_or_assign(key, RememberedChange{key, sequence, now_ms, fingerprint, answer})
+          .first->second;
   title_heap_bytes_ += title_heap_bytes(change);
   mutations.remember(change);
 }
 
 std::size_t RememberedChanges::approximate_bytes() const {
-  return sizeof(RememberedChanges) + changes_.size() * sizeof(RememberedChange) + title_heap_bytes_;
+  // A hash node: the key and the change, the next pointer, the cached hash
+  // and malloc's header; a bucket pointer; an arrival.
+  constexpr std::size_t kNodeBytes =
+      sizeof(IdempotencyKey) + sizeof(RememberedChange) + 8 + 8 + 8 + 8;
+  return sizeof(RememberedChanges) + changes_.size() * kNodeBytes +
+         arrivals_.size() * sizeof(Arrival) + title_heap_bytes_;
 }
 
 std::int64_t unix_now_ms() {
