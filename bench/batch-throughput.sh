@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # `todo batch` of 100,000 adds end to end against todod --sync on ipc://: the commands per
 # second the client sees, from its start to its exit, ROUNDS times (default 3), median; once
-# with every add to one list, once spread at random over 10,000 lists.
-# Usage: bench/batch-throughput.sh [ROUNDS]   (after ./scripts/build.sh)
+# with every add to one list, once spread at random over 10,000 lists. Arguments after ROUNDS go
+# to `todo batch`: `--retry` gives every add an idempotency key, which todod stores with it.
+# Usage: bench/batch-throughput.sh [ROUNDS [BATCH_ARGS...]]   (after ./scripts/build.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
+shift || true
+batch_args=("$@")
 adds=100000
 build=${TODO_BUILD_DIR:-build}
 todo="$build/cli/todo"
@@ -22,7 +25,7 @@ for input in one-list many-lists; do
   rates=()
   for round in $(seq "$rounds"); do
     start=$(date +%s%N)
-    "$todo" --endpoint "$endpoint" batch < "$work/$input" > "$work/out"
+    "$todo" --endpoint "$endpoint" batch "${batch_args[@]}" < "$work/$input" > "$work/out"
     end=$(date +%s%N)
     acknowledged=$(grep -c '^[0-9]' "$work/out")
     [ "$acknowledged" -eq "$adds" ] || { echo "only $acknowledged of $adds adds acknowledged" >&2; exit 1; }

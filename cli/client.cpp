@@ -152,9 +152,12 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
   std::vector<bool>& is_answered = is_answered_;
   std::size_t& sent = sent_;
   std::size_t answered = 0;
+  std::size_t oldest = 0;  // the first command not answered
   auto last_progress = std::chrono::steady_clock::now();
   while (answered < commands.size()) {
-    while (sent < commands.size() && sent - answered < kWindow) {
+    while (oldest < commands.size() && is_answered[oldest]) ++oldest;
+    while (sent < commands.size() && sent - answered < kWindow &&
+           (!is_window_from_oldest_ || sent - oldest < kRetryableWindow)) {
       const std::string bytes = encode_request({sent + 1, commands[sent]});
       if (!socket_->send(zmq::buffer(bytes), zmq::send_flags::dontwait)) break;
       ++sent;

@@ -46,6 +46,12 @@ class Client {
  public:
   // How many requests are sent ahead of their replies.
   static constexpr std::size_t kWindow = 1024;
+  // With keyed changes to send again (set_window_from_oldest_unanswered):
+  // how many requests may be sent past the oldest one not answered. A list
+  // remembers its last 1,024 keyed changes (RememberedChanges), so a change
+  // sent again after at most 511 more of this client's still finds its key,
+  // with room for 512 of other clients' meanwhile.
+  static constexpr std::size_t kRetryableWindow = 512;
 
   Client(std::string endpoint, std::chrono::milliseconds timeout, TcpCredentials credentials = {});
   Client(const Client&) = delete;
@@ -61,6 +67,11 @@ class Client {
   // ZeroMQ and no reply came for it. todod may or may not have applied it;
   // false for one never sent, or refused in the CURVE handshake.
   bool is_outcome_unknown(std::size_t index) const { return index < sent_ && !is_answered_[index]; }
+  // Counts the window from the oldest request not answered, up to
+  // kRetryableWindow, rather than by how many are unanswered: a request whose
+  // answer was lost holds the rest back until the timeout, instead of letting
+  // the batch run on past the point where its key would still be remembered.
+  void set_window_from_oldest_unanswered() { is_window_from_oldest_ = true; }
 
  private:
   // The checks before anything is sent, and the connect: once per client.
@@ -81,6 +92,7 @@ class Client {
   std::unique_ptr<zmq::socket_t> socket_;
   std::unique_ptr<zmq::socket_t> monitor_;  // handshake failures, tcp:// only
   bool is_connected_ = false;
+  bool is_window_from_oldest_ = false;
   // The last exchange's commands handed to ZeroMQ, and those answered.
   std::size_t sent_ = 0;
   std::vector<bool> is_answered_;

@@ -80,9 +80,12 @@ constexpr CommandHelp kCommands[] = {
     {"ping", "ping",
      "version, uptime and counters: lists in memory,\n"
      "requests, errors, busy, writes, p99 latency, memory"},
-    {"batch", "batch",
+    {"batch", "batch [--retry]",
      "commands from stdin, one per line, pipelined;\n"
-     "one output line per command, in input order"},
+     "one output line per command, in input order;\n"
+     "with --retry, what a lost connection left\n"
+     "unanswered is sent again, changes with their\n"
+     "idempotency keys, so none is applied twice"},
     {"help", "help [COMMAND]", "this text, or one command's"},
     {"keygen", "keygen FILE",
      "write a CURVE key pair for tcp:// (docs/security.md):\n"
@@ -295,7 +298,14 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand
   }
   if (verb == "lists") return parse_lists(words, command, error);
   if (verb == "ping") return parse_bare(words, CliCommand::Kind::ping, Ping{}, command, error);
-  if (verb == "batch") return parse_bare(words, CliCommand::Kind::batch, Ping{}, command, error);
+  if (verb == "batch") {
+    if (words.size() > 2 || (words.size() == 2 && words[1] != "--retry")) {
+      return usage(error, grammar_usage("batch"));
+    }
+    command = {CliCommand::Kind::batch, Ping{}};
+    command.is_retrying = words.size() == 2;
+    return true;
+  }
   if (verb == "keygen") {
     if (words.size() != 2) return usage(error, grammar_usage("keygen"));
     command = {CliCommand::Kind::keygen, Ping{}, "", words[1]};

@@ -4,7 +4,8 @@
 //   add LIST DATE TITLE...            entries LIST [DATE]
 //   update LIST ID [--date D] [--title T]
 //   done LIST ID      undone LIST ID      delete LIST ID
-//   lists      drop LIST      ping      help [COMMAND]      keygen FILE
+//   lists      drop LIST      ping      batch [--retry]      help [COMMAND]
+//   keygen FILE
 //
 // DATE is YYYY-MM-DD, or today, tomorrow, yesterday in local time. TITLE... is
 // the rest of the words joined by single spaces.
@@ -53,6 +54,9 @@ struct CliCommand {
   // each asked for after the last name or id of the one before, until one
   // comes back short.
   bool is_every_page = false;
+  // For batch --retry: changes carry idempotency keys, and what is left
+  // unanswered when the connection fails is sent again.
+  bool is_retrying = false;
 };
 
 // The usage of one command (its grammar and what it does), or of all of them

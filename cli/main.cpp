@@ -4,13 +4,23 @@
 // command failed); 2 usage error; 3 the daemon could not be reached or did not
 // answer within --timeout; 4 a change was sent and no answer came, so it may
 // or may not have been applied.
+//
+// A change carries an idempotency key, so that one whose outcome is unknown
+// can be sent again without being applied twice: a single change is sent
+// again once, on a new connection; `todo batch --retry` gives every change of
+// the batch a key and sends what a lost connection left unanswered again, up
+// to kMaxBatchRetries times.
 
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cli/client.hpp"
@@ -25,6 +35,16 @@ constexpr int kExitRefused = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitUnreachable = 3;
 constexpr int kExitOutcomeUnknown = 4;
+
+// How often `batch --retry` sends again what is unanswered, waiting
+// kRetryPause times the attempt's number before each: about 4 s of waiting
+// in all, on top of --timeout per attempt, for a todod that restarts.
+constexpr int kMaxBatchRetries = 5;
+constexpr std::chrono::milliseconds kRetryPause(250);
+
+// A new connection to todod: each attempt gets its own, so that no reply
+// to an attempt before can be taken for one to this attempt.
+using ClientFactory = std::function<std::unique_ptr<todo::Client>()>;
 
 constexpr const char* kNotes = R"(
 `todo COMMAND --help` shows one command's usage; -- before a list name passes one
@@ -43,6 +63,20 @@ bool is_change(todo::CliCommand::Kind kind) {
   using Kind = todo::CliCommand::Kind;
   return kind == Kind::add || kind == Kind::update || kind == Kind::done || kind == Kind::undone ||
          kind == Kind::erase || kind == Kind::drop;
+}
+
+// Puts a new idempotency key on a change, so that it may be sent again.
+void give_key(todo::Command& command, todo::IdempotencyKeySource& keys) {
+  if (auto* list_command = std::get_if<todo::ListCommand>(&command);
+      list_command != nullptr && todo::is_change(list_command->operation)) {
+    list_command->key = keys.next();
+  }
+}
+
+// Whether an exchange that failed may succeed when tried again: not when the
+// endpoint itself is wrong.
+bool is_worth_retrying(const todo::Error& failure) {
+  return failure.code != todo::StatusCode::invalid_argument;
 }
 
 // What a change that was sent and not answered says: retrying it blindly may
@@ -121,11 +155,14 @@ int run_every_page(todo::Client& client, const todo::CliCommand& command,
       });
 }
 
-int run_one(todo::Client& client, const todo::CliCommand& command,
+int run_one(const ClientFactory& connect, todo::CliCommand command,
             const todo::ReplyPrinter& printer) {
-  if (command.is_every_page) return run_every_page(client, command, printer);
+  auto client = connect();
+  if (command.is_every_page) return run_every_page(*client, command, printer);
+  todo::IdempotencyKeySource keys;
+  give_key(command.command, keys);
   int exit_code = 0;
-  auto exchanged = client.exchange({command.command}, [&](std::size_t, todo::Reply reply) {
+  const auto on_reply = [&](std::size_t, todo::Reply reply) {
     if (reply.status != todo::StatusCode::ok) {
       std::cerr << "todo: " << refusal(reply) << "\n";
       exit_code = kExitRefused;
@@ -133,12 +170,20 @@ int run_one(todo::Client& client, const todo::CliCommand& command,
     }
     const std::string text = printer.format(command.kind, reply);
     if (!text.empty()) std::cout << text << "\n";
-  });
-  if (!exchanged) {
-    if (is_change(command.kind) && client.is_outcome_unknown(0)) {
-      std::cerr << "todo: " << outcome_unknown(exchanged.error()) << "\n";
-      return kExitOutcomeUnknown;
+  };
+  auto exchanged = client->exchange({command.command}, on_reply);
+  if (!exchanged && is_change(command.kind) && client->is_outcome_unknown(0)) {
+    // Once more with the same key, on a new connection: todod answers what
+    // it answered the first time, if the first one got there.
+    if (is_worth_retrying(exchanged.error())) {
+      std::this_thread::sleep_for(kRetryPause);
+      client = connect();
+      if (client->exchange({command.command}, on_reply)) return exit_code;
     }
+    std::cerr << "todo: " << outcome_unknown(exchanged.error()) << "\n";
+    return kExitOutcomeUnknown;
+  }
+  if (!exchanged) {
     std::cerr << "todo: " << exchanged.error().message << "\n";
     return exit_code_of(exchanged.error());
   }
@@ -257,25 +302,70 @@ class BatchOutput {
   std::size_t next_to_print_ = 0;
 };
 
-int run_batch(todo::Client& client, const todo::CommandParser& parser,
-              const todo::ReplyPrinter& printer) {
+// With is_retrying, every change carries an idempotency key, and after a
+// failed exchange what is unanswered is sent again on a new connection, up to
+// kMaxBatchRetries times: a change whose first send got through is answered
+// its first answer, not applied again.
+int run_batch(const ClientFactory& connect, const todo::CommandParser& parser,
+              const todo::ReplyPrinter& printer, bool is_retrying) {
   Batch batch = read_batch(parser, printer);
   BatchOutput output(std::move(batch.outputs));
   output.print_ready();
   if (batch.commands.empty()) return batch.has_failure ? kExitRefused : 0;
-  auto exchanged = client.exchange(batch.commands, [&](std::size_t index, todo::Reply reply) {
-    const std::size_t line = batch.line_of_command[index];
-    if (reply.status == todo::StatusCode::ok) {
-      output.set(line, printer.format(batch.kinds[index], reply));
-    } else {
-      output.set(line, printer.format_error(refusal(reply)));
-      batch.has_failure = true;
+  if (is_retrying) {
+    todo::IdempotencyKeySource keys;
+    for (todo::Command& command : batch.commands) give_key(command, keys);
+  }
+  // The commands of this attempt, by their index in the batch.
+  std::vector<std::size_t> unanswered(batch.commands.size());
+  for (std::size_t i = 0; i < unanswered.size(); ++i) unanswered[i] = i;
+  // Changes sent at least once and not answered since: their outcome is
+  // unknown if no later attempt answers them.
+  std::vector<bool> is_unknown(batch.commands.size(), false);
+  std::unique_ptr<todo::Client> client;
+  todo::Result<void> exchanged;
+  for (int attempt = 0;; ++attempt) {
+    std::vector<todo::Command> commands;
+    commands.reserve(unanswered.size());
+    for (std::size_t index : unanswered) commands.push_back(batch.commands[index]);
+    std::vector<bool> is_answered(unanswered.size(), false);
+    client = connect();
+    if (is_retrying) client->set_window_from_oldest_unanswered();
+    exchanged = client->exchange(commands, [&](std::size_t sent, todo::Reply reply) {
+      is_answered[sent] = true;
+      const std::size_t index = unanswered[sent];
+      is_unknown[index] = false;
+      const std::size_t line = batch.line_of_command[index];
+      if (reply.status == todo::StatusCode::ok) {
+        output.set(line, printer.format(batch.kinds[index], reply));
+      } else {
+        output.set(line, printer.format_error(refusal(reply)));
+        batch.has_failure = true;
+      }
+    });
+    if (exchanged) break;
+    std::vector<std::size_t> left;
+    for (std::size_t sent = 0; sent < unanswered.size(); ++sent) {
+      if (is_answered[sent]) continue;
+      const std::size_t index = unanswered[sent];
+      if (client->is_outcome_unknown(sent) && is_change(batch.kinds[index])) {
+        is_unknown[index] = true;
+      }
+      left.push_back(index);
     }
-  });
+    if (!is_retrying || attempt == kMaxBatchRetries || !is_worth_retrying(exchanged.error())) {
+      break;
+    }
+    std::cerr << "todo: " << exchanged.error().message << "; sending " << left.size()
+              << " unanswered commands again, with the same keys (retry " << attempt + 1 << " of "
+              << kMaxBatchRetries << ")\n";
+    unanswered = std::move(left);
+    std::this_thread::sleep_for(kRetryPause * (attempt + 1));
+  }
   if (!exchanged) {
     bool is_any_unknown = false;
     for (std::size_t i = 0; i < batch.commands.size(); ++i) {
-      if (!client.is_outcome_unknown(i) || !is_change(batch.kinds[i])) continue;
+      if (!is_unknown[i]) continue;
       output.set(batch.line_of_command[i],
                  printer.format_error(outcome_unknown(exchanged.error())));
       is_any_unknown = true;
@@ -397,10 +487,12 @@ int main(int argc, char** argv) {
     std::cerr << "todo: " << credentials.error().message << "\n";
     return kExitUsage;
   }
-  todo::Client client(endpoint, std::chrono::milliseconds(timeout_ms),
-                      std::move(credentials).value());
+  const ClientFactory connect = [&, tcp_credentials = std::move(credentials).value()] {
+    return std::make_unique<todo::Client>(endpoint, std::chrono::milliseconds(timeout_ms),
+                                          tcp_credentials);
+  };
   if (command.kind == todo::CliCommand::Kind::batch) {
-    return run_batch(client, parser, todo::ReplyPrinter(is_json, true));
+    return run_batch(connect, parser, todo::ReplyPrinter(is_json, true), command.is_retrying);
   }
-  return run_one(client, command, todo::ReplyPrinter(is_json, false));
+  return run_one(connect, std::move(command), todo::ReplyPrinter(is_json, false));
 }

@@ -17,6 +17,9 @@ namespace {
 //   Entry:    u32 version, u64 id, i32 days since 1970-01-01,
 //             u64 title length, title bytes, u8 done
 //   ListMeta: u32 version, u64 next_id, u64 entry_count
+//   RememberedChange: u32 version, u64 sequence, i64 unix_ms, u64 fingerprint,
+//             u8 answer (0 done, 1 id, 2 entry, 3 nothing to drop), then
+//             for 1 the u64 id, for 2 the entry as above without its version
 //
 // The stored forms are types of their own, so that the format version belongs
 // to the stored value and not to Entry, which the wire protocol lays out its
@@ -29,24 +32,30 @@ struct StoredListMeta {
   ListMeta meta;
 };
 
+// Flat, not RememberedChange with its answer variant: gcc 12 warns, wrongly,
+// of uninitialized variant members when a Result holds one that cereal filled.
+struct StoredRememberedChange {
+  RememberedChange change;  // answer unset: it is the fields below
+  std::uint8_t answer_tag = 0;
+  Entry entry;  // the id alone, for an id
+};
+
+enum class AnswerTag : std::uint8_t { done = 0, id = 1, entry = 2, nothing_to_drop = 3 };
+
 // Turns a validation failure into the exception decode_portable() reports.
 void require(const Result<void>& check) {
   if (!check) throw cereal::Exception(check.error().message);
 }
 
 template <class Archive>
-void save(Archive& archive, const StoredEntry& stored) {
-  const Entry& entry = stored.entry;
-  archive(kFormatVersion, entry.id, entry.date.days_since_epoch());
+void save_entry_fields(Archive& archive, const Entry& entry) {
+  archive(entry.id, entry.date.days_since_epoch());
   detail::save_string(archive, entry.title);
   detail::save_bool(archive, entry.done);
 }
 
 template <class Archive>
-void load(Archive& archive, StoredEntry& stored) {
-  // Version 1 is the only layout so far; a later one will branch on it.
-  detail::load_version(archive, "format", kFormatVersion);
-  Entry& entry = stored.entry;
+void load_entry_fields(Archive& archive, Entry& entry) {
   archive(entry.id);
   if (entry.id == 0) throw cereal::Exception("entry id 0 does not exist (ids start at 1)");
   std::int32_t days = 0;
@@ -57,6 +66,59 @@ void load(Archive& archive, StoredEntry& stored) {
   entry.title = detail::load_string(archive, kMaxTitleBytes, "title");
   require(validate_title(entry.title));
   entry.done = detail::load_bool(archive, "done");
+}
+
+template <class Archive>
+void save(Archive& archive, const StoredEntry& stored) {
+  archive(kFormatVersion);
+  save_entry_fields(archive, stored.entry);
+}
+
+template <class Archive>
+void load(Archive& archive, StoredEntry& stored) {
+  // Version 1 is the only layout so far; a later one will branch on it.
+  detail::load_version(archive, "format", kFormatVersion);
+  load_entry_fields(archive, stored.entry);
+}
+
+template <class Archive>
+void save(Archive& archive, const StoredRememberedChange& stored) {
+  const RememberedChange& change = stored.change;
+  archive(kFormatVersion, change.sequence, change.unix_ms, change.fingerprint, stored.answer_tag);
+  switch (static_cast<AnswerTag>(stored.answer_tag)) {
+    case AnswerTag::id:
+      archive(stored.entry.id);
+      return;
+    case AnswerTag::entry:
+      save_entry_fields(archive, stored.entry);
+      return;
+    case AnswerTag::done:
+    case AnswerTag::nothing_to_drop:
+      return;
+  }
+}
+
+template <class Archive>
+void load(Archive& archive, StoredRememberedChange& stored) {
+  // Version 1 is the only layout so far; a later one will branch on it.
+  detail::load_version(archive, "format", kFormatVersion);
+  RememberedChange& change = stored.change;
+  archive(change.sequence, change.unix_ms, change.fingerprint, stored.answer_tag);
+  switch (static_cast<AnswerTag>(stored.answer_tag)) {
+    case AnswerTag::id:
+      archive(stored.entry.id);
+      if (stored.entry.id == 0) {
+        throw cereal::Exception("entry id 0 does not exist (ids start at 1)");
+      }
+      return;
+    case AnswerTag::entry:
+      load_entry_fields(archive, stored.entry);
+      return;
+    case AnswerTag::done:
+    case AnswerTag::nothing_to_drop:
+      return;
+  }
+  throw cereal::Exception("unknown answer " + std::to_string(stored.answer_tag));
 }
 
 template <class Archive>
@@ -100,6 +162,46 @@ Result<ListMeta> decode_list_meta(std::string_view bytes) {
   Result<StoredListMeta> stored = detail::decode_portable<StoredListMeta>(bytes, "list metadata");
   if (!stored) return std::move(stored).error();
   return stored.value().meta;
+}
+
+std::string encode_remembered_change(const RememberedChange& change) {
+  StoredRememberedChange stored{.change = {change.key, change.sequence, change.unix_ms,
+                                           change.fingerprint, std::monostate{}}};
+  if (const auto* id = std::get_if<EntryId>(&change.answer)) {
+    stored.answer_tag = static_cast<std::uint8_t>(AnswerTag::id);
+    stored.entry.id = *id;
+  } else if (const auto* entry = std::get_if<Entry>(&change.answer)) {
+    stored.answer_tag = static_cast<std::uint8_t>(AnswerTag::entry);
+    stored.entry = *entry;
+  } else if (std::holds_alternative<NothingToDrop>(change.answer)) {
+    stored.answer_tag = static_cast<std::uint8_t>(AnswerTag::nothing_to_drop);
+  } else {
+    // REQUIRES: no entries read, which answer no change.
+    stored.answer_tag = static_cast<std::uint8_t>(AnswerTag::done);
+  }
+  return detail::encode_portable(stored);
+}
+
+Result<RememberedChange> decode_remembered_change(std::string_view bytes) {
+  Result<StoredRememberedChange> stored =
+      detail::decode_portable<StoredRememberedChange>(bytes, "remembered change");
+  if (!stored) return std::move(stored).error();
+  StoredRememberedChange& value = stored.value();
+  RememberedChange change = std::move(value.change);
+  switch (static_cast<AnswerTag>(value.answer_tag)) {
+    case AnswerTag::id:
+      change.answer = value.entry.id;
+      break;
+    case AnswerTag::entry:
+      change.answer = std::move(value.entry);
+      break;
+    case AnswerTag::nothing_to_drop:
+      change.answer = NothingToDrop{};
+      break;
+    case AnswerTag::done:
+      break;
+  }
+  return change;
 }
 
 }  // namespace todo

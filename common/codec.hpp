@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "common/entry.hpp"
+#include "common/idempotency_key.hpp"
 #include "common/result.hpp"
 
 namespace todo {
@@ -38,5 +39,11 @@ Result<Entry> decode_entry(std::string_view bytes);
 
 std::string encode_list_meta(const ListMeta& meta);
 Result<ListMeta> decode_list_meta(std::string_view bytes);
+
+// A remembered change without its key, which the storage key holds.
+// REQUIRES (encode): change.answer is done, an id, an entry or nothing to drop.
+std::string encode_remembered_change(const RememberedChange& change);
+// The key of the result is zero: the caller sets it from the storage key.
+Result<RememberedChange> decode_remembered_change(std::string_view bytes);
 
 }  // namespace todo

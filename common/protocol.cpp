@@ -23,7 +23,15 @@ using OutArchive = cereal::PortableBinaryOutputArchive;
 // Tag 2 asked for every list name in one reply, however many; it is refused
 // with a message saying to ask for pages (4), rather than answered with a
 // first page that the asker would take for all of them.
-enum class CommandTag : std::uint8_t { list = 1, list_names = 2, ping = 3, list_names_page = 4 };
+// keyed_list is list with an idempotency key before the list name: a tag of
+// its own, so that requests without a key keep their bytes.
+enum class CommandTag : std::uint8_t {
+  list = 1,
+  list_names = 2,
+  ping = 3,
+  list_names_page = 4,
+  keyed_list = 5
+};
 // get_page is get with a page (GetEntries::limit); get is its unpaged form.
 enum class OperationTag : std::uint8_t {
   add = 1,
@@ -228,7 +236,12 @@ void save(Archive& archive, const WireRequest& wire) {
       [&](const auto& command) {
         using C = std::decay_t<decltype(command)>;
         if constexpr (std::is_same_v<C, ListCommand>) {
-          archive(static_cast<std::uint8_t>(CommandTag::list));
+          if (command.key) {
+            archive(static_cast<std::uint8_t>(CommandTag::keyed_list), command.key->high,
+                    command.key->low);
+          } else {
+            archive(static_cast<std::uint8_t>(CommandTag::list));
+          }
           save_string(archive, command.list);
           save_operation(archive, command.operation);
         } else if constexpr (std::is_same_v<C, ListNames>) {
@@ -247,11 +260,26 @@ template <class Archive>
 void load(Archive& archive, WireRequest& wire) {
   wire.request.protocol_version = detail::load_version(archive, "protocol", kProtocolVersion);
   archive(wire.request.id);
-  switch (load_tag(archive, CommandTag::list, CommandTag::list_names_page, "command")) {
+  switch (load_tag(archive, CommandTag::list, CommandTag::keyed_list, "command")) {
     case CommandTag::list: {
       ListCommand command;
       command.list = load_string(archive, kMaxRequestBytes, "list name");
       command.operation = load_operation(archive);
+      wire.request.command = std::move(command);
+      return;
+    }
+    case CommandTag::keyed_list: {
+      ListCommand command;
+      IdempotencyKey key;
+      archive(key.high, key.low);
+      command.key = key;
+      command.list = load_string(archive, kMaxRequestBytes, "list name");
+      command.operation = load_operation(archive);
+      if (!is_change(command.operation)) {
+        throw cereal::Exception(
+            "an idempotency key goes only with a change (add, update, delete, drop): a read "
+            "is safe to send again without one");
+      }
       wire.request.command = std::move(command);
       return;
     }

@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/idempotency_key.hpp"
 #include "common/list_operation.hpp"
 #include "common/result.hpp"
 
@@ -35,10 +36,13 @@ inline constexpr std::size_t kSeparateFrameBytes = 16 * 1024;
 // The largest request todod accepts; larger ones get an error reply.
 inline constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 
-// An operation on one list, named by the request.
+// An operation on one list, named by the request. A change may carry an
+// idempotency key (idempotency_key.hpp), so that sending it again answers the
+// first answer instead of applying it twice; a read may not.
 struct ListCommand {
   std::string list;
   ListOperation operation;
+  std::optional<IdempotencyKey> key;
 };
 
 // Names of the lists that hold entries, sorted, one page at a time: at most

@@ -34,10 +34,15 @@ std::shared_ptr<Server> Cache::find_or_start(std::string_view name,
 }
 
 void Cache::send(std::string_view name, ListOperation&& operation, Server::ReplyFn&& reply) {
+  send(name, std::move(operation), std::nullopt, std::move(reply));
+}
+
+void Cache::send(std::string_view name, ListOperation&& operation,
+                 std::optional<IdempotencyKey> key, Server::ReplyFn&& reply) {
   // A retired actor takes nothing and is already gone from its shard (whoever
   // retires one removes it under the lock it retired it under): the next
   // lookup starts a fresh one.
-  while (!find_or_start(name, true)->send(std::move(operation), std::move(reply))) {
+  while (!find_or_start(name, true)->send(std::move(operation), key, std::move(reply))) {
   }
 }
 

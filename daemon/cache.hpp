@@ -56,6 +56,9 @@ class Cache {
   // called exactly once (see Server::send).
   // REQUIRES: validate_list_name(name) succeeded.
   void send(std::string_view name, ListOperation&& operation, Server::ReplyFn&& reply);
+  // The same for a change that may carry an idempotency key.
+  void send(std::string_view name, ListOperation&& operation, std::optional<IdempotencyKey> key,
+            Server::ReplyFn&& reply);
   // Retires and removes every actor idle for more than idle_ticks ticks of
   // the idle clock (Server::try_retire), counting each in
   // SystemCounters::lists_expired.

@@ -63,6 +63,12 @@ Result<List> Database::load_list(const std::string& list_name) const {
       [&](rocksdb::DB& db) { return read_list(db, list_name, data_dir(), id_floor_); });
 }
 
+Result<std::vector<RememberedChange>> Database::load_remembered_changes(
+    const std::string& list_name) const {
+  return db_->with_db(
+      [&](rocksdb::DB& db) { return read_remembered_changes(db, list_name, data_dir()); });
+}
+
 Result<bool> Database::has_list(const std::string& list_name) const {
   return db_->with_db([&](rocksdb::DB& db) { return is_list_stored(db, list_name, data_dir()); });
 }

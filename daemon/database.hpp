@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/idempotency_key.hpp"
 #include "common/list.hpp"
 #include "common/result.hpp"
 #include "daemon/durability.hpp"
@@ -84,6 +85,9 @@ class Database {
 
   // The list as stored; an empty list when nothing is stored under the name.
   Result<List> load_list(const std::string& list_name) const;
+  // The changes the list remembers by idempotency key, oldest first
+  // (list_reader.hpp).
+  Result<std::vector<RememberedChange>> load_remembered_changes(const std::string& list_name) const;
   // Whether anything is stored under exactly this name (list_reader.hpp): a
   // point read and, when there is no metadata, a seek. A name once stored
   // stays stored, dropped lists too.

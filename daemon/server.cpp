@@ -13,6 +13,7 @@
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
 #include "daemon/list_write.hpp"
+#include "daemon/remembered_changes.hpp"
 #include "daemon/runtime/log.hpp"
 #include "daemon/storage/list_mutations.hpp"
 
@@ -58,6 +59,13 @@ Server::LoadedList::LoadedList(List&& list) : List(std::move(list)) {
   for (const Entry& entry : entries()) title_heap_bytes += heap_bytes(entry.title);
 }
 
+Server::LoadedList::LoadedList(const LoadedList& other)
+    : List(other),
+      all_entries(other.all_entries),
+      title_heap_bytes(other.title_heap_bytes),
+      remembered(other.remembered ? std::make_unique<RememberedChanges>(*other.remembered)
+                                  : nullptr) {}
+
 void Server::LoadedList::replace(List&& list) {
   static_cast<List&>(*this) = std::move(list);
   all_entries.reset();
@@ -69,7 +77,9 @@ void Server::LoadedList::replace(List&& list) {
 std::size_t Server::LoadedList::approximate_bytes() const {
   // The encoding's string sits in a make_shared block with its control block.
   const std::size_t encoding = all_entries ? all_entries->capacity() + 48 : 0;
-  return sizeof(LoadedList) + entries().capacity() * sizeof(Entry) + title_heap_bytes + encoding;
+  const std::size_t keys = remembered ? remembered->approximate_bytes() : 0;
+  return sizeof(LoadedList) + entries().capacity() * sizeof(Entry) + title_heap_bytes + encoding +
+         keys;
 }
 
 Server::Server(Scheduler& scheduler, Cache& cache, std::string name,
@@ -97,6 +107,10 @@ Database& Server::database() const { return cache_.database(); }
 SystemCounters& Server::counters() const { return cache_.counters(); }
 
 bool Server::send(ListOperation&& operation, ReplyFn&& reply) {
+  return send(std::move(operation), std::nullopt, std::move(reply));
+}
+
+bool Server::send(ListOperation&& operation, std::optional<IdempotencyKey> key, ReplyFn&& reply) {
   // One read-modify-write of the word try_retire() compares and swaps: either
   // the actor retired first and this request must go to a new actor, or the
   // request counts as pending and the actor cannot retire until it is answered.
@@ -115,7 +129,7 @@ bool Server::send(ListOperation&& operation, ReplyFn&& reply) {
   last_request_tick_.store(counters().idle_clock.load(std::memory_order_relaxed),
                            std::memory_order_relaxed);
   counters().requests_in_progress.fetch_add(1, std::memory_order_relaxed);
-  mailbox_.push(new Message{nullptr, std::move(operation), std::move(reply)});
+  mailbox_.push(new Message{nullptr, std::move(operation), std::move(reply), key});
   wake();
   return true;
 }
@@ -253,7 +267,7 @@ void Server::handle_group() {
       queue_head_ = message->next;
       if (queue_head_ == nullptr) queue_tail_ = nullptr;
       auto& item = group->items.emplace_back(std::move(message), Error::internal("not handled"));
-      item.result = apply(*list_, item.message->operation, mutations);
+      item.result = apply_message(*list_, *item.message, mutations);
     }
     write.mutations = std::move(mutations).finish(*list_);
     if (!write.mutations.empty()) {
@@ -364,6 +378,42 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
       operation);
 }
 
+Result<void> Server::ensure_remembered_loaded(LoadedList& list) {
+  if (list.remembered) return {};
+  auto loaded = database().load_remembered_changes(name_);
+  if (!loaded) return loaded.error();
+  list.remembered = std::make_unique<RememberedChanges>(std::move(loaded).value());
+  return {};
+}
+
+ListResult Server::apply_message(LoadedList& list, const Message& message,
+                                 ListMutations& mutations) {
+  if (!message.key) return apply(list, message.operation, mutations);
+  if (!is_change(message.operation)) {
+    return Error::invalid(
+        "an idempotency key goes only with a change (add, update, delete, "
+        "drop), not with a read of list " +
+        quoted_for_message(name_));
+  }
+  if (auto loaded = ensure_remembered_loaded(list); !loaded) return loaded.error();
+  const std::int64_t now_ms = unix_now_ms();
+  const std::uint64_t fingerprint = change_fingerprint(message.operation);
+  if (const RememberedChange* first = list.remembered->find(*message.key, now_ms)) {
+    if (first->fingerprint != fingerprint) {
+      return Error::invalid("idempotency key " + describe(*message.key) +
+                            " came before with another change to list " +
+                            quoted_for_message(name_) + ": a key names one change");
+    }
+    return first->answer;
+  }
+  ListResult result = apply(list, message.operation, mutations);
+  // A change that failed wrote nothing: sent again, it is tried again.
+  if (result.ok()) {
+    list.remembered->remember(*message.key, fingerprint, result.value(), now_ms, mutations);
+  }
+  return result;
+}
+
 void Server::complete_write(Group* group, Result<void> outcome) {
   if (outcome.ok()) {
     // The answers were computed when the group was applied and are now true
@@ -410,7 +460,7 @@ void Server::answer_failed_write() {
       if (is_changing) scratch.emplace(*list_);
       LoadedList& tried_on = is_changing ? *scratch : *list_;
       ListMutations discarded(name_, tried_on);
-      on_disk = apply(tried_on, message.operation, discarded);
+      on_disk = apply_message(tried_on, message, discarded);
     } catch (const std::exception& e) {
       on_disk = Error::internal(failure + "; then " + e.what());
     }

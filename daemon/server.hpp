@@ -26,6 +26,11 @@
 // actors): it costs no more to load again, one seek, than to keep, and reads
 // of names nobody wrote must not fill memory for the idle timeout.
 //
+// A change may come with an idempotency key: the list then answers a key it
+// remembers (RememberedChanges) with the first answer, applying nothing, and
+// refuses a key it remembers for another change. The key and the answer are
+// written with the change, in the same batch.
+//
 // Each actor keeps an estimate of the memory its loaded list holds
 // (list_bytes()), and adds it, with the actor's own kActorBytes, to
 // SystemCounters::list_memory_bytes, which the IdleReaper holds under
@@ -46,8 +51,10 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
+#include "common/idempotency_key.hpp"
 #include "common/list.hpp"
 #include "common/list_operation.hpp"
 #include "daemon/runtime/actor.hpp"
@@ -59,6 +66,7 @@ namespace todo {
 class Cache;
 class Database;
 class ListMutations;
+class RememberedChanges;
 
 class Server final : public Actor {
  public:
@@ -94,6 +102,10 @@ class Server final : public Actor {
   // Returns false, taking neither argument, when the actor has retired: ask
   // the Cache again (Cache::send does).
   [[nodiscard]] bool send(ListOperation&& operation, ReplyFn&& reply);
+  // The same for a change that may carry an idempotency key (a read with one
+  // is answered invalid_argument).
+  [[nodiscard]] bool send(ListOperation&& operation, std::optional<IdempotencyKey> key,
+                          ReplyFn&& reply);
   // Retires the actor when it has nothing unanswered and no request arrived
   // for more than idle_ticks ticks of counters.idle_clock; afterwards every
   // send() returns false. REQUIRES: the Cache holds this actor's shard lock,
@@ -121,6 +133,7 @@ class Server final : public Actor {
     Message* next = nullptr;
     ListOperation operation;
     ReplyFn reply;
+    std::optional<IdempotencyKey> key;
   };
   // The requests of one turn, answered together once their write is durable.
   struct Group;
@@ -136,9 +149,12 @@ class Server final : public Actor {
   // estimate (approximate_bytes()) costs nothing to read at the end of a turn.
   struct LoadedList : List {
     explicit LoadedList(List&& list);
+    // A copy to try changes on (answer_failed_write).
+    LoadedList(const LoadedList& other);
     void replace(List&& list);
     // The list, its entries (by the vector's capacity), the titles too long to
-    // sit inside their string, and the kept encoding. Not malloc's rounding.
+    // sit inside their string, the kept encoding and the remembered changes.
+    // Not malloc's rounding.
     std::size_t approximate_bytes() const;
     // Nothing stored under the name: what loading a name never written gives,
     // its next id the database's id floor (id_floor.hpp).
@@ -149,6 +165,9 @@ class Server final : public Actor {
     // their own, and the list itself never keeps it alive.
     std::weak_ptr<const std::string> big_entries_in_flight;
     std::size_t title_heap_bytes = 0;  // apply() keeps it with each change
+    // Read from disk with the first keyed change; null until then. Keys
+    // never count as something stored (remembered_changes.hpp).
+    std::unique_ptr<RememberedChanges> remembered;
   };
   // Whether a group's write is in flight, or failed and waits for a turn.
   // Atomic: the worker sets it, and has_new_work() reads it while another
@@ -162,6 +181,11 @@ class Server final : public Actor {
   // use and fill the list's all_entries; changes, failed ones too, forget it.
   static ListResult apply(LoadedList& list, const ListOperation& operation,
                           ListMutations& mutations);
+  // apply(), but for a message with a key: the first answer again when the
+  // list remembers the key, else the change applied and remembered.
+  ListResult apply_message(LoadedList& list, const Message& message, ListMutations& mutations);
+  // Reads the list's remembered changes from disk, unless they are loaded.
+  Result<void> ensure_remembered_loaded(LoadedList& list);
   // On the database worker's thread, when the group's write returns.
   void complete_write(Group* group, Result<void> outcome);
   void answer_failed_write();

@@ -150,6 +150,24 @@ class ChildProcess {
     return stderr_seen_;
   }
 
+  // Reads stdout until it contains text (or the timeout); all of stdout read
+  // so far is returned either way, and collect() gives only what follows.
+  std::string read_stdout_until(const std::string& text, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (stdout_fd_ >= 0 && stdout_seen_.find(text) == std::string::npos) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) break;
+      pollfd fd = {stdout_fd_, POLLIN, 0};
+      ::poll(&fd, 1, static_cast<int>(left.count()));
+      drain(stdout_fd_, fd.revents, stdout_seen_);
+    }
+    return stdout_seen_;
+  }
+
+  // Writes input to stdin and closes it, without waiting for anything.
+  void send_input(const std::string& input) { write_all_then_close_stdin(input); }
+
   // Waits for the exit; the exit code, or 128 + signal.
   int wait_for_exit() {
     if (exit_code_) return *exit_code_;
@@ -211,6 +229,7 @@ class ChildProcess {
   int stderr_fd_ = -1;
   std::optional<int> exit_code_;
   std::string stderr_seen_;
+  std::string stdout_seen_;
   std::thread writer_;
   std::chrono::steady_clock::time_point started_;
 };

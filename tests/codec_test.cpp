@@ -117,6 +117,30 @@ TEST_CASE("list metadata round trips", "[codec]") {
   }
 }
 
+TEST_CASE("remembered changes round trip, every answer a change can have", "[codec]") {
+  const std::vector<ListAnswer> answers = {
+      std::monostate{}, EntryId{7}, Entry{7, Date::parse("2024-02-29").value(), "Dentist", true},
+      NothingToDrop{}};
+  for (const ListAnswer& answer : answers) {
+    INFO("answer " << answer.index());
+    const RememberedChange change{{}, 3, -5, 0xfeedULL, answer};
+    const Result<RememberedChange> decoded =
+        decode_remembered_change(encode_remembered_change(change));
+    REQUIRE(decoded.ok());
+    CHECK(decoded.value().sequence == 3);
+    CHECK(decoded.value().unix_ms == -5);
+    CHECK(decoded.value().fingerprint == 0xfeedULL);
+    CHECK(decoded.value().answer.index() == answer.index());
+    if (const auto* entry = std::get_if<Entry>(&answer)) {
+      CHECK(std::get<Entry>(decoded.value().answer) == *entry);
+    }
+    if (const auto* id = std::get_if<EntryId>(&answer)) {
+      CHECK(std::get<EntryId>(decoded.value().answer) == *id);
+    }
+  }
+  CHECK_FALSE(decode_remembered_change(encode_list_meta({2, 1})).ok());
+}
+
 TEST_CASE("every truncation of an encoding is refused", "[codec]") {
   const std::string entry = encode_entry({9, day("2026-01-01"), "pay rent €", true});
   for (std::size_t length = 0; length < entry.size(); ++length) {

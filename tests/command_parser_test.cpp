@@ -106,6 +106,19 @@ TEST_CASE("each command parses to its kind and request", "[command_parser]") {
   CHECK(parsed({"batch"}).rfind("batch: ", 0) == 0);
 }
 
+TEST_CASE("batch takes --retry and nothing else", "[command_parser]") {
+  CliCommand command;
+  CommandError error;
+  const CommandParser parser(testing::day("2026-12-02"));
+  REQUIRE(parser.parse({"batch", "--retry"}, command, error));
+  CHECK(command.kind == CliCommand::Kind::batch);
+  CHECK(command.is_retrying);
+  REQUIRE(parser.parse({"batch"}, command, error));
+  CHECK_FALSE(command.is_retrying);
+  CHECK_FALSE(parser.parse({"batch", "--again"}, command, error));
+  CHECK(error.message == "usage: batch [--retry]");
+}
+
 TEST_CASE("keygen takes the file the secret key goes to, and nothing else", "[command_parser]") {
   CliCommand command;
   CommandError error;

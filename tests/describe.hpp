@@ -48,7 +48,8 @@ inline std::string describe(const Command& command) {
       [&](const auto& value) -> std::string {
         using C = std::decay_t<decltype(value)>;
         if constexpr (std::is_same_v<C, ListCommand>) {
-          return "list '" + value.list + "' " + describe(value.operation);
+          return "list '" + value.list + "' " + describe(value.operation) +
+                 (value.key ? " key " + todo::describe(*value.key) : std::string());
         } else if constexpr (std::is_same_v<C, ListNames>) {
           return "list names";
         } else {

@@ -20,11 +20,23 @@ using testing::day;
 std::string describe(const StorageMutation& mutation) {
   switch (mutation.kind) {
     case StorageMutation::Kind::erase:
+      if (const auto key = StorageLayout::idempotency_key_of(
+              mutation.key, StorageLayout::remembered_prefix("bob").size());
+          key && mutation.key.starts_with(StorageLayout::remembered_prefix("bob"))) {
+        return "forget " + std::to_string(key->low);
+      }
       return "erase " + mutation.key;
     case StorageMutation::Kind::erase_range:
       return "erase [" + mutation.key + ", " + mutation.value + ")";
     case StorageMutation::Kind::put:
       break;
+  }
+  if (mutation.key.starts_with(StorageLayout::remembered_prefix("bob"))) {
+    const auto key = StorageLayout::idempotency_key_of(
+        mutation.key, StorageLayout::remembered_prefix("bob").size());
+    REQUIRE(key);
+    return "remember " + std::to_string(key->low) + " seq " +
+           std::to_string(decode_remembered_change(mutation.value).value().sequence);
   }
   if (mutation.key == StorageLayout::meta_key("bob")) {
     const ListMeta meta = decode_list_meta(mutation.value).value();
@@ -61,6 +73,19 @@ std::vector<std::string> written_by(List list, Change&& change) {
 void add(List& list, ListMutations& mutations, const std::string& title) {
   const EntryId id = list.add_entry(day("2018-12-20"), title).value();
   mutations.put_entry(*list.find_entry(id));
+}
+
+TEST_CASE("a remembered change is a key of its own; forgetting one erases it", "[list_mutations]") {
+  CHECK(written_by(list_of(1), [](List& list, ListMutations& mutations) {
+          add(list, mutations, "keyed");
+          mutations.remember({{0, 9}, 4, 0, 0, EntryId{2}});
+          mutations.forget({0, 3});
+        }) == std::vector<std::string>{"put 2 keyed", "remember 9 seq 4", "forget 3"});
+  // A drop of a list that held nothing, with a key: the key alone, no metadata.
+  CHECK(written_by(List("bob"), [](List& list, ListMutations& mutations) {
+          mutations.erase_all_entries(list);
+          mutations.remember({{0, 1}, 1, 0, 0, NothingToDrop{}});
+        }) == std::vector<std::string>{"remember 1 seq 1"});
 }
 
 TEST_CASE("an add to a list that holds entries writes the entry alone", "[list_mutations]") {

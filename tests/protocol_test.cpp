@@ -33,6 +33,7 @@ constexpr std::uint8_t kCommandList = 1;
 constexpr std::uint8_t kCommandRetiredListNames = 2;
 constexpr std::uint8_t kCommandPing = 3;
 constexpr std::uint8_t kCommandListNames = 4;
+constexpr std::uint8_t kCommandKeyedList = 5;
 constexpr std::uint8_t kOperationAdd = 1;
 constexpr std::uint8_t kOperationGet = 2;
 constexpr std::uint8_t kOperationUpdate = 3;
@@ -116,6 +117,13 @@ Request list_request(std::uint64_t id, std::string list, ListOperation operation
   return Request{id, ListCommand{std::move(list), std::move(operation)}};
 }
 
+constexpr IdempotencyKey kKey{0x0123456789abcdefULL, 0xfedcba9876543210ULL};
+
+Request keyed_request(std::uint64_t id, std::string list, ListOperation operation,
+                      IdempotencyKey key = kKey) {
+  return Request{id, ListCommand{std::move(list), std::move(operation), key}};
+}
+
 // One request of every command and operation, and every update combination.
 std::vector<Request> sample_requests() {
   std::vector<Request> requests = {
@@ -127,6 +135,11 @@ std::vector<Request> sample_requests() {
       list_request(4, "bob", DeleteEntry{42}),
       list_request(5, "bob", DeleteEntry{kMaxId}),
       list_request(6, "bob", DropList{}),
+      keyed_request(9, "bob", AddEntry{day("2018-12-19"), "Dentist"}),
+      keyed_request(10, "bob", update(3, std::nullopt, std::string("t"), true)),
+      keyed_request(11, "bob", DeleteEntry{42}),
+      keyed_request(12, "bob", DropList{}, IdempotencyKey{kMaxId, 0}),
+      keyed_request(13, "bob", DropList{}, IdempotencyKey{}),
       Request{7, ListNames{}},
       Request{8, Ping{}},
   };
@@ -183,6 +196,28 @@ TEST_CASE("every request command and operation survives a round trip", "[protoco
   for (const Request& request : sample_requests()) require_request_round_trip(request);
 }
 
+TEST_CASE("a change keeps its idempotency key; a request without one still has none",
+          "[protocol]") {
+  const auto decoded = decode_request(encode_request(keyed_request(1, "bob", DeleteEntry{4})));
+  REQUIRE(decoded.ok());
+  const auto& command = std::get<ListCommand>(decoded.value().command);
+  REQUIRE(command.key.has_value());
+  CHECK(*command.key == kKey);
+  const auto plain = decode_request(encode_request(list_request(1, "bob", DeleteEntry{4})));
+  REQUIRE(plain.ok());
+  CHECK_FALSE(std::get<ListCommand>(plain.value().command).key.has_value());
+}
+
+TEST_CASE("a read with an idempotency key is refused", "[protocol]") {
+  for (const ListOperation& read :
+       {ListOperation(GetEntries{}), ListOperation(GetEntries{day("2024-02-29"), 5, 10})}) {
+    const std::string bytes = encode_request(keyed_request(1, "bob", read));
+    INFO("bytes " << hex(bytes));
+    CHECK_THAT(error_of(decode_request(bytes)),
+               Catch::Contains("idempotency key goes only with a change"));
+  }
+}
+
 TEST_CASE("update requests keep exactly the fields they carry", "[protocol]") {
   // 2^3 combinations of date/title/done, with done both true and false.
   std::size_t updates = 0;
@@ -198,7 +233,7 @@ TEST_CASE("update requests keep exactly the fields they carry", "[protocol]") {
     CHECK(received.id == sent.id);
     CHECK(received.change == sent.change);
   }
-  CHECK(updates == 12);
+  CHECK(updates == 13);  // and one with a key
 }
 
 TEST_CASE("every reply payload and status survives a round trip", "[protocol]") {
@@ -296,6 +331,23 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
     CHECK(hex(encode_reply(added)) ==
           "01 02 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00 "
           "00 00");
+  }
+  SECTION("a keyed change: the key after the command tag, high word first") {
+    CHECK(encode_request(keyed_request(5, "bob", DeleteEntry{9})) == request_header(5)
+                                                                         .u8(kCommandKeyedList)
+                                                                         .u64(kKey.high)
+                                                                         .u64(kKey.low)
+                                                                         .text("bob")
+                                                                         .u8(kOperationDelete)
+                                                                         .u64(9)
+                                                                         .str());
+    CHECK(encode_request(keyed_request(5, "bob", DropList{})) == request_header(5)
+                                                                     .u8(kCommandKeyedList)
+                                                                     .u64(kKey.high)
+                                                                     .u64(kKey.low)
+                                                                     .text("bob")
+                                                                     .u8(kOperationDrop)
+                                                                     .str());
   }
   SECTION("requests") {
     const std::int32_t leap_day = day("2024-02-29").days_since_epoch();
@@ -536,7 +588,7 @@ TEST_CASE("a page of entries is its own operation, of 1 to 1,000 entries", "[pro
 
 TEST_CASE("unknown tags are refused", "[protocol]") {
   SECTION("command") {
-    for (const std::uint8_t tag : {0, 5, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {0, 6, 0x80, 0xFF}) {
       INFO("command tag " << int{tag});
       const auto decoded = decode_request(request_header(1).u8(tag).str());
       if (decoded.ok()) FAIL("decoded as " << describe(decoded.value()));

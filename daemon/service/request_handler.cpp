@@ -56,7 +56,7 @@ void RequestHandler::handle(Request request, Respond respond) {
             return;
           }
           system_.cache().send(
-              list_name.value(), std::move(command.operation),
+              list_name.value(), std::move(command.operation), command.key,
               [this, id, received, respond = std::move(respond)](ListResult result) {
                 if (!result) {
                   answer(respond, received, Reply::failure(id, result.error()));

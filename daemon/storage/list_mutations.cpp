@@ -30,6 +30,17 @@ void ListMutations::erase_all_entries(const List& list) {
                         StorageLayout::entry_prefix_end(list_name_)});
 }
 
+void ListMutations::remember(const RememberedChange& change) {
+  mutations_.push_back({StorageMutation::Kind::put,
+                        StorageLayout::remembered_key(list_name_, change.key),
+                        encode_remembered_change(change)});
+}
+
+void ListMutations::forget(const IdempotencyKey& key) {
+  mutations_.push_back(
+      {StorageMutation::Kind::erase, StorageLayout::remembered_key(list_name_, key), {}});
+}
+
 std::vector<StorageMutation> ListMutations::finish(const List& after) && {
   if (mutations_.empty()) return {};
   if (has_removal_ || was_empty_ != (after.size() == 0)) {

@@ -1,7 +1,11 @@
 // The mutations that one group of changes to a list makes, in StorageLayout's
 // keys: a put per entry added or changed, an erase per entry deleted, for a
 // drop nothing, an erase per entry or one range erase (erase_all_entries), and
-// the list's metadata key only where its entries cannot tell it.
+// the list's metadata key only where its entries cannot tell it. A change
+// that came with an idempotency key adds the put of what the list remembers
+// of it, and the erases of the remembered changes it pushed out of the window
+// (remembered_changes.hpp), to the same batch: after a crash the change and
+// its key are both on disk or neither is.
 //
 // The metadata rule (layout version 2, storage_layout.hpp): the metadata is
 // written when the list goes from empty to not empty or back, and with every
@@ -18,6 +22,7 @@
 #include <vector>
 
 #include "common/entry.hpp"
+#include "common/idempotency_key.hpp"
 #include "common/list.hpp"
 #include "daemon/storage/storage_mutation.hpp"
 
@@ -49,6 +54,9 @@ class ListMutations {
   // and changed only by its own actor does (its write in flight is done
   // before the next group starts, and a failed one reloads it from disk).
   void erase_all_entries(const List& list);
+  // A keyed change applied, and one forgotten; neither touches the metadata.
+  void remember(const RememberedChange& change);
+  void forget(const IdempotencyKey& key);
 
   // Everything the group writes, now that it leaves the list as `after`;
   // empty when it changed nothing.

@@ -96,6 +96,38 @@ Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
   return restore_list(list_name, meta, std::move(entries), id_floor);
 }
 
+Result<std::vector<RememberedChange>> read_remembered_changes(rocksdb::DB& db,
+                                                              const std::string& list_name,
+                                                              const std::filesystem::path& dir) {
+  const std::string prefix = StorageLayout::remembered_prefix(list_name);
+  const std::string prefix_end = StorageLayout::remembered_prefix_end(list_name);
+  const rocksdb::Slice upper_bound(prefix_end);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+  std::vector<RememberedChange> changes;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    const auto key = StorageLayout::idempotency_key_of(it->key().ToStringView(), prefix.size());
+    if (!key) return corrupt(list_name, "malformed idempotency key");
+    auto change = decode_remembered_change(it->value().ToStringView());
+    if (!change) return corrupt(list_name, change.error().message);
+    change.value().key = *key;
+    changes.push_back(std::move(change).value());
+  }
+  if (!it->status().ok()) return unreadable(list_name, dir, it->status());
+  // Stored in key order, remembered in sequence order. Sorted by index: gcc
+  // 12 warns, wrongly, of uninitialized variant members in std::sort's moves.
+  std::vector<std::size_t> order(changes.size());
+  for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return changes[a].sequence < changes[b].sequence;
+  });
+  std::vector<RememberedChange> oldest_first;
+  oldest_first.reserve(changes.size());
+  for (std::size_t i : order) oldest_first.push_back(std::move(changes[i]));
+  return oldest_first;
+}
+
 Result<bool> is_list_stored(rocksdb::DB& db, const std::string& list_name,
                             const std::filesystem::path& dir) {
   rocksdb::ReadOptions read_options;

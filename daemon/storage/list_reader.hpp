@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "common/codec.hpp"
+#include "common/idempotency_key.hpp"
 #include "common/list.hpp"
 #include "common/result.hpp"
 
@@ -46,6 +47,14 @@ Result<List> restore_list(const std::string& list_name, const std::optional<List
 // dir names the data directory in errors.
 Result<List> read_list(rocksdb::DB& db, const std::string& list_name,
                        const std::filesystem::path& dir, EntryId id_floor);
+
+// The changes the list remembers by their idempotency keys, oldest first (by
+// sequence); none when nothing is stored under the name. Read apart from the
+// list, when its first keyed change comes: lists that never see one pay no
+// seek for it.
+Result<std::vector<RememberedChange>> read_remembered_changes(rocksdb::DB& db,
+                                                              const std::string& list_name,
+                                                              const std::filesystem::path& dir);
 
 // Whether anything is stored under exactly this name: its metadata or an
 // entry (entries without metadata are a corrupt list, which is still the

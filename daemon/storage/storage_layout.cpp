@@ -47,4 +47,47 @@ std::optional<EntryId> StorageLayout::entry_id_of_key(std::string_view key,
   return id;
 }
 
+namespace {
+
+void append_big_endian(std::string& key, std::uint64_t value) {
+  for (int shift = 56; shift >= 0; shift -= 8) key += static_cast<char>((value >> shift) & 0xff);
+}
+
+std::uint64_t read_big_endian(std::string_view bytes) {
+  std::uint64_t value = 0;
+  for (char c : bytes) value = (value << 8) | static_cast<unsigned char>(c);
+  return value;
+}
+
+}  // namespace
+
+std::string StorageLayout::remembered_prefix(std::string_view list_name) {
+  std::string prefix;
+  prefix.reserve(2 + list_name.size() + 16);
+  prefix += kRememberedTag;
+  prefix += list_name;
+  prefix += '\0';
+  return prefix;
+}
+
+std::string StorageLayout::remembered_prefix_end(std::string_view list_name) {
+  std::string end = remembered_prefix(list_name);
+  end.back() = '\1';
+  return end;
+}
+
+std::string StorageLayout::remembered_key(std::string_view list_name, const IdempotencyKey& key) {
+  std::string stored = remembered_prefix(list_name);
+  append_big_endian(stored, key.high);
+  append_big_endian(stored, key.low);
+  return stored;
+}
+
+std::optional<IdempotencyKey> StorageLayout::idempotency_key_of(std::string_view key,
+                                                                std::size_t prefix_size) {
+  if (key.size() != prefix_size + 16) return std::nullopt;
+  return IdempotencyKey{read_big_endian(key.substr(prefix_size, 8)),
+                        read_big_endian(key.substr(prefix_size + 8, 8))};
+}
+
 }  // namespace todo

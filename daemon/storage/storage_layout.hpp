@@ -7,6 +7,9 @@
 //   "!id_floor"                  decimal lowest id a new entry may take (id_floor.hpp)
 //   'm' name                     ListMeta (codec.hpp)
 //   'e' name '\0' id(8 bytes BE)  Entry (codec.hpp)
+//   'k' name '\0' key(16 bytes BE) RememberedChange (codec.hpp): a change
+//                                 that came with an idempotency key
+//                                 (remembered_changes.hpp)
 //
 // Layout version 2 (the "!format" value, layout_version.hpp): a list's
 // metadata is written only when its entries cannot tell it, so an add to a
@@ -14,7 +17,8 @@
 // (list_mutations.hpp) and restore_list reads by it (list_reader.hpp). Version
 // 1 wrote the metadata with every change; its directories read the same way
 // and are marked 2 when opened, so that a todo that expects version 1 refuses
-// them.
+// them. The 'k' keys need no new version: a todod that does not know them
+// never reads them, and only forgets what retries it would have answered.
 //
 // List names never contain control characters, so the '\0' after the name
 // ends it unambiguously ("bob" and "bobby" have disjoint prefixes) and
@@ -29,6 +33,7 @@
 #include <string_view>
 
 #include "common/entry.hpp"
+#include "common/idempotency_key.hpp"
 
 namespace todo {
 
@@ -39,6 +44,7 @@ class StorageLayout {
   static constexpr std::uint32_t kLayoutVersion = 2;
   static constexpr char kMetaTag = 'm';
   static constexpr char kEntryTag = 'e';
+  static constexpr char kRememberedTag = 'k';
 
   static std::string meta_key(std::string_view list_name);
   // The list name a metadata key belongs to.
@@ -50,6 +56,16 @@ class StorageLayout {
   static std::string entry_prefix_end(std::string_view list_name);
   // The id in an entry key whose prefix is prefix_size bytes long.
   static std::optional<EntryId> entry_id_of_key(std::string_view key, std::size_t prefix_size);
+
+  // Where the list remembers the change that came with this idempotency key.
+  static std::string remembered_key(std::string_view list_name, const IdempotencyKey& key);
+  // Every remembered key of the list starts with this prefix ...
+  static std::string remembered_prefix(std::string_view list_name);
+  // ... and sorts before this one.
+  static std::string remembered_prefix_end(std::string_view list_name);
+  // The idempotency key in a remembered key whose prefix is prefix_size bytes.
+  static std::optional<IdempotencyKey> idempotency_key_of(std::string_view key,
+                                                          std::size_t prefix_size);
 };
 
 }  // namespace todo

@@ -1,7 +1,6 @@
 // libFuzzer target for the decoders of stored values (common/codec.hpp):
-// decode_entry and decode_list_meta, which todod runs on whatever it finds in
-// its RocksDB data directory, including bytes a disk or another program
-// corrupted.
+// decode_entry, decode_list_meta and decode_remembered_change, which todod runs on whatever it
+// finds in its RocksDB data directory, including bytes a disk or another program corrupted.
 //
 // Every input goes to every decoder, rather than a leading byte choosing one,
 // so that the corpus holds stored values exactly as RocksDB keeps them, and
@@ -53,6 +52,18 @@ void check_list_meta(std::string_view bytes) {
           "decoded list metadata counts no more entries than a list holds");
 }
 
+void check_remembered_change(std::string_view bytes) {
+  const Result<RememberedChange> change = decode_remembered_change(bytes);
+  if (!change) {
+    require_refused_as_corrupt(change, "corrupt remembered change: ");
+    return;
+  }
+  require(encode_remembered_change(change.value()) == bytes,
+          "a decoded remembered change re-encodes to its bytes");
+  require(!std::holds_alternative<EncodedEntries>(change.value().answer),
+          "a decoded remembered change answers a change, not a read");
+}
+
 }  // namespace
 }  // namespace todo::fuzz
 
@@ -60,5 +71,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   todo::fuzz::check_entry(bytes);
   todo::fuzz::check_list_meta(bytes);
+  todo::fuzz::check_remembered_change(bytes);
   return 0;
 }

@@ -1,0 +1,94 @@
+#include "daemon/remembered_changes.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "daemon/storage/list_mutations.hpp"
+
+namespace todo {
+namespace {
+
+// As the Server counts an entry's title: its own heap block, if any.
+std::size_t title_heap_bytes(const RememberedChange& change) {
+  static const std::size_t inline_capacity = std::string().capacity();
+  const Entry* entry = std::get_if<Entry>(&change.answer);
+  if (entry == nullptr || entry->title.capacity() <= inline_capacity) return 0;
+  return entry->title.capacity() + 1 + 8;
+}
+
+}  // namespace
+
+RememberedChanges::RememberedChanges(std::vector<RememberedChange> oldest_first) {
+  changes_.reserve(oldest_first.size());
+  for (RememberedChange& change : oldest_first) {
+    next_sequence_ = std::max(next_sequence_, change.sequence + 1);
+    title_heap_bytes_ += title_heap_bytes(change);
+    arrivals_.push_back({change.key, change.sequence});
+    const IdempotencyKey key = change.key;
+    changes_.insert_or_assign(key, std::move(change));
+  }
+}
+
+const RememberedChange* RememberedChanges::find(const IdempotencyKey& key,
+                                                std::int64_t now_ms) const {
+  const auto it = changes_.find(key);
+  if (it == changes_.end() || is_expired(it->second, now_ms)) return nullptr;
+  return &it->second;
+}
+
+void RememberedChanges::forget_oldest(ListMutations& mutations) {
+  const Arrival oldest = arrivals_.front();
+  arrivals_.pop_front();
+  const auto it = changes_.find(oldest.key);
+  if (it == changes_.end() || it->second.sequence != oldest.sequence) return;
+  mutations.forget(oldest.key);
+  title_heap_bytes_ -= title_heap_bytes(it->second);
+  changes_.erase(it);
+}
+
+void RememberedChanges::remember(const IdempotencyKey& key, std::uint64_t fingerprint,
+                                 const ListAnswer& answer, std::int64_t now_ms,
+                                 ListMutations& mutations) {
+  // An expired change under the same key: the put below replaces it on disk,
+  // and its arrival is skipped when it comes to the front.
+  if (const auto it = changes_.find(key); it != changes_.end()) {
+    title_heap_bytes_ -= title_heap_bytes(it->second);
+    changes_.erase(it);
+  }
+  // The oldest are at the front, by sequence and so, while the clock does
+  // not step back, by time.
+  while (!arrivals_.empty()) {
+    const auto front = changes_.find(arrivals_.front().key);
+    const bool is_stale =
+        front == changes_.end() || front->second.sequence != arrivals_.front().sequence;
+    if (!is_stale && changes_.size() < kMaxRemembered && !is_expired(front->second, now_ms)) {
+      break;
+    }
+    forget_oldest(mutations);
+  }
+  const std::uint64_t sequence = next_sequence_++;
+  arrivals_.push_back({key, sequence});
+  RememberedChange& change =
+      changes_.insert_or_assign(key, RememberedChange{key, sequence, now_ms, fingerprint, answer})
+          .first->second;
+  title_heap_bytes_ += title_heap_bytes(change);
+  mutations.remember(change);
+}
+
+std::size_t RememberedChanges::approximate_bytes() const {
+  // A hash node: the key and the change, the next pointer, the cached hash
+  // and malloc's header; a bucket pointer; an arrival.
+  constexpr std::size_t kNodeBytes =
+      sizeof(IdempotencyKey) + sizeof(RememberedChange) + 8 + 8 + 8 + 8;
+  return sizeof(RememberedChanges) + changes_.size() * kNodeBytes +
+         arrivals_.size() * sizeof(Arrival) + title_heap_bytes_;
+}
+
+std::int64_t unix_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace todo
