@@ -454,14 +454,13 @@ std::optional<std::uint64_t> peek_request_id(std::string_view bytes) {
 }
 
 std::uint32_t reply_version_for(std::string_view bytes) {
-  if (bytes.size() < kRequestIdOffset || bytes.front() != detail::kLittleEndianMarker) {
-    return kProtocolVersion;
-  }
+  // Version 1 is the one every client reads.
+  if (bytes.size() < kRequestIdOffset || bytes.front() != detail::kLittleEndianMarker) return 1;
   std::uint32_t version = 0;
   for (std::size_t i = 0; i < sizeof version; ++i) {
     version |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[1 + i])) << (8 * i);
   }
-  return version >= 1 && version <= kProtocolVersion ? version : kProtocolVersion;
+  return version >= 1 && version <= kProtocolVersion ? version : 1;
 }
 
 }  // namespace todo

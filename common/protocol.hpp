@@ -146,7 +146,7 @@ Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded);
 // is intact: lets the daemon address an error reply to a broken request.
 std::optional<std::uint64_t> peek_request_id(std::string_view bytes);
 // The version to answer such a message in: its own, when its header is intact
-// and names a version this todod speaks, else kProtocolVersion.
+// and names a version this todod speaks, else 1, which every client reads.
 std::uint32_t reply_version_for(std::string_view bytes);
 
 }  // namespace todo

@@ -84,12 +84,14 @@ class SlowReader {
   zmq::socket_t socket_;
 };
 
-// Until todod has answered `count` more requests than `before` (ping's own
-// included), and a moment for its I/O thread to hand the answers to ZeroMQ.
+// Until todod has answered `count` requests more than when requests_served
+// said `before` (each ping counting itself), and a moment for its I/O thread
+// to hand the answers to ZeroMQ.
 void wait_until_answered(const std::string& endpoint, std::uint64_t before, std::uint64_t count) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (requests_served(endpoint) < before + count &&
-         std::chrono::steady_clock::now() < deadline) {
+  for (std::uint64_t pings = 1; requests_served(endpoint) < before + count + pings &&
+                                std::chrono::steady_clock::now() < deadline;
+       ++pings) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -113,7 +115,7 @@ TEST_CASE("reads of an unchanged big list share one encoding", "[reply memory]")
   constexpr int kReads = 300;
   SlowReader reader(daemon.endpoint());
   for (int i = 1; i <= kReads; ++i) reader.send(i, GetEntries{});
-  wait_until_answered(daemon.endpoint(), served_before, kReads + 1);
+  wait_until_answered(daemon.endpoint(), served_before, kReads);
   const std::uint64_t resident_during = resident_bytes(daemon.process().pid());
   INFO("resident before " << resident_before / kMiB << " MiB, with " << kReads
                           << " replies waiting " << resident_during / kMiB << " MiB");
@@ -147,7 +149,7 @@ TEST_CASE("reads past --max-reply-memory are answered busy while changes are not
     reader.send(2 * i + 1, AddEntry{Date::parse("2026-12-03").value(), "one more"});
     reader.send(2 * i + 2, GetEntries{});
   }
-  wait_until_answered(daemon.endpoint(), served_before, 2 * kRounds + 1);
+  wait_until_answered(daemon.endpoint(), served_before, 2 * kRounds);
   const std::uint64_t resident_during = resident_bytes(daemon.process().pid());
   INFO("resident before " << resident_before / kMiB << " MiB, with the replies waiting "
                           << resident_during / kMiB << " MiB");
@@ -162,6 +164,8 @@ TEST_CASE("reads past --max-reply-memory are answered busy while changes are not
       CHECK(reply.status == StatusCode::ok);
       added += reply.status == StatusCode::ok;
     } else if (reply.status == StatusCode::ok) {
+      // Each read shows the adds before it: none got an older encoding.
+      CHECK(entry_count(reply) == kEntries + reply.request_id / 2);
       ++read;
     } else {
       CHECK(reply.status == StatusCode::busy);
@@ -172,6 +176,11 @@ TEST_CASE("reads past --max-reply-memory are answered busy while changes are not
   CHECK(added == kRounds);
   CHECK(read >= 1);
   CHECK(busy >= kRounds - 4);
+  // With every reply read, nothing is held for the connection any more.
+  reader.send(1000, GetEntries{});
+  const Reply last = reader.receive();
+  REQUIRE(last.status == StatusCode::ok);
+  CHECK(entry_count(last) == kEntries + kRounds);
   CHECK(ping_field(run_todo_ok(daemon.endpoint(), {"--json", "ping"}), "busy_refusals") ==
         static_cast<std::uint64_t>(busy));
   // Nothing was lost: every add is there.

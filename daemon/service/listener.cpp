@@ -379,7 +379,10 @@ void Listener::read_requests() {
     if (frame_count != 1) {
       const Error error =
           Error::invalid("a request is one frame, this message had " + std::to_string(frame_count));
-      outbox_.push({std::move(id), encode_reply_frames(handler_.refuse(0, error))});
+      outbox_.push(
+          {std::move(id), encode_reply_frames(handler_.refuse(0, error),
+                                              reply_version_for(std::string_view(
+                                                  payload.data<char>(), payload.size())))});
       continue;
     }
     handle_message(std::move(id), std::string_view(payload.data<char>(), payload.size()));

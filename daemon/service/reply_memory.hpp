@@ -11,6 +11,14 @@
 // nothing at all is held for its connection, or in total for the total
 // bound: a single reply bigger than a bound can still be read, alone.
 //
+// What is counted is what ZeroMQ holds for sending, until it frees the
+// message: over ipc:// and plaintext tcp:// that is after the last byte went
+// to the kernel. A CURVE engine frees each message once it has encrypted it,
+// so a slow CURVE client can hold one encrypted reply more than its count
+// says. And a reply is counted once encoded: one made and then refused (a read
+// after a change, or any read of a version 1 client, which gets a copy of its
+// own) costs its bytes until the refusal, on the Listener's thread, frees it.
+//
 // Thread safety: every member may be called from any thread: the Listener's
 // thread holds, ZeroMQ's I/O thread releases when it frees a sent message.
 #pragma once

@@ -193,6 +193,7 @@ RocksDbInstance::RocksDbInstance(std::filesystem::path dir, rocksdb::Env* env,
     {
       MutexLock failure_lock(failure_mutex_);
       write_failure_ = open_failure;
+      last_open_failure_ = open_failure;
     }
     next_reopen_.store((Clock::now() + kReopenInterval).time_since_epoch().count(),
                        std::memory_order_relaxed);
@@ -376,6 +377,10 @@ void RocksDbInstance::reopen() {
     needs_reopen_.store(false, std::memory_order_release);
     reopen_count_.fetch_add(1, std::memory_order_relaxed);
     unreadable_since_.store(0, std::memory_order_release);
+    {
+      MutexLock failure_lock(failure_mutex_);
+      last_open_failure_.clear();
+    }
     if (was_failing) log_event("reopened the database in " + dir_.string());
     return;
   }
@@ -384,6 +389,10 @@ void RocksDbInstance::reopen() {
   auto read_only = open_db(dir_, env_, OpenMode::read_only);
   // Once per fault, not once per attempt.
   if (!read_only) open_failure_ += "; it cannot be read either: " + read_only.error().message;
+  {
+    MutexLock failure_lock(failure_mutex_);
+    last_open_failure_ = open_failure_;
+  }
   if (!was_failing) {
     log_event(open_failure_ +
               (read_only ? "; serving reads from it read-only until it opens for writing" : ""));
@@ -402,15 +411,20 @@ void RocksDbInstance::reopen() {
 
 std::string RocksDbInstance::degraded() const {
   MutexLock failure_lock(failure_mutex_);
+  // Damage stays whatever else is wrong, and a restart alone does not cure it.
+  const std::string damaged = damage_.empty() ? "" : "damaged (todod --repair: " + damage_ + "); ";
+  const std::string open_failure =
+      last_open_failure_.empty() ? "" : "; the last attempt to open it: " + last_open_failure_;
   if (needs_restart_.load(std::memory_order_acquire)) {
-    return "takes no changes until todod restarts, after: " + write_failure_;
+    return damaged + "takes no changes until todod restarts, after: " + write_failure_;
   }
   if (unreadable_since_.load(std::memory_order_acquire) != 0) {
-    return "cannot be opened, not even read-only, after: " + write_failure_;
+    return damaged + "cannot be opened, not even read-only, after: " + write_failure_ +
+           open_failure;
   }
   if (needs_reopen_.load(std::memory_order_acquire)) {
-    return (damage_.empty() ? std::string() : "damaged (todod --repair); ") +
-           "takes no changes until it is reopened, after: " + write_failure_;
+    return damaged + "takes no changes until it is reopened, after: " + write_failure_ +
+           open_failure;
   }
   if (!damage_.empty()) {
     return "damaged, and writes fail whenever RocksDB reads the damage again (todod --repair): " +

@@ -194,6 +194,8 @@ class RocksDbInstance {
   mutable Mutex failure_mutex_;
   std::string write_failure_ GUARDED_BY(failure_mutex_);  // what the failed write said
   std::string damage_ GUARDED_BY(failure_mutex_);         // the first corruption a write met
+  // open_failure_, copied where degraded() can read it without waiting for a reopen.
+  std::string last_open_failure_ GUARDED_BY(failure_mutex_);
   // Since when nothing is open, in Clock ticks; 0 while something is.
   std::atomic<Clock::rep> unreadable_since_{0};
   const Unreadable unreadable_;
