@@ -69,6 +69,7 @@ ConnectionLimit::Change ConnectionLimit::read_events() {
       is_out_of_descriptors = true;
     }
   }
+  ran_out_of_descriptors_ = is_out_of_descriptors;
   // Out of descriptors below the limit: what is left of them is the limit.
   if (is_out_of_descriptors) limit_ = std::max<std::size_t>(1, std::min(limit_, connections_));
   if (is_accepting_ && (connections_ >= limit_ || is_out_of_descriptors)) {
