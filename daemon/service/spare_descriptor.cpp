@@ -15,9 +15,8 @@ void SpareDescriptor::release() {
   fd_ = -1;
 }
 
-bool SpareDescriptor::reclaim() {
+void SpareDescriptor::reclaim() {
   if (fd_ < 0) fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  return fd_ >= 0;
 }
 
 }  // namespace todo

@@ -6,7 +6,7 @@
 //
 // Thread safety: one thread, the Listener's. Another thread may take the
 // descriptor release() frees before the caller uses it: then it has served
-// that thread, and reclaim() fails until one is free again.
+// that thread, and reclaim() holds none until one is free again.
 #pragma once
 
 namespace todo {
@@ -20,8 +20,8 @@ class SpareDescriptor {
 
   // Frees the descriptor held, if any.
   void release();
-  // Holds one again; false when none is free yet.
-  bool reclaim();
+  // Holds one again, if one is free.
+  void reclaim();
 
  private:
   int fd_ = -1;
