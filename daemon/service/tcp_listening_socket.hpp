@@ -7,9 +7,9 @@
 // forever, at 100% CPU, while every other open in the process fails too.
 //
 // How: pause() attaches a classic BPF filter that drops every packet to the
-// listening socket. Linux runs a listener's filter on each SYN and on the ACK
-// that would complete a handshake (tcp_v4_rcv / tcp_v6_rcv, before listen
-// processing), so no connection is made and no descriptor is used: a client's
+// listening socket. Linux runs a listener's filter on each SYN that reaches
+// it (tcp_v4_rcv / tcp_v6_rcv, before listen processing), so no connection is
+// made and no descriptor is used: a client's
 // TCP retransmits its SYN and sees a slow connect, as with a full backlog.
 // Connections accepted before stay as they are (a socket takes its listener's
 // filter only when it is made). Connections already waiting in the backlog
