@@ -298,7 +298,8 @@ TEST_CASE("a tcp:// flood past the open file limit does not make todod spin", "[
   // libzmq accepts before the pause and the backlog fit in the other half.
   // Without the pause, accept() fails for want of descriptors and spins.
   // (Lower, the backlog can outrun the headroom; then the spare descriptor
-  // races libzmq's accept loop and does not always win: see the report.)
+  // races libzmq's accept loop for the descriptor it frees, and does not
+  // always win: SpareDescriptor.)
   constexpr int kLowOpenFileLimit = 512;
   constexpr int kFlood = 1'300;
   TcpDaemon todod(kLowOpenFileLimit, {});
