@@ -67,10 +67,13 @@ ConnectionLimit::Change ConnectionLimit::read_events() {
     } else if (number == ZMQ_EVENT_ACCEPT_FAILED && (value == static_cast<std::uint32_t>(EMFILE) ||
                                                      value == static_cast<std::uint32_t>(ENFILE))) {
       is_out_of_descriptors = true;
+      // Out of descriptors below the limit: what is left of them is the
+      // limit. Counted now, not after the batch: disconnections read later
+      // in it would set the limit near zero for good.
+      limit_ = std::max<std::size_t>(1, std::min(limit_, connections_));
     }
   }
-  // Out of descriptors below the limit: what is left of them is the limit.
-  if (is_out_of_descriptors) limit_ = std::max<std::size_t>(1, std::min(limit_, connections_));
+  ran_out_of_descriptors_ = is_out_of_descriptors;
   if (is_accepting_ && (connections_ >= limit_ || is_out_of_descriptors)) {
     is_accepting_ = false;
     return Change::stop_accepting;

@@ -6,15 +6,18 @@
 //
 // Why a limit at all: every connection is a file descriptor, and libzmq
 // aborts the whole process when accept() on an ipc:// listener fails with
-// EMFILE (on a tcp:// one it retries at once, spinning). So the limit stays
-// well under the process's open file limit: half of it is kept for RocksDB's
-// files, the daemon's own, and the connections libzmq's I/O thread accepts
-// between reaching the limit and this thread hearing of it (under 200 in the
-// floods tests/descriptor_exhaustion_test.cpp makes; a flood that outruns half
-// the open file limit still ends the process, so the units raise that limit).
-// Clients already connected are served throughout. An accept that fails for
-// want of descriptors below the limit lowers the limit to the connections
-// open then.
+// EMFILE (on a tcp:// one it retries at once, spinning, for as long as a
+// connection waits in the backlog). So the limit stays well under the
+// process's open file limit: half of it is kept for RocksDB's files, the
+// daemon's own, the connections libzmq's I/O thread accepts between reaching
+// the limit and this thread hearing of it (under 200 in the floods
+// tests/descriptor_exhaustion_test.cpp makes), and, on each tcp:// endpoint,
+// those already in its listen backlog when it pauses (ZMQ_BACKLOG + 1: 101).
+// A flood that outruns half the open file limit still ends the process on
+// ipc://, so the units raise that limit; on tcp:// the Listener then closes
+// what waits in the backlog, which ends the spin. Clients already connected
+// are served throughout. An accept that fails for want of descriptors below
+// the limit lowers the limit to the connections open then.
 //
 // Thread safety: one thread, the Listener's, which polls socket_handle().
 #pragma once
@@ -58,6 +61,9 @@ class ConnectionLimit {
   std::size_t connection_count() const { return connections_; }
   std::size_t limit() const { return limit_; }
   bool is_accepting() const { return is_accepting_; }
+  // Whether the events read last include an accept that failed for want of
+  // descriptors: on a tcp:// endpoint, libzmq is retrying it in a loop now.
+  bool ran_out_of_descriptors() const { return ran_out_of_descriptors_; }
 
  private:
   ConnectionLimit(std::unique_ptr<zmq::socket_t> monitor, std::size_t limit);
@@ -66,6 +72,7 @@ class ConnectionLimit {
   std::size_t limit_;
   std::size_t connections_ = 0;
   bool is_accepting_ = true;
+  bool ran_out_of_descriptors_ = false;
 };
 
 }  // namespace todo

@@ -194,6 +194,12 @@ Result<std::string> Listener::bind_endpoint(const std::string& endpoint) {
     }
     ipc_files_.push_back(
         {*path, static_cast<std::uint64_t>(file.st_dev), static_cast<std::uint64_t>(file.st_ino)});
+  } else {
+    // Without it, a flood would run the process out of descriptors.
+    auto found = TcpListeningSocket::find(address);
+    if (!found)
+      return Error::internal("cannot listen on " + endpoint + ": " + found.error().message);
+    tcp_sockets_.push_back(std::move(found).value());
   }
   return address;
 }
@@ -264,9 +270,21 @@ bool is_file(const std::string& path, std::uint64_t device, std::uint64_t inode)
 
 }  // namespace
 
+std::string Listener::pausable_endpoints() const {
+  std::string names;
+  for (const IpcSocketFile& file : ipc_files_) {
+    names += (names.empty() ? "ipc://" : ", ipc://") + file.path;
+  }
+  for (const TcpListeningSocket& socket : tcp_sockets_) {
+    names += (names.empty() ? "" : ", ") + socket.endpoint();
+  }
+  return names;
+}
+
 void Listener::stop_accepting() {
-  // The socket file is moved aside: a connect to the path then fails at once,
-  // while the listener and the connections it accepted stay as they are.
+  // An ipc:// socket file is moved aside: a connect to the path then fails at
+  // once. A tcp:// listening socket drops the SYNs that come in. Either way
+  // the listener and the connections it accepted stay as they are.
   // (zmq_unbind would close every connection the endpoint accepted.)
   for (const IpcSocketFile& file : ipc_files_) {
     if (!is_file(file.path, file.device, file.inode) ||
@@ -274,10 +292,20 @@ void Listener::stop_accepting() {
       log_event("cannot stop accepting on " + file.path + ": " + std::strerror(errno));
     }
   }
-  log_event("not accepting connections on ipc:// endpoints: " +
+  for (TcpListeningSocket& socket : tcp_sockets_) {
+    if (auto paused = socket.pause(); !paused) log_event(paused.error().message);
+  }
+  connections_dropped_ = 0;
+  log_event("not accepting connections on " + pausable_endpoints() + ": " +
             std::to_string(connection_limit_->connection_count()) + " are open, the limit is " +
             std::to_string(connection_limit_->limit()) +
             " (--max-connections, and the open file limit); serving the clients connected");
+}
+
+void Listener::drop_waiting_connections() {
+  spare_descriptor_.release();
+  for (TcpListeningSocket& socket : tcp_sockets_) connections_dropped_ += socket.drop_waiting();
+  spare_descriptor_.reclaim();
 }
 
 void Listener::accept_again() {
@@ -293,8 +321,18 @@ void Listener::accept_again() {
       log_event("cannot accept on " + file.path + " again: " + std::strerror(errno));
     }
   }
-  log_event("accepting connections again: " +
-            std::to_string(connection_limit_->connection_count()) + " are open");
+  for (TcpListeningSocket& socket : tcp_sockets_) {
+    if (auto resumed = socket.resume(); !resumed) log_event(resumed.error().message);
+  }
+  // Out of descriptors, the spare may have gone to libzmq.
+  spare_descriptor_.reclaim();
+  const std::string dropped =
+      connections_dropped_ == 0
+          ? std::string()
+          : " (" + std::to_string(connections_dropped_) +
+                " that waited to be accepted were closed for want of file descriptors)";
+  log_event("accepting connections again on " + pausable_endpoints() + ": " +
+            std::to_string(connection_limit_->connection_count()) + " are open" + dropped);
 }
 
 Listener::Listener(RequestHandler& handler, ReplyMemory::Bounds reply_bounds,
@@ -308,7 +346,8 @@ Listener::Listener(RequestHandler& handler, ReplyMemory::Bounds reply_bounds,
       socket_(std::move(socket)) {}
 
 Listener::~Listener() {
-  // Before the socket closes: while it is bound, its inode cannot be freed and
+  // A tcp:// listening socket's filter goes with the socket. Before the socket
+  // closes: while it is bound, its inode cannot be freed and
   // given to a newer daemon's socket file, and a newer daemon finds the path
   // served and does not bind it.
   for (const IpcSocketFile& file : ipc_files_) {
@@ -353,6 +392,8 @@ void Listener::serve(int stop_fd, std::chrono::milliseconds drain_timeout,
     if ((items[3].revents & ZMQ_POLLIN) != 0) {
       const ConnectionLimit::Change change = connection_limit_->read_events();
       if (change == ConnectionLimit::Change::stop_accepting) stop_accepting();
+      // Paused first, so that nothing more joins the backlog being emptied.
+      if (connection_limit_->ran_out_of_descriptors()) drop_waiting_connections();
       if (change == ConnectionLimit::Change::accept_again && !is_stopping) accept_again();
     }
     if (authenticator_ && (items[4].revents & ZMQ_POLLIN) != 0) authenticator_->answer_requests();

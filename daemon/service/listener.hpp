@@ -24,6 +24,8 @@
 #include "common/result.hpp"
 #include "daemon/service/reply_memory.hpp"
 #include "daemon/service/reply_outbox.hpp"
+#include "daemon/service/spare_descriptor.hpp"
+#include "daemon/service/tcp_listening_socket.hpp"
 
 namespace zmq {
 class context_t;
@@ -110,11 +112,16 @@ class Listener {
   // Binds with the options its transport needs: CURVE for tcp:// when
   // configured, none for ipc://. For ipc://, notes the socket file.
   Result<std::string> bind_endpoint(const std::string& endpoint);
-  // Stops or starts accepting connections on the ipc:// endpoints, leaving
-  // the connections made alone. tcp:// endpoints go on accepting: libzmq
-  // retries an accept that fails for want of descriptors there.
+  // Stops or starts accepting connections on every endpoint, leaving the
+  // connections made alone: an ipc:// socket file is moved aside, a tcp://
+  // listening socket drops new connections in the kernel (TcpListeningSocket).
   void stop_accepting();
   void accept_again();
+  // Closes the connections waiting in the tcp:// backlogs, which libzmq,
+  // out of descriptors, retries accepting in a loop. REQUIRES: not accepting.
+  void drop_waiting_connections();
+  // "ipc://PATH, tcp://ADDRESS:PORT": for the log lines.
+  std::string pausable_endpoints() const;
 
   // Reads what the socket has (bounded, so replies are not starved).
   void read_requests();
@@ -135,6 +142,9 @@ class Listener {
   std::unique_ptr<ConnectionLimit> connection_limit_;  // watches socket_
   std::optional<std::string> curve_secret_key_;        // for tcp:// endpoints
   std::vector<IpcSocketFile> ipc_files_;               // removed at exit if still these files
+  std::vector<TcpListeningSocket> tcp_sockets_;        // libzmq's, closed with socket_
+  SpareDescriptor spare_descriptor_;                   // for drop_waiting_connections
+  std::size_t connections_dropped_ = 0;                // since accepting stopped
   std::vector<std::string> bound_endpoints_;
   ReplyOutbox outbox_;
   std::vector<OutgoingReply> replies_to_send_;  // reused, see ReplyOutbox::take_all
