@@ -396,7 +396,7 @@ TEST_CASE("replies as text", "[reply_printer]") {
                              "reopened, after: no space"));
 }
 
-TEST_CASE("one-line mode joins lines with \"; \"", "[reply_printer]") {
+TEST_CASE("one-line mode joins lines with a semicolon", "[reply_printer]") {
   CHECK(text(Kind::entries, ok(std::vector<Entry>{kOpen, kDone}), true) ==
         "1 2024-02-28 [ ] Dentist; 2 2024-02-29 [x] Gym \"leg day\"");
   CHECK(text(Kind::lists, ok(std::vector<std::string>{"alice", "bob", "carol"}), true) ==
