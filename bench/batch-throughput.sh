@@ -31,7 +31,7 @@ for input in one-list many-lists; do
     [ "$acknowledged" -eq "$adds" ] || { echo "only $acknowledged of $adds adds acknowledged" >&2; exit 1; }
     rates+=("$(( adds * 1000000000 / (end - start) ))")
     # The one-list input fills its list to the 100,000-entry limit: start it over.
-    "$todo" --endpoint "$endpoint" drop one-list > /dev/null
+    "$todo" --endpoint "$endpoint" drop one-list --yes > /dev/null
   done
   median=$(printf '%s\n' "${rates[@]}" | median)
   echo "$input: commands/s each round: ${rates[*]}; median of $rounds: $median"

@@ -76,7 +76,10 @@ constexpr CommandHelp kCommands[] = {
     {"lists", "lists [--after NAME] [--limit N]",
      "names of the lists that hold entries, sorted;\n"
      "with --limit, at most N (1 to 1000) after NAME"},
-    {"drop", "drop LIST", "delete a whole list"},
+    {"drop", "drop LIST [--yes]",
+     "delete a whole list and its entries, for good;\n"
+     "on a terminal todo asks first; elsewhere, and\n"
+     "in a batch, --yes confirms it"},
     {"ping", "ping",
      "version, uptime and counters: lists in memory,\n"
      "requests, errors, busy, writes, p99 latency, memory"},
@@ -292,8 +295,10 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand
   if (verb == "done" || verb == "undone") return parse_done_or_undone(words, command, error);
   if (verb == "delete") return parse_delete(words, command, error);
   if (verb == "drop") {
-    if (!has_arguments(words, 1, error)) return false;
+    const bool is_confirmed = words.size() == 3 && (words[2] == "--yes" || words[2] == "-y");
+    if (!is_confirmed && !has_arguments(words, 1, error)) return false;
     command = list_command(CliCommand::Kind::drop, words, DropList{});
+    command.is_confirmed = is_confirmed;
     return true;
   }
   if (verb == "lists") return parse_lists(words, command, error);

@@ -57,6 +57,8 @@ struct CliCommand {
   // For batch --retry: changes carry idempotency keys, and what is left
   // unanswered when the connection fails is sent again.
   bool is_retrying = false;
+  // For drop: --yes, the confirmation a drop needs where todo cannot ask.
+  bool is_confirmed = false;
 };
 
 // The usage of one command (its grammar and what it does), or of all of them

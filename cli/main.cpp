@@ -11,7 +11,10 @@
 // the batch a key and sends what a lost connection left unanswered again, up
 // to kMaxBatchRetries times.
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -28,6 +31,7 @@
 #include "cli/reply_printer.hpp"
 #include "common/curve_key_file.hpp"
 #include "common/default_paths.hpp"
+#include "common/validation.hpp"
 
 namespace {
 
@@ -89,6 +93,40 @@ std::string outcome_unknown(const todo::Error& failure) {
 std::string refusal(const todo::Reply& reply) {
   if (reply.status == todo::StatusCode::busy) return "todod is overloaded: " + reply.message;
   return reply.message;
+}
+
+// The ok answer to a drop of a list that held nothing: said, and exit 1, so
+// that a mistyped name is noticed rather than reported dropped.
+bool is_nothing_to_drop(todo::CliCommand::Kind kind, const todo::Reply& reply) {
+  return kind == todo::CliCommand::Kind::drop && reply.status == todo::StatusCode::ok &&
+         reply.message == todo::kNothingToDropMessage;
+}
+
+std::string nothing_to_drop(const todo::Command& command) {
+  return "nothing to drop: list " +
+         todo::quoted_for_message(std::get<todo::ListCommand>(command).list) + " holds no entry";
+}
+
+// A drop cannot be undone, so todo asks on a terminal and elsewhere wants
+// --yes: neither a stray line in a script nor a slip at the keyboard takes a
+// list. 0 when the drop may go; else the exit code, the reason said.
+int confirm_drop(const todo::CliCommand& command) {
+  if (command.is_confirmed) return 0;
+  const std::string list =
+      todo::quoted_for_message(std::get<todo::ListCommand>(command.command).list);
+  if (::isatty(STDIN_FILENO) == 0) {
+    std::cerr << "todo: drop deletes list " << list
+              << " and every entry in it, for good: add --yes to confirm (todo asks only when "
+                 "its input is a terminal)\n";
+    return kExitUsage;
+  }
+  std::cerr << "Drop list " << list << " and every entry in it, for good? [y/N] " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  for (char& c : answer) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (answer == "y" || answer == "yes") return 0;
+  std::cerr << "todo: not dropped\n";
+  return kExitRefused;
 }
 
 // Every page of a paged read (`todo lists`, `todo entries LIST --after ID`),
@@ -168,6 +206,11 @@ int run_one(const ClientFactory& connect, todo::CliCommand command,
       exit_code = kExitRefused;
       return;
     }
+    if (is_nothing_to_drop(command.kind, reply)) {
+      std::cerr << "todo: " << nothing_to_drop(command.command) << "\n";
+      exit_code = kExitRefused;
+      return;
+    }
     const std::string text = printer.format(command.kind, reply);
     if (!text.empty()) std::cout << text << "\n";
   };
@@ -202,6 +245,10 @@ bool parse_batch_line(const todo::CommandParser& parser, const std::string& line
   if (!parser.parse(words, command, error)) return false;
   if (command.kind == todo::CliCommand::Kind::batch) {
     error = {true, "batch cannot be nested"};
+    return false;
+  }
+  if (command.kind == todo::CliCommand::Kind::drop && !command.is_confirmed) {
+    error = {true, "a drop in a batch needs --yes (drop LIST --yes): it cannot be undone"};
     return false;
   }
   if (command.kind == todo::CliCommand::Kind::help ||
@@ -336,7 +383,10 @@ int run_batch(const ClientFactory& connect, const todo::CommandParser& parser,
       const std::size_t index = unanswered[sent];
       is_unknown[index] = false;
       const std::size_t line = batch.line_of_command[index];
-      if (reply.status == todo::StatusCode::ok) {
+      if (is_nothing_to_drop(batch.kinds[index], reply)) {
+        output.set(line, printer.format_error(nothing_to_drop(batch.commands[index])));
+        batch.has_failure = true;
+      } else if (reply.status == todo::StatusCode::ok) {
         output.set(line, printer.format(batch.kinds[index], reply));
       } else {
         output.set(line, printer.format_error(refusal(reply)));
@@ -493,6 +543,9 @@ int main(int argc, char** argv) {
   };
   if (command.kind == todo::CliCommand::Kind::batch) {
     return run_batch(connect, parser, todo::ReplyPrinter(is_json, true), command.is_retrying);
+  }
+  if (command.kind == todo::CliCommand::Kind::drop) {
+    if (const int refused = confirm_drop(command); refused != 0) return refused;
   }
   return run_one(connect, std::move(command), todo::ReplyPrinter(is_json, false));
 }

@@ -97,9 +97,9 @@ struct PingInfo {
 using ReplyPayload = std::variant<std::monostate, EntryId, Entry, std::vector<Entry>,
                                   std::vector<std::string>, PingInfo, EncodedEntries>;
 
-// The message of the ok reply to a drop of a list that held nothing. todo
-// does not read the message of an ok reply, so every todo, older ones too,
-// still prints ok; 15 bytes, inside std::string's own buffer, no allocation.
+// The message of the ok reply to a drop of a list that held nothing: an ok
+// reply, so that no older client takes it for an error; todo says it and
+// exits 1. 15 bytes, inside std::string's own buffer, no allocation.
 inline constexpr std::string_view kNothingToDropMessage = "nothing to drop";
 
 struct Reply {

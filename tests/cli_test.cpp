@@ -69,7 +69,7 @@ TEST_CASE_METHOD(Fixture, "every command in text", "[cli]") {
   CHECK(ok({"entries", "work"}) == "2 2018-12-21 [ ] Review it\n3 2018-12-19 [x] Call Ann\n");
   CHECK(ok({"add", "home", "2018-12-22", "Paint"}) == "1\n");
   CHECK(ok({"lists"}) == "home\nwork\n");
-  CHECK(ok({"drop", "home"}) == "ok\n");
+  CHECK(ok({"drop", "home", "--yes"}) == "ok\n");
   CHECK(ok({"lists"}) == "work\n");
   const std::string ping = ok({"ping"});
   CHECK_THAT(ping, Catch::StartsWith("todod "));
@@ -90,8 +90,9 @@ TEST_CASE_METHOD(Fixture, "every command in JSON", "[cli]") {
   CHECK(ok({"--json", "undone", "work", "1"}) ==
         "{\"id\": 1, \"date\": \"2018-12-19\", \"title\": \"Hi\", \"done\": false}\n");
   CHECK(ok({"--json", "lists"}) == "[\"work\"]\n");
+  CHECK(ok({"--json", "add", "work", "2018-12-20", "Two"}) == "{\"id\": 2}\n");
   CHECK(ok({"--json", "delete", "work", "1"}) == "{\"ok\": true}\n");
-  CHECK(ok({"--json", "drop", "work"}) == "{\"ok\": true}\n");
+  CHECK(ok({"--json", "drop", "work", "--yes"}) == "{\"ok\": true}\n");
   CHECK(ok({"--json", "lists"}) == "[]\n");
   const std::string ping = ok({"--json", "ping"});
   CHECK_THAT(ping, Catch::StartsWith("{\"version\": \""));
@@ -289,6 +290,43 @@ TEST_CASE_METHOD(Fixture, "--help after a command shows its usage and changes no
   CHECK(ok({"lists"}) == "-odd\nhome\n");
 }
 
+// `todo ARGS` run by script(1), so that its input is a terminal; the
+// terminal's echo comes back on the output.
+Output todo_on_a_terminal(const std::string& endpoint, const std::vector<std::string>& args,
+                          const std::string& typed) {
+  std::string command = "'" + testing::kTodoPath + "' --endpoint '" + endpoint + "'";
+  for (const std::string& arg : args) command += " '" + arg + "'";
+  testing::ChildProcess script("/usr/bin/script", {"-qec", command, "/dev/null"});
+  return script.finish(typed, std::chrono::seconds(20));
+}
+
+TEST_CASE_METHOD(Fixture, "a drop asks on a terminal and wants --yes anywhere else", "[cli]") {
+  REQUIRE(ok({"add", "home", "2018-12-19", "Paint"}) == "1\n");
+  // Not a terminal: refused, nothing sent.
+  const Output piped = todo({"drop", "home"});
+  CHECK(piped.exit_code == 2);
+  CHECK_THAT(piped.err, Catch::Contains("add --yes to confirm"));
+  // In a batch, the line fails in place.
+  const Output batch = todo({"batch"}, "drop home\nentries home\n");
+  CHECK(batch.exit_code == 1);
+  CHECK_THAT(batch.out, Catch::StartsWith("error: a drop in a batch needs --yes"));
+  CHECK(ok({"entries", "home"}) == "1 2018-12-19 [ ] Paint\n");
+  // On a terminal, anything but y or yes keeps the list.
+  const Output declined = todo_on_a_terminal(place.endpoint(), {"drop", "home"}, "n\n");
+  CHECK(declined.exit_code == 1);
+  CHECK_THAT(declined.out,
+             Catch::Contains("Drop list 'home' and every entry in it, for good? [y/N]") &&
+                 Catch::Contains("not dropped"));
+  CHECK(ok({"entries", "home"}) == "1 2018-12-19 [ ] Paint\n");
+  const Output accepted = todo_on_a_terminal(place.endpoint(), {"drop", "home"}, "Y\n");
+  CHECK(accepted.exit_code == 0);
+  CHECK(ok({"entries", "home"}).empty());
+  // Nothing left: said, exit 1.
+  const Output again = todo({"drop", "home", "--yes"});
+  CHECK(again.exit_code == 1);
+  CHECK_THAT(again.err, Catch::Contains("nothing to drop: list 'home' holds no entry"));
+}
+
 TEST_CASE_METHOD(Fixture, "lists comes in pages: all of them, or --limit N after a name", "[cli]") {
   // 2,500 lists: three of todod's pages of 1,000; and one emptied, not listed.
   std::ostringstream adds;
@@ -373,7 +411,8 @@ TEST_CASE("help needs no daemon and lists every command", "[cli]") {
   }
   const Output drop = run_todo(place.endpoint(), {"drop", "home", "--help"});
   CHECK(drop.exit_code == 0);
-  CHECK(drop.out == "usage: drop LIST                         delete a whole list\n");
+  CHECK_THAT(drop.out, Catch::StartsWith("usage: drop LIST [--yes]                 delete a "
+                                         "whole list and its entries, for good;\n"));
 }
 
 TEST_CASE("an endpoint ZeroMQ cannot parse is a usage error, not an unreachable todod", "[cli]") {

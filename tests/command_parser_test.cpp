@@ -106,6 +106,25 @@ TEST_CASE("each command parses to its kind and request", "[command_parser]") {
   CHECK(parsed({"batch"}).rfind("batch: ", 0) == 0);
 }
 
+TEST_CASE("drop takes --yes after the list name", "[command_parser]") {
+  CliCommand command;
+  CommandError error;
+  const CommandParser parser(day("2026-12-02"));
+  REQUIRE(parser.parse({"drop", "bob"}, command, error));
+  CHECK_FALSE(command.is_confirmed);
+  for (const char* yes : {"--yes", "-y"}) {
+    REQUIRE(parser.parse({"drop", "bob", yes}, command, error));
+    CHECK(command.is_confirmed);
+    CHECK(std::get<ListCommand>(command.command).list == "bob");
+  }
+  // A list named --yes is still a list, after --.
+  REQUIRE(parser.parse({"drop", "--", "--yes"}, command, error));
+  CHECK_FALSE(command.is_confirmed);
+  CHECK(std::get<ListCommand>(command.command).list == "--yes");
+  CHECK_FALSE(parser.parse({"drop", "--yes", "bob"}, command, error));
+  CHECK_FALSE(parser.parse({"drop", "bob", "--no"}, command, error));
+}
+
 TEST_CASE("batch takes --retry and nothing else", "[command_parser]") {
   CliCommand command;
   CommandError error;
@@ -311,7 +330,8 @@ TEST_CASE("a word starting with '-' is never a list name unless -- comes before 
 }
 
 TEST_CASE("the usage of every command is known, and all of them together", "[command_parser]") {
-  CHECK(command_usage("drop") == "usage: drop LIST                         delete a whole list");
+  CHECK_THAT(command_usage("drop"),
+             Catch::StartsWith("usage: drop LIST [--yes]                 delete a whole list"));
   const std::string all = command_usage("");
   for (const char* verb :
        {"add", "entries", "update", "done", "undone", "delete", "lists", "drop", "ping", "batch"}) {

@@ -89,7 +89,7 @@ TEST_CASE("a name with an invisible character is refused, naming it, and creates
       const Output read = run_todo(endpoint, {"entries", impersonator.name});
       CHECK(read.exit_code == 1);
       CHECK_THAT(read.err, Catch::Contains(impersonator.refusal));
-      CHECK(run_todo(endpoint, {"drop", impersonator.name}).exit_code == 1);
+      CHECK(run_todo(endpoint, {"drop", impersonator.name, "--yes"}).exit_code == 1);
     }
     CHECK(run_todo_ok(endpoint, {"lists"}) == "bob\n");
     CHECK(run_todo_ok(endpoint, {"entries", "bob"}) == "1 2018-12-19 [ ] Gym\n");
@@ -142,7 +142,7 @@ TEST_CASE("todod --check reports each stored name that is not canonical, and exi
     REQUIRE(run_todo_ok(endpoint, {"add", kCafeNfc, "2018-12-19", "Gym"}) == "1\n");
     REQUIRE(run_todo_ok(endpoint, {"add", "alice", "2018-12-19", "Gym"}) == "1\n");
     // Dropped, it still holds its next id, and still catches its name.
-    REQUIRE(run_todo_ok(endpoint, {"drop", dropped}) == "ok\n");
+    REQUIRE(run_todo_ok(endpoint, {"drop", dropped, "--yes"}) == "ok\n");
 
     SECTION("not while todod holds the data directory") {
       const Output check = check_names(place.data_dir());

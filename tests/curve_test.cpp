@@ -230,17 +230,17 @@ TEST_CASE("an authorized CURVE client is served; an unknown key, none, and plain
   REQUIRE(added.exit_code == 0);
   CHECK(todo_as(keys, "alice", tcp, {"entries", "alice"}).out == "1 2024-01-02 [ ] hers\n");
 
-  const Output unknown = todo_as(keys, "mallory", tcp, {"drop", "alice"});
+  const Output unknown = todo_as(keys, "mallory", tcp, {"drop", "alice", "--yes"});
   CHECK(unknown.exit_code == 3);
   CHECK_THAT(unknown.err, Catch::Contains("refused this client's CURVE key"));
   CHECK_THAT(todod.daemon().process().read_stderr_until("refused a CURVE client", kTimeout),
              Catch::Contains("refused a CURVE client from 127.0.0.1"));
 
-  const Output without_key = run_todo({"--endpoint", tcp, "drop", "alice"});
+  const Output without_key = run_todo({"--endpoint", tcp, "drop", "alice", "--yes"});
   CHECK(without_key.exit_code == 2);
   CHECK_THAT(without_key.err, Catch::Contains("in plaintext"));
-  const Output plaintext =
-      run_todo({"--endpoint", tcp, "--insecure-tcp", "--timeout", "5000", "drop", "alice"});
+  const Output plaintext = run_todo(
+      {"--endpoint", tcp, "--insecure-tcp", "--timeout", "5000", "drop", "alice", "--yes"});
   CHECK(plaintext.exit_code == 3);
   CHECK_THAT(plaintext.err, Catch::Contains("wants CURVE"));
 

@@ -261,7 +261,10 @@ TEST_CASE("another user reaches no list over tcp:// without an authorized CURVE 
     for (const char* command : {"lists", "drop"}) {
       std::vector<std::string> full = args;
       full.push_back(command);
-      if (std::string(command) == "drop") full.push_back("secret");
+      if (std::string(command) == "drop") {
+        full.push_back("secret");
+        full.push_back("--yes");
+      }
       const Output output = run_as_attacker(testing::kTodoPath, full);
       INFO(output.err);
       CHECK(output.exit_code != 0);

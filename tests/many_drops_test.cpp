@@ -98,8 +98,13 @@ TEST_CASE("a drop's reply says when the list held nothing", "[drops]") {
   const Reply held = drop_on_the_wire(daemon.endpoint(), "held");
   CHECK(held.status == StatusCode::ok);
   CHECK(held.message.empty());
-  // And todo, which knows nothing of it, says ok.
-  CHECK(run_todo_ok(daemon.endpoint(), {"drop", "never-used"}) == "ok\n");
+  // todo says so, and exits 1: a mistyped name is not reported dropped.
+  const auto nothing = run_todo(daemon.endpoint(), {"drop", "never-used", "--yes"});
+  CHECK(nothing.exit_code == 1);
+  CHECK(nothing.out.empty());
+  CHECK(nothing.err == "todo: nothing to drop: list 'never-used' holds no entry\n");
+  run_todo_ok(daemon.endpoint(), {"add", "held", "2026-12-02", "again"});
+  CHECK(run_todo_ok(daemon.endpoint(), {"drop", "held", "--yes"}) == "ok\n");
 }
 
 TEST_CASE("drops of lists that hold nothing write nothing", "[drops]") {
@@ -113,11 +118,11 @@ TEST_CASE("drops of lists that hold nothing write nothing", "[drops]") {
         ping_field(run_todo_ok(daemon.endpoint(), {"--json", "ping"}), "database_writes");
 
     std::ostringstream drops;
-    for (int i = 0; i < kDrops; ++i) drops << "drop never-used-" << i << "\n";
-    drops << "drop emptied\n";
+    for (int i = 0; i < kDrops; ++i) drops << "drop never-used-" << i << " --yes\n";
+    drops << "drop emptied --yes\n";
     const auto batch = run_todo(daemon.endpoint(), {"batch"}, drops.str());
-    REQUIRE(batch.exit_code == 0);
-    CHECK(count_of(batch.out, "ok\n") == kDrops + 1);
+    CHECK(batch.exit_code == 1);
+    CHECK(count_of(batch.out, " holds no entry\n") == kDrops + 1);
 
     // Not one write reached the database worker for them.
     CHECK(ping_field(run_todo_ok(daemon.endpoint(), {"--json", "ping"}), "database_writes") ==
@@ -149,8 +154,8 @@ TEST_CASE("drops of small and large lists leave them empty after a restart, ids 
     for (int i = 0; i < 3; ++i) adds << "add small 2026-12-02 entry " << i << "\n";
     for (int i = 0; i < large; ++i) adds << "add large 2026-12-02 entry " << i << "\n";
     REQUIRE(run_todo(daemon.endpoint(), {"batch"}, adds.str()).exit_code == 0);
-    run_todo_ok(daemon.endpoint(), {"drop", "small"});
-    run_todo_ok(daemon.endpoint(), {"drop", "large"});
+    run_todo_ok(daemon.endpoint(), {"drop", "small", "--yes"});
+    run_todo_ok(daemon.endpoint(), {"drop", "large", "--yes"});
     REQUIRE(daemon.stop() == 0);
   }
   {
