@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -216,6 +217,10 @@ struct SentFrame {
   std::size_t shared_offset = 0;
   ReplyMemory* memory = nullptr;  // set while claim is held
   ReplyMemory::Claim claim;
+  // Set before the frame goes to ZeroMQ and read when it is freed: ZeroMQ's
+  // own hand-off between threads is invisible to ThreadSanitizer, this one
+  // shows that whatever the Listener did before happened before the free.
+  std::atomic<bool> is_handed_over{false};
 
   SentFrame() = default;
   SentFrame(const SentFrame&) = delete;
@@ -229,11 +234,16 @@ struct SentFrame {
   }
 };
 
-void free_sent_frame(void* /*data*/, void* hint) { delete static_cast<SentFrame*>(hint); }
+void free_sent_frame(void* /*data*/, void* hint) {
+  auto* frame = static_cast<SentFrame*>(hint);
+  (void)frame->is_handed_over.load(std::memory_order_acquire);
+  delete frame;
+}
 
 // The message sends frame's bytes in place; it owns frame from here on.
 zmq::message_t zero_copy(std::unique_ptr<SentFrame>& frame) {
   const std::string_view bytes = frame->bytes();
+  frame->is_handed_over.store(true, std::memory_order_release);
   // ZeroMQ only reads the bytes; its interface takes them as void*.
   zmq::message_t message(const_cast<char*>(bytes.data()), bytes.size(), free_sent_frame,
                          frame.get());
