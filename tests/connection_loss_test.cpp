@@ -45,28 +45,50 @@ std::size_t entries_stored(const std::string& endpoint) {
   return testing::count_of(run_todo_ok(endpoint, {"entries", "bob"}), "\n");
 }
 
+// A `todo --timeout 300 batch --retry` of the adds, under way: its first
+// answer is in, so todod is working through the batch, with up to a window
+// of adds sent ahead.
+class RetryingBatch {
+ public:
+  explicit RetryingBatch(const std::string& endpoint)
+      : endpoint_(endpoint),
+        batch_(kTodoPath, {"--endpoint", endpoint, "--timeout", "300", "batch", "--retry"}) {
+    batch_.send_input(adds_batch());
+    seen_ = batch_.read_stdout_until("\n", std::chrono::seconds(20));
+    REQUIRE_FALSE(seen_.empty());
+  }
+
+  // Its end, after the fault: retried, every line answered once, every add
+  // stored once.
+  void check_finished() {
+    const testing::Output output = batch_.collect(std::chrono::seconds(60));
+    INFO("todo stderr: " << output.err);
+    CHECK(output.exit_code == 0);
+    CHECK_THAT(output.err, Catch::Contains("with the same keys"));
+    check_every_add_answered_once(seen_ + output.out);
+    CHECK(entries_stored(endpoint_) == kAdds);
+  }
+
+ private:
+  std::string endpoint_;
+  ChildProcess batch_;
+  std::string seen_;
+};
+
+}  // namespace
+
 TEST_CASE("todod stopped mid-batch: batch --retry answers every line, and adds nothing twice",
           "[connection-loss]") {
   DaemonPlace place;
   RunningDaemon daemon(place.data_dir(), place.endpoint());
-  ChildProcess batch(kTodoPath,
-                     {"--endpoint", place.endpoint(), "--timeout", "300", "batch", "--retry"});
-  batch.send_input(adds_batch());
-  // The first answer: todod is now working through the batch, with up to a
-  // window of adds sent ahead. Stopped for longer than the timeout, it lets
-  // the client give up on them; continued, it applies those it had read,
-  // whose answers go nowhere, and then the same adds sent again.
-  std::string seen = batch.read_stdout_until("\n", std::chrono::seconds(20));
-  REQUIRE_FALSE(seen.empty());
+  RetryingBatch batch(place.endpoint());
+  // Stopped for longer than the timeout, todod lets the client give up on
+  // the adds in flight; continued, it applies those it had read, whose
+  // answers go nowhere, and then the same adds sent again.
   daemon.process().signal(SIGSTOP);
   std::this_thread::sleep_for(std::chrono::milliseconds(900));
   daemon.process().signal(SIGCONT);
-  const testing::Output output = batch.collect(std::chrono::seconds(60));
-  INFO("todo stderr: " << output.err);
-  CHECK(output.exit_code == 0);
-  CHECK_THAT(output.err, Catch::Contains("with the same keys"));
-  check_every_add_answered_once(seen + output.out);
-  CHECK(entries_stored(place.endpoint()) == kAdds);
+  batch.check_finished();
 }
 
 TEST_CASE(
@@ -75,22 +97,12 @@ TEST_CASE(
     "[connection-loss]") {
   DaemonPlace place;
   RunningDaemon daemon(place.data_dir(), place.endpoint());
-  ChildProcess batch(kTodoPath,
-                     {"--endpoint", place.endpoint(), "--timeout", "300", "batch", "--retry"});
-  batch.send_input(adds_batch());
-  std::string seen = batch.read_stdout_until("\n", std::chrono::seconds(20));
-  REQUIRE_FALSE(seen.empty());
+  RetryingBatch batch(place.endpoint());
   // Adds todod wrote but did not answer are on disk with their keys: sent
   // again to the new todod, they are answered from there.
   daemon.kill_hard();
   daemon.start();
-  const testing::Output output = batch.collect(std::chrono::seconds(60));
-  INFO("todo stderr: " << output.err);
-  CHECK(output.exit_code == 0);
-  CHECK_THAT(output.err, Catch::Contains("with the same keys"));
-  check_every_add_answered_once(seen + output.out);
-  CHECK(entries_stored(place.endpoint()) == kAdds);
+  batch.check_finished();
 }
 
-}  // namespace
 }  // namespace todo

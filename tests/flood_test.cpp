@@ -14,6 +14,7 @@
 #include "common/protocol.hpp"
 #include "common/resident_memory.hpp"
 #include "running_daemon.hpp"
+#include "sanitizer_allowance.hpp"
 
 namespace todo {
 namespace {
@@ -58,16 +59,8 @@ constexpr std::uint64_t kMiB = 1 << 20;
 // million requests, and 2 KiB for each reply it keeps for a client that does
 // not read: pipes of 100,000 messages a client each way, or no limits, would
 // take it far past kAllowedGrowth.
-// Sanitizers add their own: ASan's quarantine keeps up to 256 MiB of freed
-// memory and its redzones and shadow about double the rest; TSan's shadow is
-// several times the memory the program touches.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr std::uint64_t kAllowedGrowth = 2 * 192 * kMiB + 256 * kMiB;
-#elif defined(__SANITIZE_THREAD__)
-constexpr std::uint64_t kAllowedGrowth = 8 * 192 * kMiB;
-#else
-constexpr std::uint64_t kAllowedGrowth = 192 * kMiB;
-#endif
+// Sanitizers add their own (sanitizer_allowance.hpp).
+constexpr std::uint64_t kAllowedGrowth = testing::sanitized_growth(192 * kMiB);
 
 std::string add_list(std::size_t index) { return "flood-add-" + std::to_string(index); }
 std::string read_list(std::size_t index) { return "flood-read-" + std::to_string(index); }

@@ -16,6 +16,7 @@
 #include "common/protocol.hpp"
 #include "common/resident_memory.hpp"
 #include "running_daemon.hpp"
+#include "sanitizer_allowance.hpp"
 
 namespace todo {
 namespace {
@@ -34,16 +35,8 @@ constexpr std::size_t kMiB = 1 << 20;
 // What todod's resident memory may grow by with the replies waiting: their
 // heads and the shared encoding, or (the second case) the two or three the
 // bound lets through, about 20 MiB, and malloc's keeping. One copy per reply
-// would be 300 x 6 MB. Sanitizers add their own (tests/flood_test.cpp): ASan's
-// quarantine keeps up to 256 MiB of freed memory and its redzones and shadow
-// about double the rest; TSan's shadow is several times what is touched.
-#if defined(__SANITIZE_ADDRESS__)
-constexpr std::size_t kAllowedGrowth = 2 * 100 * kMiB + 256 * kMiB;
-#elif defined(__SANITIZE_THREAD__)
-constexpr std::size_t kAllowedGrowth = 8 * 100 * kMiB;
-#else
-constexpr std::size_t kAllowedGrowth = 100 * kMiB;
-#endif
+// would be 300 x 6 MB. Sanitizers add their own (sanitizer_allowance.hpp).
+constexpr std::uint64_t kAllowedGrowth = testing::sanitized_growth(100 * kMiB);
 
 void fill_big_list(const std::string& endpoint) {
   std::string adds;

@@ -264,10 +264,6 @@ std::string describe_refusal(const ReplyMemory::Refusal& refusal, std::size_t re
          ": read the replies first, or read fewer entries at a time (todo entries LIST --limit N)";
 }
 
-}  // namespace
-
-namespace {
-
 // Where a socket file waits while its endpoint accepts no connections: beside
 // it, in the same directory nobody else may write to.
 std::string paused_path(const std::string& path) { return path + ".paused"; }
@@ -454,14 +450,13 @@ bool is_read_answer(const Reply& reply) {
 }  // namespace
 
 void Listener::handle_message(std::string routing_id, std::string_view bytes) {
-  const std::uint32_t version = reply_version_for(bytes);
   if (bytes.size() > kMaxRequestBytes) {
     const Error error =
         Error::invalid("request of " + std::to_string(bytes.size()) +
                        " bytes is larger than the limit of " + std::to_string(kMaxRequestBytes));
-    outbox_.push(
-        {std::move(routing_id),
-         encode_reply_frames(handler_.refuse(peek_request_id(bytes).value_or(0), error), version)});
+    outbox_.push({std::move(routing_id),
+                  encode_reply_frames(handler_.refuse(peek_request_id(bytes).value_or(0), error),
+                                      reply_version_for(bytes))});
     return;
   }
   auto request = decode_request(bytes);
@@ -469,9 +464,10 @@ void Listener::handle_message(std::string routing_id, std::string_view bytes) {
     outbox_.push(
         {std::move(routing_id),
          encode_reply_frames(handler_.refuse(peek_request_id(bytes).value_or(0), request.error()),
-                             version)});
+                             reply_version_for(bytes))});
     return;
   }
+  const std::uint32_t version = request.value().protocol_version;
   handler_.handle(
       std::move(request).value(), [this, routing_id = std::move(routing_id), version](Reply reply) {
         const bool is_read = is_read_answer(reply);
