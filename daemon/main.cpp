@@ -22,6 +22,8 @@
 #include "common/curve_key_file.hpp"
 #include "common/default_paths.hpp"
 #include "common/validation.hpp"
+#include "daemon/access_tokens.hpp"
+#include "daemon/http/http_server.hpp"
 #include "daemon/list_name_check.hpp"
 #include "daemon/memory_limit.hpp"
 #include "daemon/runtime/log.hpp"
@@ -81,6 +83,13 @@ struct Settings {
   bool is_wal_loss_accepted = false;
   std::size_t max_connections = todo::ListenerOptions{}.max_connections;
   std::uint64_t max_reply_bytes = todo::default_max_reply_bytes();
+  std::vector<std::string> http_addresses;
+  std::string tls_certificate_file;
+  std::string tls_key_file;
+  bool is_insecure_http_allowed = false;
+  double http_idle_timeout_seconds = 60;
+  double http_request_timeout_seconds = 10;
+  std::size_t http_max_connections = todo::HttpOptions{}.max_connections;
 };
 
 todo::Durability durability_of(const Settings& settings) {
@@ -166,6 +175,37 @@ void add_flags(CLI::App& app, Settings& settings) {
   app.add_flag("--insecure-tcp", settings.is_insecure_tcp_allowed,
                "allow tcp:// without CURVE, on loopback addresses only: anyone on this machine "
                "can then read and change every list");
+  app.add_option("--http", settings.http_addresses,
+                 "serve HTTP (the JSON API, the book's routes, the web page; docs/http.md) on "
+                 "ADDRESS:PORT, repeatable, as 127.0.0.1:5454 or [::1]:5454; port 0 picks one. "
+                 "Every request needs an access token (`todo token add NAME`)")
+      ->envname("TODO_HTTP");
+  auto* tls_certificate =
+      app.add_option("--tls-cert", settings.tls_certificate_file,
+                     "serve HTTPS instead of HTTP, with this certificate chain (PEM)");
+  auto* tls_key =
+      app.add_option("--tls-key", settings.tls_key_file, "the private key (PEM) of --tls-cert");
+  tls_certificate->needs(tls_key);
+  tls_key->needs(tls_certificate);
+  app.add_flag("--http-insecure", settings.is_insecure_http_allowed,
+               "allow --http on an address other than loopback without TLS: the tokens then "
+               "cross the network in clear, so only behind something that encrypts it");
+  app.add_option("--http-idle-timeout", settings.http_idle_timeout_seconds,
+                 "close an HTTP connection that sends nothing for this long (seconds, or with a "
+                 "unit: 500ms, 30s, 10m)")
+      ->transform(seconds_with_unit())
+      ->check(CLI::Range(0.1, 1e7))
+      ->default_str("60s");
+  app.add_option("--http-request-timeout", settings.http_request_timeout_seconds,
+                 "close an HTTP connection whose request, once begun, has not all come within "
+                 "this long (seconds, or with a unit: 500ms, 30s)")
+      ->transform(seconds_with_unit())
+      ->check(CLI::Range(0.1, 1e7))
+      ->default_str("10s");
+  app.add_option("--http-max-connections", settings.http_max_connections,
+                 "HTTP connections held at once; one more is answered 503 and closed")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->capture_default_str();
   app.add_flag("--accept-wal-loss", settings.is_wal_loss_accepted,
                "start even if a write-ahead log in --data-dir is damaged before its end (todod "
                "refuses to, naming the file and byte): keep what precedes the damage and give up "
@@ -201,6 +241,20 @@ todo::Result<todo::ListenerOptions> listener_options(const Settings& settings) {
   return options;
 }
 
+std::chrono::milliseconds milliseconds_of(double seconds) {
+  return std::chrono::milliseconds(std::llround(seconds * 1000));
+}
+
+todo::HttpOptions http_options(const Settings& settings) {
+  return {.addresses = settings.http_addresses,
+          .tls_certificate = settings.tls_certificate_file,
+          .tls_key = settings.tls_key_file,
+          .allows_insecure_remote = settings.is_insecure_http_allowed,
+          .limits = {.idle_timeout = milliseconds_of(settings.http_idle_timeout_seconds),
+                     .request_timeout = milliseconds_of(settings.http_request_timeout_seconds)},
+          .max_connections = settings.http_max_connections};
+}
+
 todo::SystemOptions system_options(const Settings& settings) {
   return {
       .database = {.data_dir = settings.data_dir,
@@ -222,14 +276,16 @@ todo::SystemOptions system_options(const Settings& settings) {
 }
 
 std::string started_line(const Settings& settings, const todo::ListenerOptions& options,
-                         const todo::Listener& listener, const todo::System& system) {
+                         const todo::Listener& listener, const todo::HttpServer* http,
+                         const todo::System& system) {
+  std::vector<std::string> served = listener.bound_endpoints();
+  if (http) served.insert(served.end(), http->bound_urls().begin(), http->bound_urls().end());
   const std::string curve_key = options.curve_server_keys
                                     ? ", CURVE server key " + options.curve_server_keys->public_key
                                     : std::string();
-  return std::string("todod ") + TODO_VERSION + " serving " + join(listener.bound_endpoints()) +
-         curve_key + " (at most " + std::to_string(listener.connection_limit()) +
-         " connections), data in " + settings.data_dir + ", " +
-         std::to_string(system.thread_count()) + " threads, " +
+  return std::string("todod ") + TODO_VERSION + " serving " + join(served) + curve_key +
+         " (at most " + std::to_string(listener.connection_limit()) + " connections), data in " +
+         settings.data_dir + ", " + std::to_string(system.thread_count()) + " threads, " +
          std::to_string(settings.db_workers) + " database workers, " +
          std::string(todo::to_string(durability_of(settings))) + ", lists in memory up to " +
          (settings.max_memory_bytes == 0
@@ -312,6 +368,11 @@ int main(int argc, char** argv) {
   if (options) {
     if (auto checked = todo::Listener::check(options.value()); !checked) options = checked.error();
   }
+  if (options) {
+    if (auto checked = todo::HttpServer::check(http_options(settings)); !checked) {
+      options = checked.error();
+    }
+  }
   if (!options) {
     todo::log_event(options.error().message);
     return 1;
@@ -335,16 +396,37 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  const std::string ready = started_line(settings, options.value(), *listener.value(), *system);
+  // TEMPORARY: the System's AccessTokens once the tokens branch merges.
+  todo::AccessTokens access_tokens;
+  std::unique_ptr<todo::HttpServer> http;
+  if (!settings.http_addresses.empty()) {
+    auto started_http =
+        todo::HttpServer::start(http_options(settings), handler, system->database(), access_tokens);
+    if (!started_http) {
+      todo::log_event(started_http.error().message);
+      return 1;
+    }
+    http = std::move(started_http).value();
+  }
+
+  const std::string ready =
+      started_line(settings, options.value(), *listener.value(), http.get(), *system);
   todo::log_line(ready);
   const todo::SystemdNotifier notifier;
   notifier.ready(ready);
   listener.value()->serve(
       stop_fd, kDrainTimeout, notifier.heartbeat_interval(), [&notifier] { notifier.heartbeat(); },
-      [&notifier] { notifier.stopping(); });
-  // Actors may still answer into the Listener's outbox until the System stops.
+      [&notifier, &http] {
+        notifier.stopping();
+        if (http) http->stop_accepting();
+      });
+  // Actors may still answer into the Listener's outbox, and to HTTP
+  // connections, until the System stops; the HTTP thread writes those answers
+  // meanwhile.
   const bool is_drained = system->shutdown(kShutdownGrace);
+  if (http) http->stop();
   system.reset();
+  http.reset();
   listener.value().reset();
   todo::log_line(std::string("todod stopped") +
                  (is_drained ? "" : " (some requests were still in flight)"));

@@ -12,6 +12,8 @@ packages=(
   librocksdb-dev libcereal-dev libzmq3-dev cppzmq-dev
   catch2 libcli11-dev libsystemd-dev systemd
   libutf8proc-dev
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
+  openssl curl
 )
 case "${1:-}" in
   "") ;;

@@ -42,7 +42,11 @@ class RunningDaemon {
     if (log.find(" serving ") == std::string::npos) {
       throw std::runtime_error("todod did not start: " + log);
     }
+    started_log_ = log;
   }
+
+  // What todod logged up to the line that says what it serves.
+  const std::string& started_log() const { return started_log_; }
 
   // SIGTERM; the exit code, or -1 when it did not exit within the timeout.
   int stop(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
@@ -62,6 +66,7 @@ class RunningDaemon {
   std::vector<std::string> extra_args_;
   std::map<std::string, std::string> env_;
   std::unique_ptr<ChildProcess> process_;
+  std::string started_log_;
 };
 
 // A data directory and endpoint in one temporary directory.

@@ -1,0 +1,28 @@
+#include "common/json_values.hpp"
+
+namespace todo {
+
+boost::json::object entry_json(const Entry& entry) {
+  return {{"id", entry.id},
+          {"date", entry.date.to_string()},
+          {"title", entry.title},
+          {"done", entry.done}};
+}
+
+boost::json::object ping_json(const PingInfo& ping) {
+  return {{"version", ping.version},
+          {"uptime_ms", ping.uptime_ms},
+          {"lists_in_memory", ping.lists_in_memory},
+          {"requests_served", ping.requests_served},
+          {"errors", ping.errors},
+          {"busy_refusals", ping.busy_refusals},
+          {"database_batches", ping.database_batches},
+          {"database_writes", ping.database_writes},
+          {"actor_restarts", ping.actor_restarts},
+          {"lists_expired", ping.lists_expired},
+          {"p99_latency_us", ping.p99_latency_us},
+          {"resident_bytes", ping.resident_bytes},
+          {"degraded", ping.degraded}};
+}
+
+}  // namespace todo

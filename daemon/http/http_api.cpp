@@ -1,0 +1,587 @@
+#include "daemon/http/http_api.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/verb.hpp>
+#include <boost/json.hpp>
+#include <boost/url/encode.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/rfc/pchars.hpp>
+#include <boost/url/url_view.hpp>
+#include <cctype>
+#include <charconv>
+#include <vector>
+
+#include "common/json_values.hpp"
+#include "common/validation.hpp"
+#include "daemon/http/http_metrics.hpp"
+#include "daemon/list_name_resolution.hpp"
+
+namespace todo {
+namespace {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+namespace urls = boost::urls;
+
+// Entries or names per page of a read that streams: as many as one request
+// may ask for.
+constexpr std::uint32_t kPageSize = GetEntries::kMaxLimit;
+static_assert(kPageSize == ListNames::kMaxLimit);
+
+constexpr std::string_view kJson = "application/json";
+constexpr std::string_view kText = "text/plain; charset=utf-8";
+
+bool is_book_route(ApiRoute route) {
+  return route == ApiRoute::book_add_entry || route == ApiRoute::book_entries;
+}
+
+// A request parsed far enough to be routed: its route, and the decoded path
+// segments after the route's fixed ones (the list name, the entry id).
+struct Target {
+  ApiRoute route = ApiRoute::unknown;
+  std::string list;
+  std::string entry_id;
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, '+' as space
+};
+
+Target parse_target(std::string_view text) {
+  Target target;
+  auto url = urls::parse_origin_form(text);
+  if (!url) return target;
+  std::vector<std::string> segments;
+  for (auto segment : url->segments()) segments.push_back(segment);
+  // The form encoding of HTML and of the book's clients: '+' is a space.
+  for (auto param : url->params(urls::encoding_opts(true))) {
+    target.query.emplace_back(param.key, param.has_value ? param.value : std::string());
+  }
+  const auto is = [&](std::initializer_list<std::string_view> fixed) {
+    if (segments.size() < fixed.size()) return false;
+    std::size_t i = 0;
+    for (std::string_view part : fixed) {
+      if (!part.empty() && segments[i] != part) return false;
+      ++i;
+    }
+    return true;
+  };
+  const std::size_t count = segments.size();
+  if (count == 1 && is({"metrics"})) {
+    target.route = ApiRoute::metrics;
+  } else if (count == 1 && is({"add_entry"})) {
+    target.route = ApiRoute::book_add_entry;
+  } else if (count == 1 && is({"entries"})) {
+    target.route = ApiRoute::book_entries;
+  } else if (count == 3 && is({"api", "v1", "status"})) {
+    target.route = ApiRoute::status;
+  } else if (count == 3 && is({"api", "v1", "lists"})) {
+    target.route = ApiRoute::list_names;
+  } else if (count == 4 && is({"api", "v1", "lists"})) {
+    target.route = ApiRoute::list;
+  } else if (count == 5 && is({"api", "v1", "lists", "", "entries"})) {
+    target.route = ApiRoute::entries;
+  } else if (count == 6 && is({"api", "v1", "lists", "", "entries"})) {
+    target.route = ApiRoute::entry;
+    target.entry_id = segments[5];
+  }
+  if (count >= 4 && target.route != ApiRoute::unknown && !is_book_route(target.route) &&
+      target.route != ApiRoute::metrics) {
+    target.list = segments[3];
+  }
+  return target;
+}
+
+std::string_view allowed_methods(ApiRoute route) {
+  switch (route) {
+    case ApiRoute::list_names:
+    case ApiRoute::status:
+    case ApiRoute::metrics:
+    case ApiRoute::book_entries:
+      return "GET";
+    case ApiRoute::list:
+      return "DELETE";
+    case ApiRoute::entries:
+      return "GET, POST";
+    case ApiRoute::entry:
+      return "GET, PATCH, DELETE";
+    case ApiRoute::book_add_entry:
+      return "POST";
+    case ApiRoute::unknown:
+      break;
+  }
+  return "";
+}
+
+bool is_allowed(ApiRoute route, http::verb method) {
+  const std::string_view allowed = allowed_methods(route);
+  const std::string_view name = http::to_string(method);
+  for (std::size_t start = 0; start < allowed.size();) {
+    std::size_t end = allowed.find(", ", start);
+    if (end == std::string_view::npos) end = allowed.size();
+    if (allowed.substr(start, end - start) == name) return true;
+    start = end + 2;
+  }
+  return false;
+}
+
+HttpResponse response_with(http::status status, std::string_view content_type, std::string body) {
+  HttpResponse response{status, 11};
+  response.set(http::field::content_type, content_type);
+  response.body() = std::move(body);
+  return response;
+}
+
+HttpResponse no_content() { return HttpResponse{http::status::no_content, 11}; }
+
+std::pair<unsigned, std::string_view> http_status_of(StatusCode code) {
+  switch (code) {
+    case StatusCode::not_found:
+      return {404, "not_found"};
+    case StatusCode::invalid_argument:
+      return {400, "invalid_argument"};
+    case StatusCode::busy:
+      return {503, "busy"};
+    case StatusCode::ok:
+    case StatusCode::internal:
+      break;
+  }
+  return {500, "internal"};
+}
+
+HttpResponse failure_response(ApiRoute route, const Error& error) {
+  const auto [status, code] = http_status_of(error.code);
+  HttpResponse response = HttpApi::error_response(route, status, code, error.message);
+  // Admission refused it: nothing was changed, and a moment later it may go.
+  if (error.code == StatusCode::busy) response.set(http::field::retry_after, "1");
+  return response;
+}
+
+std::optional<std::string_view> query_value(const Target& target, std::string_view key) {
+  for (const auto& [name, value] : target.query) {
+    if (name == key) return value;
+  }
+  return std::nullopt;
+}
+
+// The bearer token of an Authorization header (RFC 6750), or empty.
+std::string_view bearer_token(const HttpRequest& request) {
+  const auto header = request.find(http::field::authorization);
+  if (header == request.end()) return {};
+  std::string_view value = header->value();
+  constexpr std::string_view kScheme = "bearer ";
+  if (value.size() <= kScheme.size()) return {};
+  for (std::size_t i = 0; i < kScheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return {};
+  }
+  value.remove_prefix(kScheme.size());
+  while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+  while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
+  return value;
+}
+
+bool is_json_request(const HttpRequest& request) {
+  const auto header = request.find(http::field::content_type);
+  if (header == request.end()) return false;
+  std::string_view media_type = header->value();
+  media_type = media_type.substr(0, media_type.find(';'));
+  while (!media_type.empty() && media_type.back() == ' ') media_type.remove_suffix(1);
+  if (media_type.size() != kJson.size()) return false;
+  for (std::size_t i = 0; i < kJson.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(media_type[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+// The body of a POST or PATCH, as an object; the error names what is wrong.
+Result<json::object> json_object_body(const HttpRequest& request) {
+  boost::system::error_code error;
+  json::value value = json::parse(request.body(), error);
+  if (error) return Error::invalid("the body is not JSON: " + error.message());
+  if (!value.is_object()) return Error::invalid("the body must be a JSON object");
+  return std::move(value.as_object());
+}
+
+Result<std::string> string_field(const json::value& value, std::string_view name) {
+  if (!value.is_string()) {
+    return Error::invalid("\"" + std::string(name) + "\" must be a string");
+  }
+  return std::string(value.as_string());
+}
+
+Result<AddEntry> add_entry_from(const json::object& body) {
+  std::optional<Date> date;
+  std::optional<std::string> title;
+  for (const auto& [key, value] : body) {
+    if (key == "date" || key == "title") {
+      auto text = string_field(value, key);
+      if (!text) return std::move(text).error();
+      if (key == "title") {
+        title = std::move(text).value();
+        continue;
+      }
+      auto parsed = Date::parse(text.value());
+      if (!parsed) return parsed.error();
+      date = parsed.value();
+    } else {
+      return Error::invalid("unknown field " + quoted_for_message(key) +
+                            " (an entry has \"date\" and \"title\")");
+    }
+  }
+  if (!date) return Error::invalid("the entry needs a \"date\" (YYYY-MM-DD)");
+  if (!title) return Error::invalid("the entry needs a \"title\"");
+  return AddEntry{*date, std::move(*title)};
+}
+
+Result<EntryChange> entry_change_from(const json::object& body) {
+  EntryChange change;
+  for (const auto& [key, value] : body) {
+    if (key == "date") {
+      auto text = string_field(value, key);
+      if (!text) return std::move(text).error();
+      auto parsed = Date::parse(text.value());
+      if (!parsed) return parsed.error();
+      change.date = parsed.value();
+    } else if (key == "title") {
+      auto text = string_field(value, key);
+      if (!text) return std::move(text).error();
+      change.title = std::move(text).value();
+    } else if (key == "done") {
+      if (!value.is_bool()) return Error::invalid("\"done\" must be true or false");
+      change.done = value.as_bool();
+    } else {
+      return Error::invalid("unknown field " + quoted_for_message(key) +
+                            " (an entry may change \"date\", \"title\" and \"done\")");
+    }
+  }
+  if (!change.date && !change.title && !change.done) {
+    return Error::invalid("nothing to change: give any of \"date\", \"title\", \"done\"");
+  }
+  return change;
+}
+
+Result<EntryId> entry_id_from(std::string_view text) {
+  EntryId id = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (error != std::errc() || end != text.data() + text.size() || id == 0) {
+    return Error::invalid("invalid entry id " + quoted_for_message(text) +
+                          " (ids are whole numbers from 1)");
+  }
+  return id;
+}
+
+std::string entry_location(std::string_view list, EntryId id) {
+  return "/api/v1/lists/" + urls::encode(list, urls::pchars) + "/entries/" + std::to_string(id);
+}
+
+Result<std::vector<Entry>> entries_of(const Reply& reply) {
+  if (const auto* encoded = std::get_if<EncodedEntries>(&reply.payload)) {
+    return decode_entries(*encoded);
+  }
+  if (const auto* entries = std::get_if<std::vector<Entry>>(&reply.payload)) return *entries;
+  return Error::internal("the reply holds no entries");
+}
+
+const ListOperation& operation_of(const ApiCall& call) {
+  return std::get<ListCommand>(call.request.command).operation;
+}
+
+// One page's part of a body that may span pages: the items joined by
+// separator, opened and closed (a JSON array's brackets) on the first and
+// last page. Each item is appended in place by append_item(part, item), so
+// a page of a thousand entries makes one string, not a thousand.
+template <class Items, class AppendItem>
+std::string page_part(ApiCall& call, const Items& items, bool is_last, std::string_view open,
+                      std::string_view separator, std::string_view close, AppendItem append_item) {
+  std::string part;
+  if (call.is_first_page) part += open;
+  for (const auto& item : items) {
+    if (call.has_sent_items) part += separator;
+    append_item(part, item);
+    call.has_sent_items = true;
+  }
+  if (is_last) part += close;
+  return part;
+}
+
+void append_json(std::string& part, const json::value& value) { part += json::serialize(value); }
+
+}  // namespace
+
+std::string_view route_pattern(ApiRoute route) {
+  switch (route) {
+    case ApiRoute::list_names:
+      return "/api/v1/lists";
+    case ApiRoute::list:
+      return "/api/v1/lists/{list}";
+    case ApiRoute::entries:
+      return "/api/v1/lists/{list}/entries";
+    case ApiRoute::entry:
+      return "/api/v1/lists/{list}/entries/{id}";
+    case ApiRoute::status:
+      return "/api/v1/status";
+    case ApiRoute::metrics:
+      return "/metrics";
+    case ApiRoute::book_add_entry:
+      return "/add_entry";
+    case ApiRoute::book_entries:
+      return "/entries";
+    case ApiRoute::unknown:
+      break;
+  }
+  return "unknown";
+}
+
+HttpApi::HttpApi(const Database& database, AccessTokens& tokens, const HttpMetrics& metrics)
+    : database_(database), tokens_(tokens), metrics_(metrics) {}
+
+HttpResponse HttpApi::error_response(ApiRoute route, unsigned status, std::string_view code,
+                                     std::string_view message) {
+  if (is_book_route(route)) {
+    return response_with(static_cast<http::status>(status), kText, std::string(message) + "\n");
+  }
+  json::object error{{"code", code}, {"message", message}};
+  return response_with(static_cast<http::status>(status), kJson,
+                       json::serialize(json::object{{"error", std::move(error)}}));
+}
+
+ApiRoute HttpApi::route_of(std::string_view target) { return parse_target(target).route; }
+
+std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) const {
+  Target target = parse_target(request.target());
+  const ApiRoute route = target.route;
+  const auto refuse = [route](unsigned status, std::string_view code, std::string_view message) {
+    return error_response(route, status, code, message);
+  };
+  if (route == ApiRoute::unknown) {
+    return refuse(404, "not_found",
+                  "no route " + quoted_for_message(request.target()) + " (docs/http.md)");
+  }
+  if (!is_allowed(route, request.method())) {
+    HttpResponse response = refuse(405, "method_not_allowed",
+                                   std::string(request.method_string()) + " is not allowed on " +
+                                       std::string(route_pattern(route)) + "; it takes " +
+                                       std::string(allowed_methods(route)));
+    response.set(http::field::allow, allowed_methods(route));
+    return response;
+  }
+
+  const std::string_view secret = bearer_token(request);
+  std::optional<TokenGrant> grant;
+  if (!secret.empty()) grant = tokens_.authenticate(secret);
+  if (!grant) {
+    HttpResponse response =
+        secret.empty()
+            ? refuse(401, "unauthorized",
+                     "this route needs the header 'Authorization: Bearer TOKEN'; "
+                     "`todo token add NAME` makes a token")
+            : refuse(401, "unauthorized", "the token is not valid: revoked, or never made");
+    response.set(http::field::www_authenticate,
+                 secret.empty() ? "Bearer realm=\"todod\""
+                                : "Bearer realm=\"todod\", error=\"invalid_token\"");
+    return response;
+  }
+
+  ApiCall call{.route = route, .grant = *grant};
+  if (route == ApiRoute::status || route == ApiRoute::metrics) {
+    call.request.command = Ping{};
+    return call;
+  }
+  if (route == ApiRoute::list_names) {
+    call.request.command = ListNames{.after = {}, .limit = kPageSize};
+    return call;
+  }
+
+  // Every other route is about one list.
+  if (is_book_route(route)) {
+    const auto list = query_value(target, "list");
+    if (!list) return refuse(400, "invalid_argument", "missing query parameter 'list'");
+    target.list = std::string(*list);
+  }
+  auto list = resolve_list_name(database_, std::move(target.list));
+  if (!list) return failure_response(route, list.error());
+  call.list = std::move(list).value();
+  if (!grant->allows(call.list)) {
+    return refuse(403, "forbidden",
+                  "token " + quoted_for_message(grant->name) + " may not reach list " +
+                      quoted_for_message(call.list));
+  }
+  const bool is_change = request.method() != http::verb::get;
+  if (is_change && grant->is_read_only) {
+    return refuse(403, "forbidden", "token " + quoted_for_message(grant->name) + " is read-only");
+  }
+  const bool has_json_body = !is_book_route(route) && (request.method() == http::verb::post ||
+                                                       request.method() == http::verb::patch);
+  if (has_json_body && !is_json_request(request)) {
+    return refuse(415, "unsupported_media_type",
+                  "the body must be JSON, sent with 'Content-Type: application/json'");
+  }
+
+  ListOperation operation;
+  switch (route) {
+    case ApiRoute::list:
+      operation = DropList{};
+      break;
+    case ApiRoute::entries:
+    case ApiRoute::book_entries: {
+      std::optional<Date> date;
+      if (const auto text = query_value(target, "date")) {
+        auto parsed = Date::parse(*text);
+        if (!parsed) return failure_response(route, parsed.error());
+        date = parsed.value();
+      } else if (route == ApiRoute::book_entries) {
+        return refuse(400, "invalid_argument", "missing query parameter 'date'");
+      }
+      if (request.method() == http::verb::get) {
+        operation = GetEntries{.date = date, .after = 0, .limit = kPageSize};
+        break;
+      }
+      auto body = json_object_body(request);
+      if (!body) return failure_response(route, body.error());
+      auto add = add_entry_from(body.value());
+      if (!add) return failure_response(route, add.error());
+      operation = std::move(add).value();
+      break;
+    }
+    case ApiRoute::book_add_entry: {
+      const auto date_text = query_value(target, "date");
+      const auto title = query_value(target, "title");
+      if (!date_text) return refuse(400, "invalid_argument", "missing query parameter 'date'");
+      if (!title) return refuse(400, "invalid_argument", "missing query parameter 'title'");
+      auto date = Date::parse(*date_text);
+      if (!date) return failure_response(route, date.error());
+      operation = AddEntry{date.value(), std::string(*title)};
+      break;
+    }
+    case ApiRoute::entry: {
+      auto id = entry_id_from(target.entry_id);
+      if (!id) return failure_response(route, id.error());
+      call.entry_id = id.value();
+      if (request.method() == http::verb::get) {
+        // The first entry above id - 1 is this one, when it exists.
+        operation = GetEntries{.date = std::nullopt, .after = id.value() - 1, .limit = 1};
+      } else if (request.method() == http::verb::delete_) {
+        operation = DeleteEntry{id.value()};
+      } else {
+        auto body = json_object_body(request);
+        if (!body) return failure_response(route, body.error());
+        auto change = entry_change_from(body.value());
+        if (!change) return failure_response(route, change.error());
+        operation = UpdateEntry{id.value(), std::move(change).value()};
+      }
+      break;
+    }
+    default:
+      return refuse(500, "internal", "route without an operation");
+  }
+  call.request.command = ListCommand{call.list, std::move(operation), std::nullopt};
+  return call;
+}
+
+ApiAnswer HttpApi::answer(ApiCall call, const Reply& reply) const {
+  const ApiRoute route = call.route;
+  if (reply.status != StatusCode::ok) {
+    return {failure_response(route, Error{reply.status, reply.message}), std::nullopt};
+  }
+  ApiAnswer answer;
+  switch (route) {
+    case ApiRoute::status:
+      answer.response = response_with(
+          http::status::ok, kJson, json::serialize(ping_json(std::get<PingInfo>(reply.payload))));
+      return answer;
+    case ApiRoute::metrics:
+      // The content type Prometheus's text format is served with.
+      answer.response = response_with(http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                                      metrics_.exposition(std::get<PingInfo>(reply.payload)));
+      return answer;
+    case ApiRoute::list_names: {
+      const auto& names = std::get<std::vector<std::string>>(reply.payload);
+      const bool is_last = names.size() < kPageSize;
+      std::vector<std::string_view> visible;
+      for (const std::string& name : names) {
+        if (call.grant.allows(name)) visible.push_back(name);
+      }
+      answer.response = response_with(http::status::ok, kJson,
+                                      page_part(call, visible, is_last, "[", ",", "]",
+                                                [](std::string& part, std::string_view name) {
+                                                  append_json(part, json::string(name));
+                                                }));
+      if (!is_last) {
+        ApiCall next = call;
+        next.is_first_page = false;
+        next.request.command = ListNames{.after = names.back(), .limit = kPageSize};
+        answer.next = std::move(next);
+      }
+      return answer;
+    }
+    case ApiRoute::list:
+      if (reply.message == kNothingToDropMessage) {
+        return {error_response(
+                    route, 404, "not_found",
+                    "nothing to drop: list " + quoted_for_message(call.list) + " holds no entry"),
+                std::nullopt};
+      }
+      return {no_content(), std::nullopt};
+    case ApiRoute::book_add_entry:
+      answer.response = response_with(http::status::ok, kText, "OK");
+      return answer;
+    case ApiRoute::entries:
+    case ApiRoute::book_entries: {
+      if (const auto* id = std::get_if<EntryId>(&reply.payload)) {
+        const auto& add = std::get<AddEntry>(operation_of(call));
+        answer.response =
+            response_with(http::status::created, kJson,
+                          json::serialize(entry_json(Entry{*id, add.date, add.title, false})));
+        answer.response.set(http::field::location, entry_location(call.list, *id));
+        return answer;
+      }
+      auto entries = entries_of(reply);
+      if (!entries) return {failure_response(route, entries.error()), std::nullopt};
+      const bool is_last = entries.value().size() < kPageSize;
+      answer.response = route == ApiRoute::entries
+                            ? response_with(http::status::ok, kJson,
+                                            page_part(call, entries.value(), is_last, "[", ",", "]",
+                                                      [](std::string& part, const Entry& entry) {
+                                                        append_json(part, entry_json(entry));
+                                                      }))
+                            : response_with(http::status::ok, kText,
+                                            page_part(call, entries.value(), is_last, "", "\n", "",
+                                                      [](std::string& part, const Entry& entry) {
+                                                        part += entry.date.to_string();
+                                                        part += ' ';
+                                                        part += entry.title;
+                                                      }));
+      if (!is_last) {
+        ApiCall next = call;
+        next.is_first_page = false;
+        auto& command = std::get<ListCommand>(next.request.command);
+        std::get<GetEntries>(command.operation).after = entries.value().back().id;
+        answer.next = std::move(next);
+      }
+      return answer;
+    }
+    case ApiRoute::entry: {
+      const ListOperation& operation = operation_of(call);
+      if (std::holds_alternative<DeleteEntry>(operation)) return {no_content(), std::nullopt};
+      if (const auto* entry = std::get_if<Entry>(&reply.payload)) {
+        answer.response =
+            response_with(http::status::ok, kJson, json::serialize(entry_json(*entry)));
+        return answer;
+      }
+      auto entries = entries_of(reply);
+      if (!entries) return {failure_response(route, entries.error()), std::nullopt};
+      if (entries.value().empty() || entries.value().front().id != *call.entry_id) {
+        return {error_response(route, 404, "not_found",
+                               "no entry " + std::to_string(*call.entry_id) + " in list " +
+                                   quoted_for_message(call.list)),
+                std::nullopt};
+      }
+      answer.response = response_with(http::status::ok, kJson,
+                                      json::serialize(entry_json(entries.value().front())));
+      return answer;
+    }
+    case ApiRoute::unknown:
+      break;
+  }
+  return {error_response(route, 500, "internal", "a reply to no route"), std::nullopt};
+}
+
+}  // namespace todo

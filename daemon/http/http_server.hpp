@@ -1,0 +1,84 @@
+// todod's HTTP front door (docs/http.md): listening sockets on the addresses
+// of --http, and one I/O thread that runs every connection (HttpSession) on
+// Boost.Asio. Requests go through HttpApi to the RequestHandler that the
+// ZeroMQ socket uses: the same Cache, actors, admission and durability.
+//
+// With --tls-cert and --tls-key every address serves HTTPS (OpenSSL through
+// Asio). Without them, an address other than loopback is refused unless
+// insecure HTTP is asked for: the tokens would cross the network in clear.
+//
+// At most max_connections at once: one more is answered 503 and closed. Out
+// of file descriptors, accepting pauses for a moment instead of spinning, and
+// the connections already made go on.
+//
+// Thread safety: start(), stop() and the destructor on one thread;
+// stop_accepting() from any thread. The server must outlive every request it
+// handed on (its answers are posted back to it): stop_accepting(), shut the
+// System down, stop(), destroy the System, then the server.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/result.hpp"
+#include "daemon/http/http_session.hpp"
+
+namespace todo {
+
+class AccessTokens;
+class Database;
+class HttpApi;
+class HttpMetrics;
+class RequestHandler;
+
+struct HttpOptions {
+  std::vector<std::string> addresses;     // ADDRESS:PORT, [IPv6]:PORT; port 0 picks one
+  std::filesystem::path tls_certificate;  // PEM chain; with tls_key
+  std::filesystem::path tls_key;          // PEM
+  bool allows_insecure_remote = false;
+  HttpSessionLimits limits;
+  std::size_t max_connections = 10'000;
+};
+
+class HttpServer {
+ public:
+  // What start would refuse without binding anything (an address that does
+  // not parse, one off loopback without TLS, an unreadable certificate), so
+  // that todod can refuse it before it opens its data directory.
+  static Result<void> check(const HttpOptions& options);
+  // Binds every address and starts the I/O thread. Errors name the address.
+  static Result<std::unique_ptr<HttpServer>> start(const HttpOptions& options,
+                                                   RequestHandler& handler,
+                                                   const Database& database, AccessTokens& tokens);
+
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  // Stops, and closes every connection.
+  ~HttpServer();
+
+  // "http://127.0.0.1:5454" (https with TLS), a port asked as 0 resolved: for
+  // the start line.
+  const std::vector<std::string>& bound_urls() const { return bound_urls_; }
+  // Closes the listening sockets and answers any request read from now on
+  // 503; the answers to requests handed on still go out.
+  void stop_accepting();
+  // Stops the I/O thread: nothing more is read, written or handed on. The
+  // connections close when the last answer owed to them is let go (by the
+  // System's end) or with the server.
+  void stop();
+
+ private:
+  struct State;
+  explicit HttpServer(std::unique_ptr<State> state);
+
+  std::unique_ptr<State> state_;
+  std::vector<std::string> bound_urls_;
+  std::thread io_thread_;
+};
+
+}  // namespace todo
