@@ -93,6 +93,14 @@ constexpr CommandHelp kCommands[] = {
     {"keygen", "keygen FILE",
      "write a CURVE key pair for tcp:// (docs/security.md):\n"
      "FILE, secret (mode 0600), and FILE.pub"},
+    {"token", "token add|list|revoke",
+     "access tokens for todod's HTTP API (docs/http.md):\n"
+     "token add NAME [--lists PATTERN]... [--read-only]\n"
+     "  prints the new token's secret, the only time;\n"
+     "  PATTERN is a list name, or a prefix and '*'\n"
+     "  (alice/*); without one, every list\n"
+     "token list: names, lists, when last used\n"
+     "token revoke NAME: refused from then on"},
 };
 
 // Where descriptions start in todo help.
@@ -203,6 +211,58 @@ std::string join_from(const std::vector<std::string>& words, std::size_t first) 
     joined += words[i];
   }
   return joined;
+}
+
+constexpr std::string_view kTokenUsage =
+    "usage: token add NAME [--lists PATTERN]... [--read-only] | token list | token revoke NAME";
+
+// token add|list|revoke; names and patterns are checked here as todod would,
+// so that a mistake is told without a round trip.
+bool parse_token(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
+  if (words.size() < 2) return usage(error, std::string(kTokenUsage));
+  const std::string& action = words[1];
+  if (action == "list") {
+    if (words.size() != 2) return usage(error, std::string(kTokenUsage));
+    command = {CliCommand::Kind::token_list, ListTokens{}};
+    return true;
+  }
+  if (action != "add" && action != "revoke") {
+    return usage(error, "unknown token command '" + action + "'; " + std::string(kTokenUsage));
+  }
+  if (words.size() < 3 || words[2].starts_with('-')) {
+    return usage(error, "token " + action + " needs a token's NAME; " + std::string(kTokenUsage));
+  }
+  const std::string& name = words[2];
+  if (auto checked = check_token_name(name); !checked) {
+    error = {false, checked.error().message};
+    return false;
+  }
+  if (action == "revoke") {
+    if (words.size() != 3) return usage(error, std::string(kTokenUsage));
+    command = {CliCommand::Kind::token_revoke, RevokeToken{name}};
+    return true;
+  }
+  TokenGrant grant{name, {}, false};
+  for (std::size_t i = 3; i < words.size(); ++i) {
+    if (words[i] == "--read-only") {
+      grant.is_read_only = true;
+    } else if (words[i] == "--lists" && i + 1 < words.size()) {
+      grant.list_patterns.push_back(words[++i]);
+    } else if (words[i].starts_with("--lists=")) {
+      grant.list_patterns.push_back(words[i].substr(std::string_view("--lists=").size()));
+    } else {
+      return usage(error, (words[i] == "--lists" ? "--lists needs a PATTERN; "
+                                                 : "unknown option '" + words[i] + "'; ") +
+                              std::string(kTokenUsage));
+    }
+  }
+  auto canonical = canonical_token_grant(std::move(grant));
+  if (!canonical) {
+    error = {false, canonical.error().message};
+    return false;
+  }
+  command = {CliCommand::Kind::token_add, AddToken{std::move(canonical).value()}};
+  return true;
 }
 
 // Whether the list name and any title pass the rules todod applies
@@ -316,6 +376,7 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand
     command = {CliCommand::Kind::keygen, Ping{}, "", words[1]};
     return true;
   }
+  if (verb == "token") return parse_token(words, command, error);
   return usage(error, "unknown command '" + verb + "' (try --help)");
 }
 

@@ -6,6 +6,8 @@
 //   done LIST ID      undone LIST ID      delete LIST ID
 //   lists      drop LIST      ping      batch [--retry]      help [COMMAND]
 //   keygen FILE
+//   token add NAME [--lists PATTERN]... [--read-only]
+//   token list      token revoke NAME
 //
 // DATE is YYYY-MM-DD, or today, tomorrow, yesterday in local time. TITLE... is
 // the rest of the words joined by single spaces.
@@ -41,7 +43,10 @@ struct CliCommand {
     ping,
     batch,
     help,
-    keygen
+    keygen,
+    token_add,
+    token_list,
+    token_revoke
   };
 
   Kind kind = Kind::ping;

@@ -1,6 +1,10 @@
 #include "cli/reply_printer.hpp"
 
+#include <boost/json.hpp>
 #include <cstdio>
+#include <ctime>
+
+#include "common/validation.hpp"
 
 namespace todo {
 namespace {
@@ -24,6 +28,38 @@ std::string joined(const std::vector<T>& items, std::string_view separator, Form
     text += format(items[i]);
   }
   return text;
+}
+
+std::string utc_time(std::int64_t unix_seconds) {
+  if (unix_seconds == 0) return "never";
+  const std::time_t time = unix_seconds;
+  std::tm utc{};
+  ::gmtime_r(&time, &utc);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  return text;
+}
+
+// NAME, what it may do, its lists, when it was last used.
+std::string token_text(const TokenInfo& token) {
+  const TokenGrant& grant = token.grant;
+  std::string lists;
+  for (const std::string& pattern : grant.list_patterns) {
+    lists += (lists.empty() ? "" : " ") + quoted_for_message(pattern);
+  }
+  return grant.name + (grant.is_read_only ? " read-only" : " read-write") +
+         (lists.empty() ? " every list" : " lists " + lists) + ", last used " +
+         utc_time(token.last_used_unix);
+}
+
+boost::json::object token_json(const TokenInfo& token) {
+  boost::json::array lists;
+  for (const std::string& pattern : token.grant.list_patterns) lists.emplace_back(pattern);
+  return {{"name", token.grant.name},
+          {"lists", std::move(lists)},
+          {"read_only", token.grant.is_read_only},
+          {"created", token.created_unix},
+          {"last_used", token.last_used_unix}};
 }
 
 }  // namespace
@@ -97,11 +133,16 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
                   ? ""
                   : std::string(line_break) + "degraded: the database " + ping.degraded);
     }
+    case CliCommand::Kind::token_add:
+      return std::get<TokenSecret>(reply.payload).secret;
+    case CliCommand::Kind::token_list:
+      return joined(std::get<std::vector<TokenInfo>>(reply.payload), line_break, token_text);
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
     case CliCommand::Kind::batch:
     case CliCommand::Kind::help:
-    case CliCommand::Kind::keygen:  // none has a reply of its own
+    case CliCommand::Kind::keygen:
+    case CliCommand::Kind::token_revoke:  // none has a reply of its own
       break;
   }
   return "ok";
@@ -136,11 +177,22 @@ std::string ReplyPrinter::format_json(CliCommand::Kind kind, const Reply& reply)
              ", \"resident_bytes\": " + std::to_string(ping.resident_bytes) +
              ", \"degraded\": " + json_string(ping.degraded) + "}";
     }
+    case CliCommand::Kind::token_add:
+      return boost::json::serialize(
+          boost::json::object{{"secret", std::get<TokenSecret>(reply.payload).secret}});
+    case CliCommand::Kind::token_list: {
+      boost::json::array tokens;
+      for (const TokenInfo& token : std::get<std::vector<TokenInfo>>(reply.payload)) {
+        tokens.push_back(token_json(token));
+      }
+      return boost::json::serialize(tokens);
+    }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
     case CliCommand::Kind::batch:
     case CliCommand::Kind::help:
-    case CliCommand::Kind::keygen:  // none has a reply of its own
+    case CliCommand::Kind::keygen:
+    case CliCommand::Kind::token_revoke:  // none has a reply of its own
       break;
   }
   return "{\"ok\": true}";

@@ -4,10 +4,13 @@
 //
 // Text: add prints the id; entries one line per entry, "ID DATE [x] TITLE"
 // ("[ ]" when not done); update, done, undone the entry as it is now; delete
-// and drop "ok"; lists one name per line; ping one summary line.
+// and drop "ok"; lists one name per line; ping one summary line; token add
+// the secret alone; token list one line per token.
 // JSON: add {"id": N}; entries an array of {"id","date","title","done"};
 // update, done, undone that object; delete, drop {"ok": true}; lists an array
-// of names; ping an object. An error is {"error": MESSAGE}.
+// of names; ping an object; token add {"secret": S}; token list an array of
+// {"name","lists","read_only","created","last_used"}. An error is
+// {"error": MESSAGE}.
 //
 // Thread safety: pure functions.
 #pragma once

@@ -30,7 +30,10 @@ enum class CommandTag : std::uint8_t {
   list_names = 2,
   ping = 3,
   list_names_page = 4,
-  keyed_list = 5
+  keyed_list = 5,
+  add_token = 6,
+  list_tokens = 7,
+  revoke_token = 8
 };
 // get_page is get with a page (GetEntries::limit); get is its unpaged form.
 enum class OperationTag : std::uint8_t {
@@ -47,7 +50,9 @@ enum class PayloadTag : std::uint8_t {
   entry = 2,
   entries = 3,
   names = 4,
-  ping = 5
+  ping = 5,
+  token_secret = 6,
+  tokens = 7
 };
 // Which fields an update carries.
 constexpr std::uint8_t kUpdateDate = 1;
@@ -60,6 +65,9 @@ constexpr std::size_t kMinEntryBytes = 8 + 4 + 8 + 1;  // id, date, empty title,
 constexpr std::size_t kMinNameBytes = 8;               // an empty string's length
 // Replies may be much larger than requests: a whole list, every list name.
 constexpr std::size_t kMaxNamesInReply = 100'000'000;
+// More than AccessTokens keeps.
+constexpr std::size_t kMaxTokensInReply = 100'000;
+constexpr std::size_t kMinTokenBytes = 8 + 8 + 1 + 8 + 8;  // name, patterns, flag, two times
 
 // The request id sits right after the byte order marker and the version.
 constexpr std::size_t kRequestIdOffset = 1 + sizeof(std::uint32_t);
@@ -95,6 +103,25 @@ Entry load_entry(InArchive& archive) {
   entry.title = load_string(archive, kMaxTitleBytes, "title");
   entry.done = load_bool(archive, "done");
   return entry;
+}
+
+void save_grant(OutArchive& archive, const TokenGrant& grant) {
+  save_string(archive, grant.name);
+  save_count(archive, grant.list_patterns.size());
+  for (const std::string& pattern : grant.list_patterns) save_string(archive, pattern);
+  save_bool(archive, grant.is_read_only);
+}
+
+TokenGrant load_grant(InArchive& archive) {
+  TokenGrant grant;
+  grant.name = load_string(archive, kMaxTokenNameBytes, "token name");
+  const std::size_t count =
+      load_count(archive, kMaxListPatternsPerToken, kMinNameBytes, "list pattern");
+  for (std::size_t i = 0; i < count; ++i) {
+    grant.list_patterns.push_back(load_string(archive, kMaxListNameBytes + 1, "list pattern"));
+  }
+  grant.is_read_only = load_bool(archive, "read-only");
+  return grant;
 }
 
 void save_operation(OutArchive& archive, const ListOperation& operation) {
@@ -248,9 +275,17 @@ void save(Archive& archive, const WireRequest& wire) {
           archive(static_cast<std::uint8_t>(CommandTag::list_names_page));
           save_string(archive, command.after);
           archive(command.limit);
-        } else {
-          static_assert(std::is_same_v<C, Ping>);
+        } else if constexpr (std::is_same_v<C, Ping>) {
           archive(static_cast<std::uint8_t>(CommandTag::ping));
+        } else if constexpr (std::is_same_v<C, AddToken>) {
+          archive(static_cast<std::uint8_t>(CommandTag::add_token));
+          save_grant(archive, command.grant);
+        } else if constexpr (std::is_same_v<C, ListTokens>) {
+          archive(static_cast<std::uint8_t>(CommandTag::list_tokens));
+        } else {
+          static_assert(std::is_same_v<C, RevokeToken>);
+          archive(static_cast<std::uint8_t>(CommandTag::revoke_token));
+          save_string(archive, command.name);
         }
       },
       wire.request.command);
@@ -260,7 +295,7 @@ template <class Archive>
 void load(Archive& archive, WireRequest& wire) {
   wire.request.protocol_version = detail::load_version(archive, "protocol", kProtocolVersion);
   archive(wire.request.id);
-  switch (load_tag(archive, CommandTag::list, CommandTag::keyed_list, "command")) {
+  switch (load_tag(archive, CommandTag::list, CommandTag::revoke_token, "command")) {
     case CommandTag::list: {
       ListCommand command;
       command.list = load_string(archive, kMaxRequestBytes, "list name");
@@ -302,6 +337,15 @@ void load(Archive& archive, WireRequest& wire) {
     case CommandTag::ping:
       wire.request.command = Ping{};
       return;
+    case CommandTag::add_token:
+      wire.request.command = AddToken{load_grant(archive)};
+      return;
+    case CommandTag::list_tokens:
+      wire.request.command = ListTokens{};
+      return;
+    case CommandTag::revoke_token:
+      wire.request.command = RevokeToken{load_string(archive, kMaxTokenNameBytes, "token name")};
+      return;
   }
 }
 
@@ -337,6 +381,16 @@ void save(Archive& archive, const OutgoingWireReply& wire) {
           archive(static_cast<std::uint8_t>(PayloadTag::names));
           save_count(archive, payload.size());
           for (const std::string& name : payload) save_string(archive, name);
+        } else if constexpr (std::is_same_v<P, TokenSecret>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::token_secret));
+          save_string(archive, payload.secret);
+        } else if constexpr (std::is_same_v<P, std::vector<TokenInfo>>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::tokens));
+          save_count(archive, payload.size());
+          for (const TokenInfo& token : payload) {
+            save_grant(archive, token.grant);
+            archive(token.created_unix, token.last_used_unix);
+          }
         } else {
           static_assert(std::is_same_v<P, PingInfo>);
           archive(static_cast<std::uint8_t>(PayloadTag::ping));
@@ -358,7 +412,7 @@ void load(Archive& archive, WireReply& wire) {
   archive(reply.request_id);
   reply.status = load_tag(archive, StatusCode::ok, StatusCode::internal, "status");
   reply.message = load_string(archive, kMaxRequestBytes, "message");
-  switch (load_tag(archive, PayloadTag::none, PayloadTag::ping, "payload")) {
+  switch (load_tag(archive, PayloadTag::none, PayloadTag::tokens, "payload")) {
     case PayloadTag::none:
       return;
     case PayloadTag::id: {
@@ -391,6 +445,22 @@ void load(Archive& archive, WireReply& wire) {
               ping.lists_expired, ping.p99_latency_us, ping.resident_bytes);
       if (wire.version >= 2) ping.degraded = load_string(archive, kMaxRequestBytes, "degraded");
       reply.payload = std::move(ping);
+      return;
+    }
+    case PayloadTag::token_secret:
+      reply.payload = TokenSecret{load_string(archive, kMaxRequestBytes, "token secret")};
+      return;
+    case PayloadTag::tokens: {
+      const std::size_t count = load_count(archive, kMaxTokensInReply, kMinTokenBytes, "token");
+      std::vector<TokenInfo> tokens;
+      tokens.reserve(count);
+      for (std::size_t i = 0; i < count; ++i) {
+        TokenInfo token;
+        token.grant = load_grant(archive);
+        archive(token.created_unix, token.last_used_unix);
+        tokens.push_back(std::move(token));
+      }
+      reply.payload = std::move(tokens);
       return;
     }
   }

@@ -17,6 +17,7 @@
 #include <variant>
 #include <vector>
 
+#include "common/access_token.hpp"
 #include "common/idempotency_key.hpp"
 #include "common/list_operation.hpp"
 #include "common/result.hpp"
@@ -61,7 +62,20 @@ struct ListNames {
 // Liveness and counters.
 struct Ping {};
 
-using Command = std::variant<ListCommand, ListNames, Ping>;
+// The access tokens of the HTTP front door (common/access_token.hpp). They
+// are managed over the socket alone: whoever may reach it owns todod.
+// AddToken is answered with the secret (TokenSecret), once.
+struct AddToken {
+  TokenGrant grant;
+};
+// Answered with every token's TokenInfo, sorted by name.
+struct ListTokens {};
+// Refused from the next request that shows the token on.
+struct RevokeToken {
+  std::string name;
+};
+
+using Command = std::variant<ListCommand, ListNames, Ping, AddToken, ListTokens, RevokeToken>;
 
 struct Request {
   std::uint64_t id = 0;
@@ -92,10 +106,11 @@ struct PingInfo {
 };
 
 // The payload of an ok reply: nothing, an id, an entry, entries, list names,
-// ping. Entries go on the wire the same way from either form; decoding gives
-// the vector.
-using ReplyPayload = std::variant<std::monostate, EntryId, Entry, std::vector<Entry>,
-                                  std::vector<std::string>, PingInfo, EncodedEntries>;
+// ping, a new token's secret, the tokens. Entries go on the wire the same way
+// from either form; decoding gives the vector.
+using ReplyPayload =
+    std::variant<std::monostate, EntryId, Entry, std::vector<Entry>, std::vector<std::string>,
+                 PingInfo, EncodedEntries, TokenSecret, std::vector<TokenInfo>>;
 
 // The message of the ok reply to a drop of a list that held nothing: an ok
 // reply, so that no older client takes it for an error; todo says it and

@@ -396,12 +396,10 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  // TEMPORARY: the System's AccessTokens once the tokens branch merges.
-  todo::AccessTokens access_tokens;
   std::unique_ptr<todo::HttpServer> http;
   if (!settings.http_addresses.empty()) {
-    auto started_http =
-        todo::HttpServer::start(http_options(settings), handler, system->database(), access_tokens);
+    auto started_http = todo::HttpServer::start(http_options(settings), handler, system->database(),
+                                                system->access_tokens());
     if (!started_http) {
       todo::log_event(started_http.error().message);
       return 1;

@@ -2,8 +2,10 @@
 
 #include <thread>
 
+#include "daemon/access_tokens.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/idle_reaper.hpp"
+#include "daemon/runtime/log.hpp"
 #include "daemon/runtime/scheduler.hpp"
 #include "daemon/system_counters.hpp"
 
@@ -12,9 +14,13 @@ namespace todo {
 Result<std::unique_ptr<System>> System::start(const SystemOptions& options) {
   auto database = Database::open(options.database);
   if (!database) return std::move(database).error();
+  // After the database, which holds the data directory's lock.
+  auto access_tokens = AccessTokens::open(database.value()->data_dir());
+  if (!access_tokens) return std::move(access_tokens).error();
   std::size_t threads = options.thread_count;
   if (threads == 0) threads = default_thread_count(std::thread::hardware_concurrency());
-  return std::unique_ptr<System>(new System(std::move(database).value(), options, threads));
+  return std::unique_ptr<System>(
+      new System(std::move(database).value(), std::move(access_tokens).value(), options, threads));
 }
 
 std::size_t System::default_thread_count(unsigned hardware_threads) {
@@ -24,9 +30,10 @@ std::size_t System::default_thread_count(unsigned hardware_threads) {
   return std::max(2u, hardware_threads) - 1;
 }
 
-System::System(std::unique_ptr<Database> database, const SystemOptions& options,
-               std::size_t thread_count)
+System::System(std::unique_ptr<Database> database, std::unique_ptr<AccessTokens> access_tokens,
+               const SystemOptions& options, std::size_t thread_count)
     : database_(std::move(database)),
+      access_tokens_(std::move(access_tokens)),
       counters_(std::make_unique<SystemCounters>(options.max_requests_in_progress)),
       scheduler_(std::make_unique<Scheduler>(thread_count)),
       cache_(std::make_unique<Cache>(*scheduler_, *database_, *counters_)) {
@@ -54,6 +61,9 @@ bool System::shutdown(std::chrono::milliseconds grace) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   scheduler_->stop();
+  if (auto saved = access_tokens_->save_last_use(); !saved) {
+    log_event("when tokens were last used is not saved: " + saved.error().message);
+  }
   // The workers write what is still queued before the database closes, and
   // answer it through actors that reach the counters through the Cache: it
   // goes after them.

@@ -1,8 +1,9 @@
 // The whole engine, started and stopped in the right order: the Database (and
-// its workers), the Scheduler's threads, and the Cache of list actors. As the
+// its workers), the Scheduler's threads, the Cache of list actors, and the
+// AccessTokens of the HTTP front door, kept in the same data directory. As the
 // top supervisor of the Elixir original, it owns everything else.
 //
-// Thread safety: cache(), database() and counters() may be used from any
+// Thread safety: cache(), database(), access_tokens() and counters() may be used from any
 // thread while the system runs. shutdown() once, from outside the pool; the
 // destructor calls it.
 #pragma once
@@ -17,6 +18,7 @@
 
 namespace todo {
 
+class AccessTokens;
 class Cache;
 class IdleReaper;
 class Scheduler;
@@ -50,6 +52,7 @@ class System {
 
   Cache& cache() { return *cache_; }
   Database& database() { return *database_; }
+  AccessTokens& access_tokens() { return *access_tokens_; }
   SystemCounters& counters() { return *counters_; }
   Scheduler& scheduler() { return *scheduler_; }
   std::size_t thread_count() const;
@@ -60,10 +63,11 @@ class System {
   bool shutdown(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
  private:
-  System(std::unique_ptr<Database> database, const SystemOptions& options,
-         std::size_t thread_count);
+  System(std::unique_ptr<Database> database, std::unique_ptr<AccessTokens> access_tokens,
+         const SystemOptions& options, std::size_t thread_count);
 
   std::unique_ptr<Database> database_;
+  std::unique_ptr<AccessTokens> access_tokens_;
   std::unique_ptr<SystemCounters> counters_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Cache> cache_;

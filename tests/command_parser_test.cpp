@@ -47,6 +47,12 @@ std::string kind_name(Kind kind) {
       return "help";
     case Kind::keygen:
       return "keygen";
+    case Kind::token_add:
+      return "token add";
+    case Kind::token_list:
+      return "token list";
+    case Kind::token_revoke:
+      return "token revoke";
   }
   return "?";
 }

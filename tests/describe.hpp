@@ -43,6 +43,12 @@ inline std::string describe(const ListOperation& operation) {
       operation);
 }
 
+inline std::string describe(const TokenGrant& grant) {
+  std::string text = "'" + grant.name + "'" + (grant.is_read_only ? " read-only" : "");
+  for (const std::string& pattern : grant.list_patterns) text += " '" + pattern + "'";
+  return text;
+}
+
 inline std::string describe(const Command& command) {
   return std::visit(
       [&](const auto& value) -> std::string {
@@ -52,7 +58,14 @@ inline std::string describe(const Command& command) {
                  (value.key ? " key " + todo::describe(*value.key) : std::string());
         } else if constexpr (std::is_same_v<C, ListNames>) {
           return "list names";
+        } else if constexpr (std::is_same_v<C, AddToken>) {
+          return "add token " + describe(value.grant);
+        } else if constexpr (std::is_same_v<C, ListTokens>) {
+          return "list tokens";
+        } else if constexpr (std::is_same_v<C, RevokeToken>) {
+          return "revoke token '" + value.name + "'";
         } else {
+          static_assert(std::is_same_v<C, Ping>);
           return "ping";
         }
       },
@@ -83,6 +96,15 @@ inline std::string describe(const ReplyPayload& payload) {
         } else if constexpr (std::is_same_v<P, std::vector<std::string>>) {
           std::string text = std::to_string(value.size()) + " names:";
           for (const std::string& name : value) text += " '" + name + "'";
+          return text;
+        } else if constexpr (std::is_same_v<P, TokenSecret>) {
+          return "secret '" + value.secret + "'";
+        } else if constexpr (std::is_same_v<P, std::vector<TokenInfo>>) {
+          std::string text = std::to_string(value.size()) + " tokens:";
+          for (const TokenInfo& token : value) {
+            text += " [" + describe(token.grant) + " " + std::to_string(token.created_unix) + " " +
+                    std::to_string(token.last_used_unix) + "]";
+          }
           return text;
         } else {
           static_assert(std::is_same_v<P, PingInfo>);

@@ -142,6 +142,10 @@ std::vector<Request> sample_requests() {
       keyed_request(13, "bob", DropList{}, IdempotencyKey{}),
       Request{7, ListNames{}},
       Request{8, Ping{}},
+      Request{14, AddToken{TokenGrant{"phone", {"alice/*", "bob"}, true}}},
+      Request{15, AddToken{TokenGrant{"all", {}, false}}},
+      Request{16, ListTokens{}},
+      Request{17, RevokeToken{"phone"}},
   };
   std::uint64_t id = 100;
   for (const bool has_date : {false, true}) {
@@ -185,6 +189,11 @@ std::vector<Reply> sample_replies() {
       Reply{9, StatusCode::ok, "", std::vector<std::string>{"alice", "bob", std::string(255, 'z')}},
       Reply{10, StatusCode::ok, "",
             PingInfo{"0.1.0", 123456, 3, 99, 4, 1, 5, 6, 2, 7, 800, 1 << 30}},
+      Reply{14, StatusCode::ok, "", TokenSecret{"todo_" + std::string(64, 'a')}},
+      Reply{15, StatusCode::ok, "", std::vector<TokenInfo>{}},
+      Reply{16, StatusCode::ok, "",
+            std::vector<TokenInfo>{{{"phone", {"alice/*"}, true}, 1764740000, 0},
+                                   {{"all", {}, false}, 1, kMaxId >> 1}}},
       Reply{11, StatusCode::not_found, "no entry 7 in list 'bob'", std::monostate{}},
       Reply{12, StatusCode::invalid_argument, "invalid date '2024-02-30'", std::monostate{}},
       Reply{13, StatusCode::busy, "list 'bob' is busy; try again", std::monostate{}},
@@ -331,6 +340,17 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
     CHECK(hex(encode_reply(added)) ==
           "01 02 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00 "
           "00 00");
+  }
+  SECTION("the access token commands and their payloads") {
+    CHECK(encode_request(Request{5, AddToken{TokenGrant{"p", {"a/*"}, true}}}) ==
+          request_header(5).u8(6).text("p").u64(1).text("a/*").u8(1).str());
+    CHECK(encode_request(Request{5, ListTokens{}}) == request_header(5).u8(7).str());
+    CHECK(encode_request(Request{5, RevokeToken{"p"}}) == request_header(5).u8(8).text("p").str());
+    CHECK(encode_reply(Reply{5, StatusCode::ok, "", TokenSecret{"todo_ab"}}) ==
+          reply_header(5).u8(6).text("todo_ab").str());
+    CHECK(encode_reply(Reply{5, StatusCode::ok, "",
+                             std::vector<TokenInfo>{{{"p", {}, false}, 1764740000, 0}}}) ==
+          reply_header(5).u8(7).u64(1).text("p").u64(0).u8(0).u64(1764740000).u64(0).str());
   }
   SECTION("a keyed change: the key after the command tag, high word first") {
     CHECK(encode_request(keyed_request(5, "bob", DeleteEntry{9})) == request_header(5)
@@ -591,7 +611,7 @@ TEST_CASE("a page of entries is its own operation, of 1 to 1,000 entries", "[pro
 
 TEST_CASE("unknown tags are refused", "[protocol]") {
   SECTION("command") {
-    for (const std::uint8_t tag : {0, 6, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {0, 9, 0x80, 0xFF}) {
       INFO("command tag " << int{tag});
       const auto decoded = decode_request(request_header(1).u8(tag).str());
       if (decoded.ok()) FAIL("decoded as " << describe(decoded.value()));
@@ -608,7 +628,7 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
     }
   }
   SECTION("payload") {
-    for (const std::uint8_t tag : {6, 7, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {8, 9, 0x80, 0xFF}) {
       INFO("payload tag " << int{tag});
       CHECK_THAT(error_of(decode_reply(reply_header(1).u8(tag).str())), Catch::Contains("payload"));
     }

@@ -3,6 +3,7 @@
 #include <type_traits>
 
 #include "common/resident_memory.hpp"
+#include "daemon/access_tokens.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
 #include "daemon/list_name_resolution.hpp"
@@ -76,10 +77,12 @@ void RequestHandler::handle(Request request, Respond respond) {
                                        Reply{id, StatusCode::ok, {}, std::move(names).value()});
                               }
                             });
-        } else {
-          static_assert(std::is_same_v<Kind, Ping>);
+        } else if constexpr (std::is_same_v<Kind, Ping>) {
           counters.requests_served.fetch_add(1, std::memory_order_relaxed);
           answer(respond, received, ping(id));
+        } else {
+          counters.requests_served.fetch_add(1, std::memory_order_relaxed);
+          answer(respond, received, token_reply(id, std::move(command)));
         }
       },
       std::move(request.command));
@@ -114,6 +117,27 @@ void RequestHandler::answer(const Respond& respond, Clock::time_point received, 
   if (reply.status != StatusCode::ok) errors_.fetch_add(1, std::memory_order_relaxed);
   latency_.record(Clock::now() - received);
   respond(std::move(reply));
+}
+
+Reply RequestHandler::token_reply(std::uint64_t request_id, TokenCommand command) {
+  AccessTokens& tokens = system_.access_tokens();
+  return std::visit(
+      [&](auto&& token_command) -> Reply {
+        using Kind = std::decay_t<decltype(token_command)>;
+        if constexpr (std::is_same_v<Kind, AddToken>) {
+          auto secret = tokens.add(std::move(token_command.grant));
+          if (!secret) return Reply::failure(request_id, secret.error());
+          return Reply{request_id, StatusCode::ok, {}, std::move(secret).value()};
+        } else if constexpr (std::is_same_v<Kind, ListTokens>) {
+          return Reply{request_id, StatusCode::ok, {}, tokens.list()};
+        } else {
+          static_assert(std::is_same_v<Kind, RevokeToken>);
+          auto revoked = tokens.revoke(token_command.name);
+          if (!revoked) return Reply::failure(request_id, revoked.error());
+          return Reply{request_id, StatusCode::ok, {}, std::monostate{}};
+        }
+      },
+      std::move(command));
 }
 
 Reply RequestHandler::ping(std::uint64_t request_id) const {

@@ -1,9 +1,10 @@
 // Turns a decoded Request into work: a list's operation goes to the actor of
 // the list its name means (resolve_list_name, which refuses names that could
 // pass for another) through the Cache; a page of list names is read on a pool
-// thread (NameLister); ping is answered from the counters. The reply is handed to `respond`, on
-// whichever thread produced it (a pool thread or a database worker for list
-// operations).
+// thread (NameLister); ping is answered from the counters; the access
+// token commands by AccessTokens, on the calling thread: a change writes its
+// file there (an fsync), which the rare `todo token` can afford. The reply is handed to `respond`,
+// on whichever thread produced it (a pool thread or a database worker for list operations).
 //
 // Admission: past the System's limit of requests in progress, a list request
 // or a page of names is answered busy at once, so a flood cannot grow the daemon's memory
@@ -18,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <variant>
 
 #include "common/protocol.hpp"
 #include "daemon/service/latency_histogram.hpp"
@@ -47,6 +49,8 @@ class RequestHandler {
   bool admit(std::uint64_t request_id, Clock::time_point received, const Respond& respond);
   void answer(const Respond& respond, Clock::time_point received, Reply reply);
   Reply ping(std::uint64_t request_id) const;
+  using TokenCommand = std::variant<AddToken, ListTokens, RevokeToken>;
+  Reply token_reply(std::uint64_t request_id, TokenCommand command);
 
   System& system_;
   const std::string version_;
