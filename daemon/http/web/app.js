@@ -102,6 +102,10 @@ function showSignIn() {
   page.lists.hidden = true;
   page.list.hidden = true;
   page.signOut.hidden = true;
+  // What the last token could see leaves the page with it.
+  page.listNames.replaceChildren();
+  page.entries.replaceChildren();
+  page.listHeading.textContent = '';
   page.token.value = '';
   page.token.focus();
 }
