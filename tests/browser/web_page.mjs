@@ -76,7 +76,7 @@ function step(name) {
 }
 
 const browser = await chromium.launch({
-  executablePath: process.env.TODO_CHROMIUM || '/usr/bin/chromium',
+  executablePath: '/usr/bin/chromium',
   headless: true,
   // As root (CI, containers) chromium refuses to start without it.
   args: ['--no-sandbox'],
