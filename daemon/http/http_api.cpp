@@ -15,6 +15,7 @@
 #include "common/json_values.hpp"
 #include "common/validation.hpp"
 #include "daemon/http/http_metrics.hpp"
+#include "daemon/http/web_page.hpp"
 #include "daemon/list_name_resolution.hpp"
 
 namespace todo {
@@ -65,7 +66,13 @@ Target parse_target(std::string_view text) {
     return true;
   };
   const std::size_t count = segments.size();
-  if (count == 1 && is({"metrics"})) {
+  if (url->encoded_path() == "/") {
+    target.route = ApiRoute::web_page;
+  } else if (count == 1 && is({"app.js"})) {
+    target.route = ApiRoute::web_script;
+  } else if (count == 1 && is({"style.css"})) {
+    target.route = ApiRoute::web_style;
+  } else if (count == 1 && is({"metrics"})) {
     target.route = ApiRoute::metrics;
   } else if (count == 1 && is({"add_entry"})) {
     target.route = ApiRoute::book_add_entry;
@@ -105,6 +112,10 @@ std::string_view allowed_methods(ApiRoute route) {
       return "GET, PATCH, DELETE";
     case ApiRoute::book_add_entry:
       return "POST";
+    case ApiRoute::web_page:
+    case ApiRoute::web_script:
+    case ApiRoute::web_style:
+      return "GET, HEAD";
     case ApiRoute::unknown:
       break;
   }
@@ -324,6 +335,12 @@ std::string_view route_pattern(ApiRoute route) {
       return "/add_entry";
     case ApiRoute::book_entries:
       return "/entries";
+    case ApiRoute::web_page:
+      return "/";
+    case ApiRoute::web_script:
+      return "/app.js";
+    case ApiRoute::web_style:
+      return "/style.css";
     case ApiRoute::unknown:
       break;
   }
@@ -363,6 +380,8 @@ std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) c
     response.set(http::field::allow, allowed_methods(route));
     return response;
   }
+  // The page holds no data, so it needs no token; its API calls do.
+  if (is_web_page_route(route)) return web_file_response(route);
 
   const std::string_view secret = bearer_token(request);
   std::optional<TokenGrant> grant;
@@ -578,6 +597,10 @@ ApiAnswer HttpApi::answer(ApiCall call, const Reply& reply) const {
                                       json::serialize(entry_json(entries.value().front())));
       return answer;
     }
+    // Served by route() itself, without a call.
+    case ApiRoute::web_page:
+    case ApiRoute::web_script:
+    case ApiRoute::web_style:
     case ApiRoute::unknown:
       break;
   }

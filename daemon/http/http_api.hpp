@@ -8,7 +8,8 @@
 // page is a Request of its own, and a response of more than one page is sent
 // chunked, so that no connection holds more than a page of a big list.
 //
-// Every route needs `Authorization: Bearer TOKEN` (AccessTokens). A token
+// Every route but the web page's files needs `Authorization: Bearer TOKEN`
+// (AccessTokens). A token
 // limited to some lists sees only those, and is refused (403) the others; a
 // read-only token may change nothing. List names are resolved as on the
 // socket (resolve_list_name) before the token's patterns are checked, so a
@@ -47,9 +48,12 @@ enum class ApiRoute : std::uint8_t {
   metrics,         // /metrics
   book_add_entry,  // /add_entry
   book_entries,    // /entries
+  web_page,        // / (web_page.hpp)
+  web_script,      // /app.js
+  web_style,       // /style.css
   unknown,         // any other path
 };
-inline constexpr std::size_t kApiRouteCount = 9;
+inline constexpr std::size_t kApiRouteCount = 12;
 // The route's path pattern, as /metrics labels it.
 std::string_view route_pattern(ApiRoute route);
 

@@ -141,6 +141,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     route_ = route;
     keep_alive_ = false;
     version_ = 11;
+    is_head_ = false;
     write_response(HttpApi::error_response(route, status, code, message));
   }
 
@@ -149,6 +150,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     const HttpRequest& request = parser_->get();
     keep_alive_ = request.keep_alive();
     version_ = request.version();
+    is_head_ = request.method() == http::verb::head;
     if (context_.is_stopping.load(std::memory_order_acquire)) {
       keep_alive_ = false;
       HttpResponse response = HttpApi::error_response(HttpApi::route_of(request.target()), 503,
@@ -197,6 +199,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     response.version(version_);
     response.keep_alive(keep_alive_);
     response.prepare_payload();
+    // A response to HEAD has the GET's headers, Content-Length included, and
+    // no body (RFC 9110, 9.3.2): a body would be read as the next response.
+    if (is_head_) response.body().clear();
     record(response.result_int());
     response_.emplace(std::move(response));
     lowest_layer().expires_after(context_.limits.idle_timeout);
@@ -288,6 +293,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   Clock::time_point started_;
   ApiRoute route_ = ApiRoute::unknown;
   bool keep_alive_ = true;
+  bool is_head_ = false;
   unsigned version_ = 11;
   bool is_streaming_ = false;
 };
