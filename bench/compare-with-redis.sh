@@ -12,14 +12,7 @@ seconds=${1:-5}
 connections=64
 build=${TODO_BUILD_DIR:-build}
 
-need=()
-command -v redis-server >/dev/null || need+=(redis-server)
-command -v redis-benchmark >/dev/null || need+=(redis-tools)
-if [ ${#need[@]} -gt 0 ]; then
-  sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+./scripts/install-deps.sh bench
 
 work=$(mktemp -d /tmp/todo-vs-redis-XXXXXX)
 cleanup() {

@@ -16,14 +16,7 @@ seconds=${1:-5}
 connections=64
 build=${TODO_BUILD_DIR:-build}
 
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v nginx >/dev/null || need+=(nginx-light)
-if [ ${#need[@]} -gt 0 ]; then
-  sudo_cmd=(); [ "$(id -u)" -ne 0 ] && sudo_cmd=(sudo)
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${need[@]}" >/dev/null
-fi
+./scripts/install-deps.sh bench
 
 work=$(mktemp -d /tmp/todo-http-bench-XXXXXX)
 cleanup() {

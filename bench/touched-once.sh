@@ -27,7 +27,7 @@ run_batch() {
     $(( $(awk '/VmRSS/ {print $2}' "/proc/$todod_pid/status") / 1024 )) \
     $(( $(awk '/VmHWM/ {print $2}' "/proc/$todod_pid/status") / 1024 )) \
     "$("$todo" --endpoint "$endpoint" --json ping | tr -d '\n' |
-      grep -o '"lists_in_memory": [0-9]*\|"lists_expired": [0-9]*' | tr -d '"' | tr '\n' ' ')"
+      grep -o '"lists_in_memory":[0-9]*\|"lists_expired":[0-9]*' | tr -d '"' | tr '\n' ' ')"
 }
 
 start_todod --no-sync

@@ -1,9 +1,10 @@
 #include "cli/reply_printer.hpp"
 
-#include <boost/json.hpp>
+#include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <ctime>
 
+#include "common/json_values.hpp"
 #include "common/validation.hpp"
 
 namespace todo {
@@ -12,12 +13,6 @@ namespace {
 std::string entry_text(const Entry& entry) {
   return std::to_string(entry.id) + " " + entry.date.to_string() +
          (entry.done ? " [x] " : " [ ] ") + entry.title;
-}
-
-std::string entry_json(const Entry& entry) {
-  return "{\"id\": " + std::to_string(entry.id) + ", \"date\": \"" + entry.date.to_string() +
-         "\", \"title\": " + ReplyPrinter::json_string(entry.title) +
-         ", \"done\": " + (entry.done ? "true" : "false") + "}";
 }
 
 template <class T, class Format>
@@ -64,41 +59,12 @@ boost::json::object token_json(const TokenInfo& token) {
 
 }  // namespace
 
-std::string ReplyPrinter::json_string(std::string_view text) {
-  std::string json = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        json += "\\\"";
-        break;
-      case '\\':
-        json += "\\\\";
-        break;
-      case '\t':
-        json += "\\t";
-        break;
-      case '\n':
-        json += "\\n";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned char>(c));
-          json += escaped;
-        } else {
-          json += c;
-        }
-    }
-  }
-  return json + "\"";
-}
-
 std::string ReplyPrinter::format(CliCommand::Kind kind, const Reply& reply) const {
   return is_json_ ? format_json(kind, reply) : format_text(kind, reply);
 }
 
 std::string ReplyPrinter::format_error(std::string_view message) const {
-  if (is_json_) return "{\"error\": " + json_string(message) + "}";
+  if (is_json_) return boost::json::serialize(boost::json::object{{"error", message}});
   return "error: " + std::string(message);
 }
 
@@ -149,43 +115,41 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
 }
 
 std::string ReplyPrinter::format_json(CliCommand::Kind kind, const Reply& reply) const {
+  return boost::json::serialize(json_value(kind, reply));
+}
+
+boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& reply) {
   switch (kind) {
     case CliCommand::Kind::add:
-      return "{\"id\": " + std::to_string(std::get<EntryId>(reply.payload)) + "}";
-    case CliCommand::Kind::entries:
-      return "[" + joined(std::get<std::vector<Entry>>(reply.payload), ", ", entry_json) + "]";
+      return boost::json::object{{"id", std::get<EntryId>(reply.payload)}};
+    case CliCommand::Kind::entries: {
+      boost::json::array entries;
+      for (const Entry& entry : std::get<std::vector<Entry>>(reply.payload)) {
+        entries.push_back(entry_json(entry));
+      }
+      return entries;
+    }
     case CliCommand::Kind::update:
     case CliCommand::Kind::done:
     case CliCommand::Kind::undone:
       return entry_json(std::get<Entry>(reply.payload));
-    case CliCommand::Kind::lists:
-      return "[" + joined(std::get<std::vector<std::string>>(reply.payload), ", ", json_string) +
-             "]";
-    case CliCommand::Kind::ping: {
-      const auto& ping = std::get<PingInfo>(reply.payload);
-      return "{\"version\": " + json_string(ping.version) +
-             ", \"uptime_ms\": " + std::to_string(ping.uptime_ms) +
-             ", \"lists_in_memory\": " + std::to_string(ping.lists_in_memory) +
-             ", \"requests_served\": " + std::to_string(ping.requests_served) +
-             ", \"errors\": " + std::to_string(ping.errors) +
-             ", \"busy_refusals\": " + std::to_string(ping.busy_refusals) +
-             ", \"database_batches\": " + std::to_string(ping.database_batches) +
-             ", \"database_writes\": " + std::to_string(ping.database_writes) +
-             ", \"actor_restarts\": " + std::to_string(ping.actor_restarts) +
-             ", \"lists_expired\": " + std::to_string(ping.lists_expired) +
-             ", \"p99_latency_us\": " + std::to_string(ping.p99_latency_us) +
-             ", \"resident_bytes\": " + std::to_string(ping.resident_bytes) +
-             ", \"degraded\": " + json_string(ping.degraded) + "}";
+    case CliCommand::Kind::lists: {
+      boost::json::array names;
+      for (const std::string& name : std::get<std::vector<std::string>>(reply.payload)) {
+        names.emplace_back(name);
+      }
+      return names;
     }
+    case CliCommand::Kind::ping:
+      return ping_json(std::get<PingInfo>(reply.payload));
     case CliCommand::Kind::token_add:
-      return boost::json::serialize(
-          boost::json::object{{"secret", std::get<TokenSecret>(reply.payload).secret}});
+      return boost::json::object{{"secret", std::get<TokenSecret>(reply.payload).secret}};
     case CliCommand::Kind::token_list: {
       boost::json::array tokens;
       for (const TokenInfo& token : std::get<std::vector<TokenInfo>>(reply.payload)) {
         tokens.push_back(token_json(token));
       }
-      return boost::json::serialize(tokens);
+      return tokens;
     }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
@@ -195,7 +159,7 @@ std::string ReplyPrinter::format_json(CliCommand::Kind kind, const Reply& reply)
     case CliCommand::Kind::token_revoke:  // none has a reply of its own
       break;
   }
-  return "{\"ok\": true}";
+  return boost::json::object{{"ok", true}};
 }
 
 }  // namespace todo

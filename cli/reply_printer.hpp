@@ -6,15 +6,17 @@
 // ("[ ]" when not done); update, done, undone the entry as it is now; delete
 // and drop "ok"; lists one name per line; ping one summary line; token add
 // the secret alone; token list one line per token.
-// JSON: add {"id": N}; entries an array of {"id","date","title","done"};
-// update, done, undone that object; delete, drop {"ok": true}; lists an array
-// of names; ping an object; token add {"secret": S}; token list an array of
+// JSON, written by Boost.JSON, one line, as the HTTP API writes the same values
+// (common/json_values.hpp): add {"id":N}; entries an array of {"id","date","title","done"};
+// update, done, undone that object; delete, drop {"ok":true}; lists an array
+// of names; ping an object; token add {"secret":S}; token list an array of
 // {"name","lists","read_only","created","last_used"}. An error is
-// {"error": MESSAGE}.
+// {"error":MESSAGE}.
 //
 // Thread safety: pure functions.
 #pragma once
 
+#include <boost/json/value.hpp>
 #include <string>
 #include <string_view>
 
@@ -32,11 +34,10 @@ class ReplyPrinter {
   // An error as batch shows it: "error: MESSAGE" or {"error": MESSAGE}.
   std::string format_error(std::string_view message) const;
 
-  static std::string json_string(std::string_view text);
-
  private:
   std::string format_text(CliCommand::Kind kind, const Reply& reply) const;
   std::string format_json(CliCommand::Kind kind, const Reply& reply) const;
+  static boost::json::value json_value(CliCommand::Kind kind, const Reply& reply);
 
   bool is_json_;
   bool is_one_line_;

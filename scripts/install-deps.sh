@@ -2,9 +2,10 @@
 # Installs the Debian 12 packages todo needs to build and test, only those missing.
 # Idempotent and quiet when everything is already there.
 #
-# Usage: install-deps.sh [clang|fuzz]
+# Usage: install-deps.sh [clang|fuzz|bench]
 #   clang  also clang, for scripts/thread-safety.sh
 #   fuzz   also clang and its runtime libraries (libFuzzer, the sanitizers), for scripts/fuzz.sh
+#   bench  also what bench/ compares todod with and loads it with: Redis, wrk, nginx
 set -euo pipefail
 
 packages=(
@@ -26,8 +27,9 @@ case "${1:-}" in
   "") ;;
   clang) packages+=(clang) ;;
   fuzz) packages+=(clang libclang-rt-14-dev) ;;
+  bench) packages+=(redis-server redis-tools wrk nginx-light) ;;
   *)
-    echo "usage: $0 [clang|fuzz]" >&2
+    echo "usage: $0 [clang|fuzz|bench]" >&2
     exit 2
     ;;
 esac

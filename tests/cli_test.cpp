@@ -78,27 +78,27 @@ TEST_CASE_METHOD(Fixture, "every command in text", "[cli]") {
 }
 
 TEST_CASE_METHOD(Fixture, "every command in JSON", "[cli]") {
-  CHECK(ok({"--json", "add", "work", "2018-12-19", "Say \"hi\"\tthere"}) == "{\"id\": 1}\n");
+  CHECK(ok({"--json", "add", "work", "2018-12-19", "Say \"hi\"\tthere"}) == "{\"id\":1}\n");
   CHECK(ok({"--json", "entries", "work"}) ==
-        "[{\"id\": 1, \"date\": \"2018-12-19\", \"title\": \"Say \\\"hi\\\"\\tthere\", \"done\": "
+        "[{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Say \\\"hi\\\"\\tthere\",\"done\":"
         "false}]\n");
   CHECK(ok({"--json", "entries", "work", "2018-12-20"}) == "[]\n");
   CHECK(ok({"--json", "update", "work", "1", "--title", "Hi"}) ==
-        "{\"id\": 1, \"date\": \"2018-12-19\", \"title\": \"Hi\", \"done\": false}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false}\n");
   CHECK(ok({"--json", "done", "work", "1"}) ==
-        "{\"id\": 1, \"date\": \"2018-12-19\", \"title\": \"Hi\", \"done\": true}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":true}\n");
   CHECK(ok({"--json", "undone", "work", "1"}) ==
-        "{\"id\": 1, \"date\": \"2018-12-19\", \"title\": \"Hi\", \"done\": false}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false}\n");
   CHECK(ok({"--json", "lists"}) == "[\"work\"]\n");
-  CHECK(ok({"--json", "add", "work", "2018-12-20", "Two"}) == "{\"id\": 2}\n");
-  CHECK(ok({"--json", "delete", "work", "1"}) == "{\"ok\": true}\n");
-  CHECK(ok({"--json", "drop", "work", "--yes"}) == "{\"ok\": true}\n");
+  CHECK(ok({"--json", "add", "work", "2018-12-20", "Two"}) == "{\"id\":2}\n");
+  CHECK(ok({"--json", "delete", "work", "1"}) == "{\"ok\":true}\n");
+  CHECK(ok({"--json", "drop", "work", "--yes"}) == "{\"ok\":true}\n");
   CHECK(ok({"--json", "lists"}) == "[]\n");
   const std::string ping = ok({"--json", "ping"});
-  CHECK_THAT(ping, Catch::StartsWith("{\"version\": \""));
-  CHECK_THAT(ping, Catch::Contains("\"uptime_ms\": "));
-  CHECK_THAT(ping, Catch::Contains("\"lists_in_memory\": "));
-  CHECK_THAT(ping, Catch::Contains("\"requests_served\": "));
+  CHECK_THAT(ping, Catch::StartsWith("{\"version\":\""));
+  CHECK_THAT(ping, Catch::Contains("\"uptime_ms\":"));
+  CHECK_THAT(ping, Catch::Contains("\"lists_in_memory\":"));
+  CHECK_THAT(ping, Catch::Contains("\"requests_served\":"));
 }
 
 TEST_CASE_METHOD(Fixture, "today, tomorrow and yesterday are local dates", "[cli]") {
@@ -204,10 +204,10 @@ TEST_CASE_METHOD(Fixture, "batch goes on after a failure and reports it in place
   CHECK(json.exit_code == 1);
   CHECK(lines(json.out) ==
         std::vector<std::string>{
-            "{\"id\": 1}", "{\"id\": 2}",
-            "[{\"id\": 1, \"date\": \"2021-01-01\", \"title\": \"one\", \"done\": false}, {\"id\": "
-            "2, \"date\": \"2021-01-01\", \"title\": \"two\", \"done\": false}]",
-            "{\"error\": \"no entry 5 in list 'j'\"}"});
+            "{\"id\":1}", "{\"id\":2}",
+            "[{\"id\":1,\"date\":\"2021-01-01\",\"title\":\"one\",\"done\":false},{\"id\":"
+            "2,\"date\":\"2021-01-01\",\"title\":\"two\",\"done\":false}]",
+            "{\"error\":\"no entry 5 in list 'j'\"}"});
 }
 
 TEST_CASE_METHOD(Fixture, "batch skips blank lines and comments, printing nothing for them",
@@ -343,7 +343,7 @@ TEST_CASE_METHOD(Fixture, "lists comes in pages: all of them, or --limit N after
   CHECK(ok({"lists", "--after", "list-10001x", "--limit", "1"}) == "list-10002\n");
   CHECK(lines(ok({"lists", "--after", "list-11000"})).size() == 1499);
   CHECK(ok({"lists", "--after", "list-12499"}).empty());
-  CHECK(ok({"--json", "lists", "--after", "list-12497"}) == "[\"list-12498\", \"list-12499\"]\n");
+  CHECK(ok({"--json", "lists", "--after", "list-12497"}) == "[\"list-12498\",\"list-12499\"]\n");
 }
 
 TEST_CASE_METHOD(Fixture, "entries come in pages with --limit, and --after alone reads them all",
