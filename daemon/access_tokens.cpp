@@ -55,6 +55,11 @@ Result<std::unique_ptr<AccessTokens>> AccessTokens::open(const std::filesystem::
   const std::filesystem::path file = access_token_file_path(data_dir);
   auto tokens = read_access_token_file(file);
   if (!tokens) return std::move(tokens).error();
+  if (tokens.value().size() > kMaxTokens) {
+    return Error::internal(file.string() + " holds " + std::to_string(tokens.value().size()) +
+                           " access tokens, more than the " + std::to_string(kMaxTokens) +
+                           " todod keeps");
+  }
   std::sort(tokens.value().begin(), tokens.value().end(), by_name);
   return std::unique_ptr<AccessTokens>(new AccessTokens(file, std::move(tokens).value()));
 }
@@ -87,9 +92,13 @@ Result<void> AccessTokens::write_change(Change change) {
   {
     MutexLock lock(mutex_);
     next = tokens_;
-    has_unsaved_use_ = false;
   }
   if (auto changed = change(next); !changed) return changed;
+  {
+    // Cleared before the write: a use noted during it is noted again.
+    MutexLock lock(mutex_);
+    has_unsaved_use_ = false;
+  }
   if (auto written = write_access_token_file(file_, next); !written) {
     MutexLock lock(mutex_);
     has_unsaved_use_ = true;

@@ -47,16 +47,17 @@ class AccessTokens {
   AccessTokens& operator=(const AccessTokens&) = delete;
 
   // What the token of this secret may do, when it is one; notes its use.
-  std::optional<TokenGrant> authenticate(std::string_view secret);
+  std::optional<TokenGrant> authenticate(std::string_view secret) EXCLUDES(mutex_);
   // A new token; its secret. Refused when the grant breaks the rules of
   // common/access_token.hpp, a token of that name exists, or there are
-  // kMaxTokens.
-  Result<TokenSecret> add(TokenGrant grant);
-  Result<void> revoke(std::string_view name);
+  // kMaxTokens. A file of more, or of two tokens with one name or secret, is
+  // refused at open() as damaged.
+  Result<TokenSecret> add(TokenGrant grant) EXCLUDES(mutex_);
+  Result<void> revoke(std::string_view name) EXCLUDES(mutex_);
   // Sorted by name.
-  std::vector<TokenInfo> list() const;
+  std::vector<TokenInfo> list() const EXCLUDES(mutex_);
   // Writes when each token was last used, if any was since the last write.
-  Result<void> save_last_use();
+  Result<void> save_last_use() EXCLUDES(mutex_);
 
  private:
   AccessTokens(std::filesystem::path file, std::vector<StoredAccessToken> tokens);

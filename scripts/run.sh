@@ -41,11 +41,13 @@ done
 
 url="http://$http"
 token_file=${XDG_CONFIG_HOME:-$HOME/.config}/todo/web-token
-token_name=web-$(id -un | tr -c 'A-Za-z0-9._-\n' '_')
+token_name=web-$(id -un | tr -c 'A-Za-z0-9._\n-' '_')
+# The secret goes to curl on its stdin (printf is a builtin): on its command
+# line, any local user could read it in ps.
 is_valid_token() {
   [ -s "$token_file" ] || return 1
-  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $(cat "$token_file")" \
-    "$url/api/v1/status")" = 200 ]
+  [ "$(printf 'Authorization: Bearer %s\n' "$(cat "$token_file")" |
+    curl -s -o /dev/null -w '%{http_code}' -H @- "$url/api/v1/status")" = 200 ]
 }
 if kill -0 "$todod_pid" 2>/dev/null && ! is_valid_token; then
   # Its secret is gone (or it was revoked): only a new one can be shown.

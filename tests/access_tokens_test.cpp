@@ -34,6 +34,12 @@ std::string file_text(const std::filesystem::path& file) {
   return text.str();
 }
 
+// The first token's object in a file of write_access_token_file's.
+std::string token_in(const std::string& file) {
+  const std::size_t start = file.find("[{") + 1;
+  return file.substr(start, file.find("}]") + 1 - start);
+}
+
 }  // namespace
 
 TEST_CASE("A token's secret authenticates as its grant and no other secret does") {
@@ -116,6 +122,20 @@ TEST_CASE("Tokens and their last use survive a reopen") {
   CHECK(tokens->authenticate(secret).has_value());
 }
 
+TEST_CASE("A change that is refused keeps the uses noted before it for the next write") {
+  TempDir dir;
+  std::string secret;
+  {
+    auto tokens = open_tokens(dir);
+    secret = add_token(*tokens, {"phone", {}, false});
+    REQUIRE(tokens->authenticate(secret));
+    REQUIRE_FALSE(tokens->add({"phone", {}, false}));
+    REQUIRE_FALSE(tokens->revoke("nobody"));
+    REQUIRE(tokens->save_last_use());
+  }
+  CHECK(open_tokens(dir)->list()[0].last_used_unix > 0);
+}
+
 TEST_CASE("A second token of one name and names or patterns outside the rules are refused") {
   TempDir dir;
   auto tokens = open_tokens(dir);
@@ -179,7 +199,9 @@ TEST_CASE("A damaged token file stops the open with a message naming it") {
                        R"("read_only":false,"created":0,"last_used":0}]})"),
            std::string(R"({"format":1,"tokens":[{"name":"bad name","sha256":")") +
                std::string(64, '0') +
-               R"(","lists":[],"read_only":false,"created":0,"last_used":0}]})"}) {
+               R"(","lists":[],"read_only":false,"created":0,"last_used":0}]})",
+           // The good file's token twice: one name, one hash.
+           "{\"format\":1,\"tokens\":[" + token_in(good) + "," + token_in(good) + "]}"}) {
     INFO("file: " << damaged);
     std::ofstream(file, std::ios::trunc) << damaged;
     const auto opened = AccessTokens::open(dir.path());

@@ -96,6 +96,16 @@ class HttpConnection {
     return parser.release();
   }
 
+  // Every byte until todod closes the connection (plain HTTP only).
+  std::string read_until_closed() {
+    std::string bytes(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    buffer_.consume(buffer_.size());
+    char block[65536];
+    boost::system::error_code error;
+    while (!error) bytes.append(block, socket_.read_some(asio::buffer(block), error));
+    return bytes;
+  }
+
   // Whether todod closed the connection: a read that ends without a byte.
   bool is_closed_by_server() {
     char byte;

@@ -1,6 +1,8 @@
 // An HTTP 201 means the entry is durable, as "ok" does on the socket: every
 // acknowledged POST is there after a SIGTERM and a restart, and after a
-// kill -9 in the middle of concurrent POSTs.
+// kill -9 in the middle of concurrent POSTs; a SIGTERM while responses of
+// many pages stream stops todod cleanly.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <mutex>
@@ -86,6 +88,36 @@ TEST_CASE("kill -9 under concurrent POSTs loses no acknowledged entry") {
   }
   INFO(acknowledged.size() << " acknowledged, " << stored.size() << " stored");
   CHECK(lost.empty());
+}
+
+TEST_CASE("SIGTERM while responses of many pages stream stops todod cleanly") {
+  HttpDaemon http;
+  std::string batch;
+  for (int i = 1; i <= 5'000; ++i) batch += "add big 2026-12-02 entry " + std::to_string(i) + "\n";
+  REQUIRE(acknowledged_adds(run_todo(http.place.endpoint(), {"batch"}, batch).out) == 5'000);
+  constexpr int kClients = 4;
+  std::atomic<int> responses{0};
+  std::atomic<bool> is_stopped{false};
+  std::vector<std::thread> clients;
+  for (int client = 0; client < kClients; ++client) {
+    clients.emplace_back([&] {
+      try {
+        HttpConnection connection(http.port);
+        while (!is_stopped.load()) {
+          connection.request(http::verb::get, "/api/v1/lists/big/entries", http.token);
+          responses.fetch_add(1);
+        }
+      } catch (const std::exception&) {
+        // Cut short by the stop, as it should be.
+      }
+    });
+  }
+  while (responses.load() < kClients) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  // Pages are being asked for and written on every connection now.
+  const int exit_code = http.daemon.stop();
+  is_stopped.store(true);
+  for (auto& client : clients) client.join();
+  CHECK(exit_code == 0);
 }
 
 }  // namespace todo::testing

@@ -175,6 +175,19 @@ TEST_CASE("A read of many pages sends every entry in id order") {
   CHECK(text.body().ends_with("2026-12-02 entry 2500"));
   // The connection goes on after a chunked response.
   CHECK(connection.request(http::verb::get, "/api/v1/status", http.token).result_int() == 200);
+
+  SECTION("to HTTP/1.0, which has no chunks, the body ends with the connection") {
+    auto old_client = http.connect();
+    old_client.send_raw("GET /api/v1/lists/big/entries HTTP/1.0\r\nAuthorization: Bearer " +
+                        http.token + "\r\n\r\n");
+    const std::string response = old_client.read_until_closed();
+    const std::size_t body_start = response.find("\r\n\r\n") + 4;
+    const std::string head = response.substr(0, body_start);
+    INFO(head);
+    CHECK(head.starts_with("HTTP/1.0 200 OK\r\n"));
+    CHECK(head.find("Transfer-Encoding") == std::string::npos);
+    CHECK(json::parse(response.substr(body_start)).as_array().size() == 2'500);
+  }
 }
 
 TEST_CASE("One keep-alive connection serves a thousand requests") {

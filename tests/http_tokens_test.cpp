@@ -105,6 +105,12 @@ TEST_CASE("A token limited to some lists sees only those and is refused the othe
   CHECK(connection.request(http::verb::delete_, "/api/v1/lists/alice", alice).result_int() == 403);
   CHECK(connection.request(http::verb::get, "/entries?list=carol&date=2026-12-02", alice)
             .result_int() == 403);
+  // Status and metrics speak of every list.
+  for (const std::string target : {"/api/v1/status", "/metrics"}) {
+    INFO(target);
+    CHECK(connection.request(http::verb::get, target, alice).result_int() == 403);
+    CHECK(connection.request(http::verb::get, target, http.token).result_int() == 200);
+  }
   // carol was never made.
   CHECK(names_of(connection, http.token) ==
         R"(["alice","alice/home","alice/new","alice/work","bob"])");

@@ -401,6 +401,14 @@ std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) c
 
   ApiCall call{.route = route, .grant = *grant};
   if (route == ApiRoute::status || route == ApiRoute::metrics) {
+    // They speak of every list (counters, a damaged file's path): not for a
+    // token that may see only some.
+    if (!grant->list_patterns.empty()) {
+      return refuse(403, "forbidden",
+                    "token " + quoted_for_message(grant->name) +
+                        " is limited to some lists; status and metrics need a token for every "
+                        "list");
+    }
     call.request.command = Ping{};
     return call;
   }

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/http/write.hpp>
 #include <charconv>
+#include <future>
 #include <optional>
 #include <sstream>
 
@@ -141,15 +142,17 @@ struct HttpServer::State {
     start_http_session(std::move(socket), session_context, std::move(slot));
   }
 
+  // What sessions use goes first: the io_context, destroyed before it, lets
+  // go of the sessions its handlers still hold.
   std::atomic<bool> is_stopping{false};
-  asio::io_context io{1};
-  // Keeps run() going while no socket waits: an answer may still be posted.
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   HttpMetrics metrics;
   HttpApi api;
   HttpSessionContext session_context;
   const std::size_t max_connections;
   std::atomic<std::size_t> connections{0};
+  asio::io_context io{1};
+  // Keeps run() going while no socket waits: an answer may still be posted.
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
   bool is_pausing_logged = false;
   const std::string too_many_connections = too_many_connections_answer();
@@ -215,10 +218,16 @@ HttpServer::HttpServer(std::unique_ptr<State> state)
 
 void HttpServer::stop_accepting() {
   state_->is_stopping.store(true, std::memory_order_release);
-  asio::post(state_->io, [state = state_.get()] {
+  // Every hand-off to the RequestHandler runs on the I/O thread, after a look
+  // at is_stopping: once this closure has run there, none is half done, so
+  // the System's drain that follows sees every request HTTP handed on.
+  std::promise<void> closed;
+  asio::post(state_->io, [state = state_.get(), &closed] {
     boost::system::error_code ignored;
     for (auto& acceptor : state->acceptors) acceptor->close(ignored);
+    closed.set_value();
   });
+  closed.get_future().wait();
 }
 
 void HttpServer::stop() {

@@ -65,7 +65,9 @@ class HttpServer {
   // the start line.
   const std::vector<std::string>& bound_urls() const { return bound_urls_; }
   // Closes the listening sockets and answers any request read from now on
-  // 503; the answers to requests handed on still go out.
+  // 503; the answers to requests handed on still go out, and a response of
+  // several pages ends after the page in flight. Returns once nothing more
+  // can be handed to the RequestHandler. REQUIRES: not on the I/O thread.
   void stop_accepting();
   // Stops the I/O thread: nothing more is read, written or handed on. The
   // connections close when the last answer owed to them is let go (by the

@@ -171,8 +171,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   }
 
   // Hands the call to the RequestHandler; its answer comes back on this
-  // session's thread.
+  // session's thread. Once todod is stopping, the next page of a response is
+  // not asked for: the System may be gone before its answer. The response
+  // ends short, which a client sees as a broken body, not a complete one.
   void send_call(ApiCall call) {
+    if (context_.is_stopping.load(std::memory_order_acquire)) return close();
     Request request = call.request;
     context_.handler.handle(std::move(request), [self = this->shared_from_this(),
                                                  call = std::move(call)](Reply reply) mutable {
@@ -224,8 +227,11 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     record(first.result_int());
     head_.emplace(first.result(), version_);
     for (const auto& field : first) head_->set(field.name_string(), field.value());
+    // HTTP/1.0 has no chunks: the body ends where the connection does.
+    is_close_delimited_ = version_ < 11;
+    if (is_close_delimited_) keep_alive_ = false;
     head_->keep_alive(keep_alive_);
-    head_->chunked(true);
+    head_->chunked(!is_close_delimited_);
     head_serializer_.emplace(*head_);
     lowest_layer().expires_after(context_.limits.idle_timeout);
     http::async_write_header(
@@ -249,10 +255,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (part.empty()) return after({}, 0);
     chunk_ = std::move(part);
     lowest_layer().expires_after(context_.limits.idle_timeout);
+    if (is_close_delimited_)
+      return asio::async_write(stream_, asio::buffer(chunk_), std::move(after));
     asio::async_write(stream_, http::make_chunk(asio::buffer(chunk_)), std::move(after));
   }
 
   void finish_chunked() {
+    if (is_close_delimited_) return close();
     asio::async_write(stream_, http::make_chunk_last(),
                       [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                         self->head_serializer_.reset();
@@ -296,6 +305,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   bool is_head_ = false;
   unsigned version_ = 11;
   bool is_streaming_ = false;
+  bool is_close_delimited_ = false;  // a streamed response to HTTP/1.0
 };
 
 }  // namespace

@@ -96,6 +96,15 @@ Result<std::vector<StoredAccessToken>> read_access_token_file(const std::filesys
     }
     for (const json::value& token : object.at("tokens").as_array()) {
       tokens.push_back(token_of(token));
+      // Two of one name could not both be revoked; two of one hash would be
+      // one secret with two grants.
+      for (std::size_t i = 0; i + 1 < tokens.size(); ++i) {
+        if (tokens[i].info.grant.name == tokens.back().info.grant.name ||
+            tokens[i].secret_hash == tokens.back().secret_hash) {
+          throw std::runtime_error("two tokens named '" + tokens[i].info.grant.name + "' and '" +
+                                   tokens.back().info.grant.name + "' share a name or a secret");
+        }
+      }
     }
   } catch (const std::exception& e) {
     return Error::internal(what + " are damaged (" + e.what() +
