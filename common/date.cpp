@@ -29,12 +29,6 @@ unsigned digits_value(std::string_view text) {
   return value;
 }
 
-void append_zero_padded(std::string& out, unsigned value, int width) {
-  std::string digits = std::to_string(value);
-  if (static_cast<int>(digits.size()) < width) out.append(width - digits.size(), '0');
-  out += digits;
-}
-
 Error invalid_date(std::string_view text, std::string_view why) {
   return Error::invalid("invalid date " + quoted_for_message(text) + ": " + std::string(why) +
                         " (expected YYYY-MM-DD)");
@@ -77,15 +71,28 @@ Date Date::plus_days(std::int32_t days) const {
 }
 
 std::string Date::to_string() const {
-  const chrono::year_month_day date{chrono::sys_days(chrono::days(days_))};
   std::string text;
   text.reserve(10);
-  append_zero_padded(text, static_cast<unsigned>(static_cast<int>(date.year())), 4);
-  text += '-';
-  append_zero_padded(text, static_cast<unsigned>(date.month()), 2);
-  text += '-';
-  append_zero_padded(text, static_cast<unsigned>(date.day()), 2);
+  append_to(text);
   return text;
+}
+
+void Date::append_to(std::string& out) const {
+  const chrono::year_month_day date{chrono::sys_days(chrono::days(days_))};
+  const auto year = static_cast<unsigned>(static_cast<int>(date.year()));
+  const auto month = static_cast<unsigned>(date.month());
+  const auto day = static_cast<unsigned>(date.day());
+  const char text[10] = {static_cast<char>('0' + year / 1000),
+                         static_cast<char>('0' + year / 100 % 10),
+                         static_cast<char>('0' + year / 10 % 10),
+                         static_cast<char>('0' + year % 10),
+                         '-',
+                         static_cast<char>('0' + month / 10),
+                         static_cast<char>('0' + month % 10),
+                         '-',
+                         static_cast<char>('0' + day / 10),
+                         static_cast<char>('0' + day % 10)};
+  out.append(text, sizeof text);
 }
 
 }  // namespace todo

@@ -27,6 +27,8 @@ class Date {
   std::int32_t days_since_epoch() const { return days_; }
   Date plus_days(std::int32_t days) const;
   std::string to_string() const;  // YYYY-MM-DD
+  // Appends YYYY-MM-DD to out: no string of its own, for pages of entries.
+  void append_to(std::string& out) const;
 
   friend auto operator<=>(const Date&, const Date&) = default;
 

@@ -3,10 +3,15 @@
 namespace todo {
 
 boost::json::object entry_json(const Entry& entry) {
-  return {{"id", entry.id},
-          {"date", entry.date.to_string()},
-          {"title", entry.title},
-          {"done", entry.done}};
+  return entry_json(EntryView{entry.id, entry.date, entry.title, entry.done});
+}
+
+boost::json::object entry_json(const EntryView& entry, boost::json::storage_ptr storage) {
+  return boost::json::object({{"id", entry.id},
+                              {"date", entry.date.to_string()},
+                              {"title", entry.title},
+                              {"done", entry.done}},
+                             std::move(storage));
 }
 
 boost::json::object ping_json(const PingInfo& ping) {

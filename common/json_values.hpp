@@ -5,6 +5,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include "common/entry.hpp"
@@ -12,8 +13,10 @@
 
 namespace todo {
 
-// {"id": 1, "date": "2026-12-02", "title": "Dentist", "done": false}
+// {"id": 1, "date": "2026-12-02", "title": "Dentist", "done": false}, its
+// memory from storage (a page's monotonic_resource, say).
 boost::json::object entry_json(const Entry& entry);
+boost::json::object entry_json(const EntryView& entry, boost::json::storage_ptr storage = {});
 // Every PingInfo field under its own name: {"version": ..., "uptime_ms": ...}.
 boost::json::object ping_json(const PingInfo& ping);
 

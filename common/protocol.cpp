@@ -512,6 +512,77 @@ Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded) {
   return std::move(decoded).value().entries;
 }
 
+namespace {
+
+// Reads the layout save_entries() writes, little-endian, checking each field
+// as load_entry() does.
+class EntryReader {
+ public:
+  explicit EntryReader(std::string_view bytes) : bytes_(bytes) {}
+
+  Result<std::vector<EntryView>> read() {
+    if (bytes_.empty() || bytes_.front() != detail::kLittleEndianMarker) {
+      return corrupt("no byte order marker");
+    }
+    offset_ = 1;
+    std::uint64_t count = 0;
+    if (!read_integer(count)) return corrupt("cut short in the count");
+    if (count > List::kMaxEntries || count > remaining() / kMinEntryBytes) {
+      return corrupt("entry count " + std::to_string(count) + " does not fit");
+    }
+    std::vector<EntryView> entries(static_cast<std::size_t>(count));
+    for (EntryView& entry : entries) {
+      std::int32_t days = 0;
+      std::uint64_t title_bytes = 0;
+      std::uint8_t done = 0;
+      if (!read_integer(entry.id) || !read_integer(days) || !read_integer(title_bytes)) {
+        return corrupt("cut short in an entry");
+      }
+      auto date = Date::from_days_since_epoch(days);
+      if (!date) return corrupt(date.error().message);
+      entry.date = date.value();
+      if (title_bytes > kMaxTitleBytes || title_bytes > remaining()) {
+        return corrupt("title length " + std::to_string(title_bytes) + " does not fit");
+      }
+      entry.title = bytes_.substr(offset_, static_cast<std::size_t>(title_bytes));
+      offset_ += static_cast<std::size_t>(title_bytes);
+      if (!read_integer(done) || done > 1) return corrupt("done is not a bool");
+      entry.done = done == 1;
+    }
+    if (offset_ != bytes_.size()) return corrupt("bytes after the last entry");
+    return entries;
+  }
+
+ private:
+  static Error corrupt(const std::string& why) { return Error::invalid("corrupt entries: " + why); }
+
+  std::size_t remaining() const { return bytes_.size() - offset_; }
+
+  template <class Integer>
+  bool read_integer(Integer& value) {
+    if (remaining() < sizeof(Integer)) return false;
+    std::make_unsigned_t<Integer> bits = 0;
+    for (std::size_t i = 0; i < sizeof(Integer); ++i) {
+      bits |= static_cast<std::make_unsigned_t<Integer>>(
+                  static_cast<unsigned char>(bytes_[offset_ + i]))
+              << (8 * i);
+    }
+    offset_ += sizeof(Integer);
+    value = static_cast<Integer>(bits);
+    return true;
+  }
+
+  std::string_view bytes_;
+  std::size_t offset_ = 0;
+};
+
+}  // namespace
+
+Result<std::vector<EntryView>> view_entries(const EncodedEntries& encoded) {
+  if (!encoded.bytes) return Error::invalid("corrupt entries: no bytes");
+  return EntryReader(*encoded.bytes).read();
+}
+
 std::optional<std::uint64_t> peek_request_id(std::string_view bytes) {
   if (bytes.size() < kRequestIdOffset + sizeof(std::uint64_t)) return std::nullopt;
   if (bytes.front() != detail::kLittleEndianMarker) return std::nullopt;

@@ -157,6 +157,19 @@ Result<Reply> decode_reply(std::string_view bytes);
 EncodedEntries encode_entries(std::span<const Entry> entries);
 Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded);
 
+// An entry read in place: its title points into the encoded bytes.
+struct EntryView {
+  EntryId id = 0;
+  Date date;
+  std::string_view title;
+  bool done = false;
+};
+// The entries as decode_entries() gives them, checked as it checks them, but
+// with no title copied: one allocation a page, where decoding makes one an
+// entry, for a front door that only formats them. The views live as long as
+// encoded.bytes.
+Result<std::vector<EntryView>> view_entries(const EncodedEntries& encoded);
+
 // The request id of a message that may not decode as a whole, when its header
 // is intact: lets the daemon address an error reply to a broken request.
 std::optional<std::uint64_t> peek_request_id(std::string_view bytes);

@@ -15,6 +15,7 @@
 
 #include "bytes.hpp"
 #include "common/list.hpp"
+#include "common/validation.hpp"
 #include "day.hpp"
 #include "describe.hpp"
 
@@ -301,6 +302,47 @@ TEST_CASE("encoded entries that are cut short or carry extra bytes are refused",
   const auto long_decoded = decode_entries(longer);
   REQUIRE_FALSE(long_decoded.ok());
   CHECK_THAT(long_decoded.error().message, Catch::Contains("1 trailing bytes"));
+}
+
+TEST_CASE("entries viewed in place are the entries decoded and refused where decoding refuses",
+          "[protocol]") {
+  std::vector<Entry> entries = numbered_entries(300);
+  entries[5].title = "T\xC3\xA9l\xC3\xA9phone\tcall";
+  entries[6].title = std::string(kMaxTitleBytes, 'x');
+  entries[7].title.clear();
+  entries[8].date = day("0001-01-01");
+  entries[9].date = day("9999-12-31");
+  const EncodedEntries encoded = encode_entries(entries);
+  const auto views = view_entries(encoded);
+  if (!views) FAIL(views.error().message);
+  REQUIRE(views.value().size() == entries.size());
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const EntryView& view = views.value()[i];
+    CHECK(Entry{view.id, view.date, std::string(view.title), view.done} == entries[i]);
+  }
+  CHECK(view_entries(encode_entries({})).value().empty());
+
+  // Every way decoding refuses bytes, viewing refuses them too.
+  const std::string whole = *encoded.bytes;
+  std::vector<std::string> broken = {"", whole.substr(1), whole + '\0'};
+  for (std::size_t cut = 1; cut < 200; cut += 7) broken.push_back(whole.substr(0, cut));
+  std::string bad_done = *encode_entries(numbered_entries(1)).bytes;
+  bad_done.back() = 2;
+  broken.push_back(bad_done);
+  std::string bad_date = *encode_entries(numbered_entries(1)).bytes;
+  bad_date[1 + 8 + 8 + 3] = '\x7f';  // the date's high byte: far past 9999
+  broken.push_back(bad_date);
+  std::string huge_count = whole;
+  huge_count[8] = '\x01';  // the count's high byte
+  broken.push_back(huge_count);
+  for (const std::string& bytes : broken) {
+    INFO("bytes " << hex(bytes.substr(0, 40)));
+    const EncodedEntries damaged{std::make_shared<const std::string>(bytes)};
+    CHECK_FALSE(decode_entries(damaged).ok());
+    const auto viewed = view_entries(damaged);
+    REQUIRE_FALSE(viewed.ok());
+    CHECK_THAT(viewed.error().message, Catch::StartsWith("corrupt entries"));
+  }
 }
 
 TEST_CASE("request ids are echoed unchanged", "[protocol]") {

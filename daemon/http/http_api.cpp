@@ -283,11 +283,19 @@ std::string entry_location(std::string_view list, EntryId id) {
   return "/api/v1/lists/" + urls::encode(list, urls::pchars) + "/entries/" + std::to_string(id);
 }
 
-Result<std::vector<Entry>> entries_of(const Reply& reply) {
+// Views into the reply, which must outlive them.
+Result<std::vector<EntryView>> entries_of(const Reply& reply) {
   if (const auto* encoded = std::get_if<EncodedEntries>(&reply.payload)) {
-    return decode_entries(*encoded);
+    return view_entries(*encoded);
   }
-  if (const auto* entries = std::get_if<std::vector<Entry>>(&reply.payload)) return *entries;
+  if (const auto* entries = std::get_if<std::vector<Entry>>(&reply.payload)) {
+    std::vector<EntryView> views;
+    views.reserve(entries->size());
+    for (const Entry& entry : *entries) {
+      views.push_back({entry.id, entry.date, entry.title, entry.done});
+    }
+    return views;
+  }
   return Error::internal("the reply holds no entries");
 }
 
@@ -313,7 +321,13 @@ std::string page_part(ApiCall& call, const Items& items, bool is_last, std::stri
   return part;
 }
 
-void append_json(std::string& part, const json::value& value) { part += json::serialize(value); }
+// Serialized straight into part, with no string of its own.
+void append_json(std::string& part, const json::value& value) {
+  json::serializer serializer;
+  serializer.reset(&value);
+  char buffer[1024];
+  while (!serializer.done()) part.append(serializer.read(buffer));
+}
 
 }  // namespace
 
@@ -563,19 +577,22 @@ ApiAnswer HttpApi::answer(ApiCall call, const Reply& reply) const {
       auto entries = entries_of(reply);
       if (!entries) return {failure_response(route, entries.error()), std::nullopt};
       const bool is_last = entries.value().size() < kPageSize;
-      answer.response = route == ApiRoute::entries
-                            ? response_with(http::status::ok, kJson,
-                                            page_part(call, entries.value(), is_last, "[", ",", "]",
-                                                      [](std::string& part, const Entry& entry) {
-                                                        append_json(part, entry_json(entry));
-                                                      }))
-                            : response_with(http::status::ok, kText,
-                                            page_part(call, entries.value(), is_last, "", "\n", "",
-                                                      [](std::string& part, const Entry& entry) {
-                                                        part += entry.date.to_string();
-                                                        part += ' ';
-                                                        part += entry.title;
-                                                      }));
+      // A page's JSON values are made and freed together.
+      json::monotonic_resource page_memory;
+      answer.response =
+          route == ApiRoute::entries
+              ? response_with(http::status::ok, kJson,
+                              page_part(call, entries.value(), is_last, "[", ",", "]",
+                                        [&page_memory](std::string& part, const EntryView& entry) {
+                                          append_json(part, entry_json(entry, &page_memory));
+                                        }))
+              : response_with(http::status::ok, kText,
+                              page_part(call, entries.value(), is_last, "", "\n", "",
+                                        [](std::string& part, const EntryView& entry) {
+                                          entry.date.append_to(part);
+                                          part += ' ';
+                                          part += entry.title;
+                                        }));
       if (!is_last) {
         ApiCall next = call;
         next.is_first_page = false;
