@@ -1,9 +1,12 @@
 // What todod's HTTP front door refuses, and what a refusal leaves alone:
 // oversized bodies and headers, a client that dribbles its request or sends
-// nothing, one connection too many, plain HTTP off loopback; and HTTPS with a
-// certificate made for the test.
+// nothing, one connection too many, requests past the admission limit, plain
+// HTTP off loopback; and HTTPS with a certificate made for the test.
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "http_daemon.hpp"
 
@@ -81,6 +84,46 @@ TEST_CASE("A connection past the limit is answered 503 while the others are serv
   CHECK(refused.result_int() == 503);
   CHECK(refused[http::field::retry_after] == "1");
   CHECK(second.request(http::verb::get, "/api/v1/status", http.token).result_int() == 200);
+}
+
+TEST_CASE("Past the admission limit a request is answered 503 and nothing of it is stored") {
+  HttpDaemon http({"--max-requests-in-progress", "1"});
+  constexpr int kClients = 16;
+  std::vector<std::unique_ptr<HttpConnection>> connections;
+  for (int i = 0; i < kClients; ++i)
+    connections.push_back(std::make_unique<HttpConnection>(http.port));
+  std::atomic<int> created{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> other{0};
+  std::atomic<bool> has_retry_after{true};
+  // Rounds of one POST on every connection at once, until one is refused:
+  // with one request admitted at a time and each waiting for its fsync,
+  // the first round nearly always has one.
+  for (int round = 0; round < 20 && refused.load() == 0; ++round) {
+    std::vector<std::thread> clients;
+    for (auto& connection : connections) {
+      clients.emplace_back([&] {
+        HttpReply reply = connection->request(http::verb::post, "/api/v1/lists/busy/entries",
+                                              http.token, add_body("2026-12-02", "x"));
+        if (reply.result_int() == 201) {
+          created.fetch_add(1);
+        } else if (reply.result_int() == 503 &&
+                   json::parse(reply.body()).at("error").at("code") == "busy") {
+          refused.fetch_add(1);
+          if (reply[http::field::retry_after] != "1") has_retry_after.store(false);
+        } else {
+          other.fetch_add(1);
+        }
+      });
+    }
+    for (auto& client : clients) client.join();
+  }
+  REQUIRE(refused.load() > 0);
+  CHECK(has_retry_after.load());
+  CHECK(other.load() == 0);
+  HttpReply stored =
+      connections[0]->request(http::verb::get, "/api/v1/lists/busy/entries", http.token);
+  CHECK(body_json(stored).as_array().size() == static_cast<std::size_t>(created.load()));
 }
 
 TEST_CASE("Plain HTTP off loopback is refused before the data directory is made") {
