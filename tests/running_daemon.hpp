@@ -2,11 +2,11 @@
 // endpoint inside it, and the real todo client pointed at it.
 #pragma once
 
+#include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <filesystem>
 #include <memory>
-#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -113,18 +113,20 @@ inline std::size_t acknowledged_adds(const std::string& batch_output) {
 
 // A counter from the output of `todo --json ping`.
 inline std::uint64_t ping_field(const std::string& json, const std::string& field) {
-  std::smatch match;
-  const std::regex pattern("\"" + field + "\": ([0-9]+)");
-  if (!std::regex_search(json, match, pattern)) FAIL("no " << field << " in " << json);
-  return std::stoull(match[1]);
+  boost::system::error_code error;
+  const boost::json::value ping = boost::json::parse(json, error);
+  const boost::json::value* value = error ? nullptr : ping.as_object().if_contains(field);
+  if (value == nullptr || !value->is_number()) FAIL("no " << field << " in " << json);
+  return value->to_number<std::uint64_t>();
 }
 
-// A string field of `todo --json ping`, without JSON escapes in it.
+// A string field of `todo --json ping`.
 inline std::string ping_field_text(const std::string& json, const std::string& field) {
-  std::smatch match;
-  const std::regex pattern("\"" + field + "\": \"([^\"\\\\]*)\"");
-  if (!std::regex_search(json, match, pattern)) FAIL("no text " << field << " in " << json);
-  return match[1];
+  boost::system::error_code error;
+  const boost::json::value ping = boost::json::parse(json, error);
+  const boost::json::value* value = error ? nullptr : ping.as_object().if_contains(field);
+  if (value == nullptr || !value->is_string()) FAIL("no text " << field << " in " << json);
+  return std::string(value->get_string());
 }
 
 }  // namespace todo::testing
