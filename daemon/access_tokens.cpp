@@ -35,12 +35,7 @@ Result<std::string> new_secret() {
   if (RAND_bytes(random, sizeof random) != 1) {
     return Error::internal("cannot make a token: OpenSSL's random generator failed");
   }
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string secret(kSecretPrefix);
-  for (const unsigned char byte : random) {
-    secret += kDigits[byte >> 4];
-    secret += kDigits[byte & 0xf];
-  }
+  std::string secret = std::string(kSecretPrefix) + hex_digits(random);
   OPENSSL_cleanse(random, sizeof random);
   return secret;
 }

@@ -256,23 +256,21 @@ todo::HttpOptions http_options(const Settings& settings) {
 }
 
 todo::SystemOptions system_options(const Settings& settings) {
-  return {
-      .database = {.data_dir = settings.data_dir,
-                   .worker_count = settings.db_workers,
-                   .durability = durability_of(settings),
-                   .accept_wal_loss = settings.is_wal_loss_accepted,
-                   .max_unavailable = std::chrono::milliseconds(
-                       std::llround(settings.max_unavailable_seconds * 1000)),
-                   .on_unavailable =
-                       [](const std::string& why) {
-                         todo::log_event(why + "; exiting, for a fresh start to open it");
-                         exit_code.store(kExitDatabaseUnavailable);
-                         ::kill(::getpid(), SIGTERM);
-                       }},
-      .thread_count = settings.threads,
-      .idle_timeout = std::chrono::milliseconds(std::llround(settings.idle_timeout_seconds * 1000)),
-      .max_memory_bytes = settings.max_memory_bytes,
-      .max_requests_in_progress = settings.max_requests_in_progress};
+  return {.database = {.data_dir = settings.data_dir,
+                       .worker_count = settings.db_workers,
+                       .durability = durability_of(settings),
+                       .accept_wal_loss = settings.is_wal_loss_accepted,
+                       .max_unavailable = milliseconds_of(settings.max_unavailable_seconds),
+                       .on_unavailable =
+                           [](const std::string& why) {
+                             todo::log_event(why + "; exiting, for a fresh start to open it");
+                             exit_code.store(kExitDatabaseUnavailable);
+                             ::kill(::getpid(), SIGTERM);
+                           }},
+          .thread_count = settings.threads,
+          .idle_timeout = milliseconds_of(settings.idle_timeout_seconds),
+          .max_memory_bytes = settings.max_memory_bytes,
+          .max_requests_in_progress = settings.max_requests_in_progress};
 }
 
 std::string started_line(const Settings& settings, const todo::ListenerOptions& options,
@@ -365,11 +363,12 @@ int main(int argc, char** argv) {
   if (settings.is_repair) return repair(settings);
   if (settings.endpoints.empty()) settings.endpoints.push_back(todo::default_endpoint());
   auto options = listener_options(settings);
+  const todo::HttpOptions http_settings = http_options(settings);
   if (options) {
     if (auto checked = todo::Listener::check(options.value()); !checked) options = checked.error();
   }
   if (options) {
-    if (auto checked = todo::HttpServer::check(http_options(settings)); !checked) {
+    if (auto checked = todo::HttpServer::check(http_settings); !checked) {
       options = checked.error();
     }
   }
@@ -398,7 +397,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<todo::HttpServer> http;
   if (!settings.http_addresses.empty()) {
-    auto started_http = todo::HttpServer::start(http_options(settings), handler, system->database(),
+    auto started_http = todo::HttpServer::start(http_settings, handler, system->database(),
                                                 system->access_tokens());
     if (!started_http) {
       todo::log_event(started_http.error().message);

@@ -1,5 +1,6 @@
 #include "daemon/http/http_api.hpp"
 
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
@@ -8,7 +9,6 @@
 #include <boost/url/parse.hpp>
 #include <boost/url/rfc/pchars.hpp>
 #include <boost/url/url_view.hpp>
-#include <cctype>
 #include <charconv>
 #include <vector>
 
@@ -21,6 +21,7 @@
 namespace todo {
 namespace {
 
+namespace beast = boost::beast;
 namespace http = boost::beast::http;
 namespace json = boost::json;
 namespace urls = boost::urls;
@@ -90,8 +91,8 @@ Target parse_target(std::string_view text) {
     target.route = ApiRoute::entry;
     target.entry_id = segments[5];
   }
-  if (count >= 4 && target.route != ApiRoute::unknown && !is_book_route(target.route) &&
-      target.route != ApiRoute::metrics) {
+  // The routes of four segments or more all name a list in the fourth.
+  if (count >= 4 && target.route != ApiRoute::unknown) {
     target.list = segments[3];
   }
   return target;
@@ -179,9 +180,8 @@ std::string_view bearer_token(const HttpRequest& request) {
   if (header == request.end()) return {};
   std::string_view value = header->value();
   constexpr std::string_view kScheme = "bearer ";
-  if (value.size() <= kScheme.size()) return {};
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return {};
+  if (value.size() <= kScheme.size() || !beast::iequals(value.substr(0, kScheme.size()), kScheme)) {
+    return {};
   }
   value.remove_prefix(kScheme.size());
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
@@ -195,11 +195,7 @@ bool is_json_request(const HttpRequest& request) {
   std::string_view media_type = header->value();
   media_type = media_type.substr(0, media_type.find(';'));
   while (!media_type.empty() && media_type.back() == ' ') media_type.remove_suffix(1);
-  if (media_type.size() != kJson.size()) return false;
-  for (std::size_t i = 0; i < kJson.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(media_type[i])) != kJson[i]) return false;
-  }
-  return true;
+  return beast::iequals(media_type, kJson);
 }
 
 // The body of a POST or PATCH, as an object; the error names what is wrong.
@@ -218,20 +214,24 @@ Result<std::string> string_field(const json::value& value, std::string_view name
   return std::string(value.as_string());
 }
 
+Result<Date> date_field(const json::value& value) {
+  auto text = string_field(value, "date");
+  if (!text) return std::move(text).error();
+  return Date::parse(text.value());
+}
+
 Result<AddEntry> add_entry_from(const json::object& body) {
   std::optional<Date> date;
   std::optional<std::string> title;
   for (const auto& [key, value] : body) {
-    if (key == "date" || key == "title") {
-      auto text = string_field(value, key);
-      if (!text) return std::move(text).error();
-      if (key == "title") {
-        title = std::move(text).value();
-        continue;
-      }
-      auto parsed = Date::parse(text.value());
+    if (key == "date") {
+      auto parsed = date_field(value);
       if (!parsed) return parsed.error();
       date = parsed.value();
+    } else if (key == "title") {
+      auto text = string_field(value, key);
+      if (!text) return std::move(text).error();
+      title = std::move(text).value();
     } else {
       return Error::invalid("unknown field " + quoted_for_message(key) +
                             " (an entry has \"date\" and \"title\")");
@@ -246,9 +246,7 @@ Result<EntryChange> entry_change_from(const json::object& body) {
   EntryChange change;
   for (const auto& [key, value] : body) {
     if (key == "date") {
-      auto text = string_field(value, key);
-      if (!text) return std::move(text).error();
-      auto parsed = Date::parse(text.value());
+      auto parsed = date_field(value);
       if (!parsed) return parsed.error();
       change.date = parsed.value();
     } else if (key == "title") {
@@ -413,13 +411,14 @@ std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) c
     return response;
   }
 
-  ApiCall call{.route = route, .grant = *grant};
+  ApiCall call{.route = route, .grant = std::move(*grant)};
+  const TokenGrant& token = call.grant;
   if (route == ApiRoute::status || route == ApiRoute::metrics) {
     // They speak of every list (counters, a damaged file's path): not for a
     // token that may see only some.
-    if (!grant->list_patterns.empty()) {
+    if (!token.list_patterns.empty()) {
       return refuse(403, "forbidden",
-                    "token " + quoted_for_message(grant->name) +
+                    "token " + quoted_for_message(token.name) +
                         " is limited to some lists; status and metrics need a token for every "
                         "list");
     }
@@ -440,14 +439,14 @@ std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) c
   auto list = resolve_list_name(database_, std::move(target.list));
   if (!list) return failure_response(route, list.error());
   call.list = std::move(list).value();
-  if (!grant->allows(call.list)) {
+  if (!token.allows(call.list)) {
     return refuse(403, "forbidden",
-                  "token " + quoted_for_message(grant->name) + " may not reach list " +
+                  "token " + quoted_for_message(token.name) + " may not reach list " +
                       quoted_for_message(call.list));
   }
   const bool is_change = request.method() != http::verb::get;
-  if (is_change && grant->is_read_only) {
-    return refuse(403, "forbidden", "token " + quoted_for_message(grant->name) + " is read-only");
+  if (is_change && token.is_read_only) {
+    return refuse(403, "forbidden", "token " + quoted_for_message(token.name) + " is read-only");
   }
   const bool has_json_body = !is_book_route(route) && (request.method() == http::verb::post ||
                                                        request.method() == http::verb::patch);

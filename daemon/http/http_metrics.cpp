@@ -43,29 +43,35 @@ void HttpMetrics::record(ApiRoute route, unsigned status, std::chrono::nanosecon
 
 std::string HttpMetrics::exposition(const PingInfo& ping) const {
   std::string text;
-  append_metric(text, "todo_uptime_seconds", "gauge", "Seconds since todod started.",
-                ping.uptime_ms / 1000);
-  append_metric(text, "todo_lists_in_memory", "gauge", "Lists whose actor is in memory.",
-                ping.lists_in_memory);
-  append_metric(text, "todo_requests_served_total", "counter",
-                "Requests answered, over every front door.", ping.requests_served);
-  append_metric(text, "todo_errors_total", "counter", "Answers other than ok, busy ones included.",
-                ping.errors);
-  append_metric(text, "todo_busy_refusals_total", "counter",
-                "Requests refused because todod was at its limit.", ping.busy_refusals);
-  append_metric(text, "todo_database_batches_total", "counter", "Group commits to RocksDB.",
-                ping.database_batches);
-  append_metric(text, "todo_database_writes_total", "counter",
-                "List writes the group commits carried.", ping.database_writes);
-  append_metric(text, "todo_actor_restarts_total", "counter", "List actors restarted.",
-                ping.actor_restarts);
-  append_metric(text, "todo_lists_expired_total", "counter", "List actors that left memory, idle.",
-                ping.lists_expired);
-  append_metric(text, "todo_resident_bytes", "gauge", "todod's resident memory.",
-                ping.resident_bytes);
-  append_metric(text, "todo_database_degraded", "gauge",
-                "1 when the database refuses reads or writes (todo ping says why).",
-                ping.degraded.empty() ? 0 : 1);
+  struct PingMetric {
+    std::string_view name;
+    std::string_view type;
+    std::string_view help;
+    std::uint64_t value;
+  };
+  const PingMetric ping_metrics[] = {
+      {"todo_uptime_seconds", "gauge", "Seconds since todod started.", ping.uptime_ms / 1000},
+      {"todo_lists_in_memory", "gauge", "Lists whose actor is in memory.", ping.lists_in_memory},
+      {"todo_requests_served_total", "counter", "Requests answered, over every front door.",
+       ping.requests_served},
+      {"todo_errors_total", "counter", "Answers other than ok, busy ones included.", ping.errors},
+      {"todo_busy_refusals_total", "counter", "Requests refused because todod was at its limit.",
+       ping.busy_refusals},
+      {"todo_database_batches_total", "counter", "Group commits to RocksDB.",
+       ping.database_batches},
+      {"todo_database_writes_total", "counter", "List writes the group commits carried.",
+       ping.database_writes},
+      {"todo_actor_restarts_total", "counter", "List actors restarted.", ping.actor_restarts},
+      {"todo_lists_expired_total", "counter", "List actors that left memory, idle.",
+       ping.lists_expired},
+      {"todo_resident_bytes", "gauge", "todod's resident memory.", ping.resident_bytes},
+      {"todo_database_degraded", "gauge",
+       "1 when the database refuses reads or writes (todo ping says why).",
+       ping.degraded.empty() ? 0u : 1u},
+  };
+  for (const PingMetric& metric : ping_metrics) {
+    append_metric(text, metric.name, metric.type, metric.help, metric.value);
+  }
 
   text +=
       "# HELP todo_http_requests_total HTTP requests answered, by route and status class.\n"

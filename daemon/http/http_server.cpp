@@ -9,7 +9,6 @@
 #include <boost/beast/http/write.hpp>
 #include <charconv>
 #include <future>
-#include <optional>
 #include <sstream>
 
 #include "common/validation.hpp"

@@ -17,7 +17,6 @@
 // System down, stop(), destroy the System, then the server.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -32,8 +31,6 @@ namespace todo {
 
 class AccessTokens;
 class Database;
-class HttpApi;
-class HttpMetrics;
 class RequestHandler;
 
 struct HttpOptions {

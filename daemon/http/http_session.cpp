@@ -1,6 +1,5 @@
 #include "daemon/http/http_session.hpp"
 
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -153,10 +152,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     is_head_ = request.method() == http::verb::head;
     if (context_.is_stopping.load(std::memory_order_acquire)) {
       keep_alive_ = false;
-      HttpResponse response = HttpApi::error_response(HttpApi::route_of(request.target()), 503,
-                                                      "busy", "todod is stopping");
-      response.set(http::field::retry_after, "1");
       route_ = HttpApi::route_of(request.target());
+      HttpResponse response = HttpApi::error_response(route_, 503, "busy", "todod is stopping");
+      response.set(http::field::retry_after, "1");
       return write_response(std::move(response));
     }
     auto routed = context_.api.route(request);
@@ -228,10 +226,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     head_.emplace(first.result(), version_);
     for (const auto& field : first) head_->set(field.name_string(), field.value());
     // HTTP/1.0 has no chunks: the body ends where the connection does.
-    is_close_delimited_ = version_ < 11;
-    if (is_close_delimited_) keep_alive_ = false;
+    if (is_close_delimited()) keep_alive_ = false;
     head_->keep_alive(keep_alive_);
-    head_->chunked(!is_close_delimited_);
+    head_->chunked(!is_close_delimited());
     head_serializer_.emplace(*head_);
     lowest_layer().expires_after(context_.limits.idle_timeout);
     http::async_write_header(
@@ -255,13 +252,13 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
     if (part.empty()) return after({}, 0);
     chunk_ = std::move(part);
     lowest_layer().expires_after(context_.limits.idle_timeout);
-    if (is_close_delimited_)
+    if (is_close_delimited())
       return asio::async_write(stream_, asio::buffer(chunk_), std::move(after));
     asio::async_write(stream_, http::make_chunk(asio::buffer(chunk_)), std::move(after));
   }
 
   void finish_chunked() {
-    if (is_close_delimited_) return close();
+    if (is_close_delimited()) return close();
     asio::async_write(stream_, http::make_chunk_last(),
                       [self = this->shared_from_this()](beast::error_code error, std::size_t) {
                         self->head_serializer_.reset();
@@ -270,6 +267,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
                         self->after_response(error);
                       });
   }
+
+  // A streamed response to HTTP/1.0, which has no chunks.
+  bool is_close_delimited() const { return version_ < 11; }
 
   void record(unsigned status) { context_.metrics.record(route_, status, Clock::now() - started_); }
 
@@ -305,7 +305,6 @@ class HttpSession : public std::enable_shared_from_this<HttpSession<Stream>> {
   bool is_head_ = false;
   unsigned version_ = 11;
   bool is_streaming_ = false;
-  bool is_close_delimited_ = false;  // a streamed response to HTTP/1.0
 };
 
 }  // namespace

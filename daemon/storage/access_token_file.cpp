@@ -15,16 +15,6 @@ namespace json = boost::json;
 
 constexpr std::int64_t kFormat = 1;
 
-std::string hex_of(const TokenHash& hash) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  for (const unsigned char byte : hash) {
-    hex += kDigits[byte >> 4];
-    hex += kDigits[byte & 0xf];
-  }
-  return hex;
-}
-
 bool parse_hex(std::string_view hex, TokenHash& hash) {
   if (hex.size() != hash.size() * 2) return false;
   const auto digit = [](char c) -> int {
@@ -66,6 +56,17 @@ StoredAccessToken token_of(const json::value& value) {
 }
 
 }  // namespace
+
+std::string hex_digits(std::span<const unsigned char> bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * bytes.size());
+  for (const unsigned char byte : bytes) {
+    hex += kDigits[byte >> 4];
+    hex += kDigits[byte & 0xf];
+  }
+  return hex;
+}
 
 std::filesystem::path access_token_file_path(const std::filesystem::path& data_dir) {
   return data_dir / "access-tokens";
@@ -121,7 +122,7 @@ Result<void> write_access_token_file(const std::filesystem::path& file,
     json::array lists;
     for (const std::string& pattern : grant.list_patterns) lists.emplace_back(pattern);
     array.push_back(json::object{{"name", grant.name},
-                                 {"sha256", hex_of(token.secret_hash)},
+                                 {"sha256", hex_digits(token.secret_hash)},
                                  {"lists", std::move(lists)},
                                  {"read_only", grant.is_read_only},
                                  {"created", token.info.created_unix},

@@ -13,6 +13,8 @@
 
 #include <array>
 #include <filesystem>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "common/access_token.hpp"
@@ -26,6 +28,10 @@ struct StoredAccessToken {
   TokenInfo info;
   TokenHash secret_hash{};
 };
+
+// Lowercase hex, two digits a byte: how the file spells a hash, and how a
+// secret's random bytes are written.
+std::string hex_digits(std::span<const unsigned char> bytes);
 
 // DATA_DIR/access-tokens.
 std::filesystem::path access_token_file_path(const std::filesystem::path& data_dir);
