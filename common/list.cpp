@@ -85,11 +85,7 @@ std::vector<Entry> List::entries(Date date) const {
 std::vector<Entry> List::entries_after(EntryId after, std::size_t limit,
                                        std::optional<Date> date) const {
   std::vector<Entry> page;
-  const auto first = std::upper_bound(entries_.begin(), entries_.end(), after,
-                                      [](EntryId id, const Entry& entry) { return id < entry.id; });
-  for (auto it = first; it != entries_.end() && page.size() < limit; ++it) {
-    if (!date || it->date == *date) page.push_back(*it);
-  }
+  visit_entries_after(after, limit, date, [&page](const Entry& entry) { page.push_back(entry); });
   return page;
 }
 

@@ -8,6 +8,7 @@
 // Thread safety: a plain value; no internal synchronisation.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -45,6 +46,11 @@ class List {
   // given, in id order.
   std::vector<Entry> entries_after(EntryId after, std::size_t limit,
                                    std::optional<Date> date) const;
+  // Calls visit(const Entry&) on that page's entries, in id order, without
+  // copying them.
+  template <class Visit>
+  void visit_entries_after(EntryId after, std::size_t limit, std::optional<Date> date,
+                           Visit&& visit) const;
   // nullptr when there is no such entry.
   const Entry* find_entry(EntryId id) const;
   bool has_entry(EntryId id) const { return find_entry(id) != nullptr; }
@@ -61,5 +67,18 @@ class List {
   EntryId next_id_ = 1;
   std::vector<Entry> entries_;  // sorted by id
 };
+
+template <class Visit>
+void List::visit_entries_after(EntryId after, std::size_t limit, std::optional<Date> date,
+                               Visit&& visit) const {
+  const auto first = std::upper_bound(entries_.begin(), entries_.end(), after,
+                                      [](EntryId id, const Entry& entry) { return id < entry.id; });
+  std::size_t visited = 0;
+  for (auto it = first; it != entries_.end() && visited < limit; ++it) {
+    if (date && it->date != *date) continue;
+    visit(*it);
+    ++visited;
+  }
+}
 
 }  // namespace todo

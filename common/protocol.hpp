@@ -155,6 +155,23 @@ Result<Reply> decode_reply(std::string_view bytes);
 
 // The entries of a reply's payload in their wire form, in the order given.
 EncodedEntries encode_entries(std::span<const Entry> entries);
+
+// Writes entries into that wire form one at a time, straight from where they
+// are kept, so that a page picked out of a list is never copied first: the
+// bytes encode_entries() makes of the same entries, written field by field
+// (a read of 100 entries spent most of its time in cereal's stream calls).
+//
+// Thread safety: a plain object, used by one thread at a time.
+class EntriesEncoder {
+ public:
+  EntriesEncoder();
+  void add(const Entry& entry);
+  EncodedEntries finish() &&;
+
+ private:
+  std::string bytes_;
+  std::uint64_t count_ = 0;
+};
 Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded);
 
 // An entry read in place: its title points into the encoded bytes.

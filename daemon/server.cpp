@@ -330,10 +330,12 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           mutations.put_entry(added);
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
-          if (op.limit != 0) {
-            return ListAnswer(encode_entries(list.entries_after(op.after, op.limit, op.date)));
+          if (op.limit != 0 || op.date) {
+            EntriesEncoder page;
+            list.visit_entries_after(op.after, op.limit != 0 ? op.limit : List::kMaxEntries,
+                                     op.date, [&page](const Entry& entry) { page.add(entry); });
+            return ListAnswer(std::move(page).finish());
           }
-          if (op.date) return ListAnswer(encode_entries(list.entries(*op.date)));
           if (list.all_entries) return ListAnswer(EncodedEntries{list.all_entries});
           if (auto in_flight = list.big_entries_in_flight.lock()) {
             return ListAnswer(EncodedEntries{std::move(in_flight)});
