@@ -90,6 +90,7 @@ struct Settings {
   double http_idle_timeout_seconds = 60;
   double http_request_timeout_seconds = 10;
   std::size_t http_max_connections = todo::HttpOptions{}.max_connections;
+  std::size_t http_threads = 0;
 };
 
 todo::Durability durability_of(const Settings& settings) {
@@ -206,6 +207,11 @@ void add_flags(CLI::App& app, Settings& settings) {
                  "HTTP connections held at once; one more is answered 503 and closed")
       ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
       ->capture_default_str();
+  app.add_option("--http-threads", settings.http_threads,
+                 "threads that read and write HTTP connections (0: one per two cores, at least "
+                 "one)")
+      ->check(CLI::Range(0, 256))
+      ->capture_default_str();
   app.add_flag("--accept-wal-loss", settings.is_wal_loss_accepted,
                "start even if a write-ahead log in --data-dir is damaged before its end (todod "
                "refuses to, naming the file and byte): keep what precedes the damage and give up "
@@ -252,7 +258,8 @@ todo::HttpOptions http_options(const Settings& settings) {
           .allows_insecure_remote = settings.is_insecure_http_allowed,
           .limits = {.idle_timeout = milliseconds_of(settings.http_idle_timeout_seconds),
                      .request_timeout = milliseconds_of(settings.http_request_timeout_seconds)},
-          .max_connections = settings.http_max_connections};
+          .max_connections = settings.http_max_connections,
+          .io_threads = settings.http_threads};
 }
 
 todo::SystemOptions system_options(const Settings& settings) {

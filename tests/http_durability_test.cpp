@@ -91,7 +91,8 @@ TEST_CASE("kill -9 under concurrent POSTs loses no acknowledged entry") {
 }
 
 TEST_CASE("SIGTERM while responses of many pages stream stops todod cleanly") {
-  HttpDaemon http;
+  // Two I/O threads, so the stop waits for the hand-offs of both.
+  HttpDaemon http({"--http-threads", "2"});
   std::string batch;
   for (int i = 1; i <= 5'000; ++i) batch += "add big 2026-12-02 entry " + std::to_string(i) + "\n";
   REQUIRE(acknowledged_adds(run_todo(http.place.endpoint(), {"batch"}, batch).out) == 5'000);

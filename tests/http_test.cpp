@@ -228,8 +228,10 @@ TEST_CASE("Pipelined requests are answered in the order they were sent") {
   }
 }
 
-TEST_CASE("Concurrent clients adding to one list get distinct ids") {
-  HttpDaemon http;
+TEST_CASE("Concurrent clients on several I/O threads adding to one list get distinct ids") {
+  // Eight connections over three threads: each thread serves some of them,
+  // all adding to one list's actor.
+  HttpDaemon http({"--http-threads", "3"});
   constexpr int kClients = 8;
   constexpr int kAddsEach = 50;
   std::vector<std::vector<std::uint64_t>> ids(kClients);

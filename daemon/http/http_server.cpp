@@ -1,5 +1,6 @@
 #include "daemon/http/http_server.hpp"
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -95,6 +96,13 @@ std::string url_of(const tcp::endpoint& endpoint, bool is_tls) {
          std::to_string(endpoint.port());
 }
 
+// One I/O thread's event loop, and what keeps it running while no socket
+// waits: an answer may still be posted.
+struct IoLoop {
+  asio::io_context io{1};
+  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+};
+
 }  // namespace
 
 struct HttpServer::State {
@@ -102,28 +110,40 @@ struct HttpServer::State {
         AccessTokens& tokens, std::shared_ptr<asio::ssl::context> tls)
       : api(database, tokens, metrics),
         session_context{api, handler, metrics, options.limits, std::move(tls), is_stopping},
-        max_connections(options.max_connections) {}
+        max_connections(options.max_connections) {
+    const std::size_t count = options.io_threads != 0
+                                  ? options.io_threads
+                                  : default_io_threads(std::thread::hardware_concurrency());
+    for (std::size_t i = 0; i < count; ++i) loops.push_back(std::make_unique<IoLoop>());
+  }
+
+  // The acceptors and their timers run on the first loop.
+  asio::io_context& accepting_io() { return loops.front()->io; }
 
   void accept(tcp::acceptor& acceptor) {
-    acceptor.async_accept([this, &acceptor](boost::system::error_code error, tcp::socket socket) {
-      if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
-      if (error == asio::error::no_descriptors || error == asio::error::no_buffer_space ||
-          error == asio::error::no_memory) {
-        if (!is_pausing_logged) {
-          log_event("HTTP: cannot accept a connection (" + error.message() +
-                    "); trying again every " + std::to_string(kAcceptPause.count()) + " ms");
-          is_pausing_logged = true;
-        }
-        auto timer = std::make_shared<asio::steady_timer>(io, kAcceptPause);
-        timer->async_wait([this, &acceptor, timer](boost::system::error_code) {
-          if (acceptor.is_open()) accept(acceptor);
+    // The connection's socket belongs to the next loop in turn, from its first handler on.
+    asio::io_context& session_io = loops[next_loop]->io;
+    next_loop = (next_loop + 1) % loops.size();
+    acceptor.async_accept(
+        session_io, [this, &acceptor](boost::system::error_code error, tcp::socket socket) {
+          if (error == asio::error::operation_aborted || !acceptor.is_open()) return;
+          if (error == asio::error::no_descriptors || error == asio::error::no_buffer_space ||
+              error == asio::error::no_memory) {
+            if (!is_pausing_logged) {
+              log_event("HTTP: cannot accept a connection (" + error.message() +
+                        "); trying again every " + std::to_string(kAcceptPause.count()) + " ms");
+              is_pausing_logged = true;
+            }
+            auto timer = std::make_shared<asio::steady_timer>(accepting_io(), kAcceptPause);
+            timer->async_wait([this, &acceptor, timer](boost::system::error_code) {
+              if (acceptor.is_open()) accept(acceptor);
+            });
+            return;
+          }
+          is_pausing_logged = false;
+          if (!error) serve(std::move(socket));
+          accept(acceptor);
         });
-        return;
-      }
-      is_pausing_logged = false;
-      if (!error) serve(std::move(socket));
-      accept(acceptor);
-    });
   }
 
   void serve(tcp::socket socket) {
@@ -141,18 +161,18 @@ struct HttpServer::State {
     start_http_session(std::move(socket), session_context, std::move(slot));
   }
 
-  // What sessions use goes first: the io_context, destroyed before it, lets
-  // go of the sessions its handlers still hold.
+  // What sessions use goes first: the io_contexts, destroyed before it, let
+  // go of the sessions their handlers still hold.
   std::atomic<bool> is_stopping{false};
   HttpMetrics metrics;
   HttpApi api;
   HttpSessionContext session_context;
   const std::size_t max_connections;
   std::atomic<std::size_t> connections{0};
-  asio::io_context io{1};
-  // Keeps run() going while no socket waits: an answer may still be posted.
-  asio::executor_work_guard<asio::io_context::executor_type> work = asio::make_work_guard(io);
+  std::vector<std::unique_ptr<IoLoop>> loops;
   std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  // Touched only by the accepting loop.
+  std::size_t next_loop = 0;
   bool is_pausing_logged = false;
   const std::string too_many_connections = too_many_connections_answer();
 };
@@ -186,7 +206,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options
   std::vector<std::string> urls;
   for (const std::string& text : options.addresses) {
     const tcp::endpoint endpoint = parse_address(text).value();
-    auto acceptor = std::make_unique<tcp::acceptor>(state->io);
+    auto acceptor = std::make_unique<tcp::acceptor>(state->accepting_io());
     boost::system::error_code error;
     acceptor->open(endpoint.protocol(), error);
     if (!error) acceptor->set_option(tcp::acceptor::reuse_address(true), error);
@@ -202,37 +222,50 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const HttpOptions& options
   return server;
 }
 
-HttpServer::HttpServer(std::unique_ptr<State> state)
-    : state_(std::move(state)), io_thread_([this] {
-        // A handler's exception would end the thread and every connection with it.
-        for (;;) {
-          try {
-            state_->io.run();
-            return;
-          } catch (const std::exception& error) {
-            log_event(std::string("HTTP: a connection failed: ") + error.what());
-          }
+std::size_t HttpServer::default_io_threads(unsigned hardware_threads) {
+  return std::max(1u, hardware_threads / 2);
+}
+
+HttpServer::HttpServer(std::unique_ptr<State> state) : state_(std::move(state)) {
+  for (auto& loop : state_->loops) {
+    io_threads_.emplace_back([io = &loop->io] {
+      // A handler's exception would end the thread and its connections with it.
+      for (;;) {
+        try {
+          io->run();
+          return;
+        } catch (const std::exception& error) {
+          log_event(std::string("HTTP: a connection failed: ") + error.what());
         }
-      }) {}
+      }
+    });
+  }
+}
 
 void HttpServer::stop_accepting() {
   state_->is_stopping.store(true, std::memory_order_release);
-  // Every hand-off to the RequestHandler runs on the I/O thread, after a look
-  // at is_stopping: once this closure has run there, none is half done, so
-  // the System's drain that follows sees every request HTTP handed on.
-  std::promise<void> closed;
-  asio::post(state_->io, [state = state_.get(), &closed] {
-    boost::system::error_code ignored;
-    for (auto& acceptor : state->acceptors) acceptor->close(ignored);
-    closed.set_value();
-  });
-  closed.get_future().wait();
+  // Every hand-off to the RequestHandler runs on an I/O thread, after a look
+  // at is_stopping: once a closure posted after the store has run on every
+  // loop, none is half done, so the System's drain that follows sees every
+  // request HTTP handed on. The first loop also closes the acceptors.
+  std::vector<std::promise<void>> passed(state_->loops.size());
+  for (std::size_t i = 0; i < state_->loops.size(); ++i) {
+    asio::post(state_->loops[i]->io, [state = state_.get(), is_first = i == 0, &done = passed[i]] {
+      if (is_first) {
+        boost::system::error_code ignored;
+        for (auto& acceptor : state->acceptors) acceptor->close(ignored);
+      }
+      done.set_value();
+    });
+  }
+  for (auto& done : passed) done.get_future().wait();
 }
 
 void HttpServer::stop() {
-  if (!io_thread_.joinable()) return;
-  state_->io.stop();
-  io_thread_.join();
+  for (auto& loop : state_->loops) loop->io.stop();
+  for (auto& thread : io_threads_) {
+    if (thread.joinable()) thread.join();
+  }
 }
 
 HttpServer::~HttpServer() { stop(); }

@@ -1,7 +1,10 @@
 // todod's HTTP front door (docs/http.md): listening sockets on the addresses
-// of --http, and one I/O thread that runs every connection (HttpSession) on
-// Boost.Asio. Requests go through HttpApi to the RequestHandler that the
-// ZeroMQ socket uses: the same Cache, actors, admission and durability.
+// of --http, and I/O threads that run the connections (HttpSession) on
+// Boost.Asio, each thread its own io_context and each connection on one of
+// them for its whole life, handed out in turn as they are accepted: no
+// connection's handlers ever run on two threads, so a session needs no lock.
+// Requests go through HttpApi to the RequestHandler that the ZeroMQ socket
+// uses: the same Cache, actors, admission and durability.
 //
 // With --tls-cert and --tls-key every address serves HTTPS (OpenSSL through
 // Asio). Without them, an address other than loopback is refused unless
@@ -40,6 +43,7 @@ struct HttpOptions {
   bool allows_insecure_remote = false;
   HttpSessionLimits limits;
   std::size_t max_connections = 10'000;
+  std::size_t io_threads = 0;  // 0: default_io_threads()
 };
 
 class HttpServer {
@@ -48,6 +52,10 @@ class HttpServer {
   // not parse, one off loopback without TLS, an unreadable certificate), so
   // that todod can refuse it before it opens its data directory.
   static Result<void> check(const HttpOptions& options);
+  // One I/O thread per two cores, at least one: a request's parsing, routing
+  // and writing run there, and its list's actor and the database worker need
+  // cores of their own (bench/http-vs-zeromq.sh).
+  static std::size_t default_io_threads(unsigned hardware_threads);
   // Binds every address and starts the I/O thread. Errors name the address.
   static Result<std::unique_ptr<HttpServer>> start(const HttpOptions& options,
                                                    RequestHandler& handler,
@@ -64,9 +72,9 @@ class HttpServer {
   // Closes the listening sockets and answers any request read from now on
   // 503; the answers to requests handed on still go out, and a response of
   // several pages ends after the page in flight. Returns once nothing more
-  // can be handed to the RequestHandler. REQUIRES: not on the I/O thread.
+  // can be handed to the RequestHandler. REQUIRES: not on an I/O thread.
   void stop_accepting();
-  // Stops the I/O thread: nothing more is read, written or handed on. The
+  // Stops the I/O threads: nothing more is read, written or handed on. The
   // connections close when the last answer owed to them is let go (by the
   // System's end) or with the server.
   void stop();
@@ -77,7 +85,7 @@ class HttpServer {
 
   std::unique_ptr<State> state_;
   std::vector<std::string> bound_urls_;
-  std::thread io_thread_;
+  std::vector<std::thread> io_threads_;
 };
 
 }  // namespace todo
