@@ -73,6 +73,36 @@ constexpr std::size_t kMinTokenBytes = 8 + 8 + 1 + 8 + 8;  // name, patterns, fl
 // The request id sits right after the byte order marker and the version.
 constexpr std::size_t kRequestIdOffset = 1 + sizeof(std::uint32_t);
 
+// Integers as cereal's portable archive lays them out (little-endian), for
+// the readers and writers that go without an archive: one move on a
+// little-endian host, where gcc keeps a loop of shifts a byte at a time.
+// REQUIRES: sizeof(Integer) bytes at bytes.
+template <class Integer>
+Integer load_little_endian(const char* bytes) {
+  std::make_unsigned_t<Integer> bits = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(&bits, bytes, sizeof bits);
+  } else {
+    for (std::size_t i = 0; i < sizeof bits; ++i) {
+      bits |= static_cast<decltype(bits)>(static_cast<unsigned char>(bytes[i])) << (8 * i);
+    }
+  }
+  return static_cast<Integer>(bits);
+}
+
+template <class Integer>
+void store_little_endian(char* bytes, Integer value) {
+  auto bits = static_cast<std::make_unsigned_t<Integer>>(value);
+  if constexpr (std::endian::native == std::endian::little) {
+    std::memcpy(bytes, &bits, sizeof bits);
+  } else {
+    for (std::size_t i = 0; i < sizeof bits; ++i) {
+      bytes[i] = static_cast<char>(bits & 0xff);
+      bits = static_cast<decltype(bits)>(bits >> 8);
+    }
+  }
+}
+
 template <class Tag>
 Tag load_tag(InArchive& archive, Tag first, Tag last, const char* what) {
   std::uint8_t raw = 0;
@@ -495,22 +525,13 @@ Result<Reply> decode_reply(std::string_view bytes) {
 
 namespace {
 
-// The layout cereal's portable archive gives the count and each entry:
-// little-endian integers, a title as its 64-bit length and its bytes.
+// Where EntriesEncoder's count goes: after the byte order marker.
 constexpr std::size_t kCountOffset = 1;
 
 template <class Integer>
 void append_little_endian(std::string& bytes, Integer value) {
-  auto bits = static_cast<std::make_unsigned_t<Integer>>(value);
   char little[sizeof(Integer)];
-  if constexpr (std::endian::native == std::endian::little) {
-    std::memcpy(little, &bits, sizeof little);
-  } else {
-    for (char& byte : little) {
-      byte = static_cast<char>(bits & 0xff);
-      bits = static_cast<decltype(bits)>(bits >> 8);
-    }
-  }
+  store_little_endian(little, value);
   bytes.append(little, sizeof little);
 }
 
@@ -531,9 +552,7 @@ void EntriesEncoder::add(const Entry& entry) {
 }
 
 EncodedEntries EntriesEncoder::finish() && {
-  std::string count;
-  append_little_endian(count, count_);
-  bytes_.replace(kCountOffset, count.size(), count);
+  store_little_endian(bytes_.data() + kCountOffset, count_);
   return {std::make_shared<const std::string>(std::move(bytes_))};
 }
 
@@ -599,20 +618,8 @@ class EntryReader {
   template <class Integer>
   bool read_integer(Integer& value) {
     if (remaining() < sizeof(Integer)) return false;
-    std::make_unsigned_t<Integer> bits = 0;
-    if constexpr (std::endian::native == std::endian::little) {
-      // One load: gcc keeps the loop below a byte at a time, and a page of
-      // entries is three integers each.
-      std::memcpy(&bits, bytes_.data() + offset_, sizeof bits);
-    } else {
-      for (std::size_t i = 0; i < sizeof(Integer); ++i) {
-        bits |= static_cast<std::make_unsigned_t<Integer>>(
-                    static_cast<unsigned char>(bytes_[offset_ + i]))
-                << (8 * i);
-      }
-    }
+    value = load_little_endian<Integer>(bytes_.data() + offset_);
     offset_ += sizeof(Integer);
-    value = static_cast<Integer>(bits);
     return true;
   }
 
@@ -630,21 +637,13 @@ Result<std::vector<EntryView>> view_entries(const EncodedEntries& encoded) {
 std::optional<std::uint64_t> peek_request_id(std::string_view bytes) {
   if (bytes.size() < kRequestIdOffset + sizeof(std::uint64_t)) return std::nullopt;
   if (bytes.front() != detail::kLittleEndianMarker) return std::nullopt;
-  std::uint64_t id = 0;
-  for (std::size_t i = 0; i < sizeof id; ++i) {
-    id |= static_cast<std::uint64_t>(static_cast<unsigned char>(bytes[kRequestIdOffset + i]))
-          << (8 * i);
-  }
-  return id;
+  return load_little_endian<std::uint64_t>(bytes.data() + kRequestIdOffset);
 }
 
 std::uint32_t reply_version_for(std::string_view bytes) {
   // Version 1 is the one every client reads.
   if (bytes.size() < kRequestIdOffset || bytes.front() != detail::kLittleEndianMarker) return 1;
-  std::uint32_t version = 0;
-  for (std::size_t i = 0; i < sizeof version; ++i) {
-    version |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[1 + i])) << (8 * i);
-  }
+  const auto version = load_little_endian<std::uint32_t>(bytes.data() + 1);
   return version >= 1 && version <= kProtocolVersion ? version : 1;
 }
 

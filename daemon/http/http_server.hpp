@@ -56,7 +56,7 @@ class HttpServer {
   // and writing run there, and its list's actor and the database worker need
   // cores of their own (bench/http-vs-zeromq.sh).
   static std::size_t default_io_threads(unsigned hardware_threads);
-  // Binds every address and starts the I/O thread. Errors name the address.
+  // Binds every address and starts the I/O threads. Errors name the address.
   static Result<std::unique_ptr<HttpServer>> start(const HttpOptions& options,
                                                    RequestHandler& handler,
                                                    const Database& database, AccessTokens& tokens);
