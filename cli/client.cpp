@@ -165,7 +165,17 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
     const auto waited = std::chrono::steady_clock::now() - last_progress;
     const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(timeout_ - waited);
     if (remaining.count() <= 0) {
-      return unreachable("no reply within " + std::to_string(timeout_.count()) + " ms");
+      // An ipc:// socket was seen served before anything was sent; over
+      // tcp://, ZeroMQ retries a refused connection silently, so silence may
+      // also mean nobody is there.
+      const std::string cause =
+          is_tcp(endpoint_) && answered == 0
+              ? "nothing may be listening there (start todod, or check --endpoint), or todod "
+                "is busy or stuck"
+              : "todod is busy or stuck (todo ping shows its load)";
+      return Error::internal("no answer from todod at " + endpoint_ + " within " +
+                             std::to_string(timeout_.count()) + " ms: " + cause +
+                             "; a larger --timeout waits longer");
     }
     // POLLOUT while requests wait for the connection (immediate).
     const short events = ZMQ_POLLIN | (sent < commands.size() ? ZMQ_POLLOUT : 0);

@@ -1,9 +1,12 @@
 #include "cli/command_parser.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
-#include <ctime>
+#include <optional>
 
+#include "cli/suggestion.hpp"
+#include "common/date_phrase.hpp"
 #include "common/validation.hpp"
 
 namespace todo {
@@ -34,28 +37,6 @@ bool parse_page_limit(const std::string& text, std::uint32_t max, std::uint32_t&
   return true;
 }
 
-// A page of list names: todod answers up to ListNames::kMaxLimit at a time.
-bool parse_lists(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
-  ListNames page;
-  bool is_limited = false;
-  for (std::size_t i = 1; i < words.size(); i += 2) {
-    if (i + 1 >= words.size())
-      return usage(error, words[i] + " needs a value; usage: lists [--after NAME] [--limit N]");
-    if (words[i] == "--after") {
-      page.after = words[i + 1];
-    } else if (words[i] == "--limit") {
-      if (!parse_page_limit(words[i + 1], ListNames::kMaxLimit, page.limit, error)) return false;
-      is_limited = true;
-    } else {
-      return usage(error,
-                   "unknown option '" + words[i] + "'; usage: lists [--after NAME] [--limit N]");
-    }
-  }
-  command = {CliCommand::Kind::lists, std::move(page)};
-  command.is_every_page = !is_limited;
-  return true;
-}
-
 // Every command: its grammar, the one source of its usage errors and of
 // todo help, and what it does (a '\n' continues the description below).
 struct CommandHelp {
@@ -65,10 +46,13 @@ struct CommandHelp {
 };
 
 constexpr CommandHelp kCommands[] = {
-    {"add", "add LIST DATE TITLE...", "add an entry; prints its id"},
+    {"add", "add LIST [DATE] TITLE... [--date D]",
+     "add an entry, dated today unless DATE or --date\n"
+     "says otherwise; prints its id"},
     {"entries", "entries LIST [DATE] [--after ID] [--limit N]",
      "entries in id order: ID DATE [x] TITLE;\n"
      "with --limit, at most N (1 to 1000) above ID"},
+    {"show", "show LIST ID", "one entry: ID DATE [x] TITLE"},
     {"update", "update LIST ID [--date D] [--title T]", "change an entry; prints it as it is now"},
     {"done", "done LIST ID", "mark an entry done"},
     {"undone", "undone LIST ID", "mark an entry not done"},
@@ -116,6 +100,63 @@ const CommandHelp* find_command(std::string_view name) {
 // REQUIRES: verb is a command's name.
 std::string grammar_usage(std::string_view verb) {
   return "usage: " + std::string(find_command(verb)->grammar);
+}
+
+std::vector<std::string_view> command_names() {
+  std::vector<std::string_view> names;
+  for (const CommandHelp& command : kCommands) names.push_back(command.name);
+  return names;
+}
+
+// The options a usage text names: every word that starts with "--".
+std::vector<std::string_view> options_in(std::string_view text) {
+  std::vector<std::string_view> options;
+  for (std::size_t start = text.find("--"); start != std::string_view::npos;
+       start = text.find("--", start)) {
+    std::size_t end = start + 2;
+    while (end < text.size() &&
+           (std::isalnum(static_cast<unsigned char>(text[end])) != 0 || text[end] == '-')) {
+      ++end;
+    }
+    options.push_back(text.substr(start, end - start));
+    start = end;
+  }
+  return options;
+}
+
+// A usage error for an option the command does not take, suggesting the one
+// of its own or todo's global options that it most likely means.
+bool unknown_option(CommandError& error, const std::string& option, std::string_view usage_text,
+                    const std::vector<std::string>& global_options) {
+  std::vector<std::string_view> candidates = options_in(usage_text);
+  candidates.insert(candidates.end(), global_options.begin(), global_options.end());
+  return usage(error, "unknown option '" + option + "'" + did_you_mean(option, candidates) + "; " +
+                          std::string(usage_text));
+}
+
+// A page of list names: todod answers up to ListNames::kMaxLimit at a time.
+bool parse_lists(const std::vector<std::string>& words,
+                 const std::vector<std::string>& global_options, CliCommand& command,
+                 CommandError& error) {
+  ListNames page;
+  bool is_limited = false;
+  for (std::size_t i = 1; i < words.size(); i += 2) {
+    if (words[i] != "--after" && words[i] != "--limit") {
+      return unknown_option(error, words[i], grammar_usage("lists"), global_options);
+    }
+    if (i + 1 >= words.size()) {
+      return usage(error, words[i] + " needs a value; " + grammar_usage("lists"));
+    }
+    if (words[i] == "--after") {
+      page.after = words[i + 1];
+    } else if (words[i] == "--limit") {
+      if (!parse_page_limit(words[i + 1], ListNames::kMaxLimit, page.limit, error)) return false;
+      is_limited = true;
+    }
+  }
+  command = {CliCommand::Kind::lists, std::move(page)};
+  command.is_every_page = !is_limited;
+  return true;
 }
 
 // The verbs whose first argument is a list name, as their grammar says.
@@ -218,7 +259,9 @@ constexpr std::string_view kTokenUsage =
 
 // token add|list|revoke; names and patterns are checked here as todod would,
 // so that a mistake is told without a round trip.
-bool parse_token(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
+bool parse_token(const std::vector<std::string>& words,
+                 const std::vector<std::string>& global_options, CliCommand& command,
+                 CommandError& error) {
   if (words.size() < 2) return usage(error, std::string(kTokenUsage));
   const std::string& action = words[1];
   if (action == "list") {
@@ -248,12 +291,10 @@ bool parse_token(const std::vector<std::string>& words, CliCommand& command, Com
       grant.is_read_only = true;
     } else if (words[i] == "--lists" && i + 1 < words.size()) {
       grant.list_patterns.push_back(words[++i]);
-    } else if (words[i].starts_with("--lists=")) {
-      grant.list_patterns.push_back(words[i].substr(std::string_view("--lists=").size()));
     } else {
-      return usage(error, (words[i] == "--lists" ? "--lists needs a PATTERN; "
-                                                 : "unknown option '" + words[i] + "'; ") +
-                              std::string(kTokenUsage));
+      if (words[i] == "--lists")
+        return usage(error, "--lists needs a PATTERN; " + std::string(kTokenUsage));
+      return unknown_option(error, words[i], kTokenUsage, global_options);
     }
   }
   auto canonical = canonical_token_grant(std::move(grant));
@@ -295,62 +336,65 @@ std::string command_usage(std::string_view topic) {
   return usage;
 }
 
-Date local_today() {
-  const std::time_t now = std::time(nullptr);
-  std::tm local{};
-  ::localtime_r(&now, &local);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y-%m-%d", &local);
-  return Date::parse(text).value();
-}
-
 bool CommandParser::parse_date(std::string_view text, Date& date, CommandError& error) const {
-  if (text == "today") {
-    date = today_;
-  } else if (text == "tomorrow") {
-    date = today_.plus_days(1);
-  } else if (text == "yesterday") {
-    date = today_.plus_days(-1);
-  } else {
-    auto parsed = Date::parse(text);
-    if (!parsed) {
-      error = {false, parsed.error().message};
-      return false;
-    }
-    date = parsed.value();
+  auto parsed = parse_date_phrase(text, today_);
+  if (!parsed) {
+    error = {false, parsed.error().message};
+    return false;
   }
+  date = parsed.value();
   return true;
 }
 
 bool CommandParser::parse(const std::vector<std::string>& words, CliCommand& command,
                           CommandError& error) const {
-  if (words.empty()) return usage(error, "no command given (try --help)");
+  if (words.empty()) return usage(error, "no command given (try todo help)");
   const std::string& verb = words[0];
   if (verb == "help") return parse_help(words, command, error);
-  if (find_command(verb) != nullptr && asks_for_help(words)) {
+  if (find_command(verb) == nullptr) {
+    return usage(error, "unknown command '" + verb + "'" + did_you_mean(verb, command_names()) +
+                            "; todo help lists them");
+  }
+  if (asks_for_help(words)) {
     command = {CliCommand::Kind::help, Ping{}, verb};
     return true;
   }
-  if (!takes_list(verb)) return parse_verb(words, command, error);
-  // The list name is the word after the verb, or after a `--` there; the
-  // first `--` anywhere goes, and what follows it is taken as it is.
-  std::vector<std::string> arguments = words;
-  const auto separator = std::find(arguments.begin() + 1, arguments.end(), "--");
-  const bool is_list_quoted = separator == arguments.begin() + 1;
-  if (separator != arguments.end()) arguments.erase(separator);
-  if (arguments.size() > 1 && arguments[1].starts_with('-') && !is_list_quoted) {
+  // The first `--` ends the options: every word after it is taken as it is.
+  // Before it, an option may be written --name=value.
+  std::vector<std::string> arguments;
+  std::size_t first_literal = 0;
+  bool is_literal = false;
+  for (const std::string& word : words) {
+    if (is_literal) {
+      arguments.push_back(word);
+    } else if (word == "--") {
+      is_literal = true;
+      first_literal = arguments.size();
+    } else if (const std::size_t equals = word.find('=');
+               word.starts_with("--") && equals != std::string::npos) {
+      arguments.push_back(word.substr(0, equals));
+      arguments.push_back(word.substr(equals + 1));
+    } else {
+      arguments.push_back(word);
+    }
+  }
+  if (!is_literal) first_literal = arguments.size();
+  if (!takes_list(verb)) return parse_verb(arguments, first_literal, command, error);
+  // The list name is the word after the verb, or after a `--` there.
+  if (arguments.size() > 1 && arguments[1].starts_with('-') && first_literal != 1) {
     return usage(error, "'" + arguments[1] + "' is an option, not a list name (to name a list " +
                             "that starts with '-', put -- before it; try 'todo help " + verb +
                             "')");
   }
-  return parse_verb(arguments, command, error) && has_valid_values(command, error);
+  return parse_verb(arguments, first_literal, command, error) && has_valid_values(command, error);
 }
 
-bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand& command,
-                               CommandError& error) const {
+bool CommandParser::parse_verb(const std::vector<std::string>& words, std::size_t first_literal,
+                               CliCommand& command, CommandError& error) const {
   const std::string& verb = words[0];
-  if (verb == "add") return parse_add(words, command, error);
+  if (verb == "add") return parse_add(words, first_literal, command, error);
   if (verb == "entries") return parse_entries(words, command, error);
+  if (verb == "show") return parse_show(words, command, error);
   if (verb == "update") return parse_update(words, command, error);
   if (verb == "done" || verb == "undone") return parse_done_or_undone(words, command, error);
   if (verb == "delete") return parse_delete(words, command, error);
@@ -361,7 +405,7 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand
     command.is_confirmed = is_confirmed;
     return true;
   }
-  if (verb == "lists") return parse_lists(words, command, error);
+  if (verb == "lists") return parse_lists(words, global_options_, command, error);
   if (verb == "ping") return parse_bare(words, CliCommand::Kind::ping, Ping{}, command, error);
   if (verb == "batch") {
     if (words.size() > 2 || (words.size() == 2 && words[1] != "--retry")) {
@@ -376,16 +420,51 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, CliCommand
     command = {CliCommand::Kind::keygen, Ping{}, "", words[1]};
     return true;
   }
-  if (verb == "token") return parse_token(words, command, error);
-  return usage(error, "unknown command '" + verb + "' (try --help)");
+  return parse_token(words, global_options_, command, error);
 }
 
-bool CommandParser::parse_add(const std::vector<std::string>& words, CliCommand& command,
-                              CommandError& error) const {
-  if (words.size() - 1 < 3) return usage(error, grammar_usage("add"));
-  Date date;
-  if (!parse_date(words[2], date, error)) return false;
-  command = list_command(CliCommand::Kind::add, words, AddEntry{date, join_from(words, 3)});
+bool CommandParser::parse_add(const std::vector<std::string>& words, std::size_t first_literal,
+                              CliCommand& command, CommandError& error) const {
+  if (words.size() < 2) return usage(error, grammar_usage("add"));
+  std::optional<Date> date;
+  std::vector<std::string> title;
+  for (std::size_t i = 2; i < words.size(); ++i) {
+    if (i >= first_literal || !words[i].starts_with("--")) {
+      title.push_back(words[i]);
+      continue;
+    }
+    if (words[i] != "--date") {
+      return unknown_option(error, words[i], grammar_usage("add"), global_options_);
+    }
+    if (i + 1 >= words.size()) return usage(error, "--date needs a value; " + grammar_usage("add"));
+    Date given;
+    if (!parse_date(words[++i], given, error)) return false;
+    date = given;
+  }
+  if (!date) {
+    // DATE, when the first word of the rest is meant as one; today if not.
+    const std::size_t date_words = date_phrase_words(title);
+    date = today_;
+    if (date_words > 0) {
+      const std::vector<std::string> phrase(title.begin(), title.begin() + date_words);
+      if (!parse_date(join_from(phrase, 0), *date, error)) return false;
+      title.erase(title.begin(), title.begin() + date_words);
+    }
+  }
+  if (title.empty()) return usage(error, "add needs a TITLE; " + grammar_usage("add"));
+  command = list_command(CliCommand::Kind::add, words, AddEntry{*date, join_from(title, 0)});
+  return true;
+}
+
+// The first entry above ID - 1 is entry ID when there is one: the reply
+// printer (shown_entry) tells the two apart.
+bool CommandParser::parse_show(const std::vector<std::string>& words, CliCommand& command,
+                               CommandError& error) const {
+  if (!has_arguments(words, 2, error)) return false;
+  EntryId id = 0;
+  if (!parse_id(words[2], id, error)) return false;
+  command = list_command(CliCommand::Kind::show, words,
+                         GetEntries{.date = std::nullopt, .after = id - 1, .limit = 1});
   return true;
 }
 
@@ -394,24 +473,37 @@ bool CommandParser::parse_entries(const std::vector<std::string>& words, CliComm
   if (words.size() < 2) return usage(error, grammar_usage("entries"));
   GetEntries get;
   std::size_t i = 2;
-  if (i < words.size() && !words[i].starts_with("--")) {
+  std::vector<std::string> phrase;
+  while (i < words.size() && !words[i].starts_with("--")) phrase.push_back(words[i++]);
+  if (phrase.size() > 1 && date_phrase_words(phrase) != phrase.size()) {
+    return usage(error, grammar_usage("entries"));
+  }
+  if (!phrase.empty()) {
     Date date;
-    if (!parse_date(words[i], date, error)) return false;
+    if (!parse_date(join_from(phrase, 0), date, error)) {
+      const bool is_id = std::all_of(phrase[0].begin(), phrase[0].end(),
+                                     [](char c) { return c >= '0' && c <= '9'; });
+      if (phrase.size() == 1 && is_id) {
+        error.message +=
+            " (to see entry " + phrase[0] + ": todo show " + words[1] + " " + phrase[0] + ")";
+      }
+      return false;
+    }
     get.date = date;
-    ++i;
   }
   bool is_paged = false;
   for (; i < words.size(); i += 2) {
+    if (words[i] != "--after" && words[i] != "--limit") {
+      return unknown_option(error, words[i], grammar_usage("entries"), global_options_);
+    }
     if (i + 1 >= words.size()) {
       return usage(error, words[i] + " needs a value; " + grammar_usage("entries"));
     }
     if (words[i] == "--after") {
       if (!parse_id(words[i + 1], get.after, error)) return false;
       is_paged = true;
-    } else if (words[i] == "--limit") {
-      if (!parse_page_limit(words[i + 1], GetEntries::kMaxLimit, get.limit, error)) return false;
     } else {
-      return usage(error, "unknown option '" + words[i] + "'; " + grammar_usage("entries"));
+      if (!parse_page_limit(words[i + 1], GetEntries::kMaxLimit, get.limit, error)) return false;
     }
   }
   const bool is_limited = get.limit != 0;
@@ -438,6 +530,9 @@ bool CommandParser::parse_update(const std::vector<std::string>& words, CliComma
 bool CommandParser::parse_update_options(const std::vector<std::string>& words, EntryChange& change,
                                          CommandError& error) const {
   for (std::size_t i = 3; i < words.size(); i += 2) {
+    if (words[i] != "--date" && words[i] != "--title") {
+      return unknown_option(error, words[i], grammar_usage("update"), global_options_);
+    }
     if (i + 1 >= words.size()) {
       return usage(error, words[i] + " needs a value; " + grammar_usage("update"));
     }
@@ -445,10 +540,8 @@ bool CommandParser::parse_update_options(const std::vector<std::string>& words, 
       Date date;
       if (!parse_date(words[i + 1], date, error)) return false;
       change.date = date;
-    } else if (words[i] == "--title") {
-      change.title = words[i + 1];
     } else {
-      return usage(error, "unknown option '" + words[i] + "'; " + grammar_usage("update"));
+      change.title = words[i + 1];
     }
   }
   return true;

@@ -1,7 +1,8 @@
 // The grammar of todo's commands, shared by the command line and `todo batch`
 // (where each stdin line is a command without the leading "todo"):
 //
-//   add LIST DATE TITLE...            entries LIST [DATE]
+//   add LIST [DATE] TITLE... [--date D]
+//   entries LIST [DATE] [--after ID] [--limit N]      show LIST ID
 //   update LIST ID [--date D] [--title T]
 //   done LIST ID      undone LIST ID      delete LIST ID
 //   lists      drop LIST      ping      batch [--retry]      help [COMMAND]
@@ -9,11 +10,14 @@
 //   token add NAME [--lists PATTERN]... [--read-only]
 //   token list      token revoke NAME
 //
-// DATE is YYYY-MM-DD, or today, tomorrow, yesterday in local time. TITLE... is
-// the rest of the words joined by single spaces.
+// DATE is any form common/date_phrase.hpp reads (2026-12-19, friday, +3d, ...),
+// in local time; add's DATE is taken when the first word of the rest is meant
+// as a date, and is today otherwise. TITLE... is the rest of the words joined
+// by single spaces.
 //
 // `--help` or `-h` after any command asks for that command's usage: it never
-// reaches the daemon. A word starting with '-' is never taken as a list name,
+// reaches the daemon. Options may be written --name VALUE or --name=VALUE. A
+// word starting with '-' is never taken as a list name,
 // so a misplaced option cannot drop or create a list; `--` before the list
 // name passes one that starts with '-' (`drop -- -old`), and words after `--`
 // are never taken as a request for help.
@@ -34,6 +38,7 @@ struct CliCommand {
   enum class Kind {
     add,
     entries,
+    show,
     update,
     done,
     undone,
@@ -80,7 +85,10 @@ struct CommandError {
 class CommandParser {
  public:
   // today: the local date, given so the parser stays a pure function.
-  explicit CommandParser(Date today) : today_(today) {}
+  // global_options: todo's own options (--endpoint, ...), suggested when an
+  // unknown option looks like one of them.
+  explicit CommandParser(Date today, std::vector<std::string> global_options = {})
+      : today_(today), global_options_(std::move(global_options)) {}
 
   // words: the command and its arguments. Fills command or error.
   bool parse(const std::vector<std::string>& words, CliCommand& command, CommandError& error) const;
@@ -91,13 +99,16 @@ class CommandParser {
 
  private:
   bool parse_date(std::string_view text, Date& date, CommandError& error) const;
-  // Dispatches on words[0], the verb, with any `--` already taken out.
-  bool parse_verb(const std::vector<std::string>& words, CliCommand& command,
-                  CommandError& error) const;
+  // Dispatches on words[0], the verb, with any `--` already taken out;
+  // words from first_literal on came after it.
+  bool parse_verb(const std::vector<std::string>& words, std::size_t first_literal,
+                  CliCommand& command, CommandError& error) const;
   // The verbs whose arguments hold dates (today_ resolves the relative ones).
   // REQUIRES: words[0] is the verb.
-  bool parse_add(const std::vector<std::string>& words, CliCommand& command,
-                 CommandError& error) const;
+  bool parse_add(const std::vector<std::string>& words, std::size_t first_literal,
+                 CliCommand& command, CommandError& error) const;
+  bool parse_show(const std::vector<std::string>& words, CliCommand& command,
+                  CommandError& error) const;
   bool parse_entries(const std::vector<std::string>& words, CliCommand& command,
                      CommandError& error) const;
   bool parse_update(const std::vector<std::string>& words, CliCommand& command,
@@ -107,9 +118,7 @@ class CommandParser {
                             CommandError& error) const;
 
   Date today_;
+  std::vector<std::string> global_options_;
 };
-
-// The local date today (used for today / tomorrow / yesterday).
-Date local_today();
 
 }  // namespace todo

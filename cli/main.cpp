@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
@@ -29,7 +30,9 @@
 #include "cli/client.hpp"
 #include "cli/command_parser.hpp"
 #include "cli/reply_printer.hpp"
+#include "cli/suggestion.hpp"
 #include "common/curve_key_file.hpp"
+#include "common/date_phrase.hpp"
 #include "common/default_paths.hpp"
 #include "common/validation.hpp"
 
@@ -50,17 +53,45 @@ constexpr std::chrono::milliseconds kRetryPause(250);
 // to an attempt before can be taken for one to this attempt.
 using ClientFactory = std::function<std::unique_ptr<todo::Client>()>;
 
-constexpr const char* kNotes = R"(
-`todo COMMAND --help` shows one command's usage; -- before a list name passes one
-that starts with '-'.
-DATE is YYYY-MM-DD, today, tomorrow or yesterday.
-Exit codes: 0 ok, 1 refused by todod, 2 usage error, 3 todod unreachable,
-4 a change was sent but not answered: it may or may not have been applied.)";
+// The codes of the JSON errors that are todo's own, beside todod's
+// (todo::code_name).
+constexpr std::string_view kUsageCode = "usage";
+constexpr std::string_view kUnreachableCode = "unreachable";
+constexpr std::string_view kOutcomeUnknownCode = "outcome_unknown";
+// A drop answered "no" at its prompt.
+constexpr std::string_view kCancelledCode = "cancelled";
 
-// The exit code of an exchange that failed: an endpoint ZeroMQ cannot parse is
-// the caller's usage error; anything else means todod could not be reached.
-int exit_code_of(const todo::Error& failure) {
-  return failure.code == todo::StatusCode::invalid_argument ? kExitUsage : kExitUnreachable;
+constexpr const char* kNotes = R"(
+`todo COMMAND --help` shows one command's usage. Options go before or after the
+command, as --name VALUE or --name=VALUE; -- ends them, and before a list name
+passes one that starts with '-'.
+DATE is YYYY-MM-DD, today, tomorrow, yesterday, a weekday (friday, next friday),
++3d, -1d, +2w, +1m, eow, eom or eoy.
+Exit codes: 0 ok, 1 refused by todod, 2 usage error, 3 todod unreachable,
+4 a change was sent but not answered: it may or may not have been applied.
+With --json, errors are {"error":{"code","message"}} on stderr.)";
+
+// Says on stderr why todo did not do what was asked: "todo: MESSAGE", or with
+// --json the JSON error, so that a script can read its code.
+void report(const todo::ReplyPrinter& printer, std::string_view code, const std::string& message) {
+  if (printer.is_json()) {
+    std::cerr << printer.format_error(code, message) << "\n";
+  } else {
+    std::cerr << "todo: " << message << "\n";
+  }
+}
+
+// An endpoint ZeroMQ cannot parse is the caller's usage error; anything else
+// means todod could not be reached.
+bool is_usage_failure(const todo::Error& failure) {
+  return failure.code == todo::StatusCode::invalid_argument;
+}
+
+// Reports an exchange that failed; its exit code.
+int report_failure(const todo::ReplyPrinter& printer, const todo::Error& failure) {
+  const bool is_usage = is_usage_failure(failure);
+  report(printer, is_usage ? kUsageCode : kUnreachableCode, failure.message);
+  return is_usage ? kExitUsage : kExitUnreachable;
 }
 
 bool is_change(todo::CliCommand::Kind kind) {
@@ -79,9 +110,7 @@ void give_key(todo::Command& command, todo::IdempotencyKeySource& keys) {
 
 // Whether an exchange that failed may succeed when tried again: not when the
 // endpoint itself is wrong.
-bool is_worth_retrying(const todo::Error& failure) {
-  return failure.code != todo::StatusCode::invalid_argument;
-}
+bool is_worth_retrying(const todo::Error& failure) { return !is_usage_failure(failure); }
 
 // What a change that was sent and not answered says: retrying it blindly may
 // apply it twice.
@@ -107,17 +136,41 @@ std::string nothing_to_drop(const todo::Command& command) {
          todo::quoted_for_message(std::get<todo::ListCommand>(command).list) + " holds no entry";
 }
 
+// The name of the list a command is about; empty for one about none.
+std::string_view list_of(const todo::Command& command) {
+  const auto* list_command = std::get_if<todo::ListCommand>(&command);
+  return list_command == nullptr ? std::string_view() : std::string_view(list_command->list);
+}
+
+// A show's reply, the page of at most one entry above ID - 1, as entry ID
+// itself: not_found when the page holds another entry or none.
+todo::Reply shown_entry(const todo::Command& command, todo::Reply reply) {
+  if (reply.status != todo::StatusCode::ok) return reply;
+  const auto& list_command = std::get<todo::ListCommand>(command);
+  const todo::EntryId id = std::get<todo::GetEntries>(list_command.operation).after + 1;
+  auto& page = std::get<std::vector<todo::Entry>>(reply.payload);
+  if (page.empty() || page.front().id != id) {
+    return todo::Reply::failure(
+        reply.request_id, todo::Error::not_found("no entry " + std::to_string(id) + " in list " +
+                                                 todo::quoted_for_message(list_command.list)));
+  }
+  todo::Entry entry = std::move(page.front());
+  reply.payload = std::move(entry);
+  return reply;
+}
+
 // A drop cannot be undone, so todo asks on a terminal and elsewhere wants
 // --yes: neither a stray line in a script nor a slip at the keyboard takes a
 // list. 0 when the drop may go; else the exit code, the reason said.
-int confirm_drop(const todo::CliCommand& command) {
+int confirm_drop(const todo::CliCommand& command, const todo::ReplyPrinter& printer) {
   if (command.is_confirmed) return 0;
   const std::string list =
       todo::quoted_for_message(std::get<todo::ListCommand>(command.command).list);
   if (::isatty(STDIN_FILENO) == 0) {
-    std::cerr << "todo: drop deletes list " << list
-              << " and every entry in it, for good: add --yes to confirm (todo asks only when "
-                 "its input is a terminal)\n";
+    report(printer, kUsageCode,
+           "drop deletes list " + list +
+               " and every entry in it, for good: add --yes to confirm (todo asks only when "
+               "its input is a terminal)");
     return kExitUsage;
   }
   std::cerr << "Drop list " << list << " and every entry in it, for good? [y/N] " << std::flush;
@@ -125,7 +178,7 @@ int confirm_drop(const todo::CliCommand& command) {
   std::getline(std::cin, answer);
   for (char& c : answer) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   if (answer == "y" || answer == "yes") return 0;
-  std::cerr << "todo: not dropped\n";
+  report(printer, kCancelledCode, "not dropped");
   return kExitRefused;
 }
 
@@ -143,22 +196,21 @@ int run_every_page(todo::Client& client, const todo::CliCommand& command,
     std::optional<todo::Reply> answered;
     auto exchanged = client.exchange(
         {request}, [&](std::size_t, todo::Reply reply) { answered = std::move(reply); });
-    if (!exchanged) {
-      std::cerr << "todo: " << exchanged.error().message << "\n";
-      return exit_code_of(exchanged.error());
-    }
+    if (!exchanged) return report_failure(printer, exchanged.error());
     if (answered->status != todo::StatusCode::ok) {
-      std::cerr << "todo: " << refusal(*answered) << "\n";
+      report(printer, todo::code_name(answered->status), refusal(*answered));
       return kExitRefused;
     }
     auto* page = std::get_if<std::vector<Item>>(&answered->payload);
     if (page == nullptr) {
-      std::cerr << "todo: todod answered a page with something else\n";
+      report(printer, todo::code_name(todo::StatusCode::internal),
+             "todod answered a page with something else");
       return kExitRefused;
     }
     const bool is_last = page->size() < limit;
     if (!is_last && !advance_past(request, page->back())) {
-      std::cerr << "todo: todod sent a page that does not move on from the one before\n";
+      report(printer, todo::code_name(todo::StatusCode::internal),
+             "todod sent a page that does not move on from the one before");
       return kExitRefused;
     }
     items.insert(items.end(), std::make_move_iterator(page->begin()),
@@ -166,7 +218,8 @@ int run_every_page(todo::Client& client, const todo::CliCommand& command,
     if (is_last) break;
   }
   const std::string text =
-      printer.format(command.kind, todo::Reply{0, todo::StatusCode::ok, {}, std::move(items)});
+      printer.format(command.kind, todo::Reply{0, todo::StatusCode::ok, {}, std::move(items)},
+                     list_of(command.command));
   if (!text.empty()) std::cout << text << "\n";
   return 0;
 }
@@ -201,17 +254,21 @@ int run_one(const ClientFactory& connect, todo::CliCommand command,
   give_key(command.command, keys);
   int exit_code = 0;
   const auto on_reply = [&](std::size_t, todo::Reply reply) {
+    if (command.kind == todo::CliCommand::Kind::show) {
+      reply = shown_entry(command.command, std::move(reply));
+    }
     if (reply.status != todo::StatusCode::ok) {
-      std::cerr << "todo: " << refusal(reply) << "\n";
+      report(printer, todo::code_name(reply.status), refusal(reply));
       exit_code = kExitRefused;
       return;
     }
     if (is_nothing_to_drop(command.kind, reply)) {
-      std::cerr << "todo: " << nothing_to_drop(command.command) << "\n";
+      report(printer, todo::code_name(todo::StatusCode::not_found),
+             nothing_to_drop(command.command));
       exit_code = kExitRefused;
       return;
     }
-    const std::string text = printer.format(command.kind, reply);
+    const std::string text = printer.format(command.kind, reply, list_of(command.command));
     if (!text.empty()) std::cout << text << "\n";
   };
   auto exchanged = client->exchange({command.command}, on_reply);
@@ -223,13 +280,10 @@ int run_one(const ClientFactory& connect, todo::CliCommand command,
       client = connect();
       if (client->exchange({command.command}, on_reply)) return exit_code;
     }
-    std::cerr << "todo: " << outcome_unknown(exchanged.error()) << "\n";
+    report(printer, kOutcomeUnknownCode, outcome_unknown(exchanged.error()));
     return kExitOutcomeUnknown;
   }
-  if (!exchanged) {
-    std::cerr << "todo: " << exchanged.error().message << "\n";
-    return exit_code_of(exchanged.error());
-  }
+  if (!exchanged) return report_failure(printer, exchanged.error());
   return exit_code;
 }
 
@@ -287,14 +341,17 @@ Batch read_batch(const todo::CommandParser& parser, const todo::ReplyPrinter& pr
     todo::CliCommand command;
     todo::CommandError error;
     if (!parse_batch_line(parser, line, command, error)) {
-      batch.outputs[index] = printer.format_error(error.message);
+      batch.outputs[index] = printer.format_error(
+          error.is_usage ? kUsageCode : todo::code_name(todo::StatusCode::invalid_argument),
+          error.message);
       batch.has_failure = true;
     } else if (command.is_every_page) {
       // One line answers one request; every page would be many.
       batch.outputs[index] = printer.format_error(
+          kUsageCode,
           "in a batch, a paged read needs --limit N, one page a line (todo " +
-          std::string(command.kind == todo::CliCommand::Kind::lists ? "lists" : "entries") +
-          " outside a batch reads every page)");
+              std::string(command.kind == todo::CliCommand::Kind::lists ? "lists" : "entries") +
+              " outside a batch reads every page)");
       batch.has_failure = true;
     } else {
       batch.kinds.push_back(command.kind);
@@ -383,13 +440,18 @@ int run_batch(const ClientFactory& connect, const todo::CommandParser& parser,
       const std::size_t index = unanswered[sent];
       is_unknown[index] = false;
       const std::size_t line = batch.line_of_command[index];
+      const todo::Command& command = batch.commands[index];
+      if (batch.kinds[index] == todo::CliCommand::Kind::show) {
+        reply = shown_entry(command, std::move(reply));
+      }
       if (is_nothing_to_drop(batch.kinds[index], reply)) {
-        output.set(line, printer.format_error(nothing_to_drop(batch.commands[index])));
+        output.set(line, printer.format_error(todo::code_name(todo::StatusCode::not_found),
+                                              nothing_to_drop(command)));
         batch.has_failure = true;
       } else if (reply.status == todo::StatusCode::ok) {
-        output.set(line, printer.format(batch.kinds[index], reply));
+        output.set(line, printer.format(batch.kinds[index], reply, list_of(command)));
       } else {
-        output.set(line, printer.format_error(refusal(reply)));
+        output.set(line, printer.format_error(todo::code_name(reply.status), refusal(reply)));
         batch.has_failure = true;
       }
     });
@@ -406,9 +468,10 @@ int run_batch(const ClientFactory& connect, const todo::CommandParser& parser,
     if (!is_retrying || attempt == kMaxBatchRetries || !is_worth_retrying(exchanged.error())) {
       break;
     }
-    std::cerr << "todo: " << exchanged.error().message << "; sending " << left.size()
-              << " unanswered commands again, with the same keys (retry " << attempt + 1 << " of "
-              << kMaxBatchRetries << ")\n";
+    report(printer, kUnreachableCode,
+           exchanged.error().message + "; sending " + std::to_string(left.size()) +
+               " unanswered commands again, with the same keys (retry " +
+               std::to_string(attempt + 1) + " of " + std::to_string(kMaxBatchRetries) + ")");
     unanswered = std::move(left);
     std::this_thread::sleep_for(kRetryPause * (attempt + 1));
   }
@@ -417,20 +480,20 @@ int run_batch(const ClientFactory& connect, const todo::CommandParser& parser,
     for (std::size_t i = 0; i < batch.commands.size(); ++i) {
       if (!is_unknown[i]) continue;
       output.set(batch.line_of_command[i],
-                 printer.format_error(outcome_unknown(exchanged.error())));
+                 printer.format_error(kOutcomeUnknownCode, outcome_unknown(exchanged.error())));
       is_any_unknown = true;
     }
-    output.fill_missing(printer.format_error("no reply from todod"));
+    output.fill_missing(printer.format_error(kUnreachableCode, "no reply from todod"));
     std::fflush(stdout);
-    std::cerr << "todo: " << exchanged.error().message << "\n";
-    return is_any_unknown ? kExitOutcomeUnknown : exit_code_of(exchanged.error());
+    const int failed = report_failure(printer, exchanged.error());
+    return is_any_unknown ? kExitOutcomeUnknown : failed;
   }
   std::fflush(stdout);
   return batch.has_failure ? kExitRefused : 0;
 }
 
 // todo keygen FILE.
-int write_key_pair(const std::string& file) {
+int write_key_pair(const std::string& file, const todo::ReplyPrinter& printer) {
   auto keys = todo::generate_curve_key_pair();
   if (keys) {
     if (auto written = todo::write_curve_key_pair(file, keys.value()); !written) {
@@ -438,7 +501,7 @@ int write_key_pair(const std::string& file) {
     }
   }
   if (!keys) {
-    std::cerr << "todo: " << keys.error().message << "\n";
+    report(printer, todo::code_name(keys.error().code), keys.error().message);
     return kExitRefused;
   }
   std::cout << "public key " << keys.value().public_key << "\n"
@@ -477,29 +540,82 @@ todo::Result<todo::TcpCredentials> credentials_of(const TcpFlags& flags) {
   return credentials;
 }
 
+// The long names of todo's own options, for suggestions.
+std::vector<std::string> global_option_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& long_name : option->get_lnames()) names.push_back("--" + long_name);
+  }
+  return names;
+}
+
+// The command line split in two: todo's own options, for CLI11, and the
+// command with its arguments. todo's options may come before the command or
+// after it, as git's and kubectl's do, up to a `--`; before the command, any
+// word starting with '-' is taken as one of them (or refused as unknown),
+// and after it --help and -h ask for the command's usage, not todo's.
+struct Arguments {
+  std::vector<std::string> options;
+  std::vector<std::string> command;
+};
+
+todo::Result<Arguments> split_arguments(const CLI::App& app, int argc, char** argv) {
+  Arguments arguments;
+  bool is_literal = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    is_literal = is_literal || word == "--";
+    const bool is_before_command = arguments.command.empty();
+    if (is_literal || !word.starts_with('-') || word == "-") {
+      arguments.command.push_back(word);
+      continue;
+    }
+    const std::string name = word.substr(0, word.find('='));
+    const CLI::Option* option = app.get_option_no_throw(name);
+    const bool is_help = name == "--help" || name == "-h";
+    if (is_before_command && option == nullptr) {
+      const std::vector<std::string> names = global_option_names(app);
+      const std::vector<std::string_view> candidates(names.begin(), names.end());
+      return todo::Error::invalid("unknown option '" + name + "'" +
+                                  todo::did_you_mean(name, candidates) + " (try todo --help)");
+    }
+    if (option == nullptr || (is_help && !is_before_command)) {
+      arguments.command.push_back(word);
+      continue;
+    }
+    arguments.options.push_back(word);
+    const bool takes_value = option->get_items_expected_min() > 0 && name.size() == word.size();
+    if (takes_value && i + 1 < argc) arguments.options.push_back(argv[++i]);
+  }
+  return arguments;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"todo: manage to-do lists kept by todod."};
+  CLI::App app{"todo: manage to-do lists kept by todod.", "todo"};
   app.footer(todo::command_usage("") + kNotes);
   app.set_version_flag("--version", std::string("todo ") + TODO_VERSION);
-  app.prefix_command();
   std::string endpoint = todo::default_endpoint();
   int timeout_ms = 5000;
   bool is_json = false;
   app.add_option("--endpoint", endpoint, "todod's ZeroMQ endpoint")
+      ->type_name("ENDPOINT")
       ->envname("TODO_ENDPOINT")
       ->capture_default_str();
-  app.add_option("--timeout", timeout_ms, "milliseconds to wait for todod")
-      ->check(CLI::Range(1, 3'600'000))
+  app.add_option("--timeout", timeout_ms, "milliseconds to wait for todod, 1 to 3600000")
+      ->type_name("MS")
+      ->check(CLI::Range(1, 3'600'000).description(""))
       ->capture_default_str();
   app.add_flag("--json", is_json, "print JSON, for scripts");
   TcpFlags tcp;
   auto* key = app.add_option("--curve-key", tcp.key_file,
                              "this client's CURVE key pair (todo keygen), for tcp://")
+                  ->type_name("FILE")
                   ->envname("TODO_CURVE_KEY");
   app.add_option("--server-key", tcp.server_key,
                  "todod's CURVE public key, or a file holding it (todod's start line shows it)")
+      ->type_name("KEY")
       ->envname("TODO_SERVER_KEY")
       ->needs(key);
   key->needs("--server-key");
@@ -509,32 +625,50 @@ int main(int argc, char** argv) {
                  "read these options from a file (KEY = VALUE lines: endpoint, curve-key, "
                  "server-key, timeout)");
   app.allow_config_extras(CLI::config_extras_mode::error);
+  // Known before the command line is parsed, so that errors in it come out as
+  // JSON too.
+  const std::vector<std::string> words(argv + 1, argv + argc);
+  const auto options_end = std::find(words.begin(), words.end(), "--");
+  const bool is_json_asked = std::find(words.begin(), options_end, "--json") != options_end;
+  auto arguments = split_arguments(app, argc, argv);
+  const todo::ReplyPrinter early_printer(is_json_asked, false);
+  if (!arguments) {
+    report(early_printer, kUsageCode, arguments.error().message);
+    return kExitUsage;
+  }
   try {
-    app.parse(argc, argv);
+    // CLI11 takes its words last first.
+    app.parse(std::vector<std::string>(arguments.value().options.rbegin(),
+                                       arguments.value().options.rend()));
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "todo: " << e.what() << " (try --help)\n";
+    report(early_printer, kUsageCode, std::string(e.what()) + " (try todo --help)");
     return kExitUsage;
   }
+  const todo::ReplyPrinter printer(is_json, false);
 
-  const todo::CommandParser parser(todo::local_today());
+  const todo::CommandParser parser(todo::local_today(), global_option_names(app));
   todo::CliCommand command;
   todo::CommandError error;
-  if (!parser.parse(app.remaining(), command, error)) {
-    std::cerr << "todo: " << error.message << "\n";
+  if (!parser.parse(arguments.value().command, command, error)) {
+    report(printer,
+           error.is_usage ? kUsageCode : todo::code_name(todo::StatusCode::invalid_argument),
+           error.message);
     return error.is_usage ? kExitUsage : kExitRefused;
   }
   if (command.kind == todo::CliCommand::Kind::help) {
     std::cout << todo::command_usage(command.help_topic) << "\n";
     return 0;
   }
-  if (command.kind == todo::CliCommand::Kind::keygen) return write_key_pair(command.key_file);
+  if (command.kind == todo::CliCommand::Kind::keygen) {
+    return write_key_pair(command.key_file, printer);
+  }
   auto credentials = credentials_of(tcp);
   if (!credentials) {
-    std::cerr << "todo: " << credentials.error().message << "\n";
+    report(printer, kUsageCode, credentials.error().message);
     return kExitUsage;
   }
   const ClientFactory connect = [&, tcp_credentials = std::move(credentials).value()] {
@@ -545,7 +679,7 @@ int main(int argc, char** argv) {
     return run_batch(connect, parser, todo::ReplyPrinter(is_json, true), command.is_retrying);
   }
   if (command.kind == todo::CliCommand::Kind::drop) {
-    if (const int refused = confirm_drop(command); refused != 0) return refused;
+    if (const int refused = confirm_drop(command, printer); refused != 0) return refused;
   }
-  return run_one(connect, std::move(command), todo::ReplyPrinter(is_json, false));
+  return run_one(connect, std::move(command), printer);
 }

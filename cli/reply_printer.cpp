@@ -59,12 +59,17 @@ boost::json::object token_json(const TokenInfo& token) {
 
 }  // namespace
 
-std::string ReplyPrinter::format(CliCommand::Kind kind, const Reply& reply) const {
-  return is_json_ ? format_json(kind, reply) : format_text(kind, reply);
+std::string ReplyPrinter::format(CliCommand::Kind kind, const Reply& reply,
+                                 std::string_view list) const {
+  if (is_json_) return boost::json::serialize(json_value(kind, reply, list));
+  return format_text(kind, reply);
 }
 
-std::string ReplyPrinter::format_error(std::string_view message) const {
-  if (is_json_) return boost::json::serialize(boost::json::object{{"error", message}});
+std::string ReplyPrinter::format_error(std::string_view code, std::string_view message) const {
+  if (is_json_) {
+    return boost::json::serialize(
+        boost::json::object{{"error", {{"code", code}, {"message", message}}}});
+  }
   return "error: " + std::string(message);
 }
 
@@ -75,6 +80,7 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
       return std::to_string(std::get<EntryId>(reply.payload));
     case CliCommand::Kind::entries:
       return joined(std::get<std::vector<Entry>>(reply.payload), line_break, entry_text);
+    case CliCommand::Kind::show:
     case CliCommand::Kind::update:
     case CliCommand::Kind::done:
     case CliCommand::Kind::undone:
@@ -114,25 +120,28 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
   return "ok";
 }
 
-std::string ReplyPrinter::format_json(CliCommand::Kind kind, const Reply& reply) const {
-  return boost::json::serialize(json_value(kind, reply));
-}
-
-boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& reply) {
+boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& reply,
+                                            std::string_view list) {
+  const auto listed_entry_json = [&](const Entry& entry) {
+    boost::json::object object = entry_json(entry);
+    if (!list.empty()) object["list"] = list;
+    return object;
+  };
   switch (kind) {
     case CliCommand::Kind::add:
       return boost::json::object{{"id", std::get<EntryId>(reply.payload)}};
     case CliCommand::Kind::entries: {
       boost::json::array entries;
       for (const Entry& entry : std::get<std::vector<Entry>>(reply.payload)) {
-        entries.push_back(entry_json(entry));
+        entries.push_back(listed_entry_json(entry));
       }
       return entries;
     }
+    case CliCommand::Kind::show:
     case CliCommand::Kind::update:
     case CliCommand::Kind::done:
     case CliCommand::Kind::undone:
-      return entry_json(std::get<Entry>(reply.payload));
+      return listed_entry_json(std::get<Entry>(reply.payload));
     case CliCommand::Kind::lists: {
       boost::json::array names;
       for (const std::string& name : std::get<std::vector<std::string>>(reply.payload)) {

@@ -21,7 +21,10 @@ enum class StatusCode : std::uint8_t {
   internal = 4,
 };
 
+// For people: "not found".
 std::string_view to_string(StatusCode code);
+// For programs, as JSON errors carry it: "not_found".
+std::string_view code_name(StatusCode code);
 
 struct Error {
   StatusCode code = StatusCode::internal;

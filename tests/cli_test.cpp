@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
+#include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <cstring>
@@ -10,9 +11,11 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <tuple>
 #include <zmq.hpp>
 
 #include "cli/command_parser.hpp"
+#include "common/date_phrase.hpp"
 #include "running_daemon.hpp"
 
 namespace todo {
@@ -81,14 +84,16 @@ TEST_CASE_METHOD(Fixture, "every command in JSON", "[cli]") {
   CHECK(ok({"--json", "add", "work", "2018-12-19", "Say \"hi\"\tthere"}) == "{\"id\":1}\n");
   CHECK(ok({"--json", "entries", "work"}) ==
         "[{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Say \\\"hi\\\"\\tthere\",\"done\":"
-        "false}]\n");
+        "false,\"list\":\"work\"}]\n");
   CHECK(ok({"--json", "entries", "work", "2018-12-20"}) == "[]\n");
   CHECK(ok({"--json", "update", "work", "1", "--title", "Hi"}) ==
-        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false,\"list\":\"work\"}\n");
   CHECK(ok({"--json", "done", "work", "1"}) ==
-        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":true}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":true,\"list\":\"work\"}\n");
   CHECK(ok({"--json", "undone", "work", "1"}) ==
-        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false,\"list\":\"work\"}\n");
+  CHECK(ok({"--json", "show", "work", "1"}) ==
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false,\"list\":\"work\"}\n");
   CHECK(ok({"--json", "lists"}) == "[\"work\"]\n");
   CHECK(ok({"--json", "add", "work", "2018-12-20", "Two"}) == "{\"id\":2}\n");
   CHECK(ok({"--json", "delete", "work", "1"}) == "{\"ok\":true}\n");
@@ -110,6 +115,103 @@ TEST_CASE_METHOD(Fixture, "today, tomorrow and yesterday are local dates", "[cli
                                        today.plus_days(1).to_string() + " [ ] b\n3 " +
                                        today.plus_days(-1).to_string() + " [ ] c\n");
   CHECK(ok({"entries", "days", "tomorrow"}) == "2 " + today.plus_days(1).to_string() + " [ ] b\n");
+}
+
+TEST_CASE_METHOD(Fixture, "dates as people write them, and add without one", "[cli]") {
+  const Date today = local_today();
+  const auto on = [&](std::string_view phrase) {
+    return parse_date_phrase(phrase, today).value().to_string();
+  };
+  CHECK(ok({"add", "alice", "Buy", "milk"}) == "1\n");
+  CHECK(ok({"add", "alice", "Friday", "Dentist"}) == "2\n");
+  CHECK(ok({"add", "alice", "next", "monday", "Gym"}) == "3\n");
+  CHECK(ok({"add", "alice", "Rent", "--date=eom"}) == "4\n");
+  CHECK(ok({"add", "alice", "--date", "+3d", "today", "is", "a", "word"}) == "5\n");
+  CHECK(ok({"entries", "alice"}) == "1 " + today.to_string() + " [ ] Buy milk\n2 " + on("friday") +
+                                        " [ ] Dentist\n3 " + on("monday") + " [ ] Gym\n4 " +
+                                        on("eom") + " [ ] Rent\n5 " + on("+3d") +
+                                        " [ ] today is a word\n");
+  CHECK(ok({"entries", "alice", "next", "friday"}) == "2 " + on("friday") + " [ ] Dentist\n");
+  const Output bad = todo({"add", "alice", "--date", "someday", "x"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err == "todo: invalid date 'someday': a date is " + std::string(kDateForms) + "\n");
+}
+
+TEST_CASE_METHOD(Fixture, "show prints one entry, and no other in its place", "[cli]") {
+  ok({"add", "work", "2018-12-19", "one"});
+  ok({"add", "work", "2018-12-20", "two"});
+  CHECK(ok({"show", "work", "2"}) == "2 2018-12-20 [ ] two\n");
+  ok({"delete", "work", "1"});
+  // The page above id 0 now starts at entry 2: not entry 1.
+  const Output gone = todo({"show", "work", "1"});
+  CHECK(gone.exit_code == 1);
+  CHECK(gone.err == "todo: no entry 1 in list 'work'\n");
+  CHECK(gone.out.empty());
+  const Output batch = todo({"batch"}, "show work 2\nshow work 3\n");
+  CHECK(lines(batch.out) ==
+        std::vector<std::string>{"2 2018-12-20 [ ] two", "error: no entry 3 in list 'work'"});
+}
+
+TEST_CASE_METHOD(Fixture, "todo's options work after the command and as --name=value", "[cli]") {
+  ok({"add", "work", "2018-12-19", "one"});
+  CHECK(ok({"lists", "--json"}) == "[\"work\"]\n");
+  CHECK(
+      ok({"entries", "work", "--timeout", "4000", "--json"}) ==
+      "[{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"one\",\"done\":false,\"list\":\"work\"}]\n");
+  CHECK(ok({"--timeout=4000", "update", "work", "1", "--title=first", "--date=2018-12-20"}) ==
+        "1 2018-12-20 [ ] first\n");
+  // After --, an option's name is a title's word.
+  CHECK(ok({"add", "work", "2018-12-19", "--", "--json", "is", "a", "flag"}) == "2\n");
+  CHECK(ok({"show", "work", "2"}) == "2 2018-12-19 [ ] --json is a flag\n");
+}
+
+TEST_CASE_METHOD(Fixture, "with --json every error is JSON on stderr with its exit code", "[cli]") {
+  const auto json_error = [&](const std::vector<std::string>& args, int exit_code,
+                              const std::string& code) {
+    const Output output = todo(args);
+    INFO("stderr: " << output.err);
+    CHECK(output.exit_code == exit_code);
+    CHECK(output.out.empty());
+    const boost::json::value error = boost::json::parse(output.err).at("error");
+    CHECK(error.at("code").as_string() == code);
+    CHECK_FALSE(error.at("message").as_string().empty());
+  };
+  json_error({"--json", "done", "bob", "7"}, 1, "not_found");
+  json_error({"done", "bob", "7", "--json"}, 1, "not_found");
+  json_error({"--json", "add", "bob", "2026-02-30", "x"}, 1, "invalid_argument");
+  json_error({"--json", "frobnicate"}, 2, "usage");
+  json_error({"--json", "--timeout", "soon", "ping"}, 2, "usage");
+  json_error({"--json", "--endpont", "x", "ping"}, 2, "usage");
+  json_error({"--json", "drop", "bob"}, 2, "usage");
+  for (const auto& [endpoint, exit_code, code] :
+       {std::tuple{"foo", 2, "usage"}, {"ipc:///nonexistent/todod.sock", 3, "unreachable"}}) {
+    const Output output = run_todo(endpoint, {"ping", "--json"});
+    INFO("stderr: " << output.err);
+    CHECK(output.exit_code == exit_code);
+    CHECK(boost::json::parse(output.err).at("error").at("code").as_string() == code);
+  }
+}
+
+TEST_CASE("mistyped commands and options get a suggestion and exit 2", "[cli]") {
+  DaemonPlace place;
+  const Output command = run_todo(place.endpoint(), {"drp", "home"});
+  CHECK(command.exit_code == 2);
+  CHECK(command.err ==
+        "todo: unknown command 'drp' (did you mean 'drop'?); todo help lists them\n");
+  const Output global = run_todo(place.endpoint(), {"--endpont", "x", "ping"});
+  CHECK(global.exit_code == 2);
+  CHECK(global.err ==
+        "todo: unknown option '--endpont' (did you mean '--endpoint'?) (try todo --help)\n");
+  const Output after = run_todo(place.endpoint(), {"lists", "--jsn"});
+  CHECK(after.exit_code == 2);
+  CHECK(after.err ==
+        "todo: unknown option '--jsn' (did you mean '--json'?); usage: lists "
+        "[--after NAME] [--limit N]\n");
+  const Output help = run_todo(place.endpoint(), {"--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::StartsWith("todo: manage to-do lists kept by todod.\nUsage: todo ") &&
+                           Catch::Contains("--timeout MS") && !Catch::Contains("INT:") &&
+                           !Catch::Contains("[1 - "));
 }
 
 TEST_CASE_METHOD(Fixture, "refused requests exit 1 with a reason and change nothing", "[cli]") {
@@ -205,9 +307,10 @@ TEST_CASE_METHOD(Fixture, "batch goes on after a failure and reports it in place
   CHECK(lines(json.out) ==
         std::vector<std::string>{
             "{\"id\":1}", "{\"id\":2}",
-            "[{\"id\":1,\"date\":\"2021-01-01\",\"title\":\"one\",\"done\":false},{\"id\":"
-            "2,\"date\":\"2021-01-01\",\"title\":\"two\",\"done\":false}]",
-            "{\"error\":\"no entry 5 in list 'j'\"}"});
+            "[{\"id\":1,\"date\":\"2021-01-01\",\"title\":\"one\",\"done\":false,\"list\":"
+            "\"j\"},{\"id\":2,\"date\":\"2021-01-01\",\"title\":\"two\",\"done\":false,"
+            "\"list\":\"j\"}]",
+            "{\"error\":{\"code\":\"not_found\",\"message\":\"no entry 5 in list 'j'\"}}"});
 }
 
 TEST_CASE_METHOD(Fixture, "batch skips blank lines and comments, printing nothing for them",
@@ -397,7 +500,7 @@ TEST_CASE_METHOD(Fixture, "a change that never reached todod is not an unknown o
   const Output add = todo({"--timeout", "300", "add", "home", "2026-12-02", "x"});
   daemon.process().signal(SIGCONT);
   CHECK(add.exit_code == 3);
-  CHECK_THAT(add.err, Catch::Contains("no reply within 300 ms"));
+  CHECK_THAT(add.err, Catch::Contains("within 300 ms: todod is busy or stuck"));
   CHECK(ok({"entries", "home"}).empty());
 }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/reply_printer.hpp"
+#include "common/date_phrase.hpp"
 #include "common/validation.hpp"
 #include "day.hpp"
 #include "describe.hpp"
@@ -28,6 +29,8 @@ std::string kind_name(Kind kind) {
       return "add";
     case Kind::entries:
       return "entries";
+    case Kind::show:
+      return "show";
     case Kind::update:
       return "update";
     case Kind::done:
@@ -58,11 +61,14 @@ std::string kind_name(Kind kind) {
   return "?";
 }
 
+// todo's own options, as main gives them to the parser for suggestions.
+const std::vector<std::string> kGlobalOptions = {"--endpoint", "--timeout", "--json"};
+
 // "KIND: COMMAND" for a command that parses.
 std::string parsed(const std::vector<std::string>& words, Date today = day("2024-02-28")) {
   CliCommand command;
   CommandError error;
-  if (!CommandParser(today).parse(words, command, error)) {
+  if (!CommandParser(today, kGlobalOptions).parse(words, command, error)) {
     FAIL("refused: " << error.message);
   }
   return kind_name(command.kind) + ": " + describe(command.command);
@@ -74,7 +80,7 @@ CommandError refused(const std::vector<std::string>& words) {
   CommandError error;
   error.is_usage = !error.is_usage;  // so that a parser that does not set it shows
   error.message = "untouched";
-  const bool ok = CommandParser(day("2024-02-28")).parse(words, command, error);
+  const bool ok = CommandParser(day("2024-02-28"), kGlobalOptions).parse(words, command, error);
   if (ok) FAIL("parsed as " << kind_name(command.kind) << ": " << describe(command.command));
   return error;
 }
@@ -97,6 +103,7 @@ TEST_CASE("each command parses to its kind and request", "[command_parser]") {
         "add: list 'bob' add 2018-12-19 'Dentist'");
   CHECK(parsed({"entries", "bob"}) == "entries: list 'bob' get -");
   CHECK(parsed({"entries", "bob", "2018-12-19"}) == "entries: list 'bob' get 2018-12-19");
+  CHECK(parsed({"show", "bob", "3"}) == "show: list 'bob' get - after 2 limit 1");
   CHECK(parsed({"update", "bob", "3", "--date", "2018-12-20"}) ==
         "update: list 'bob' update 3 date=2018-12-20 title=- done=-");
   CHECK(parsed({"update", "bob", "3", "--title", "Dentist at 9"}) ==
@@ -161,8 +168,99 @@ TEST_CASE("add joins the title words with single spaces", "[command_parser]") {
   // Spacing inside one word is the user's: only the words are joined.
   CHECK(parsed({"add", "bob", "2018-12-19", "a  b", "c"}) ==
         "add: list 'bob' add 2018-12-19 'a  b c'");
-  CHECK(parsed({"add", "bob", "2018-12-19", "--title"}) ==
+  CHECK(parsed({"add", "bob", "2018-12-19", "--", "--title"}) ==
         "add: list 'bob' add 2018-12-19 '--title'");
+}
+
+TEST_CASE("add dates an entry today unless a date comes first or --date gives one",
+          "[command_parser]") {
+  // 2024-02-28 is a Wednesday.
+  CHECK(parsed({"add", "bob", "Buy", "milk"}) == "add: list 'bob' add 2024-02-28 'Buy milk'");
+  CHECK(parsed({"add", "bob", "Friday", "Dentist"}) == "add: list 'bob' add 2024-03-01 'Dentist'");
+  CHECK(parsed({"add", "bob", "next", "monday", "Dentist"}) ==
+        "add: list 'bob' add 2024-03-04 'Dentist'");
+  CHECK(parsed({"add", "bob", "next", "steps", "first"}) ==
+        "add: list 'bob' add 2024-02-28 'next steps first'");
+  CHECK(parsed({"add", "bob", "+3d", "Dentist"}) == "add: list 'bob' add 2024-03-02 'Dentist'");
+  CHECK(parsed({"add", "bob", "eom", "Rent"}) == "add: list 'bob' add 2024-02-29 'Rent'");
+  CHECK(parsed({"add", "bob", "--date", "2018-12-19", "Dentist"}) ==
+        "add: list 'bob' add 2018-12-19 'Dentist'");
+  CHECK(parsed({"add", "bob", "Dentist", "--date", "next friday"}) ==
+        "add: list 'bob' add 2024-03-01 'Dentist'");
+  CHECK(parsed({"add", "bob", "--date=tomorrow", "Dentist"}) ==
+        "add: list 'bob' add 2024-02-29 'Dentist'");
+  // With --date, a first word that reads as a date is the title's.
+  CHECK(parsed({"add", "bob", "--date", "friday", "today", "is", "the", "day"}) ==
+        "add: list 'bob' add 2024-03-01 'today is the day'");
+  CHECK(parsed({"add", "bob", "today", "--", "--date", "x"}) ==
+        "add: list 'bob' add 2024-02-28 '--date x'");
+
+  SECTION("a first word meant as a date that is not one is refused, not taken as the title") {
+    const CommandError error = refused({"add", "bob", "2024-13-01", "x"});
+    CHECK_FALSE(error.is_usage);
+    CHECK(error.message == "invalid date '2024-13-01': no such month (expected YYYY-MM-DD)");
+    CHECK(refused({"add", "bob", "12/25", "x"}).message ==
+          "invalid date '12/25': a date is " + std::string(kDateForms));
+  }
+  SECTION("a title is still needed, and --date a value") {
+    CHECK(refused({"add", "bob", "today"}).message ==
+          "add needs a TITLE; usage: add LIST [DATE] TITLE... [--date D]");
+    CHECK(refused({"add", "bob", "--date", "friday"}).message ==
+          "add needs a TITLE; usage: add LIST [DATE] TITLE... [--date D]");
+    CHECK(refused({"add", "bob", "x", "--date"}).message ==
+          "--date needs a value; usage: add LIST [DATE] TITLE... [--date D]");
+    CHECK(refused({"add", "bob", "x", "--date", "someday"}).message ==
+          "invalid date 'someday': a date is " + std::string(kDateForms));
+  }
+}
+
+TEST_CASE("options may be written --name=value", "[command_parser]") {
+  CHECK(parsed({"update", "bob", "3", "--title=Dentist at 9", "--date=2018-12-20"}) ==
+        "update: list 'bob' update 3 date=2018-12-20 title='Dentist at 9' done=-");
+  CHECK(parsed({"update", "bob", "3", "--title=a=b"}) ==
+        "update: list 'bob' update 3 date=- title='a=b' done=-");
+  CHECK(refused({"update", "bob", "3", "--title="}).message == "title is empty");
+  CHECK(parsed({"entries", "bob", "--after=4", "--limit=2"}) ==
+        "entries: list 'bob' get - after 4 limit 2");
+  CHECK(parsed({"add", "bob", "today", "--", "--date=x"}) ==
+        "add: list 'bob' add 2024-02-28 '--date=x'");
+  CliCommand command;
+  CommandError error;
+  REQUIRE(CommandParser(day("2024-02-28"))
+              .parse({"token", "add", "phone", "--lists=alice/*", "--read-only"}, command, error));
+  CHECK(command.kind == Kind::token_add);
+}
+
+TEST_CASE("an unknown command or option gets a suggestion when one is close", "[command_parser]") {
+  CHECK(refused({"drp", "bob"}).message ==
+        "unknown command 'drp' (did you mean 'drop'?); todo help lists them");
+  CHECK(refused({"entires", "bob"}).message ==
+        "unknown command 'entires' (did you mean 'entries'?); todo help lists them");
+  CHECK(refused({"ADD", "bob", "x"}).message ==
+        "unknown command 'ADD' (did you mean 'add'?); todo help lists them");
+  CHECK(refused({"frobnicate"}).message == "unknown command 'frobnicate'; todo help lists them");
+  CHECK(refused({"entries", "bob", "--limt", "5"}).message ==
+        "unknown option '--limt' (did you mean '--limit'?); usage: entries LIST [DATE] "
+        "[--after ID] [--limit N]");
+  CHECK(refused({"update", "bob", "1", "--titel", "x"}).message ==
+        "unknown option '--titel' (did you mean '--title'?); usage: update LIST ID [--date D] "
+        "[--title T]");
+  CHECK(refused({"add", "bob", "x", "--dat", "friday"}).message ==
+        "unknown option '--dat' (did you mean '--date'?); usage: add LIST [DATE] TITLE... "
+        "[--date D]");
+  CHECK(refused({"lists", "--jsn"}).message ==
+        "unknown option '--jsn' (did you mean '--json'?); usage: lists [--after NAME] [--limit N]");
+  CHECK(refused({"lists", "--verbose"}).message ==
+        "unknown option '--verbose'; usage: lists [--after NAME] [--limit N]");
+}
+
+TEST_CASE("show takes a list and an entry's id", "[command_parser]") {
+  CHECK(refused({"show", "bob"}).message == "usage: show LIST ID");
+  CHECK(refused({"show", "bob", "0"}).is_usage);
+  const CommandError by_date = refused({"entries", "bob", "3"});
+  CHECK_FALSE(by_date.is_usage);
+  CHECK(by_date.message == "invalid date '3': a date is " + std::string(kDateForms) +
+                               " (to see entry 3: todo show bob 3)");
 }
 
 TEST_CASE("today, tomorrow and yesterday are relative to the given date", "[command_parser]") {
@@ -178,6 +276,8 @@ TEST_CASE("today, tomorrow and yesterday are relative to the given date", "[comm
         "entries: list 'bob' get 2024-02-29");
   CHECK(parsed({"entries", "bob", "today"}, day("2024-03-01")) ==
         "entries: list 'bob' get 2024-03-01");
+  CHECK(parsed({"entries", "bob", "next", "monday"}, day("2024-03-01")) ==
+        "entries: list 'bob' get 2024-03-04");
   CHECK(parsed({"update", "bob", "1", "--date", "tomorrow"}, day("2024-02-28")) ==
         "update: list 'bob' update 1 date=2024-02-29 title=- done=-");
 }
@@ -215,7 +315,7 @@ TEST_CASE("an invalid date is not a usage error and names the text", "[command_p
     CHECK_FALSE(error.is_usage);
     CHECK_THAT(error.message, Catch::Contains("2023-02-29"));
   }
-  for (const std::string text : {"Tomorrow", "2024-2-28", "28.02.2024", "2024-13-01", ""}) {
+  for (const std::string text : {"2024-2-28", "28.02.2024", "2024-13-01", "+3x"}) {
     INFO("date '" << text << "'");
     const CommandError error = refused({"add", "bob", text, "x"});
     CHECK_FALSE(error.is_usage);
@@ -283,7 +383,7 @@ TEST_CASE("usage errors say what is wrong", "[command_parser]") {
              Catch::Contains("unknown option '--done'"));
   CHECK_THAT(refused({"update", "bob", "1", "--title"}).message,
              Catch::Contains("--title needs a value"));
-  CHECK_THAT(refused({"add", "bob"}).message, Catch::Contains("add LIST DATE TITLE..."));
+  CHECK_THAT(refused({"add", "bob"}).message, Catch::Contains("add LIST [DATE] TITLE..."));
   CHECK_THAT(refused({}).message, Catch::Contains("no command"));
 }
 
@@ -408,6 +508,7 @@ TEST_CASE("replies as text", "[reply_printer]") {
   CHECK(text(Kind::update, ok(kOpen)) == "1 2024-02-28 [ ] Dentist");
   CHECK(text(Kind::done, ok(kDone)) == "2 2024-02-29 [x] Gym \"leg day\"");
   CHECK(text(Kind::undone, ok(kOpen)) == "1 2024-02-28 [ ] Dentist");
+  CHECK(text(Kind::show, ok(kOpen)) == "1 2024-02-28 [ ] Dentist");
   CHECK(text(Kind::erase, ok(std::monostate{})) == "ok");
   CHECK(text(Kind::drop, ok(std::monostate{})) == "ok");
   CHECK(text(Kind::lists, ok(std::vector<std::string>{"alice", "bob"})) == "alice\nbob");
@@ -444,6 +545,13 @@ TEST_CASE("replies as JSON", "[reply_printer]") {
   CHECK(json(Kind::update, ok(kOpen)) == open_json);
   CHECK(json(Kind::done, ok(kDone)) == done_json);
   CHECK(json(Kind::undone, ok(kOpen)) == open_json);
+  CHECK(json(Kind::show, ok(kOpen)) == open_json);
+  // Given the list, each entry names it, so that entries of several lists
+  // can be told apart once a script has gathered them.
+  CHECK(ReplyPrinter(true, false).format(Kind::entries, ok(std::vector<Entry>{kOpen}), "bob") ==
+        R"([{"id":1,"date":"2024-02-28","title":"Dentist","done":false,"list":"bob"}])");
+  CHECK(ReplyPrinter(true, false).format(Kind::done, ok(kDone), "a\"b") ==
+        R"({"id":2,"date":"2024-02-29","title":"Gym \"leg day\"","done":true,"list":"a\"b"})");
   CHECK(json(Kind::erase, ok(std::monostate{})) == R"({"ok":true})");
   CHECK(json(Kind::drop, ok(std::monostate{})) == R"({"ok":true})");
   CHECK(json(Kind::lists, ok(std::vector<std::string>{"alice", "b\"ob"})) ==
@@ -461,9 +569,10 @@ TEST_CASE("replies as JSON", "[reply_printer]") {
 }
 
 TEST_CASE("errors as batch shows them", "[reply_printer]") {
-  CHECK(ReplyPrinter(false, true).format_error("no entry 7 in list 'bob'") ==
+  CHECK(ReplyPrinter(false, true).format_error("not_found", "no entry 7 in list 'bob'") ==
         "error: no entry 7 in list 'bob'");
-  CHECK(ReplyPrinter(true, true).format_error("bad \"date\"\n") == R"({"error":"bad \"date\"\n"})");
+  CHECK(ReplyPrinter(true, true).format_error("invalid_argument", "bad \"date\"\n") ==
+        R"({"error":{"code":"invalid_argument","message":"bad \"date\"\n"}})");
 }
 
 TEST_CASE("JSON output holds any title exactly and escapes what JSON requires", "[reply_printer]") {

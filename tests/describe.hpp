@@ -29,7 +29,10 @@ inline std::string describe(const ListOperation& operation) {
         if constexpr (std::is_same_v<Op, AddEntry>) {
           return "add " + op.date.to_string() + " '" + op.title + "'";
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
-          return "get " + describe(op.date);
+          return "get " + describe(op.date) +
+                 (op.limit == 0 ? ""
+                                : " after " + std::to_string(op.after) + " limit " +
+                                      std::to_string(op.limit));
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           return "update " + std::to_string(op.id) + " date=" + describe(op.change.date) +
                  " title=" + (op.change.title ? "'" + *op.change.title + "'" : "-") +

@@ -8,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "common/date_phrase.hpp"
 #include "http_daemon.hpp"
 
 namespace todo::testing {
@@ -108,6 +109,31 @@ TEST_CASE("The JSON API refuses bad requests with a JSON error naming the proble
   CHECK(body_json(connection.request(http::verb::get, "/api/v1/lists/bob/entries", token))
             .as_array()
             .empty());
+}
+
+TEST_CASE("Dates in the API may be written as the CLI takes them") {
+  HttpDaemon http;
+  auto connection = http.connect();
+  const std::string& token = http.token;
+  const std::string tomorrow = parse_date_phrase("tomorrow", local_today()).value().to_string();
+  HttpReply added = connection.request(http::verb::post, "/api/v1/lists/bob/entries", token,
+                                       add_body("Tomorrow", "Dentist"));
+  REQUIRE(added.result_int() == 201);
+  CHECK(body_json(added).at("date").as_string() == tomorrow);
+  HttpReply moved = connection.request(http::verb::patch, "/api/v1/lists/bob/entries/1", token,
+                                       R"({"date": "+1d"})");
+  CHECK(body_json(moved).at("date").as_string() == tomorrow);
+  HttpReply read =
+      connection.request(http::verb::get, "/api/v1/lists/bob/entries?date=tomorrow", token);
+  CHECK(json::serialize(body_json(read)) ==
+        R"([{"id":1,"date":")" + tomorrow + R"(","title":"Dentist","done":false}])");
+  CHECK(connection.request(http::verb::post, "/add_entry?list=bob&date=tomorrow&title=Gym", token)
+            .result_int() == 200);
+  HttpReply refused = connection.request(http::verb::post, "/api/v1/lists/bob/entries", token,
+                                         add_body("someday", "x"));
+  CHECK(refused.result_int() == 400);
+  CHECK(std::string(body_json(refused).at("error").at("message").as_string()) ==
+        "invalid date 'someday': a date is " + std::string(kDateForms));
 }
 
 TEST_CASE("The book's routes answer as the book's clients expect") {

@@ -12,6 +12,7 @@
 #include <charconv>
 #include <vector>
 
+#include "common/date_phrase.hpp"
 #include "common/json_values.hpp"
 #include "common/validation.hpp"
 #include "daemon/http/http_metrics.hpp"
@@ -147,16 +148,16 @@ HttpResponse no_content() { return HttpResponse{http::status::no_content, 11}; }
 std::pair<unsigned, std::string_view> http_status_of(StatusCode code) {
   switch (code) {
     case StatusCode::not_found:
-      return {404, "not_found"};
+      return {404, code_name(code)};
     case StatusCode::invalid_argument:
-      return {400, "invalid_argument"};
+      return {400, code_name(code)};
     case StatusCode::busy:
-      return {503, "busy"};
+      return {503, code_name(code)};
     case StatusCode::ok:
     case StatusCode::internal:
       break;
   }
-  return {500, "internal"};
+  return {500, code_name(StatusCode::internal)};
 }
 
 HttpResponse failure_response(ApiRoute route, const Error& error) {
@@ -214,10 +215,18 @@ Result<std::string> string_field(const json::value& value, std::string_view name
   return std::string(value.as_string());
 }
 
+// A date in any form common/date_phrase.hpp reads, as the CLI takes it; a
+// relative one is counted from todod's local date, and only such a one reads
+// the clock.
+Result<Date> date_from(std::string_view text) {
+  if (auto exact = Date::parse(text)) return exact;
+  return parse_date_phrase(text, local_today());
+}
+
 Result<Date> date_field(const json::value& value) {
   auto text = string_field(value, "date");
   if (!text) return std::move(text).error();
-  return Date::parse(text.value());
+  return date_from(text.value());
 }
 
 Result<AddEntry> add_entry_from(const json::object& body) {
@@ -495,7 +504,7 @@ std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) c
     case ApiRoute::book_entries: {
       std::optional<Date> date;
       if (const auto text = query_value(target, "date")) {
-        auto parsed = Date::parse(*text);
+        auto parsed = date_from(*text);
         if (!parsed) return failure_response(route, parsed.error());
         date = parsed.value();
       } else if (route == ApiRoute::book_entries) {
@@ -517,7 +526,7 @@ std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) c
       const auto title = query_value(target, "title");
       if (!date_text) return refuse(400, "invalid_argument", "missing query parameter 'date'");
       if (!title) return refuse(400, "invalid_argument", "missing query parameter 'title'");
-      auto date = Date::parse(*date_text);
+      auto date = date_from(*date_text);
       if (!date) return failure_response(route, date.error());
       operation = AddEntry{date.value(), std::string(*title)};
       break;
