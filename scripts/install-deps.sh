@@ -15,6 +15,7 @@ packages=(
   libutf8proc-dev
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
   openssl curl
+  man-db groff-base
   chromium
 )
 # tests/web_page_test drives chromium with playwright-core on Node.js: 1.61,
