@@ -7,7 +7,7 @@
 # The commands are those of `todo help`; tests/completion_test.sh fails when one
 # is missing here.
 
-_todo_commands=(add entries update 'done' undone delete lists drop ping batch help keygen token)
+_todo_commands=(add entries show update 'done' undone delete lists drop ping batch help keygen token)
 _todo_global_options=(--endpoint --timeout --json --curve-key --server-key --insecure-tcp
   --config --version --help)
 
@@ -110,7 +110,11 @@ _todo_complete() {
   local argument=$((_todo_cword - command_at))
   local -a options=()
   case $command in
-    add | done | undone | delete)
+    add)
+      options=(--date)
+      ((argument == 1)) && [[ $_todo_cur != -* ]] && _todo_reply_list_names
+      ;;
+    show | done | undone | delete)
       ((argument == 1)) && _todo_reply_list_names
       ;;
     entries | lists)

@@ -83,6 +83,7 @@ complete -c todo -n 'not __todo_command_position' -s h -l help -d 'print the usa
 
 complete -c todo -n 'not __todo_command_position' -a add -d 'add an entry; prints its id'
 complete -c todo -n 'not __todo_command_position' -a entries -d 'entries in id order'
+complete -c todo -n 'not __todo_command_position' -a show -d 'one entry'
 complete -c todo -n 'not __todo_command_position' -a update -d 'change an entry'
 complete -c todo -n 'not __todo_command_position' -a done -d 'mark an entry done'
 complete -c todo -n 'not __todo_command_position' -a undone -d 'mark an entry not done'
@@ -96,18 +97,19 @@ complete -c todo -n 'not __todo_command_position' -a keygen -d 'write a CURVE ke
 complete -c todo -n 'not __todo_command_position' -a token -d 'access tokens for the HTTP API'
 
 complete -c todo -n '__todo_command_position' -s h -l help -d "show the command's usage"
-complete -c todo -n "__todo_at 'add entries update done undone delete drop' 1" -a '(__todo_list_names)'
-complete -c todo -n '__todo_at add 2' -a 'today tomorrow yesterday'
-complete -c todo -n '__todo_at entries 2' -a 'today tomorrow yesterday'
+complete -c todo -n "__todo_at 'add entries show update done undone delete drop' 1" -a '(__todo_list_names)'
+complete -c todo -n '__todo_at add 2' -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m'
+complete -c todo -n '__todo_at add' -l date -x -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m' -d "the entry's date"
+complete -c todo -n '__todo_at entries 2' -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m'
 complete -c todo -n '__todo_at entries' -l after -x -d 'entries with ids above this one'
 complete -c todo -n '__todo_at entries' -l limit -x -d 'at most this many entries, 1 to 1000'
-complete -c todo -n '__todo_at update' -l date -x -a 'today tomorrow yesterday' -d 'the new date'
+complete -c todo -n '__todo_at update' -l date -x -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m' -d 'the new date'
 complete -c todo -n '__todo_at update' -l title -x -d 'the new title'
 complete -c todo -n '__todo_at drop' -s y -l yes -d 'drop without asking'
 complete -c todo -n '__todo_at lists' -l after -x -a '(__todo_list_names)' -d 'names after this one'
 complete -c todo -n '__todo_at lists' -l limit -x -d 'at most this many names, 1 to 1000'
 complete -c todo -n '__todo_at batch' -l retry -d 'send again what a lost connection left unanswered'
-complete -c todo -n '__todo_at help 1' -a 'add entries update done undone delete lists drop ping batch help keygen token'
+complete -c todo -n '__todo_at help 1' -a 'add entries show update done undone delete lists drop ping batch help keygen token'
 complete -c todo -n '__todo_at keygen 1' -F
 complete -c todo -n '__todo_at token 1' -a 'add list revoke'
 complete -c todo -n '__todo_is_token_add' -l lists -x -d "a list name, or a prefix and '*'"

@@ -16,6 +16,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libssl-dev
   openssl curl
   man-db groff-base
+  zsh fish
   chromium
 )
 # tests/web_page_test drives chromium with playwright-core on Node.js: 1.61,
