@@ -100,7 +100,9 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
              std::to_string(ping.database_writes) + " writes, " +
              std::to_string(ping.actor_restarts) + " actor restarts, " +
              std::to_string(ping.lists_expired) + " lists expired, p99 latency " +
-             std::to_string(ping.p99_latency_us) + " us, " + resident + " MiB resident" +
+             (ping.p99_latency_us == 0 ? std::string("not known before 100 requests")
+                                       : std::to_string(ping.p99_latency_us) + " us") +
+             ", " + resident + " MiB resident" +
              (ping.degraded.empty()
                   ? ""
                   : std::string(line_break) + "degraded: the database " + ping.degraded);

@@ -96,7 +96,8 @@ struct PingInfo {
   std::uint64_t database_writes = 0;   // list writes they carried
   std::uint64_t actor_restarts = 0;
   std::uint64_t lists_expired = 0;
-  std::uint64_t p99_latency_us = 0;  // receipt to answer, within 1/8
+  // Receipt to answer, within 1/8; 0 until 100 requests are answered.
+  std::uint64_t p99_latency_us = 0;
   std::uint64_t resident_bytes = 0;
   // Empty while the database takes reads and writes; otherwise what is wrong
   // with it, naming the file when one is damaged (version 2 and later).

@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -98,9 +99,17 @@ todo::Durability durability_of(const Settings& settings) {
 }
 
 // A duration flag's value in seconds: a number, or one with a unit (500ms, 30s, 10m, 1h).
-CLI::AsNumberWithUnit seconds_with_unit() {
+CLI::Validator seconds_with_unit() {
   return CLI::AsNumberWithUnit(
-      std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}});
+             std::map<std::string, double>{{"ms", 0.001}, {"s", 1}, {"m", 60}, {"h", 3600}})
+      .description("");
+}
+
+// A range check whose bounds the flag's own help states in words: CLI11's
+// "INT:INT in [1 - 64]" is not for people.
+template <class T>
+CLI::Validator within(T low, T high) {
+  return CLI::Range(low, high).description("");
 }
 
 void add_flags(CLI::App& app, Settings& settings) {
@@ -112,12 +121,15 @@ void add_flags(CLI::App& app, Settings& settings) {
                  "ZeroMQ endpoint to serve, repeatable (ipc://PATH, tcp://ADDRESS:PORT); default " +
                      todo::default_endpoint())
       ->envname("TODO_ENDPOINT");
-  app.add_option("--db-workers", settings.db_workers, "database writer threads")
-      ->check(CLI::Range(1, 64))
+  app.add_option("--db-workers", settings.db_workers, "database writer threads, 1 to 64")
+      ->type_name("N")
+      ->check(within(1, 64))
       ->capture_default_str();
   app.add_option("--threads", settings.threads,
-                 "threads that run the list actors (0: one per core but one, at least one)")
-      ->check(CLI::Range(0, 256))
+                 "threads that run the list actors, up to 256 (0: one per core but one, at "
+                 "least one)")
+      ->type_name("N")
+      ->check(within(0, 256))
       ->capture_default_str();
   app.add_flag("--sync,!--no-sync", settings.is_sync,
                "fsync before acknowledging (default); --no-sync survives a crash of todod but "
@@ -125,27 +137,31 @@ void add_flags(CLI::App& app, Settings& settings) {
   app.add_option("--idle-timeout", settings.idle_timeout_seconds,
                  "a list with no request for this long leaves memory until its next request "
                  "(seconds, or with a unit: 500ms, 30s, 10m, 1h; 0: never)")
+      ->type_name("DURATION")
       ->transform(seconds_with_unit())
-      ->check(CLI::Range(0.0, 1e7))
+      ->check(within(0.0, 1e7))
       ->default_str("10m");
   app.add_option("--max-unavailable", settings.max_unavailable_seconds,
                  "exit (code 3, for systemd to restart todod) once the database could not be "
                  "opened at all, not even read-only, for this long; reopens are tried meanwhile "
                  "(seconds, or with a unit: 500ms, 30s, 10m)")
+      ->type_name("DURATION")
       ->transform(seconds_with_unit())
-      ->check(CLI::Range(0.1, 1e7))
+      ->check(within(0.1, 1e7))
       ->default_str("60s");
   app.add_option("--max-requests-in-progress", settings.max_requests_in_progress,
                  "requests being handled at once, over all lists, beyond which new ones are "
-                 "answered busy")
-      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100'000'000}))
+                 "answered busy (1 to 100000000)")
+      ->type_name("N")
+      ->check(within(std::int64_t{1}, std::int64_t{100'000'000}))
       ->capture_default_str();
   app.add_option("--max-memory", settings.max_memory_bytes,
                  "memory for the lists held in memory, as todod estimates it, past which the "
                  "least recently used idle lists leave memory early, to be loaded from disk at "
                  "their next request (bytes, or with a unit: 512MiB, 2GiB, 1GB; 0: no limit). "
                  "The rest of todod, such as RocksDB's memtables, comes on top")
-      ->transform(CLI::AsSizeValue(true))
+      ->type_name("SIZE")
+      ->transform(CLI::AsSizeValue(true).description(""))
       ->default_str("a quarter of the memory, or of the cgroup's memory.max if lower: " +
                     std::to_string(settings.max_memory_bytes >> 20) + "MiB here");
   app.add_option("--max-reply-memory", settings.max_reply_bytes,
@@ -153,9 +169,10 @@ void add_flags(CLI::App& app, Settings& settings) {
                  "is answered busy; a quarter of it per connection. A reply shared by several "
                  "reads (a list's entries, while it is unchanged) counts once, and one reply "
                  "bigger than the limit is still sent when nothing else waits (bytes, or with a "
-                 "unit: 256MiB, 1GiB)")
-      ->transform(CLI::AsSizeValue(true))
-      ->check(CLI::Range(std::uint64_t{1} << 20, std::uint64_t{1} << 50))
+                 "unit: 256MiB, 1GiB; 1MiB at least)")
+      ->type_name("SIZE")
+      ->transform(CLI::AsSizeValue(true).description(""))
+      ->check(within(std::uint64_t{1} << 20, std::uint64_t{1} << 50))
       ->default_str("an eighth of the memory, or of the cgroup's memory.max if lower: " +
                     std::to_string(settings.max_reply_bytes >> 20) + "MiB here");
   auto* secret_key =
@@ -171,7 +188,8 @@ void add_flags(CLI::App& app, Settings& settings) {
   app.add_option("--max-connections", settings.max_connections,
                  "connections held at once, over all endpoints; past them, new ones wait until "
                  "some close (fewer when the open file limit would not allow as many)")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->type_name("N")
+      ->check(within(std::size_t{1}, std::size_t{10'000'000}))
       ->capture_default_str();
   app.add_flag("--insecure-tcp", settings.is_insecure_tcp_allowed,
                "allow tcp:// without CURVE, on loopback addresses only: anyone on this machine "
@@ -194,23 +212,27 @@ void add_flags(CLI::App& app, Settings& settings) {
   app.add_option("--http-idle-timeout", settings.http_idle_timeout_seconds,
                  "close an HTTP connection that sends nothing for this long (seconds, or with a "
                  "unit: 500ms, 30s, 10m)")
+      ->type_name("DURATION")
       ->transform(seconds_with_unit())
-      ->check(CLI::Range(0.1, 1e7))
+      ->check(within(0.1, 1e7))
       ->default_str("60s");
   app.add_option("--http-request-timeout", settings.http_request_timeout_seconds,
                  "close an HTTP connection whose request, once begun, has not all come within "
                  "this long (seconds, or with a unit: 500ms, 30s)")
+      ->type_name("DURATION")
       ->transform(seconds_with_unit())
-      ->check(CLI::Range(0.1, 1e7))
+      ->check(within(0.1, 1e7))
       ->default_str("10s");
   app.add_option("--http-max-connections", settings.http_max_connections,
                  "HTTP connections held at once; one more is answered 503 and closed")
-      ->check(CLI::Range(std::size_t{1}, std::size_t{10'000'000}))
+      ->type_name("N")
+      ->check(within(std::size_t{1}, std::size_t{10'000'000}))
       ->capture_default_str();
   app.add_option("--http-threads", settings.http_threads,
-                 "threads that read and write HTTP connections (0: one per two cores, at least "
-                 "one)")
-      ->check(CLI::Range(0, 256))
+                 "threads that read and write HTTP connections, up to 256 (0: one per two cores, "
+                 "at least one)")
+      ->type_name("N")
+      ->check(within(0, 256))
       ->capture_default_str();
   app.add_flag("--accept-wal-loss", settings.is_wal_loss_accepted,
                "start even if a write-ahead log in --data-dir is damaged before its end (todod "
@@ -348,6 +370,19 @@ int repair(const Settings& settings) {
   return 0;
 }
 
+// The outermost directory of path that does not exist yet, which opening the
+// database there would create; nothing when path exists.
+std::optional<std::filesystem::path> first_missing_directory(const std::filesystem::path& path) {
+  std::optional<std::filesystem::path> missing;
+  std::error_code error;
+  for (std::filesystem::path at = std::filesystem::absolute(path, error);
+       !error && !at.empty() && !std::filesystem::exists(at, error); at = at.parent_path()) {
+    missing = at;
+    if (at == at.parent_path()) break;
+  }
+  return missing;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -389,6 +424,11 @@ int main(int argc, char** argv) {
     todo::log_event(std::string("cannot watch for SIGTERM: ") + std::strerror(errno));
     return 1;
   }
+  // The endpoints can only be bound once the System is up, and it creates the
+  // data directory: a start that fails after it takes the directory away
+  // again, if it made it, so that a mistyped address leaves nothing on disk.
+  const std::optional<std::filesystem::path> created_data_dir =
+      first_missing_directory(settings.data_dir);
   auto started = todo::System::start(system_options(settings));
   if (!started) {
     todo::log_event(started.error().message);
@@ -396,19 +436,26 @@ int main(int argc, char** argv) {
   }
   auto system = std::move(started).value();
   todo::RequestHandler handler(*system, TODO_VERSION);
-  auto listener = todo::Listener::bind(options.value(), handler);
-  if (!listener) {
-    todo::log_event(listener.error().message);
+  const auto abandon_start = [&](const std::string& why) {
+    todo::log_event(why);
+    system->shutdown(kShutdownGrace);
+    system.reset();
+    if (created_data_dir) {
+      std::error_code ignored;
+      std::filesystem::remove_all(*created_data_dir, ignored);
+    }
     return 1;
-  }
+  };
+  auto listener = todo::Listener::bind(options.value(), handler);
+  if (!listener) return abandon_start(listener.error().message);
 
   std::unique_ptr<todo::HttpServer> http;
   if (!settings.http_addresses.empty()) {
     auto started_http = todo::HttpServer::start(http_settings, handler, system->database(),
                                                 system->access_tokens());
     if (!started_http) {
-      todo::log_event(started_http.error().message);
-      return 1;
+      listener.value().reset();
+      return abandon_start(started_http.error().message);
     }
     http = std::move(started_http).value();
   }

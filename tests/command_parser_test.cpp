@@ -517,6 +517,10 @@ TEST_CASE("replies as text", "[reply_printer]") {
         "todod 1.2.3, up 12 s, 3 lists in memory, 40 requests served, 5 errors (2 busy), "
         "6 database batches of 7 writes, 1 actor restarts, 8 lists expired, "
         "p99 latency 950 us, 20.5 MiB resident");
+  PingInfo early = kPing;
+  early.p99_latency_us = 0;
+  CHECK_THAT(text(Kind::ping, ok(early)),
+             Catch::Contains(", p99 latency not known before 100 requests, 20.5 MiB resident"));
   PingInfo degraded = kPing;
   degraded.degraded = "takes no changes until it is reopened, after: no space";
   CHECK_THAT(text(Kind::ping, ok(degraded)),

@@ -1,8 +1,11 @@
 // todod as a process: persistence across SIGTERM and kill -9, refusing bad
 // input on the wire, conflicts on the data directory and the endpoint, flags,
 // and the systemd notification protocol.
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <zmq.hpp>
@@ -180,12 +183,48 @@ TEST_CASE("a second todod on an endpoint already served is refused", "[daemon]")
   RunningDaemon first(place.data_dir(), place.endpoint());
   testing::ChildProcess second(
       testing::kTododPath,
-      {"--data-dir", (place.dir.path() / "data2").string(), "--listen", place.endpoint()});
+      {"--data-dir", (place.dir.path() / "new" / "data2").string(), "--listen", place.endpoint()});
   Output output = second.collect(std::chrono::seconds(10));
   CHECK(output.exit_code == 1);
   CHECK_THAT(output.err, Catch::Contains(place.endpoint()));
   CHECK_THAT(output.err, Catch::Contains("already served"));
+  // The data directory it made, and the one above, are gone again.
+  CHECK_FALSE(std::filesystem::exists(place.dir.path() / "new"));
   CHECK(ok(place.endpoint(), {"ping"}).find("todod") == 0);
+}
+
+TEST_CASE("a todod whose HTTP address is taken exits 1 and leaves nothing on disk", "[daemon]") {
+  DaemonPlace place;
+  const int taken = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(taken >= 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  REQUIRE(::bind(taken, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(taken, 1) == 0);
+  REQUIRE(::getsockname(taken, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+  const std::string http = "127.0.0.1:" + std::to_string(ntohs(address.sin_port));
+  testing::ChildProcess todod(
+      testing::kTododPath, {"--data-dir", (place.dir.path() / "new" / "data").string(), "--listen",
+                            place.endpoint(), "--http", http});
+  Output output = todod.collect(std::chrono::seconds(10));
+  ::close(taken);
+  INFO(output.err);
+  CHECK(output.exit_code == 1);
+  CHECK_THAT(output.err, Catch::StartsWith("todod: ") && Catch::Contains(http));
+  CHECK_FALSE(std::filesystem::exists(place.dir.path() / "new"));
+  // A data directory that was there before is kept, whatever the failure.
+  std::filesystem::create_directories(place.data_dir());
+  const int again = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(::bind(again, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+  REQUIRE(::listen(again, 1) == 0);
+  testing::ChildProcess existing(
+      testing::kTododPath,
+      {"--data-dir", place.data_dir().string(), "--listen", place.endpoint(), "--http", http});
+  CHECK(existing.collect(std::chrono::seconds(10)).exit_code == 1);
+  ::close(again);
+  CHECK(std::filesystem::is_directory(place.data_dir()));
 }
 
 TEST_CASE("a todod that stops leaves a newer todod's socket on the same path", "[daemon]") {

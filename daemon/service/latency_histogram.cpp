@@ -35,7 +35,12 @@ std::chrono::microseconds LatencyHistogram::percentile(double fraction) const {
     counts[i] = counts_[i].load(std::memory_order_relaxed);
     total += counts[i];
   }
-  if (total == 0) return std::chrono::microseconds(0);
+  // Over fewer than 1 / (1 - fraction) latencies, the rank is the slowest's,
+  // which only the maximum (fraction 1) may be.
+  if (total == 0 ||
+      (fraction < 1.0 && static_cast<double>(total) * (1.0 - fraction) < 1.0 - 1e-9)) {
+    return std::chrono::microseconds(0);
+  }
   const auto rank = static_cast<std::uint64_t>(std::ceil(fraction * static_cast<double>(total)));
   std::uint64_t seen = 0;
   for (std::size_t i = 0; i < kBucketCount; ++i) {
