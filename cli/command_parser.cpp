@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 #include <optional>
+#include <span>
 
 #include "cli/suggestion.hpp"
 #include "common/date_phrase.hpp"
@@ -73,6 +74,13 @@ constexpr CommandHelp kCommands[] = {
      "with --retry, what a lost connection left\n"
      "unanswered is sent again, changes with their\n"
      "idempotency keys, so none is applied twice"},
+    {"export", "export [LIST...]",
+     "every entry, of every list or of those named,\n"
+     "one JSON line each: {list,id,date,title,done}"},
+    {"import", "import [--list LIST]",
+     "add the entries of todo export's lines, or of\n"
+     "Taskwarrior's task export, read from stdin;\n"
+     "--list: where tasks without a project go"},
     {"help", "help [COMMAND]", "this text, or one command's"},
     {"keygen", "keygen FILE",
      "write a CURVE key pair for tcp:// (docs/security.md):\n"
@@ -237,7 +245,8 @@ bool parse_delete(const std::vector<std::string>& words, CliCommand& command, Co
 
 bool parse_help(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
   if (words.size() > 2) return usage(error, grammar_usage("help"));
-  const std::string topic = words.size() == 2 ? words[1] : "";
+  std::string topic = words.size() == 2 ? words[1] : "";
+  if (topic == "--help" || topic == "-h") topic = "help";
   if (!topic.empty() && find_command(topic) == nullptr) {
     return usage(error, "unknown command '" + topic + "' (try todo help)");
   }
@@ -415,6 +424,34 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, std::size_
     command.is_retrying = words.size() == 2;
     return true;
   }
+  if (verb == "export") {
+    command = {CliCommand::Kind::export_entries, Ping{}};
+    for (std::size_t i = 1; i < words.size(); ++i) {
+      if (i < first_literal && words[i].starts_with('-')) {
+        return unknown_option(error, words[i], grammar_usage("export"), global_options_);
+      }
+      if (auto valid = validate_list_name(words[i]); !valid) {
+        error = {false, valid.error().message};
+        return false;
+      }
+      command.export_lists.push_back(words[i]);
+    }
+    return true;
+  }
+  if (verb == "import") {
+    command = {CliCommand::Kind::import_entries, Ping{}};
+    if (words.size() == 1) return true;
+    if (words[1] != "--list") {
+      return unknown_option(error, words[1], grammar_usage("import"), global_options_);
+    }
+    if (words.size() != 3) return usage(error, grammar_usage("import"));
+    if (auto valid = validate_list_name(words[2]); !valid) {
+      error = {false, valid.error().message};
+      return false;
+    }
+    command.import_list = words[2];
+    return true;
+  }
   if (verb == "keygen") {
     if (words.size() != 2) return usage(error, grammar_usage("keygen"));
     command = {CliCommand::Kind::keygen, Ping{}, "", words[1]};
@@ -428,9 +465,12 @@ bool CommandParser::parse_add(const std::vector<std::string>& words, std::size_t
   if (words.size() < 2) return usage(error, grammar_usage("add"));
   std::optional<Date> date;
   std::vector<std::string> title;
+  // The title's words before any `--`: only these may hold its date.
+  std::size_t unquoted = 0;
   for (std::size_t i = 2; i < words.size(); ++i) {
     if (i >= first_literal || !words[i].starts_with("--")) {
       title.push_back(words[i]);
+      if (i < first_literal) unquoted = title.size();
       continue;
     }
     if (words[i] != "--date") {
@@ -443,11 +483,15 @@ bool CommandParser::parse_add(const std::vector<std::string>& words, std::size_t
   }
   if (!date) {
     // DATE, when the first word of the rest is meant as one; today if not.
-    const std::size_t date_words = date_phrase_words(title);
+    const std::size_t date_words =
+        date_phrase_words(std::span<const std::string>(title.data(), unquoted));
     date = today_;
     if (date_words > 0) {
       const std::vector<std::string> phrase(title.begin(), title.begin() + date_words);
-      if (!parse_date(join_from(phrase, 0), *date, error)) return false;
+      if (!parse_date(join_from(phrase, 0), *date, error)) {
+        error.message += " (for a title that starts so, give --date D, or put -- before it)";
+        return false;
+      }
       title.erase(title.begin(), title.begin() + date_words);
     }
   }

@@ -6,6 +6,7 @@
 //   update LIST ID [--date D] [--title T]
 //   done LIST ID      undone LIST ID      delete LIST ID
 //   lists      drop LIST      ping      batch [--retry]      help [COMMAND]
+//   export [LIST...]      import [--list LIST]
 //   keygen FILE
 //   token add NAME [--lists PATTERN]... [--read-only]
 //   token list      token revoke NAME
@@ -25,6 +26,7 @@
 // Thread safety: pure functions.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +51,8 @@ struct CliCommand {
     batch,
     help,
     keygen,
+    export_entries,
+    import_entries,
     token_add,
     token_list,
     token_revoke
@@ -69,6 +73,10 @@ struct CliCommand {
   bool is_retrying = false;
   // For drop: --yes, the confirmation a drop needs where todo cannot ask.
   bool is_confirmed = false;
+  // For export: the lists named, every list when empty.
+  std::vector<std::string> export_lists;
+  // For import --list: where Taskwarrior tasks without a project go.
+  std::optional<std::string> import_list;
 };
 
 // The usage of one command (its grammar and what it does), or of all of them

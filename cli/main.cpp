@@ -15,12 +15,14 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <boost/json/serialize.hpp>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <iostream>
+#include <iterator>
 #include <memory>
 #include <optional>
 #include <string>
@@ -29,6 +31,7 @@
 
 #include "cli/client.hpp"
 #include "cli/command_parser.hpp"
+#include "cli/entry_transfer.hpp"
 #include "cli/reply_printer.hpp"
 #include "cli/suggestion.hpp"
 #include "common/curve_key_file.hpp"
@@ -305,11 +308,14 @@ bool parse_batch_line(const todo::CommandParser& parser, const std::string& line
     error = {true, "a drop in a batch needs --yes (drop LIST --yes): it cannot be undone"};
     return false;
   }
-  if (command.kind == todo::CliCommand::Kind::help ||
-      command.kind == todo::CliCommand::Kind::keygen) {
-    error = {true, command.kind == todo::CliCommand::Kind::help ? "help is not a batch command"
-                                                                : "keygen is not a batch command"};
-    return false;
+  using Kind = todo::CliCommand::Kind;
+  for (const auto& [kind, verb] :
+       {std::pair{Kind::help, "help"}, std::pair{Kind::keygen, "keygen"},
+        std::pair{Kind::export_entries, "export"}, std::pair{Kind::import_entries, "import"}}) {
+    if (command.kind == kind) {
+      error = {true, std::string(verb) + " is not a batch command"};
+      return false;
+    }
   }
   return true;
 }
@@ -490,6 +496,139 @@ int run_batch(const ClientFactory& connect, const todo::CommandParser& parser,
   }
   std::fflush(stdout);
   return batch.has_failure ? kExitRefused : 0;
+}
+
+// One exchange of one request; its reply, or the exchange's failure.
+todo::Result<todo::Reply> ask(todo::Client& client, todo::Command request) {
+  std::optional<todo::Reply> answered;
+  auto exchanged = client.exchange(
+      {std::move(request)}, [&](std::size_t, todo::Reply reply) { answered = std::move(reply); });
+  if (!exchanged) return exchanged.error();
+  return std::move(*answered);
+}
+
+// todo export [LIST...]: each list's entries, page after page, each line
+// printed as it comes, so that memory stays flat however much is exported.
+// Lists are read one after another, not at one instant: a change made
+// meanwhile may or may not be in the export.
+int run_export(const ClientFactory& connect, const todo::CliCommand& command,
+               const todo::ReplyPrinter& printer) {
+  auto client = connect();
+  std::vector<std::string> lists = command.export_lists;
+  for (todo::ListNames page{.after = {}, .limit = todo::ListNames::kMaxLimit};
+       command.export_lists.empty();) {
+    auto reply = ask(*client, page);
+    if (!reply) return report_failure(printer, reply.error());
+    if (reply.value().status != todo::StatusCode::ok) {
+      report(printer, todo::code_name(reply.value().status), refusal(reply.value()));
+      return kExitRefused;
+    }
+    auto& names = std::get<std::vector<std::string>>(reply.value().payload);
+    const bool is_last = names.size() < page.limit;
+    if (!names.empty()) page.after = names.back();
+    lists.insert(lists.end(), std::make_move_iterator(names.begin()),
+                 std::make_move_iterator(names.end()));
+    if (is_last) break;
+  }
+  for (const std::string& list : lists) {
+    for (todo::EntryId after = 0;;) {
+      auto reply = ask(
+          *client, todo::ListCommand{list, todo::GetEntries{.date = std::nullopt,
+                                                            .after = after,
+                                                            .limit = todo::GetEntries::kMaxLimit}});
+      if (!reply) return report_failure(printer, reply.error());
+      if (reply.value().status != todo::StatusCode::ok) {
+        report(printer, todo::code_name(reply.value().status), refusal(reply.value()));
+        return kExitRefused;
+      }
+      const auto& entries = std::get<std::vector<todo::Entry>>(reply.value().payload);
+      for (const todo::Entry& entry : entries) std::cout << todo::export_line(list, entry) << '\n';
+      if (entries.size() < todo::GetEntries::kMaxLimit) break;
+      after = entries.back().id;
+    }
+  }
+  std::cout.flush();
+  return 0;
+}
+
+// todo import [--list LIST]: the whole of stdin read and checked first, so
+// that a mistake on its last line sends nothing; then every entry added,
+// pipelined, each with an idempotency key, and those done marked done.
+int run_import(const ClientFactory& connect, const todo::CliCommand& command,
+               const todo::ReplyPrinter& printer) {
+  const std::string input(std::istreambuf_iterator<char>(std::cin), {});
+  auto plan = todo::parse_import(input, command.import_list, todo::local_today());
+  if (!plan) {
+    report(printer, todo::code_name(plan.error().code),
+           "nothing imported: " + plan.error().message);
+    return kExitRefused;
+  }
+  const std::vector<todo::ImportedEntry>& entries = plan.value().entries;
+  todo::IdempotencyKeySource keys;
+  std::vector<todo::Command> adds;
+  adds.reserve(entries.size());
+  for (const todo::ImportedEntry& entry : entries) {
+    adds.push_back(todo::ListCommand{entry.list, todo::AddEntry{entry.date, entry.title}});
+    give_key(adds.back(), keys);
+  }
+  std::vector<todo::Command> dones;
+  std::size_t refused = 0;
+  std::size_t not_marked_done = 0;
+  std::optional<todo::Reply> first_refusal;
+  const auto on_add = [&](std::size_t index, todo::Reply reply) {
+    if (reply.status != todo::StatusCode::ok) {
+      if (!first_refusal) first_refusal = std::move(reply);
+      ++refused;
+    } else if (entries[index].is_done) {
+      todo::UpdateEntry done{.id = std::get<todo::EntryId>(reply.payload), .change = {}};
+      done.change.done = true;
+      dones.push_back(todo::ListCommand{entries[index].list, done});
+      give_key(dones.back(), keys);
+    }
+  };
+  auto client = connect();
+  auto added = client->exchange(adds, on_add);
+  if (added) {
+    added = client->exchange(dones, [&](std::size_t, todo::Reply reply) {
+      if (reply.status == todo::StatusCode::ok) return;
+      ++not_marked_done;
+      if (!first_refusal) first_refusal = std::move(reply);
+    });
+  }
+  if (!added) {
+    report(printer, kOutcomeUnknownCode,
+           outcome_unknown(added.error()) +
+               " (some entries may be imported: todo export shows which)");
+    return kExitOutcomeUnknown;
+  }
+  std::vector<std::string> lists;
+  for (const todo::ImportedEntry& entry : entries) lists.push_back(entry.list);
+  std::sort(lists.begin(), lists.end());
+  lists.erase(std::unique(lists.begin(), lists.end()), lists.end());
+  const std::size_t imported = entries.size() - refused;
+  if (printer.is_json()) {
+    std::cout << boost::json::serialize(
+                     boost::json::object{{"imported", imported},
+                                         {"lists", lists.size()},
+                                         {"refused", refused},
+                                         {"deleted_skipped", plan.value().deleted_skipped}})
+              << "\n";
+  } else {
+    std::cout << "imported " << imported << " entries into " << lists.size() << " lists"
+              << (plan.value().deleted_skipped == 0
+                      ? ""
+                      : ", skipped " + std::to_string(plan.value().deleted_skipped) +
+                            " deleted tasks")
+              << "\n";
+  }
+  if (first_refusal) {
+    report(printer, todo::code_name(first_refusal->status),
+           "not all imported: " + std::to_string(refused) + " entries refused, " +
+               std::to_string(not_marked_done) +
+               " not marked done; the first refusal: " + refusal(*first_refusal));
+    return kExitRefused;
+  }
+  return 0;
 }
 
 // todo keygen FILE.
@@ -677,6 +816,12 @@ int main(int argc, char** argv) {
   };
   if (command.kind == todo::CliCommand::Kind::batch) {
     return run_batch(connect, parser, todo::ReplyPrinter(is_json, true), command.is_retrying);
+  }
+  if (command.kind == todo::CliCommand::Kind::export_entries) {
+    return run_export(connect, command, printer);
+  }
+  if (command.kind == todo::CliCommand::Kind::import_entries) {
+    return run_import(connect, command, printer);
   }
   if (command.kind == todo::CliCommand::Kind::drop) {
     if (const int refused = confirm_drop(command, printer); refused != 0) return refused;

@@ -116,6 +116,8 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
     case CliCommand::Kind::batch:
     case CliCommand::Kind::help:
     case CliCommand::Kind::keygen:
+    case CliCommand::Kind::export_entries:
+    case CliCommand::Kind::import_entries:
     case CliCommand::Kind::token_revoke:  // none has a reply of its own
       break;
   }
@@ -167,6 +169,8 @@ boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& 
     case CliCommand::Kind::batch:
     case CliCommand::Kind::help:
     case CliCommand::Kind::keygen:
+    case CliCommand::Kind::export_entries:
+    case CliCommand::Kind::import_entries:
     case CliCommand::Kind::token_revoke:  // none has a reply of its own
       break;
   }

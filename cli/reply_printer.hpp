@@ -12,7 +12,8 @@
 // delete, drop {"ok":true}; lists an array of names; ping an object; token add
 // {"secret":S}; token list an array of {"name","lists","read_only","created",
 // "last_used"}. An error is {"error":{"code":CODE,"message":MESSAGE}}, CODE
-// one of error_code()'s, or "usage", "unreachable", "outcome_unknown".
+// one of code_name()'s (common/error.hpp), or "usage", "unreachable",
+// "outcome_unknown", "cancelled".
 //
 // Thread safety: pure functions.
 #pragma once

@@ -32,8 +32,15 @@ chrono::sys_days sys_days_of(Date date) {
   return chrono::sys_days(chrono::days(date.days_since_epoch()));
 }
 
+// What date_of says of a day outside the calendar; parse_date_phrase names
+// the text before it.
+constexpr std::string_view kOutsideCalendar = "it lands outside 0001-01-01 .. 9999-12-31";
+
 Result<Date> date_of(chrono::sys_days day) {
-  return Date::from_days_since_epoch(static_cast<std::int32_t>(day.time_since_epoch().count()));
+  auto date =
+      Date::from_days_since_epoch(static_cast<std::int32_t>(day.time_since_epoch().count()));
+  if (!date) return Error::invalid(std::string(kOutsideCalendar));
+  return date;
 }
 
 // The weekday `word` names (monday or mon), if it names one.
@@ -89,17 +96,11 @@ Result<Date> parse_offset(std::string_view text, std::string_view original, Date
     default:
       return not_a_date(original);
   }
-  auto date = date_of(moved);
-  if (!date) {
-    return Error::invalid("invalid date " + quoted_for_message(original) +
-                          ": it lands outside 0001-01-01 .. 9999-12-31");
-  }
-  return date;
+  return date_of(moved);
 }
 
-}  // namespace
-
-Result<Date> parse_date_phrase(std::string_view text, Date today) {
+// parse_date_phrase, but for a day outside the calendar: kOutsideCalendar.
+Result<Date> resolve(std::string_view text, Date today) {
   const std::string phrase = lower_case(text);
   // Shaped as YYYY-MM-DD: Date::parse says what is wrong with it, if anything.
   if (phrase.size() == 10 && phrase[4] == '-' && phrase[7] == '-') return Date::parse(phrase);
@@ -125,11 +126,23 @@ Result<Date> parse_date_phrase(std::string_view text, Date today) {
   return parse_offset(phrase, text, today);
 }
 
+}  // namespace
+
+Result<Date> parse_date_phrase(std::string_view text, Date today) {
+  auto date = resolve(text, today);
+  if (!date && date.error().message == kOutsideCalendar) {
+    return Error::invalid("invalid date " + quoted_for_message(text) + ": " +
+                          std::string(kOutsideCalendar));
+  }
+  return date;
+}
+
 std::size_t date_phrase_words(std::span<const std::string> words) {
   if (words.empty()) return 0;
   const std::string first = lower_case(words[0]);
   if (first == "next" && words.size() > 1 && weekday_named(lower_case(words[1]))) return 2;
-  if (parse_date_phrase(first, Date()).ok()) return 1;
+  const bool is_abbreviation = first.size() == 3 && weekday_named(first);
+  if (!is_abbreviation && parse_date_phrase(first, Date()).ok()) return 1;
   // What is meant as a date even when it is not one: digits with separators
   // (2026-13-01, 12/25), or a sign and a digit (+3x). A title may not start so
   // without --date.

@@ -30,8 +30,8 @@ namespace todo {
 
 // The forms above, for error messages and help.
 inline constexpr std::string_view kDateForms =
-    "YYYY-MM-DD, today, tomorrow, yesterday, a weekday (friday, next friday), "
-    "+3d, -1d, +2w, +1m, eow, eom or eoy";
+    "YYYY-MM-DD, today, tomorrow, yesterday, a weekday (friday, fri, next friday), "
+    "+3d, -1d, +2w, +1m, +1y, eow, eom or eoy";
 
 // The date `text` names, counted from `today`. The error names the text and
 // the forms above.
@@ -40,7 +40,8 @@ Result<Date> parse_date_phrase(std::string_view text, Date today);
 // How many of `words`, from the first, a date phrase spans: 2 for "next
 // friday", 1 for one word that is or looks like a date ("2026-13-01" looks
 // like one and is not), 0 when the first word is not meant as a date, such as
-// the first word of a title ("Buy milk").
+// the first word of a title ("Buy milk"). A weekday's three letters alone are
+// not taken for one: "Sun cream" and "Sat nav" are titles.
 std::size_t date_phrase_words(std::span<const std::string> words);
 
 // The date today in the local time zone.

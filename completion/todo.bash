@@ -7,7 +7,8 @@
 # The commands are those of `todo help`; tests/completion_test.sh fails when one
 # is missing here.
 
-_todo_commands=(add entries show update 'done' undone delete lists drop ping batch help keygen token)
+_todo_commands=(add entries show update 'done' undone delete lists drop ping batch export import
+  help keygen token)
 _todo_global_options=(--endpoint --timeout --json --curve-key --server-key --insecure-tcp
   --config --version --help)
 
@@ -133,6 +134,13 @@ _todo_complete() {
       ((argument == 1)) && [[ $_todo_cur != -* ]] && _todo_reply_list_names
       ;;
     batch) options=(--retry) ;;
+    export)
+      [[ $_todo_cur != -* ]] && _todo_reply_list_names
+      ;;
+    import)
+      options=(--list)
+      [[ $prev == --list ]] && _todo_reply_list_names
+      ;;
     help)
       ((argument == 1)) && _todo_reply "${_todo_commands[@]}"
       ;;

@@ -92,6 +92,8 @@ complete -c todo -n 'not __todo_command_position' -a lists -d 'names of the list
 complete -c todo -n 'not __todo_command_position' -a drop -d 'delete a whole list, for good'
 complete -c todo -n 'not __todo_command_position' -a ping -d 'version, uptime and counters'
 complete -c todo -n 'not __todo_command_position' -a batch -d 'commands from stdin, one per line'
+complete -c todo -n 'not __todo_command_position' -a export -d 'every entry as one JSON line'
+complete -c todo -n 'not __todo_command_position' -a import -d 'add entries from todo export or Taskwarrior'
 complete -c todo -n 'not __todo_command_position' -a help -d "every command's usage, or one's"
 complete -c todo -n 'not __todo_command_position' -a keygen -d 'write a CURVE key pair for tcp://'
 complete -c todo -n 'not __todo_command_position' -a token -d 'access tokens for the HTTP API'
@@ -109,7 +111,9 @@ complete -c todo -n '__todo_at drop' -s y -l yes -d 'drop without asking'
 complete -c todo -n '__todo_at lists' -l after -x -a '(__todo_list_names)' -d 'names after this one'
 complete -c todo -n '__todo_at lists' -l limit -x -d 'at most this many names, 1 to 1000'
 complete -c todo -n '__todo_at batch' -l retry -d 'send again what a lost connection left unanswered'
-complete -c todo -n '__todo_at help 1' -a 'add entries show update done undone delete lists drop ping batch help keygen token'
+complete -c todo -n '__todo_at export' -a '(__todo_list_names)'
+complete -c todo -n '__todo_at import' -l list -x -a '(__todo_list_names)' -d 'where tasks without a project go'
+complete -c todo -n '__todo_at help 1' -a 'add entries show update done undone delete lists drop ping batch export import help keygen token'
 complete -c todo -n '__todo_at keygen 1' -F
 complete -c todo -n '__todo_at token 1' -a 'add list revoke'
 complete -c todo -n '__todo_is_token_add' -l lists -x -d "a list name, or a prefix and '*'"

@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -370,17 +369,44 @@ int repair(const Settings& settings) {
   return 0;
 }
 
-// The outermost directory of path that does not exist yet, which opening the
-// database there would create; nothing when path exists.
-std::optional<std::filesystem::path> first_missing_directory(const std::filesystem::path& path) {
-  std::optional<std::filesystem::path> missing;
+// Makes the data directory (mode 0700) and whatever is missing above it, one
+// at a time; the directories this made, the data directory first. A
+// directory that cannot be made is left to DataDirectory::open to report.
+std::vector<std::filesystem::path> make_data_directory(const std::filesystem::path& path) {
+  namespace fs = std::filesystem;
   std::error_code error;
-  for (std::filesystem::path at = std::filesystem::absolute(path, error);
-       !error && !at.empty() && !std::filesystem::exists(at, error); at = at.parent_path()) {
-    missing = at;
-    if (at == at.parent_path()) break;
+  std::vector<fs::path> missing;  // the data directory first
+  const fs::path absolute = fs::absolute(path, error);
+  if (error) return {};
+  for (fs::path at = absolute; at != at.parent_path(); at = at.parent_path()) {
+    // A path that is not there is no error here, whatever error_code says.
+    if (fs::symlink_status(at, error).type() != fs::file_type::not_found) break;
+    missing.push_back(at);
   }
-  return missing;
+  std::vector<fs::path> made;
+  for (auto at = missing.rbegin(); at != missing.rend(); ++at) {
+    if (!fs::create_directory(*at, error) || error) {
+      // Those made so far are empty: gone again, for the open to fail alone.
+      for (const fs::path& empty : made) fs::remove(empty, error);
+      return {};
+    }
+    made.insert(made.begin(), *at);
+  }
+  if (!made.empty()) {
+    fs::permissions(made.front(), fs::perms::owner_all, fs::perm_options::replace, error);
+  }
+  return made;
+}
+
+// Takes away what make_data_directory made: the data directory with what the
+// database wrote in it, then each directory above it while it is empty.
+void remove_data_directory(const std::vector<std::filesystem::path>& made) {
+  std::error_code ignored;
+  if (made.empty()) return;
+  std::filesystem::remove_all(made.front(), ignored);
+  for (std::size_t i = 1; i < made.size(); ++i) {
+    if (!std::filesystem::remove(made[i], ignored)) return;
+  }
 }
 
 }  // namespace
@@ -424,14 +450,16 @@ int main(int argc, char** argv) {
     todo::log_event(std::string("cannot watch for SIGTERM: ") + std::strerror(errno));
     return 1;
   }
-  // The endpoints can only be bound once the System is up, and it creates the
-  // data directory: a start that fails after it takes the directory away
-  // again, if it made it, so that a mistyped address leaves nothing on disk.
-  const std::optional<std::filesystem::path> created_data_dir =
-      first_missing_directory(settings.data_dir);
+  // The endpoints can only be bound once the System is up, on its data
+  // directory: a start that fails after that takes away the directories it
+  // made, so that a mistyped address leaves nothing on disk. They are made
+  // here, not by the database, so that only what this todod made goes.
+  const std::vector<std::filesystem::path> made_directories =
+      make_data_directory(settings.data_dir);
   auto started = todo::System::start(system_options(settings));
   if (!started) {
     todo::log_event(started.error().message);
+    remove_data_directory(made_directories);
     return 1;
   }
   auto system = std::move(started).value();
@@ -440,10 +468,7 @@ int main(int argc, char** argv) {
     todo::log_event(why);
     system->shutdown(kShutdownGrace);
     system.reset();
-    if (created_data_dir) {
-      std::error_code ignored;
-      std::filesystem::remove_all(*created_data_dir, ignored);
-    }
+    remove_data_directory(made_directories);
     return 1;
   };
   auto listener = todo::Listener::bind(options.value(), handler);

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -212,6 +213,61 @@ TEST_CASE("mistyped commands and options get a suggestion and exit 2", "[cli]") 
   CHECK_THAT(help.out, Catch::StartsWith("todo: manage to-do lists kept by todod.\nUsage: todo ") &&
                            Catch::Contains("--timeout MS") && !Catch::Contains("INT:") &&
                            !Catch::Contains("[1 - "));
+}
+
+TEST_CASE_METHOD(Fixture, "export writes every entry and import adds them back", "[cli]") {
+  ok({"add", "alice", "2018-12-19", "Dentist"});
+  ok({"add", "alice", "2018-12-20", "Gym \"leg day\""});
+  ok({"done", "alice", "2"});
+  ok({"add", "bob", "2018-12-21", "Paint"});
+  const std::string exported = ok({"export"});
+  CHECK(
+      exported ==
+      "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Dentist\",\"done\":false,\"list\":\"alice\"}\n"
+      "{\"id\":2,\"date\":\"2018-12-20\",\"title\":\"Gym \\\"leg day\\\"\",\"done\":true,\"list\":"
+      "\"alice\"}\n"
+      "{\"id\":1,\"date\":\"2018-12-21\",\"title\":\"Paint\",\"done\":false,\"list\":\"bob\"}\n");
+  CHECK(ok({"export", "bob"}) ==
+        "{\"id\":1,\"date\":\"2018-12-21\",\"title\":\"Paint\",\"done\":false,\"list\":\"bob\"}\n");
+  ok({"drop", "alice", "--yes"});
+  ok({"drop", "bob", "--yes"});
+
+  // A mistake on the last line sends nothing.
+  const Output bad = todo({"import"}, exported + "{\"list\":\"x\"}\n");
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err == "todo: nothing imported: line 4: no \"title\"\n");
+  CHECK(ok({"lists"}).empty());
+
+  const Output imported = todo({"import"}, exported);
+  INFO(imported.err);
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out == "imported 3 entries into 2 lists\n");
+  // The same entries, under new ids: a list's ids are never used twice.
+  const auto without_ids = [](const std::string& lines) {
+    return std::regex_replace(lines, std::regex(R"("id":[0-9]+,)"), "");
+  };
+  CHECK(without_ids(ok({"export"})) == without_ids(exported));
+  CHECK(ok({"export", "alice"}).starts_with("{\"id\":3,"));
+}
+
+TEST_CASE_METHOD(Fixture, "import takes Taskwarrior's task export", "[cli]") {
+  const std::string tasks =
+      R"([{"description":"Call the plumber","due":"20181219T120000Z","status":"pending",)"
+      R"("project":"home","tags":["phone"]},)"
+      R"({"description":"Pay rent","due":"20181201T120000Z","status":"completed","project":"home"},)"
+      R"({"description":"Old","status":"deleted","project":"home"},)"
+      R"({"description":"Read","due":"20181225T120000Z","status":"pending"}])";
+  const Output refused = todo({"import"}, tasks);
+  CHECK(refused.exit_code == 1);
+  CHECK_THAT(refused.err, Catch::Contains("element 4: a task without a project needs --list"));
+  const Output imported = todo({"--json", "import", "--list", "inbox"}, tasks);
+  INFO(imported.err);
+  CHECK(imported.exit_code == 0);
+  CHECK(imported.out == R"({"imported":3,"lists":2,"refused":0,"deleted_skipped":1})"
+                        "\n");
+  CHECK(ok({"entries", "home"}) ==
+        "1 2018-12-19 [ ] Call the plumber +phone\n2 2018-12-01 [x] Pay rent\n");
+  CHECK(ok({"entries", "inbox"}) == "1 2018-12-25 [ ] Read\n");
 }
 
 TEST_CASE_METHOD(Fixture, "refused requests exit 1 with a reason and change nothing", "[cli]") {

@@ -51,6 +51,10 @@ std::string kind_name(Kind kind) {
       return "help";
     case Kind::keygen:
       return "keygen";
+    case Kind::export_entries:
+      return "export";
+    case Kind::import_entries:
+      return "import";
     case Kind::token_add:
       return "token add";
     case Kind::token_list:
@@ -194,13 +198,29 @@ TEST_CASE("add dates an entry today unless a date comes first or --date gives on
         "add: list 'bob' add 2024-03-01 'today is the day'");
   CHECK(parsed({"add", "bob", "today", "--", "--date", "x"}) ==
         "add: list 'bob' add 2024-02-28 '--date x'");
+  // After --, no word of the title is its date.
+  CHECK(parsed({"add", "bob", "--", "friday", "standup"}) ==
+        "add: list 'bob' add 2024-02-28 'friday standup'");
+  CHECK(parsed({"add", "bob", "--", "12/25", "party"}) ==
+        "add: list 'bob' add 2024-02-28 '12/25 party'");
+  CHECK(parsed({"add", "bob", "next", "--", "monday"}) ==
+        "add: list 'bob' add 2024-02-28 'next monday'");
+  // A weekday's three letters are a title's, but for --date.
+  CHECK(parsed({"add", "bob", "Sun", "cream"}) == "add: list 'bob' add 2024-02-28 'Sun cream'");
+  CHECK(parsed({"add", "bob", "Sat", "nav"}) == "add: list 'bob' add 2024-02-28 'Sat nav'");
+  CHECK(parsed({"add", "bob", "--date", "sun", "cream"}) ==
+        "add: list 'bob' add 2024-03-03 'cream'");
+  CHECK(parsed({"add", "bob", "next", "sun", "cream"}) == "add: list 'bob' add 2024-03-03 'cream'");
 
   SECTION("a first word meant as a date that is not one is refused, not taken as the title") {
     const CommandError error = refused({"add", "bob", "2024-13-01", "x"});
     CHECK_FALSE(error.is_usage);
-    CHECK(error.message == "invalid date '2024-13-01': no such month (expected YYYY-MM-DD)");
+    CHECK(error.message ==
+          "invalid date '2024-13-01': no such month (expected YYYY-MM-DD) (for a title that "
+          "starts so, give --date D, or put -- before it)");
     CHECK(refused({"add", "bob", "12/25", "x"}).message ==
-          "invalid date '12/25': a date is " + std::string(kDateForms));
+          "invalid date '12/25': a date is " + std::string(kDateForms) +
+              " (for a title that starts so, give --date D, or put -- before it)");
   }
   SECTION("a title is still needed, and --date a value") {
     CHECK(refused({"add", "bob", "today"}).message ==
@@ -409,6 +429,8 @@ TEST_CASE("--help or -h after any command asks for its usage, never for the comm
   CHECK(help_topic({"batch", "--help"}) == "batch");
   CHECK(help_topic({"help"}) == "(all)");
   CHECK(help_topic({"help", "drop"}) == "drop");
+  CHECK(help_topic({"help", "-h"}) == "help");
+  CHECK(help_topic({"help", "--help"}) == "help");
   CHECK(refused({"help", "frobnicate"}).message == "unknown command 'frobnicate' (try todo help)");
   CHECK(refused({"help", "drop", "add"}).message == "usage: help [COMMAND]");
 }

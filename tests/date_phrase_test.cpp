@@ -70,6 +70,13 @@ TEST_CASE("offsets count days weeks months and years from today") {
     CHECK(resolved("-1y", day("0001-06-01")) ==
           "invalid argument: invalid date '-1y': it lands outside 0001-01-01 .. 9999-12-31");
     CHECK(resolved("+9999y").starts_with("invalid argument: invalid date '+9999y': it lands"));
+    for (const char* text : {"tomorrow", "friday", "next friday"}) {
+      CHECK(resolved(text, day("9999-12-31")) == "invalid argument: invalid date " +
+                                                     quoted_for_message(text) +
+                                                     ": it lands outside 0001-01-01 .. 9999-12-31");
+    }
+    CHECK(resolved("yesterday", day("0001-01-01")) ==
+          "invalid argument: invalid date 'yesterday': it lands outside 0001-01-01 .. 9999-12-31");
   }
 }
 
@@ -106,6 +113,9 @@ TEST_CASE("date_phrase_words tells a date from the first word of a title") {
   CHECK(words_of({"Friday"}) == 1);
   CHECK(words_of({"+3d", "x"}) == 1);
   CHECK(words_of({"next", "Monday", "call"}) == 2);
+  CHECK(words_of({"next", "mon", "call"}) == 2);
+  CHECK(words_of({"Sun", "cream"}) == 0);
+  CHECK(words_of({"wed", "planning"}) == 0);
   SECTION("a word meant as a date counts even when it is not one, so it is refused") {
     CHECK(words_of({"2026-13-01", "x"}) == 1);
     CHECK(words_of({"12/25", "x"}) == 1);

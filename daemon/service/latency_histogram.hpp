@@ -19,10 +19,10 @@ class LatencyHistogram {
  public:
   void record(std::chrono::nanoseconds latency);
   // The upper bound of the bucket holding the given fraction (0 to 1) of the
-  // recorded latencies. 0 when too few are recorded for that fraction to be
-  // more than the slowest one (fewer than 100 for a p99), and when nothing
-  // is recorded: a bucket's edge
-  // over a handful of requests would read as a measurement and is none.
+  // recorded latencies. 0 when nothing is recorded, and when too few are for
+  // that fraction to be other than the slowest one (fewer than 100 for a
+  // p99): a bucket's edge over a handful of requests would read as a
+  // measurement and is none.
   std::chrono::microseconds percentile(double fraction) const;
 
  private:
