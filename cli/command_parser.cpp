@@ -81,6 +81,12 @@ constexpr CommandHelp kCommands[] = {
      "add the entries of todo export's lines, or of\n"
      "Taskwarrior's task export, read from stdin;\n"
      "--list: where tasks without a project go"},
+    {"backup", "backup DIR [--keep N]",
+     "a consistent backup of every list and token,\n"
+     "made while todod serves, into DIR on todod's\n"
+     "machine (made mode 0700); later ones copy only\n"
+     "what changed; --keep: delete all but the newest\n"
+     "N; todod(8) says how to restore one"},
     {"help", "help [COMMAND]", "this text, or one command's"},
     {"keygen", "keygen FILE",
      "write a CURVE key pair for tcp:// (docs/security.md):\n"
@@ -452,12 +458,45 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, std::size_
     command.import_list = words[2];
     return true;
   }
+  if (verb == "backup") return parse_backup(words, first_literal, command, error);
   if (verb == "keygen") {
     if (words.size() != 2) return usage(error, grammar_usage("keygen"));
     command = {CliCommand::Kind::keygen, Ping{}, "", words[1]};
     return true;
   }
   return parse_token(words, global_options_, command, error);
+}
+
+bool CommandParser::parse_backup(const std::vector<std::string>& words, std::size_t first_literal,
+                                 CliCommand& command, CommandError& error) const {
+  MakeBackup backup;
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    if (i < first_literal && words[i] == "--keep") {
+      if (i + 1 == words.size()) return usage(error, "--keep needs N; " + grammar_usage("backup"));
+      std::uint32_t keep = 0;
+      const std::string& text = words[++i];
+      const char* end = text.data() + text.size();
+      const auto [parsed_end, failure] = std::from_chars(text.data(), end, keep);
+      if (failure != std::errc() || parsed_end != end || keep == 0) {
+        return usage(error, "--keep must be a whole number of backups from 1, not '" + text + "'");
+      }
+      backup.keep = keep;
+    } else if (i < first_literal && words[i].starts_with('-')) {
+      return unknown_option(error, words[i], grammar_usage("backup"), global_options_);
+    } else if (backup.directory.empty()) {
+      backup.directory = words[i];
+    } else {
+      return usage(error, grammar_usage("backup"));
+    }
+  }
+  if (backup.directory.empty()) return usage(error, grammar_usage("backup"));
+  if (backup.directory.size() > MakeBackup::kMaxDirectoryBytes) {
+    error = {false, "the backup directory's path is longer than " +
+                        std::to_string(MakeBackup::kMaxDirectoryBytes) + " bytes"};
+    return false;
+  }
+  command = {CliCommand::Kind::backup, std::move(backup)};
+  return true;
 }
 
 bool CommandParser::parse_add(const std::vector<std::string>& words, std::size_t first_literal,

@@ -6,7 +6,7 @@
 //   update LIST ID [--date D] [--title T]
 //   done LIST ID      undone LIST ID      delete LIST ID
 //   lists      drop LIST      ping      batch [--retry]      help [COMMAND]
-//   export [LIST...]      import [--list LIST]
+//   export [LIST...]      import [--list LIST]      backup DIR [--keep N]
 //   keygen FILE
 //   token add NAME [--lists PATTERN]... [--read-only]
 //   token list      token revoke NAME
@@ -55,7 +55,8 @@ struct CliCommand {
     import_entries,
     token_add,
     token_list,
-    token_revoke
+    token_revoke,
+    backup
   };
 
   Kind kind = Kind::ping;
@@ -115,6 +116,10 @@ class CommandParser {
   // REQUIRES: words[0] is the verb.
   bool parse_add(const std::vector<std::string>& words, std::size_t first_literal,
                  CliCommand& command, CommandError& error) const;
+  // DIR as given: a relative one is made absolute by whoever knows the
+  // working directory, as todod may have another.
+  bool parse_backup(const std::vector<std::string>& words, std::size_t first_literal,
+                    CliCommand& command, CommandError& error) const;
   bool parse_show(const std::vector<std::string>& words, CliCommand& command,
                   CommandError& error) const;
   bool parse_entries(const std::vector<std::string>& words, CliCommand& command,

@@ -311,7 +311,8 @@ bool parse_batch_line(const todo::CommandParser& parser, const std::string& line
   using Kind = todo::CliCommand::Kind;
   for (const auto& [kind, verb] :
        {std::pair{Kind::help, "help"}, std::pair{Kind::keygen, "keygen"},
-        std::pair{Kind::export_entries, "export"}, std::pair{Kind::import_entries, "import"}}) {
+        std::pair{Kind::export_entries, "export"}, std::pair{Kind::import_entries, "import"},
+        std::pair{Kind::backup, "backup"}}) {
     if (command.kind == kind) {
       error = {true, std::string(verb) + " is not a batch command"};
       return false;
@@ -825,6 +826,13 @@ int main(int argc, char** argv) {
   }
   if (command.kind == todo::CliCommand::Kind::drop) {
     if (const int refused = confirm_drop(command, printer); refused != 0) return refused;
+  }
+  if (command.kind == todo::CliCommand::Kind::backup) {
+    auto& backup = std::get<todo::MakeBackup>(command.command);
+    std::error_code ignored;
+    backup.directory = std::filesystem::absolute(backup.directory, ignored).lexically_normal();
+    // A backup takes as long as copying what changed: an hour unless told.
+    if (app.count("--timeout") == 0) timeout_ms = 3'600'000;
   }
   return run_one(connect, std::move(command), printer);
 }

@@ -111,6 +111,15 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
       return std::get<TokenSecret>(reply.payload).secret;
     case CliCommand::Kind::token_list:
       return joined(std::get<std::vector<TokenInfo>>(reply.payload), line_break, token_text);
+    case CliCommand::Kind::backup: {
+      const auto& backup = std::get<BackupMade>(reply.payload);
+      char size[32];
+      std::snprintf(size, sizeof size, "%.1f", backup.bytes / 1048576.0);
+      return "backup " + std::to_string(backup.id) + " made: " + size + " MiB in " +
+             std::to_string(backup.files) + " files; the directory keeps " +
+             std::to_string(backup.backups_kept) +
+             (backup.backups_kept == 1 ? " backup" : " backups");
+    }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
     case CliCommand::Kind::batch:
@@ -163,6 +172,13 @@ boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& 
         tokens.push_back(token_json(token));
       }
       return tokens;
+    }
+    case CliCommand::Kind::backup: {
+      const auto& backup = std::get<BackupMade>(reply.payload);
+      return boost::json::object{{"id", backup.id},
+                                 {"bytes", backup.bytes},
+                                 {"files", backup.files},
+                                 {"backups_kept", backup.backups_kept}};
     }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:

@@ -34,7 +34,8 @@ enum class CommandTag : std::uint8_t {
   keyed_list = 5,
   add_token = 6,
   list_tokens = 7,
-  revoke_token = 8
+  revoke_token = 8,
+  backup = 9
 };
 // get_page is get with a page (GetEntries::limit); get is its unpaged form.
 enum class OperationTag : std::uint8_t {
@@ -53,7 +54,8 @@ enum class PayloadTag : std::uint8_t {
   names = 4,
   ping = 5,
   token_secret = 6,
-  tokens = 7
+  tokens = 7,
+  backup = 8
 };
 // Which fields an update carries.
 constexpr std::uint8_t kUpdateDate = 1;
@@ -304,10 +306,14 @@ void save(Archive& archive, const WireRequest& wire) {
           save_grant(archive, command.grant);
         } else if constexpr (std::is_same_v<C, ListTokens>) {
           archive(static_cast<std::uint8_t>(CommandTag::list_tokens));
-        } else {
-          static_assert(std::is_same_v<C, RevokeToken>);
+        } else if constexpr (std::is_same_v<C, RevokeToken>) {
           archive(static_cast<std::uint8_t>(CommandTag::revoke_token));
           save_string(archive, command.name);
+        } else {
+          static_assert(std::is_same_v<C, MakeBackup>);
+          archive(static_cast<std::uint8_t>(CommandTag::backup));
+          save_string(archive, command.directory);
+          archive(command.keep);
         }
       },
       wire.request.command);
@@ -317,7 +323,7 @@ template <class Archive>
 void load(Archive& archive, WireRequest& wire) {
   wire.request.protocol_version = detail::load_version(archive, "protocol", kProtocolVersion);
   archive(wire.request.id);
-  switch (load_tag(archive, CommandTag::list, CommandTag::revoke_token, "command")) {
+  switch (load_tag(archive, CommandTag::list, CommandTag::backup, "command")) {
     case CommandTag::list: {
       ListCommand command;
       command.list = load_string(archive, kMaxRequestBytes, "list name");
@@ -368,6 +374,17 @@ void load(Archive& archive, WireRequest& wire) {
     case CommandTag::revoke_token:
       wire.request.command = RevokeToken{load_string(archive, kMaxTokenNameBytes, "token name")};
       return;
+    case CommandTag::backup: {
+      MakeBackup command;
+      command.directory = load_string(archive, MakeBackup::kMaxDirectoryBytes, "backup directory");
+      archive(command.keep);
+      if (command.directory.empty() || command.directory.front() != '/') {
+        throw cereal::Exception("the backup directory must be an absolute path, not '" +
+                                command.directory + "'");
+      }
+      wire.request.command = std::move(command);
+      return;
+    }
   }
 }
 
@@ -413,6 +430,9 @@ void save(Archive& archive, const OutgoingWireReply& wire) {
             save_grant(archive, token.grant);
             archive(token.created_unix, token.last_used_unix);
           }
+        } else if constexpr (std::is_same_v<P, BackupMade>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::backup), payload.id, payload.bytes,
+                  payload.files, payload.backups_kept);
         } else {
           static_assert(std::is_same_v<P, PingInfo>);
           archive(static_cast<std::uint8_t>(PayloadTag::ping));
@@ -434,7 +454,7 @@ void load(Archive& archive, WireReply& wire) {
   archive(reply.request_id);
   reply.status = load_tag(archive, StatusCode::ok, StatusCode::internal, "status");
   reply.message = load_string(archive, kMaxRequestBytes, "message");
-  switch (load_tag(archive, PayloadTag::none, PayloadTag::tokens, "payload")) {
+  switch (load_tag(archive, PayloadTag::none, PayloadTag::backup, "payload")) {
     case PayloadTag::none:
       return;
     case PayloadTag::id: {
@@ -483,6 +503,12 @@ void load(Archive& archive, WireReply& wire) {
         tokens.push_back(std::move(token));
       }
       reply.payload = std::move(tokens);
+      return;
+    }
+    case PayloadTag::backup: {
+      BackupMade backup;
+      archive(backup.id, backup.bytes, backup.files, backup.backups_kept);
+      reply.payload = backup;
       return;
     }
   }

@@ -75,7 +75,20 @@ struct RevokeToken {
   std::string name;
 };
 
-using Command = std::variant<ListCommand, ListNames, Ping, AddToken, ListTokens, RevokeToken>;
+// A consistent backup of the data, made while todod serves, into a directory
+// on todod's machine (daemon/storage/backup_directory.hpp); keep > 0 deletes
+// all but the newest keep backups there. Answered with BackupMade.
+struct MakeBackup {
+  static constexpr std::size_t kMaxDirectoryBytes = 4096;  // PATH_MAX
+
+  std::string directory;  // absolute
+  std::uint32_t keep = 0;
+
+  friend bool operator==(const MakeBackup&, const MakeBackup&) = default;
+};
+
+using Command =
+    std::variant<ListCommand, ListNames, Ping, AddToken, ListTokens, RevokeToken, MakeBackup>;
 
 struct Request {
   std::uint64_t id = 0;
@@ -106,12 +119,24 @@ struct PingInfo {
   friend bool operator==(const PingInfo&, const PingInfo&) = default;
 };
 
+// What a backup made: its id in the directory (the first is 1), the bytes and
+// files it holds (shared with the directory's other backups, which made the
+// copy smaller), and how many backups the directory holds now.
+struct BackupMade {
+  std::uint32_t id = 0;
+  std::uint64_t bytes = 0;
+  std::uint32_t files = 0;
+  std::uint32_t backups_kept = 0;
+
+  friend bool operator==(const BackupMade&, const BackupMade&) = default;
+};
+
 // The payload of an ok reply: nothing, an id, an entry, entries, list names,
-// ping, a new token's secret, the tokens. Entries go on the wire the same way
-// from either form; decoding gives the vector.
+// ping, a new token's secret, the tokens, a backup. Entries go on the wire the
+// same way from either form; decoding gives the vector.
 using ReplyPayload =
     std::variant<std::monostate, EntryId, Entry, std::vector<Entry>, std::vector<std::string>,
-                 PingInfo, EncodedEntries, TokenSecret, std::vector<TokenInfo>>;
+                 PingInfo, EncodedEntries, TokenSecret, std::vector<TokenInfo>, BackupMade>;
 
 // The message of the ok reply to a drop of a list that held nothing: an ok
 // reply, so that no older client takes it for an error; todo says it and

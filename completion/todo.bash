@@ -8,7 +8,7 @@
 # is missing here.
 
 _todo_commands=(add entries show update 'done' undone delete lists drop ping batch export import
-  help keygen token)
+  backup help keygen token)
 _todo_global_options=(--endpoint --timeout --json --curve-key --server-key --insecure-tcp
   --config --version --help)
 
@@ -140,6 +140,10 @@ _todo_complete() {
     import)
       options=(--list)
       [[ $prev == --list ]] && _todo_reply_list_names
+      ;;
+    backup)
+      options=(--keep)
+      [[ $_todo_cur != -* && $prev != --keep ]] && _todo_reply_files
       ;;
     help)
       ((argument == 1)) && _todo_reply "${_todo_commands[@]}"

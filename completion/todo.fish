@@ -94,6 +94,7 @@ complete -c todo -n 'not __todo_command_position' -a ping -d 'version, uptime an
 complete -c todo -n 'not __todo_command_position' -a batch -d 'commands from stdin, one per line'
 complete -c todo -n 'not __todo_command_position' -a export -d 'every entry as one JSON line'
 complete -c todo -n 'not __todo_command_position' -a import -d 'add entries from todo export or Taskwarrior'
+complete -c todo -n 'not __todo_command_position' -a backup -d 'a consistent backup of every list and token'
 complete -c todo -n 'not __todo_command_position' -a help -d "every command's usage, or one's"
 complete -c todo -n 'not __todo_command_position' -a keygen -d 'write a CURVE key pair for tcp://'
 complete -c todo -n 'not __todo_command_position' -a token -d 'access tokens for the HTTP API'
@@ -113,7 +114,9 @@ complete -c todo -n '__todo_at lists' -l limit -x -d 'at most this many names, 1
 complete -c todo -n '__todo_at batch' -l retry -d 'send again what a lost connection left unanswered'
 complete -c todo -n '__todo_at export' -a '(__todo_list_names)'
 complete -c todo -n '__todo_at import' -l list -x -a '(__todo_list_names)' -d 'where tasks without a project go'
-complete -c todo -n '__todo_at help 1' -a 'add entries show update done undone delete lists drop ping batch export import help keygen token'
+complete -c todo -n '__todo_at backup 1' -F
+complete -c todo -n '__todo_at backup' -l keep -x -d 'delete all but the newest N backups'
+complete -c todo -n '__todo_at help 1' -a 'add entries show update done undone delete lists drop ping batch export import backup help keygen token'
 complete -c todo -n '__todo_at keygen 1' -F
 complete -c todo -n '__todo_at token 1' -a 'add list revoke'
 complete -c todo -n '__todo_is_token_add' -l lists -x -d "a list name, or a prefix and '*'"

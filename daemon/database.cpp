@@ -2,6 +2,7 @@
 
 #include "common/name_hash.hpp"
 #include "daemon/database_worker.hpp"
+#include "daemon/storage/backup_directory.hpp"
 #include "daemon/storage/data_directory_repair.hpp"
 #include "daemon/storage/id_floor.hpp"
 #include "daemon/storage/layout_version.hpp"
@@ -81,6 +82,10 @@ Result<std::vector<std::string>> Database::list_names(const std::string& after,
 
 Result<std::vector<std::string>> Database::stored_list_names() const {
   return db_->with_db([&](rocksdb::DB& db) { return read_stored_list_names(db, data_dir()); });
+}
+
+Result<BackupMade> Database::back_up(BackupDirectory& directory, std::uint32_t keep) const {
+  return db_->with_db([&](rocksdb::DB& db) { return directory.make(db, keep); });
 }
 
 std::uint64_t Database::batch_count() const {

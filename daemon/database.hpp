@@ -22,6 +22,7 @@
 
 #include "common/idempotency_key.hpp"
 #include "common/list.hpp"
+#include "common/protocol.hpp"
 #include "common/result.hpp"
 #include "daemon/durability.hpp"
 #include "daemon/list_write.hpp"
@@ -33,6 +34,7 @@ class Env;
 
 namespace todo {
 
+class BackupDirectory;
 class DatabaseWorker;
 class RocksDbInstance;
 
@@ -98,6 +100,11 @@ class Database {
   Result<std::vector<std::string>> list_names(const std::string& after, std::size_t limit) const;
   // Names of every stored list, emptied and dropped ones too, sorted (bytewise).
   Result<std::vector<std::string>> stored_list_names() const;
+
+  // A backup of the database as it is now into directory, while reads and
+  // writes go on (BackupDirectory::make): for a backup's own thread, as it
+  // takes as long as copying what changed since the directory's last one.
+  Result<BackupMade> back_up(BackupDirectory& directory, std::uint32_t keep) const;
 
   // Totals over all workers.
   std::uint64_t batch_count() const;

@@ -13,9 +13,12 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
+#include <limits>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +33,7 @@
 #include "daemon/service/listener.hpp"
 #include "daemon/service/request_handler.hpp"
 #include "daemon/service/systemd_notifier.hpp"
+#include "daemon/storage/backup_directory.hpp"
 #include "daemon/storage/data_directory_repair.hpp"
 #include "daemon/system.hpp"
 
@@ -81,6 +85,8 @@ struct Settings {
   bool is_check = false;
   bool is_repair = false;
   bool is_wal_loss_accepted = false;
+  std::string restore_from;
+  std::uint32_t restore_id = 0;  // 0: the newest
   std::size_t max_connections = todo::ListenerOptions{}.max_connections;
   std::uint64_t max_reply_bytes = todo::default_max_reply_bytes();
   std::vector<std::string> http_addresses;
@@ -250,6 +256,18 @@ void add_flags(CLI::App& app, Settings& settings) {
                "hold, such as U+200B ZERO WIDTH SPACE) and exit 1 if there is one, 0 if not. "
                "todod must not be running on the directory. Not done at startup, which would "
                "read every list's name");
+  auto* restore =
+      app.add_option("--restore-backup", settings.restore_from,
+                     "restore the newest backup in DIR (todo backup DIR) as --data-dir, which must "
+                     "not exist yet or be empty, instead of serving; each file is checked "
+                     "against its checksum, and nothing is left behind if the restore fails")
+          ->type_name("DIR");
+  app.add_option("--backup-id", settings.restore_id,
+                 "with --restore-backup: restore backup N (todo backup prints each one's number) "
+                 "instead of the newest")
+      ->type_name("N")
+      ->check(within(1u, std::numeric_limits<std::uint32_t>::max()))
+      ->needs(restore);
 }
 
 // The Listener's options from the flags; fails when the key file cannot be
@@ -369,6 +387,28 @@ int repair(const Settings& settings) {
   return 0;
 }
 
+// todod --restore-backup DIR: exit 0 once the backup is in place as the data
+// directory, 1 if it is not (and then nothing was left behind).
+int restore(const Settings& settings) {
+  std::optional<std::uint32_t> id;
+  if (settings.restore_id != 0) id = settings.restore_id;
+  auto restored = todo::restore_backup(settings.restore_from, id, settings.data_dir);
+  if (!restored) {
+    todo::log_event("cannot restore a backup: " + restored.error().message);
+    return 1;
+  }
+  const std::time_t made = restored.value().made_unix;
+  std::tm utc{};
+  ::gmtime_r(&made, &utc);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &utc);
+  todo::log_event("restored backup " + std::to_string(restored.value().id) + " of " +
+                  settings.restore_from + ", made " + when + ", into " + settings.data_dir +
+                  (restored.value().has_access_tokens ? ", with its access tokens"
+                                                      : ", which had no access tokens"));
+  return 0;
+}
+
 // Makes the data directory (mode 0700) and whatever is missing above it, one
 // at a time; the directories this made, the data directory first. A
 // directory that cannot be made is left to DataDirectory::open to report.
@@ -429,6 +469,7 @@ int main(int argc, char** argv) {
   }
   if (settings.is_check) return check_list_names(settings);
   if (settings.is_repair) return repair(settings);
+  if (!settings.restore_from.empty()) return restore(settings);
   if (settings.endpoints.empty()) settings.endpoints.push_back(todo::default_endpoint());
   auto options = listener_options(settings);
   const todo::HttpOptions http_settings = http_options(settings);

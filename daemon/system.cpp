@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "daemon/access_tokens.hpp"
+#include "daemon/backup_maker.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/idle_reaper.hpp"
 #include "daemon/runtime/log.hpp"
@@ -36,7 +37,8 @@ System::System(std::unique_ptr<Database> database, std::unique_ptr<AccessTokens>
       access_tokens_(std::move(access_tokens)),
       counters_(std::make_unique<SystemCounters>(options.max_requests_in_progress)),
       scheduler_(std::make_unique<Scheduler>(thread_count)),
-      cache_(std::make_unique<Cache>(*scheduler_, *database_, *counters_)) {
+      cache_(std::make_unique<Cache>(*scheduler_, *database_, *counters_)),
+      backup_maker_(std::make_unique<BackupMaker>(*database_)) {
   if (options.idle_timeout.count() > 0 || options.max_memory_bytes > 0) {
     idle_reaper_ = std::make_unique<IdleReaper>(*cache_, *counters_, options.idle_timeout,
                                                 options.max_memory_bytes);
@@ -51,6 +53,8 @@ bool System::shutdown(std::chrono::milliseconds grace) {
   if (is_shut_down_) return true;
   is_shut_down_ = true;
   idle_reaper_.reset();
+  // A backup in progress is stopped, not waited for: it can take minutes.
+  backup_maker_.reset();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   bool is_drained = true;
   while (counters_->requests_in_progress.load(std::memory_order_acquire) > 0) {

@@ -1,11 +1,12 @@
 // The whole engine, started and stopped in the right order: the Database (and
-// its workers), the Scheduler's threads, the Cache of list actors, and the
-// AccessTokens of the HTTP front door, kept in the same data directory. As the
+// its workers), the Scheduler's threads, the Cache of list actors, the
+// AccessTokens of the HTTP front door, kept in the same data directory, and
+// the BackupMaker. As the
 // top supervisor of the Elixir original, it owns everything else.
 //
-// Thread safety: cache(), database(), access_tokens() and counters() may be used from any
-// thread while the system runs. shutdown() once, from outside the pool; the
-// destructor calls it.
+// Thread safety: cache(), database(), access_tokens(), backups() and counters() may be used from
+// any thread while the system runs. shutdown() once, from outside the pool; the destructor calls
+// it.
 #pragma once
 
 #include <chrono>
@@ -19,6 +20,7 @@
 namespace todo {
 
 class AccessTokens;
+class BackupMaker;
 class Cache;
 class IdleReaper;
 class Scheduler;
@@ -53,6 +55,7 @@ class System {
   Cache& cache() { return *cache_; }
   Database& database() { return *database_; }
   AccessTokens& access_tokens() { return *access_tokens_; }
+  BackupMaker& backups() { return *backup_maker_; }
   SystemCounters& counters() { return *counters_; }
   Scheduler& scheduler() { return *scheduler_; }
   std::size_t thread_count() const;
@@ -72,6 +75,7 @@ class System {
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<Cache> cache_;
   std::unique_ptr<IdleReaper> idle_reaper_;  // null with no expiry and no memory limit
+  std::unique_ptr<BackupMaker> backup_maker_;
   bool is_shut_down_ = false;
 };
 

@@ -61,6 +61,8 @@ std::string kind_name(Kind kind) {
       return "token list";
     case Kind::token_revoke:
       return "token revoke";
+    case Kind::backup:
+      return "backup";
   }
   return "?";
 }
@@ -164,6 +166,20 @@ TEST_CASE("keygen takes the file the secret key goes to, and nothing else", "[co
   CHECK(command.key_file == "me.key");
   CHECK(refused({"keygen"}).is_usage);
   CHECK(refused({"keygen", "a", "b"}).message == "usage: keygen FILE");
+}
+
+TEST_CASE("backup takes a directory and --keep N", "[command_parser]") {
+  CHECK(parsed({"backup", "/srv/b"}) == "backup: backup into '/srv/b' keep 0");
+  CHECK(parsed({"backup", "b", "--keep", "3"}) == "backup: backup into 'b' keep 3");
+  CHECK(parsed({"backup", "--keep=2", "b"}) == "backup: backup into 'b' keep 2");
+  CHECK(parsed({"backup", "--", "-b"}) == "backup: backup into '-b' keep 0");
+  CHECK(refused({"backup"}).message == "usage: backup DIR [--keep N]");
+  CHECK(refused({"backup", "a", "b"}).message == "usage: backup DIR [--keep N]");
+  CHECK(refused({"backup", "b", "--keep", "0"}).message ==
+        "--keep must be a whole number of backups from 1, not '0'");
+  CHECK(refused({"backup", "b", "--keep"}).is_usage);
+  CHECK_THAT(refused({"backup", "b", "--kep", "2"}).message, Catch::Contains("--keep"));
+  CHECK_FALSE(refused({"backup", std::string(5000, 'd')}).is_usage);
 }
 
 TEST_CASE("add joins the title words with single spaces", "[command_parser]") {
@@ -548,6 +564,10 @@ TEST_CASE("replies as text", "[reply_printer]") {
   CHECK_THAT(text(Kind::ping, ok(degraded)),
              Catch::EndsWith(" MiB resident\ndegraded: the database takes no changes until it is "
                              "reopened, after: no space"));
+  CHECK(text(Kind::backup, ok(BackupMade{3, 3 * 1048576 / 2, 7, 1})) ==
+        "backup 3 made: 1.5 MiB in 7 files; the directory keeps 1 backup");
+  CHECK(json(Kind::backup, ok(BackupMade{3, 1500, 7, 2})) ==
+        R"({"id":3,"bytes":1500,"files":7,"backups_kept":2})");
 }
 
 TEST_CASE("one-line mode joins lines with a semicolon", "[reply_printer]") {

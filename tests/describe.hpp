@@ -67,6 +67,8 @@ inline std::string describe(const Command& command) {
           return "list tokens";
         } else if constexpr (std::is_same_v<C, RevokeToken>) {
           return "revoke token '" + value.name + "'";
+        } else if constexpr (std::is_same_v<C, MakeBackup>) {
+          return "backup into '" + value.directory + "' keep " + std::to_string(value.keep);
         } else {
           static_assert(std::is_same_v<C, Ping>);
           return "ping";
@@ -109,6 +111,9 @@ inline std::string describe(const ReplyPayload& payload) {
                     std::to_string(token.last_used_unix) + "]";
           }
           return text;
+        } else if constexpr (std::is_same_v<P, BackupMade>) {
+          return "backup " + std::to_string(value.id) + " " + std::to_string(value.bytes) + " " +
+                 std::to_string(value.files) + " " + std::to_string(value.backups_kept);
         } else {
           static_assert(std::is_same_v<P, PingInfo>);
           return "ping '" + value.version + "' " + std::to_string(value.uptime_ms) + " " +

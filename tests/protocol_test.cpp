@@ -147,6 +147,8 @@ std::vector<Request> sample_requests() {
       Request{15, AddToken{TokenGrant{"all", {}, false}}},
       Request{16, ListTokens{}},
       Request{17, RevokeToken{"phone"}},
+      Request{18, MakeBackup{"/var/backups/todo", 0}},
+      Request{19, MakeBackup{"/" + std::string(4095, 'd'), 4294967295U}},
   };
   std::uint64_t id = 100;
   for (const bool has_date : {false, true}) {
@@ -195,6 +197,8 @@ std::vector<Reply> sample_replies() {
       Reply{16, StatusCode::ok, "",
             std::vector<TokenInfo>{{{"phone", {"alice/*"}, true}, 1764740000, 0},
                                    {{"all", {}, false}, 1, kMaxId >> 1}}},
+      Reply{17, StatusCode::ok, "", BackupMade{1, 0, 0, 1}},
+      Reply{18, StatusCode::ok, "", BackupMade{4294967295U, kMaxId, 9, 4294967295U}},
       Reply{11, StatusCode::not_found, "no entry 7 in list 'bob'", std::monostate{}},
       Reply{12, StatusCode::invalid_argument, "invalid date '2024-02-30'", std::monostate{}},
       Reply{13, StatusCode::busy, "list 'bob' is busy; try again", std::monostate{}},
@@ -382,6 +386,12 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
     CHECK(hex(encode_reply(added)) ==
           "01 02 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00 "
           "00 00");
+    // Its unknown command.
+    const auto unknown = decode_request(request_header(1).u8(10).str());
+    REQUIRE_FALSE(unknown.ok());
+    CHECK(hex(encode_reply(Reply::failure(1, unknown.error()))) ==
+          "01 02 00 00 00 01 00 00 00 00 00 00 00 02 23 00 00 00 00 00 00 00 63 6f 72 72 75 70 74 "
+          "20 72 65 71 75 65 73 74 3a 20 75 6e 6b 6e 6f 77 6e 20 63 6f 6d 6d 61 6e 64 20 31 30 00");
   }
   SECTION("the access token commands and their payloads") {
     CHECK(encode_request(Request{5, AddToken{TokenGrant{"p", {"a/*"}, true}}}) ==
@@ -393,6 +403,12 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
     CHECK(encode_reply(Reply{5, StatusCode::ok, "",
                              std::vector<TokenInfo>{{{"p", {}, false}, 1764740000, 0}}}) ==
           reply_header(5).u8(7).u64(1).text("p").u64(0).u8(0).u64(1764740000).u64(0).str());
+  }
+  SECTION("a backup and what it made") {
+    CHECK(encode_request(Request{5, MakeBackup{"/b", 3}}) ==
+          request_header(5).u8(9).text("/b").u32(3).str());
+    CHECK(encode_reply(Reply{5, StatusCode::ok, "", BackupMade{2, 4096, 7, 2}}) ==
+          reply_header(5).u8(8).u32(2).u64(4096).u32(7).u32(2).str());
   }
   SECTION("a keyed change: the key after the command tag, high word first") {
     CHECK(encode_request(keyed_request(5, "bob", DeleteEntry{9})) == request_header(5)
@@ -651,9 +667,19 @@ TEST_CASE("a page of entries is its own operation, of 1 to 1,000 entries", "[pro
   CHECK_THAT(error_of(limited(1001)), Catch::Contains("not 1001"));
 }
 
+TEST_CASE("a backup names an absolute directory of at most 4096 bytes", "[protocol]") {
+  for (const std::string& directory :
+       {std::string(), std::string("backups"), std::string("./b"), "/" + std::string(4096, 'd')}) {
+    INFO("directory '" << directory << "'");
+    const auto decoded = decode_request(request_header(1).u8(9).text(directory).u32(0).str());
+    if (decoded.ok()) FAIL("decoded as " << describe(decoded.value()));
+    CHECK_THAT(decoded.error().message, Catch::Contains("backup directory"));
+  }
+}
+
 TEST_CASE("unknown tags are refused", "[protocol]") {
   SECTION("command") {
-    for (const std::uint8_t tag : {0, 9, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {0, 10, 0x80, 0xFF}) {
       INFO("command tag " << int{tag});
       const auto decoded = decode_request(request_header(1).u8(tag).str());
       if (decoded.ok()) FAIL("decoded as " << describe(decoded.value()));
@@ -670,7 +696,7 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
     }
   }
   SECTION("payload") {
-    for (const std::uint8_t tag : {8, 9, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {9, 10, 0x80, 0xFF}) {
       INFO("payload tag " << int{tag});
       CHECK_THAT(error_of(decode_reply(reply_header(1).u8(tag).str())), Catch::Contains("payload"));
     }

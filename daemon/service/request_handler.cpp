@@ -4,6 +4,7 @@
 
 #include "common/resident_memory.hpp"
 #include "daemon/access_tokens.hpp"
+#include "daemon/backup_maker.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
 #include "daemon/list_name_resolution.hpp"
@@ -77,6 +78,17 @@ void RequestHandler::handle(Request request, Respond respond) {
                                        Reply{id, StatusCode::ok, {}, std::move(names).value()});
                               }
                             });
+        } else if constexpr (std::is_same_v<Kind, MakeBackup>) {
+          counters.requests_served.fetch_add(1, std::memory_order_relaxed);
+          system_.backups().start(
+              std::move(command),
+              [this, id, received, respond = std::move(respond)](Result<BackupMade> made) {
+                if (!made) {
+                  answer(respond, received, Reply::failure(id, made.error()));
+                } else {
+                  answer(respond, received, Reply{id, StatusCode::ok, {}, made.value()});
+                }
+              });
         } else if constexpr (std::is_same_v<Kind, Ping>) {
           counters.requests_served.fetch_add(1, std::memory_order_relaxed);
           answer(respond, received, ping(id));

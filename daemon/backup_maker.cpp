@@ -1,0 +1,62 @@
+#include "daemon/backup_maker.hpp"
+
+#include "daemon/database.hpp"
+#include "daemon/storage/backup_directory.hpp"
+
+namespace todo {
+
+BackupMaker::BackupMaker(Database& database) : database_(database) {}
+
+BackupMaker::~BackupMaker() {
+  std::jthread last;
+  {
+    MutexLock lock(mutex_);
+    is_stopping_ = true;
+    if (current_) current_->stop();
+    last = std::move(thread_);
+  }
+  // Joined outside the lock, which the backup's thread takes to finish.
+}
+
+void BackupMaker::start(MakeBackup request, Done done) {
+  std::string refusal;
+  {
+    MutexLock lock(mutex_);
+    if (is_making_) {
+      refusal = "a backup into " + making_into_ + " is being made; ask again when it is done";
+    } else if (is_stopping_) {
+      refusal = "todod is stopping: no backup was made";
+    } else {
+      is_making_ = true;
+      making_into_ = request.directory;
+      // The last thread cleared is_making_ as its last step under the lock,
+      // so this join waits only for it to return.
+      if (thread_.joinable()) thread_.join();
+      thread_ = std::jthread(
+          [this, request = std::move(request), done = std::move(done)] { make(request, done); });
+      return;
+    }
+  }
+  done(Error::busy(std::move(refusal)));
+}
+
+void BackupMaker::make(const MakeBackup& request, const Done& done) {
+  Result<BackupMade> made = [&]() -> Result<BackupMade> {
+    auto opened = BackupDirectory::open(request.directory, database_.data_dir());
+    if (!opened) return opened.error();
+    std::shared_ptr<BackupDirectory> directory = std::move(opened).value();
+    {
+      MutexLock lock(mutex_);
+      // A stop that came before current_ was set is passed on here.
+      if (is_stopping_) directory->stop();
+      current_ = directory;
+    }
+    return database_.back_up(*directory, request.keep);
+  }();
+  done(std::move(made));
+  MutexLock lock(mutex_);
+  current_.reset();
+  is_making_ = false;
+}
+
+}  // namespace todo
