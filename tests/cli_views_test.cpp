@@ -255,7 +255,7 @@ TEST_CASE_METHOD(Fixture, "agenda with nothing pending prints nothing", "[cli][v
   CHECK(ok({"agenda"}).empty());
 }
 
-TEST_CASE_METHOD(Fixture, "--color=always dims done entries and highlights overdue ones",
+TEST_CASE_METHOD(Fixture, "colour when asked for dims done entries and highlights overdue ones",
                  "[cli][views]") {
   ok({"add", "c", in_days(-1), "Late"});
   ok({"add", "c", in_days(0), "Done"});
