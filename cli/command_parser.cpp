@@ -50,9 +50,18 @@ constexpr CommandHelp kCommands[] = {
     {"add", "add LIST [DATE] TITLE... [--date D]",
      "add an entry, dated today unless DATE or --date\n"
      "says otherwise; prints its id"},
-    {"entries", "entries LIST [DATE] [--after ID] [--limit N]",
+    {"entries",
+     "entries LIST [DATE] [--pending|--done] [--from D] [--to D] [--search TEXT] [--after ID] "
+     "[--limit N]",
      "entries in id order: ID DATE [x] TITLE;\n"
+     "--pending or --done: only those; --from, --to:\n"
+     "dated from D, up to D (both included);\n"
+     "--search: TEXT in the title, in any case;\n"
      "with --limit, at most N (1 to 1000) above ID"},
+    {"agenda", "agenda [--days N]",
+     "pending entries of every list dated up to N\n"
+     "days after today (7 by default): overdue\n"
+     "ones first, then each date's: LIST ID TITLE"},
     {"show", "show LIST ID", "one entry: ID DATE [x] TITLE"},
     {"update", "update LIST ID [--date D] [--title T]", "change an entry; prints it as it is now"},
     {"done", "done LIST ID", "mark an entry done"},
@@ -170,6 +179,27 @@ bool parse_lists(const std::vector<std::string>& words,
   }
   command = {CliCommand::Kind::lists, std::move(page)};
   command.is_every_page = !is_limited;
+  return true;
+}
+
+// agenda [--days N]: the request is sent per list (cli/main.cpp), so none here.
+bool parse_agenda(const std::vector<std::string>& words,
+                  const std::vector<std::string>& global_options, CliCommand& command,
+                  CommandError& error) {
+  command = {CliCommand::Kind::agenda, Ping{}};
+  if (words.size() == 1) return true;
+  if (words[1] != "--days") {
+    return unknown_option(error, words[1], grammar_usage("agenda"), global_options);
+  }
+  if (words.size() != 3) return usage(error, grammar_usage("agenda"));
+  const std::string& text = words[2];
+  const char* end = text.data() + text.size();
+  const auto [parsed_end, failure] = std::from_chars(text.data(), end, command.agenda_days);
+  if (failure != std::errc() || parsed_end != end ||
+      command.agenda_days > CliCommand::kMaxAgendaDays) {
+    return usage(error, "--days must be a whole number from 0 to " +
+                            std::to_string(CliCommand::kMaxAgendaDays) + ", not '" + text + "'");
+  }
   return true;
 }
 
@@ -459,6 +489,7 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, std::size_
     return true;
   }
   if (verb == "backup") return parse_backup(words, first_literal, command, error);
+  if (verb == "agenda") return parse_agenda(words, global_options_, command, error);
   if (verb == "keygen") {
     if (words.size() != 2) return usage(error, grammar_usage("keygen"));
     command = {CliCommand::Kind::keygen, Ping{}, "", words[1]};
@@ -575,19 +606,52 @@ bool CommandParser::parse_entries(const std::vector<std::string>& words, CliComm
     get.date = date;
   }
   bool is_paged = false;
+  EntryFilter filter;
+  bool is_filtered = false;
   for (; i < words.size(); i += 2) {
-    if (words[i] != "--after" && words[i] != "--limit") {
-      return unknown_option(error, words[i], grammar_usage("entries"), global_options_);
+    const std::string& option = words[i];
+    if (option == "--pending" || option == "--done") {
+      const DoneState state = option == "--pending" ? DoneState::pending : DoneState::done;
+      if (filter.done != DoneState::any && filter.done != state) {
+        return usage(error,
+                     "--pending and --done cannot go together: an entry is one or the "
+                     "other (leave both out for every entry); " +
+                         grammar_usage("entries"));
+      }
+      filter.done = state;
+      is_filtered = true;
+      --i;  // a flag: no value to step over
+      continue;
+    }
+    if (option != "--after" && option != "--limit" && option != "--from" && option != "--to" &&
+        option != "--search") {
+      return unknown_option(error, option, grammar_usage("entries"), global_options_);
     }
     if (i + 1 >= words.size()) {
-      return usage(error, words[i] + " needs a value; " + grammar_usage("entries"));
+      return usage(error, option + " needs a value; " + grammar_usage("entries"));
     }
-    if (words[i] == "--after") {
-      if (!parse_id(words[i + 1], get.after, error)) return false;
+    const std::string& value = words[i + 1];
+    if (option == "--after") {
+      if (!parse_id(value, get.after, error)) return false;
       is_paged = true;
+    } else if (option == "--limit") {
+      if (!parse_page_limit(value, GetEntries::kMaxLimit, get.limit, error)) return false;
+    } else if (option == "--search") {
+      filter.search = value;
+      is_filtered = true;
     } else {
-      if (!parse_page_limit(words[i + 1], GetEntries::kMaxLimit, get.limit, error)) return false;
+      Date date;
+      if (!parse_date(value, date, error)) return false;
+      (option == "--from" ? filter.from : filter.to) = date;
+      is_filtered = true;
     }
+  }
+  if (is_filtered) {
+    if (auto valid = validate_entry_filter(filter); !valid) {
+      error = {false, valid.error().message};
+      return false;
+    }
+    get.filter = std::move(filter);
   }
   const bool is_limited = get.limit != 0;
   if (is_paged && !is_limited) get.limit = GetEntries::kMaxLimit;

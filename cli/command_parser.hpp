@@ -2,7 +2,9 @@
 // (where each stdin line is a command without the leading "todo"):
 //
 //   add LIST [DATE] TITLE... [--date D]
-//   entries LIST [DATE] [--after ID] [--limit N]      show LIST ID
+//   entries LIST [DATE] [--pending|--done] [--from D] [--to D] [--search TEXT]
+//           [--after ID] [--limit N]
+//   show LIST ID      agenda [--days N]
 //   update LIST ID [--date D] [--title T]
 //   done LIST ID      undone LIST ID      delete LIST ID
 //   lists      drop LIST      ping      batch [--retry]      help [COMMAND]
@@ -56,7 +58,8 @@ struct CliCommand {
     token_add,
     token_list,
     token_revoke,
-    backup
+    backup,
+    agenda
   };
 
   Kind kind = Kind::ping;
@@ -78,6 +81,12 @@ struct CliCommand {
   std::vector<std::string> export_lists;
   // For import --list: where Taskwarrior tasks without a project go.
   std::optional<std::string> import_list;
+  // For agenda: how many days after today it reaches.
+  std::uint32_t agenda_days = kDefaultAgendaDays;
+
+  static constexpr std::uint32_t kDefaultAgendaDays = 7;
+  // Ten years: a bound that keeps today + N a date.
+  static constexpr std::uint32_t kMaxAgendaDays = 3660;
 };
 
 // The usage of one command (its grammar and what it does), or of all of them

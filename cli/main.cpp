@@ -19,6 +19,7 @@
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -312,7 +313,7 @@ bool parse_batch_line(const todo::CommandParser& parser, const std::string& line
   for (const auto& [kind, verb] :
        {std::pair{Kind::help, "help"}, std::pair{Kind::keygen, "keygen"},
         std::pair{Kind::export_entries, "export"}, std::pair{Kind::import_entries, "import"},
-        std::pair{Kind::backup, "backup"}}) {
+        std::pair{Kind::backup, "backup"}, std::pair{Kind::agenda, "agenda"}}) {
     if (command.kind == kind) {
       error = {true, std::string(verb) + " is not a batch command"};
       return false;
@@ -632,6 +633,77 @@ int run_import(const ClientFactory& connect, const todo::CliCommand& command,
   return 0;
 }
 
+// Every list's name, page after page, as todo lists reads them, into lists;
+// 0, or the exit code, the failure reported.
+int read_every_list_name(todo::Client& client, const todo::ReplyPrinter& printer,
+                         std::vector<std::string>& lists) {
+  for (todo::ListNames page{.after = {}, .limit = todo::ListNames::kMaxLimit};;) {
+    auto reply = ask(client, page);
+    if (!reply) return report_failure(printer, reply.error());
+    if (reply.value().status != todo::StatusCode::ok) {
+      report(printer, todo::code_name(reply.value().status), refusal(reply.value()));
+      return kExitRefused;
+    }
+    auto& names = std::get<std::vector<std::string>>(reply.value().payload);
+    const bool is_last = names.size() < page.limit;
+    if (!names.empty()) page.after = names.back();
+    lists.insert(lists.end(), std::make_move_iterator(names.begin()),
+                 std::make_move_iterator(names.end()));
+    if (is_last) return 0;
+  }
+}
+
+// todo agenda [--days N]: the pending entries of every list dated up to
+// today + N, the daemon choosing them (GetEntries::filter), so that what is
+// done or later never travels. Lists are read one after another, as export
+// reads them.
+int run_agenda(const ClientFactory& connect, const todo::CliCommand& command,
+               const todo::ReplyPrinter& printer, todo::Date today) {
+  auto client = connect();
+  std::vector<std::string> lists;
+  if (const int failed = read_every_list_name(*client, printer, lists); failed != 0) {
+    return failed;
+  }
+  todo::EntryFilter due;
+  due.done = todo::DoneState::pending;
+  due.to = today.plus_days(static_cast<std::int32_t>(command.agenda_days));
+  std::vector<todo::ListedEntry> agenda;
+  for (const std::string& list : lists) {
+    for (todo::EntryId after = 0;;) {
+      auto reply = ask(
+          *client, todo::ListCommand{list, todo::GetEntries{.date = std::nullopt,
+                                                            .after = after,
+                                                            .limit = todo::GetEntries::kMaxLimit,
+                                                            .filter = due}});
+      if (!reply) return report_failure(printer, reply.error());
+      if (reply.value().status != todo::StatusCode::ok) {
+        report(printer, todo::code_name(reply.value().status), refusal(reply.value()));
+        return kExitRefused;
+      }
+      auto& entries = std::get<std::vector<todo::Entry>>(reply.value().payload);
+      const bool is_last = entries.size() < todo::GetEntries::kMaxLimit;
+      if (!entries.empty()) after = entries.back().id;
+      for (todo::Entry& entry : entries) agenda.push_back({list, std::move(entry)});
+      if (is_last) break;
+    }
+  }
+  const std::string text = printer.format_agenda(std::move(agenda), today);
+  if (!text.empty()) std::cout << text << "\n";
+  return 0;
+}
+
+// Whether text output gets colour: --color=always or never, or with auto
+// (the default) when stdout is a terminal that is not "dumb" and NO_COLOR
+// (no-color.org) is unset or empty.
+bool is_colored(const std::string& mode) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  return ::isatty(STDOUT_FILENO) != 0 && (no_color == nullptr || *no_color == '\0') &&
+         (term == nullptr || std::string_view(term) != "dumb");
+}
+
 // todo keygen FILE.
 int write_key_pair(const std::string& file, const todo::ReplyPrinter& printer) {
   auto keys = todo::generate_curve_key_pair();
@@ -748,6 +820,13 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3'600'000).description(""))
       ->capture_default_str();
   app.add_flag("--json", is_json, "print JSON, for scripts");
+  std::string color = "auto";
+  app.add_option("--color", color,
+                 "colour done and overdue entries: auto (on a terminal, unless NO_COLOR is "
+                 "set), always or never")
+      ->type_name("WHEN")
+      ->check(CLI::IsMember({"auto", "always", "never"}))
+      ->capture_default_str();
   TcpFlags tcp;
   auto* key = app.add_option("--curve-key", tcp.key_file,
                              "this client's CURVE key pair (todo keygen), for tcp://")
@@ -788,9 +867,10 @@ int main(int argc, char** argv) {
     report(early_printer, kUsageCode, std::string(e.what()) + " (try todo --help)");
     return kExitUsage;
   }
-  const todo::ReplyPrinter printer(is_json, false);
+  const todo::Date today = todo::local_today();
+  const todo::ReplyPrinter printer(is_json, false, {is_colored(color), today});
 
-  const todo::CommandParser parser(todo::local_today(), global_option_names(app));
+  const todo::CommandParser parser(today, global_option_names(app));
   todo::CliCommand command;
   todo::CommandError error;
   if (!parser.parse(arguments.value().command, command, error)) {
@@ -823,6 +903,9 @@ int main(int argc, char** argv) {
   }
   if (command.kind == todo::CliCommand::Kind::import_entries) {
     return run_import(connect, command, printer);
+  }
+  if (command.kind == todo::CliCommand::Kind::agenda) {
+    return run_agenda(connect, command, printer, today);
   }
   if (command.kind == todo::CliCommand::Kind::drop) {
     if (const int refused = confirm_drop(command, printer); refused != 0) return refused;

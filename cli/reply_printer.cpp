@@ -1,8 +1,11 @@
 #include "cli/reply_printer.hpp"
 
+#include <algorithm>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
 #include <ctime>
+#include <optional>
+#include <tuple>
 
 #include "common/json_values.hpp"
 #include "common/validation.hpp"
@@ -10,9 +13,35 @@
 namespace todo {
 namespace {
 
-std::string entry_text(const Entry& entry) {
-  return std::to_string(entry.id) + " " + entry.date.to_string() +
-         (entry.done ? " [x] " : " [ ] ") + entry.title;
+constexpr std::string_view kDim = "\x1b[2m";
+constexpr std::string_view kOverdue = "\x1b[1;31m";
+constexpr std::string_view kReset = "\x1b[0m";
+
+constexpr std::string_view kWeekdayNames[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                              "Thursday", "Friday", "Saturday"};
+
+// text followed by spaces up to width characters (bytes: ids and list names
+// padded here are counted in bytes, so a name outside ASCII is padded short).
+std::string padded(std::string text, std::size_t width) {
+  if (text.size() < width) text.append(width - text.size(), ' ');
+  return text;
+}
+
+std::size_t widest_id(const std::vector<Entry>& entries) {
+  std::size_t width = 0;
+  for (const Entry& entry : entries) width = std::max(width, std::to_string(entry.id).size());
+  return width;
+}
+
+// "2026-12-04 Friday (today)".
+std::string date_heading(Date date, Date today) {
+  // 1970-01-01 was a Thursday; days before it count down, hence the modulo
+  // taken positive.
+  const int weekday = ((date.days_since_epoch() + 4) % 7 + 7) % 7;
+  std::string heading = date.to_string() + " " + std::string(kWeekdayNames[weekday]);
+  if (date == today) heading += " (today)";
+  if (date == today.plus_days(1)) heading += " (tomorrow)";
+  return heading;
 }
 
 template <class T, class Format>
@@ -73,18 +102,76 @@ std::string ReplyPrinter::format_error(std::string_view code, std::string_view m
   return "error: " + std::string(message);
 }
 
+std::string ReplyPrinter::styled(const Entry& entry, std::string text) const {
+  if (!style_.is_colored) return text;
+  if (entry.done) return std::string(kDim) + text + std::string(kReset);
+  if (entry.date < style_.today) return std::string(kOverdue) + text + std::string(kReset);
+  return text;
+}
+
+std::string ReplyPrinter::entry_line(const Entry& entry, std::size_t id_width) const {
+  return styled(entry, padded(std::to_string(entry.id), id_width) + " " + entry.date.to_string() +
+                           (entry.done ? " [x] " : " [ ] ") + entry.title);
+}
+
+std::string ReplyPrinter::format_agenda(std::vector<ListedEntry> entries, Date today) const {
+  std::sort(entries.begin(), entries.end(), [](const ListedEntry& a, const ListedEntry& b) {
+    return std::tie(a.entry.date, a.list, a.entry.id) < std::tie(b.entry.date, b.list, b.entry.id);
+  });
+  if (is_json_) {
+    std::string lines;
+    for (const ListedEntry& listed : entries) {
+      boost::json::object object = entry_json(listed.entry);
+      object["list"] = listed.list;
+      lines += (lines.empty() ? "" : "\n") + boost::json::serialize(object);
+    }
+    return lines;
+  }
+  std::size_t list_width = 0;
+  std::size_t id_width = 0;
+  for (const ListedEntry& listed : entries) {
+    list_width = std::max(list_width, listed.list.size());
+    id_width = std::max(id_width, std::to_string(listed.entry.id).size());
+  }
+  std::string text;
+  std::optional<Date> heading_date;
+  bool has_overdue_heading = false;
+  for (const ListedEntry& listed : entries) {
+    const Entry& entry = listed.entry;
+    const bool is_overdue = entry.date < today;
+    if (is_overdue && !has_overdue_heading) {
+      text += "Overdue\n";
+      has_overdue_heading = true;
+    } else if (!is_overdue && heading_date != entry.date) {
+      text += (text.empty() ? "" : "\n") + date_heading(entry.date, today) + "\n";
+      heading_date = entry.date;
+    }
+    // Under Overdue the date is not in the heading, so it goes in the line.
+    text += styled(entry, "  " + padded(listed.list, list_width) + " " +
+                              padded(std::to_string(entry.id), id_width) + " " +
+                              (is_overdue ? entry.date.to_string() + " " : "") + entry.title) +
+            "\n";
+  }
+  if (!text.empty()) text.pop_back();
+  return text;
+}
+
 std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply) const {
   const std::string_view line_break = is_one_line_ ? "; " : "\n";
   switch (kind) {
     case CliCommand::Kind::add:
       return std::to_string(std::get<EntryId>(reply.payload));
-    case CliCommand::Kind::entries:
-      return joined(std::get<std::vector<Entry>>(reply.payload), line_break, entry_text);
+    case CliCommand::Kind::entries: {
+      const auto& entries = std::get<std::vector<Entry>>(reply.payload);
+      const std::size_t id_width = is_one_line_ ? 0 : widest_id(entries);
+      return joined(entries, line_break,
+                    [&](const Entry& entry) { return entry_line(entry, id_width); });
+    }
     case CliCommand::Kind::show:
     case CliCommand::Kind::update:
     case CliCommand::Kind::done:
     case CliCommand::Kind::undone:
-      return entry_text(std::get<Entry>(reply.payload));
+      return entry_line(std::get<Entry>(reply.payload), 0);
     case CliCommand::Kind::lists:
       return joined(std::get<std::vector<std::string>>(reply.payload), line_break,
                     [](const std::string& name) { return name; });
@@ -128,6 +215,7 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
     case CliCommand::Kind::export_entries:
     case CliCommand::Kind::import_entries:
     case CliCommand::Kind::token_revoke:  // none has a reply of its own
+    case CliCommand::Kind::agenda:        // format_agenda
       break;
   }
   return "ok";
@@ -188,6 +276,7 @@ boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& 
     case CliCommand::Kind::export_entries:
     case CliCommand::Kind::import_entries:
     case CliCommand::Kind::token_revoke:  // none has a reply of its own
+    case CliCommand::Kind::agenda:        // format_agenda
       break;
   }
   return boost::json::object{{"ok", true}};

@@ -82,10 +82,11 @@ std::vector<Entry> List::entries(Date date) const {
   return found;
 }
 
-std::vector<Entry> List::entries_after(EntryId after, std::size_t limit,
-                                       std::optional<Date> date) const {
+std::vector<Entry> List::entries_after(EntryId after, std::size_t limit, std::optional<Date> date,
+                                       const EntryFilter* filter) const {
   std::vector<Entry> page;
-  visit_entries_after(after, limit, date, [&page](const Entry& entry) { page.push_back(entry); });
+  visit_entries_after(after, limit, date, filter,
+                      [&page](const Entry& entry) { page.push_back(entry); });
   return page;
 }
 

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/entry.hpp"
+#include "common/entry_filter.hpp"
 #include "common/result.hpp"
 
 namespace todo {
@@ -43,14 +44,14 @@ class List {
   // All entries, in id order.
   const std::vector<Entry>& entries() const { return entries_; }
   // A page: up to limit entries with ids above after, of this date if one is
-  // given, in id order.
-  std::vector<Entry> entries_after(EntryId after, std::size_t limit,
-                                   std::optional<Date> date) const;
+  // given and matching filter if one is given, in id order.
+  std::vector<Entry> entries_after(EntryId after, std::size_t limit, std::optional<Date> date,
+                                   const EntryFilter* filter = nullptr) const;
   // Calls visit(const Entry&) on that page's entries, in id order, without
-  // copying them.
+  // copying them. REQUIRES: filter, if not null, outlives the call.
   template <class Visit>
   void visit_entries_after(EntryId after, std::size_t limit, std::optional<Date> date,
-                           Visit&& visit) const;
+                           const EntryFilter* filter, Visit&& visit) const;
   // nullptr when there is no such entry.
   const Entry* find_entry(EntryId id) const;
   bool has_entry(EntryId id) const { return find_entry(id) != nullptr; }
@@ -70,12 +71,15 @@ class List {
 
 template <class Visit>
 void List::visit_entries_after(EntryId after, std::size_t limit, std::optional<Date> date,
-                               Visit&& visit) const {
+                               const EntryFilter* filter, Visit&& visit) const {
   const auto first = std::upper_bound(entries_.begin(), entries_.end(), after,
                                       [](EntryId id, const Entry& entry) { return id < entry.id; });
   std::size_t visited = 0;
   for (auto it = first; it != entries_.end() && visited < limit; ++it) {
     if (date && it->date != *date) continue;
+    // Skipped entries do not count towards limit: a page holds up to limit
+    // matching entries.
+    if (filter != nullptr && !matches(*filter, *it)) continue;
     visit(*it);
     ++visited;
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/entry.hpp"
+#include "common/entry_filter.hpp"
 #include "common/result.hpp"
 
 namespace todo {
@@ -24,12 +25,16 @@ struct AddEntry {
 // Entries of one date, or of the whole list when date is empty; in id order.
 // With a limit, one page: up to limit of them with ids above after, so that
 // no reply need hold a whole big list; a page of fewer than limit is the last.
+// With a filter, only the entries it matches, and a page holds up to limit
+// matching entries: a page of fewer than limit is still the last.
 struct GetEntries {
   static constexpr std::uint32_t kMaxLimit = 1000;  // 4.1 MB of titles at most
 
   std::optional<Date> date;
   EntryId after = 0;
   std::uint32_t limit = 0;  // 0: every entry, in one reply (after must be 0)
+  // None: every entry, read without looking at more than ids and dates.
+  std::optional<EntryFilter> filter;
 };
 
 struct UpdateEntry {

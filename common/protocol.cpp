@@ -38,13 +38,16 @@ enum class CommandTag : std::uint8_t {
   backup = 9
 };
 // get_page is get with a page (GetEntries::limit); get is its unpaged form.
+// get_filtered is get_page with a filter (GetEntries::filter), so that reads
+// without one keep their bytes.
 enum class OperationTag : std::uint8_t {
   add = 1,
   get = 2,
   update = 3,
   erase = 4,
   drop = 5,
-  get_page = 6
+  get_page = 6,
+  get_filtered = 7
 };
 enum class PayloadTag : std::uint8_t {
   none = 0,
@@ -157,6 +160,53 @@ TokenGrant load_grant(InArchive& archive) {
   return grant;
 }
 
+void save_optional_date(OutArchive& archive, const std::optional<Date>& date) {
+  save_bool(archive, date.has_value());
+  if (date) archive(date->days_since_epoch());
+}
+
+std::optional<Date> load_optional_date(InArchive& archive, const char* what) {
+  if (!load_bool(archive, what)) return std::nullopt;
+  return load_date(archive);
+}
+
+void save_filtered_get(OutArchive& archive, const GetEntries& get, const EntryFilter& filter) {
+  archive(static_cast<std::uint8_t>(OperationTag::get_filtered));
+  save_optional_date(archive, get.date);
+  archive(get.after, get.limit, static_cast<std::uint8_t>(filter.done));
+  save_optional_date(archive, filter.from);
+  save_optional_date(archive, filter.to);
+  save_string(archive, filter.search);
+}
+
+GetEntries load_filtered_get(InArchive& archive) {
+  GetEntries get;
+  get.date = load_optional_date(archive, "has date");
+  std::uint8_t done = 0;
+  archive(get.after, get.limit, done);
+  if (get.limit > GetEntries::kMaxLimit) {
+    throw cereal::Exception("a page of entries holds 1 to " +
+                            std::to_string(GetEntries::kMaxLimit) + " entries, not " +
+                            std::to_string(get.limit));
+  }
+  if (get.limit == 0 && get.after != 0) {
+    throw cereal::Exception("entries after an id are asked for by the page, with a limit");
+  }
+  if (done > static_cast<std::uint8_t>(DoneState::done)) {
+    throw cereal::Exception("unknown done state " + std::to_string(done));
+  }
+  EntryFilter filter;
+  filter.done = static_cast<DoneState>(done);
+  filter.from = load_optional_date(archive, "has from");
+  filter.to = load_optional_date(archive, "has to");
+  filter.search = load_string(archive, EntryFilter::kMaxSearchBytes, "search text");
+  if (auto valid = validate_entry_filter(filter); !valid) {
+    throw cereal::Exception(valid.error().message);
+  }
+  get.filter = std::move(filter);
+  return get;
+}
+
 void save_operation(OutArchive& archive, const ListOperation& operation) {
   std::visit(
       [&](const auto& op) {
@@ -165,6 +215,10 @@ void save_operation(OutArchive& archive, const ListOperation& operation) {
           archive(static_cast<std::uint8_t>(OperationTag::add), op.date.days_since_epoch());
           save_string(archive, op.title);
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
+          if (op.filter) {
+            save_filtered_get(archive, op, *op.filter);
+            return;
+          }
           const bool is_page = op.limit != 0 || op.after != 0;
           archive(static_cast<std::uint8_t>(is_page ? OperationTag::get_page : OperationTag::get));
           save_bool(archive, op.date.has_value());
@@ -189,7 +243,7 @@ void save_operation(OutArchive& archive, const ListOperation& operation) {
 }
 
 ListOperation load_operation(InArchive& archive) {
-  switch (load_tag(archive, OperationTag::add, OperationTag::get_page, "operation")) {
+  switch (load_tag(archive, OperationTag::add, OperationTag::get_filtered, "operation")) {
     case OperationTag::add: {
       AddEntry add;
       add.date = load_date(archive);
@@ -233,6 +287,8 @@ ListOperation load_operation(InArchive& archive) {
       }
       return get;
     }
+    case OperationTag::get_filtered:
+      return load_filtered_get(archive);
   }
   throw cereal::Exception("unknown operation");
 }

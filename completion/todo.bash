@@ -7,9 +7,9 @@
 # The commands are those of `todo help`; tests/completion_test.sh fails when one
 # is missing here.
 
-_todo_commands=(add entries show update 'done' undone delete lists drop ping batch export import
-  backup help keygen token)
-_todo_global_options=(--endpoint --timeout --json --curve-key --server-key --insecure-tcp
+_todo_commands=(add entries show agenda update 'done' undone delete lists drop ping batch export
+  import backup help keygen token)
+_todo_global_options=(--endpoint --timeout --json --color --curve-key --server-key --insecure-tcp
   --config --version --help)
 
 # The list names that start with $1, one a line, quoted for the shell, from the
@@ -78,8 +78,8 @@ _todo_complete() {
         _todo_connection+=("${_todo_words[@]:i:2}")
         ((i += 2))
         ;;
-      --timeout) ((i += 2)) ;;
-      --timeout=* | --json | --version | --help | -h) ((i += 1)) ;;
+      --timeout | --color) ((i += 2)) ;;
+      --timeout=* | --color=* | --json | --version | --help | -h) ((i += 1)) ;;
       -*)
         _todo_connection+=("${_todo_words[i]}")
         ((i += 1))
@@ -94,6 +94,7 @@ _todo_complete() {
   if ((command_at == 0)); then
     case $prev in
       --curve-key | --server-key | --config) _todo_reply_files ;;
+      --color) _todo_reply auto always never ;;
       --endpoint | --timeout) ;;
       *)
         if [[ $_todo_cur == -* ]]; then
@@ -120,6 +121,7 @@ _todo_complete() {
       ;;
     entries | lists)
       options=(--after --limit)
+      [[ $command == entries ]] && options+=(--pending --done --from --to --search)
       if [[ $command == entries && $argument == 1 && $_todo_cur != -* ]] ||
         [[ $command == lists && $prev == --after ]]; then
         _todo_reply_list_names
@@ -133,6 +135,7 @@ _todo_complete() {
       options=(--yes)
       ((argument == 1)) && [[ $_todo_cur != -* ]] && _todo_reply_list_names
       ;;
+    agenda) options=(--days) ;;
     batch) options=(--retry) ;;
     export)
       [[ $_todo_cur != -* ]] && _todo_reply_list_names

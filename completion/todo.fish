@@ -12,7 +12,7 @@ function __todo_command_position
     set -l i 2
     while test $i -le (count $words)
         switch $words[$i]
-            case --endpoint --timeout --curve-key --server-key --config
+            case --endpoint --timeout --color --curve-key --server-key --config
                 set i (math $i + 2)
             case '-*'
                 set i (math $i + 1)
@@ -54,9 +54,9 @@ function __todo_list_names
                 set -l value (math $i + 1)
                 set -a connection $words[$i] $words[$value]
                 set i (math $i + 2)
-            case --timeout
+            case --timeout --color
                 set i (math $i + 2)
-            case '--timeout=*' --json
+            case '--timeout=*' '--color=*' --json
                 set i (math $i + 1)
             case '-*'
                 set -a connection $words[$i]
@@ -74,6 +74,7 @@ complete -c todo -f
 complete -c todo -n 'not __todo_command_position' -l endpoint -x -d "todod's ZeroMQ endpoint"
 complete -c todo -n 'not __todo_command_position' -l timeout -x -d 'milliseconds to wait for todod'
 complete -c todo -n 'not __todo_command_position' -l json -d 'print JSON, for scripts'
+complete -c todo -n 'not __todo_command_position' -l color -x -a 'auto always never' -d 'colour done and overdue entries'
 complete -c todo -n 'not __todo_command_position' -l curve-key -r -F -d "this client's CURVE key pair"
 complete -c todo -n 'not __todo_command_position' -l server-key -r -F -d "todod's CURVE public key, or its file"
 complete -c todo -n 'not __todo_command_position' -l insecure-tcp -d 'tcp:// without CURVE, to loopback only'
@@ -84,6 +85,7 @@ complete -c todo -n 'not __todo_command_position' -s h -l help -d 'print the usa
 complete -c todo -n 'not __todo_command_position' -a add -d 'add an entry; prints its id'
 complete -c todo -n 'not __todo_command_position' -a entries -d 'entries in id order'
 complete -c todo -n 'not __todo_command_position' -a show -d 'one entry'
+complete -c todo -n 'not __todo_command_position' -a agenda -d 'pending entries of every list, by date'
 complete -c todo -n 'not __todo_command_position' -a update -d 'change an entry'
 complete -c todo -n 'not __todo_command_position' -a done -d 'mark an entry done'
 complete -c todo -n 'not __todo_command_position' -a undone -d 'mark an entry not done'
@@ -106,6 +108,12 @@ complete -c todo -n '__todo_at add' -l date -x -a 'today tomorrow yesterday mond
 complete -c todo -n '__todo_at entries 2' -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m'
 complete -c todo -n '__todo_at entries' -l after -x -d 'entries with ids above this one'
 complete -c todo -n '__todo_at entries' -l limit -x -d 'at most this many entries, 1 to 1000'
+complete -c todo -n '__todo_at entries' -l pending -d 'only entries not done'
+complete -c todo -n '__todo_at entries' -l done -d 'only entries done'
+complete -c todo -n '__todo_at entries' -l from -x -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m' -d 'entries dated from this day'
+complete -c todo -n '__todo_at entries' -l to -x -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m' -d 'entries dated up to this day'
+complete -c todo -n '__todo_at entries' -l search -x -d 'entries whose title holds this text'
+complete -c todo -n '__todo_at agenda' -l days -x -d 'how many days after today, 7 unless given'
 complete -c todo -n '__todo_at update' -l date -x -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m' -d 'the new date'
 complete -c todo -n '__todo_at update' -l title -x -d 'the new title'
 complete -c todo -n '__todo_at drop' -s y -l yes -d 'drop without asking'
@@ -116,7 +124,7 @@ complete -c todo -n '__todo_at export' -a '(__todo_list_names)'
 complete -c todo -n '__todo_at import' -l list -x -a '(__todo_list_names)' -d 'where tasks without a project go'
 complete -c todo -n '__todo_at backup 1' -F
 complete -c todo -n '__todo_at backup' -l keep -x -d 'delete all but the newest N backups'
-complete -c todo -n '__todo_at help 1' -a 'add entries show update done undone delete lists drop ping batch export import backup help keygen token'
+complete -c todo -n '__todo_at help 1' -a 'add entries show agenda update done undone delete lists drop ping batch export import backup help keygen token'
 complete -c todo -n '__todo_at keygen 1' -F
 complete -c todo -n '__todo_at token 1' -a 'add list revoke'
 complete -c todo -n '__todo_is_token_add' -l lists -x -d "a list name, or a prefix and '*'"

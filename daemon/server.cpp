@@ -330,10 +330,16 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           mutations.put_entry(added);
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
-          if (op.limit != 0 || op.date) {
+          if (op.filter) {
+            // Decoded requests were checked already; this is for callers in
+            // this process (the HTTP API).
+            if (auto valid = validate_entry_filter(*op.filter); !valid) return valid.error();
+          }
+          if (op.limit != 0 || op.date || op.filter) {
             EntriesEncoder page;
             list.visit_entries_after(op.after, op.limit != 0 ? op.limit : List::kMaxEntries,
-                                     op.date, [&page](const Entry& entry) { page.add(entry); });
+                                     op.date, op.filter ? &*op.filter : nullptr,
+                                     [&page](const Entry& entry) { page.add(entry); });
             return ListAnswer(std::move(page).finish());
           }
           if (list.all_entries) return ListAnswer(EncodedEntries{list.all_entries});

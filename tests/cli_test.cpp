@@ -519,7 +519,8 @@ TEST_CASE_METHOD(Fixture, "entries come in pages with --limit, and --after alone
         "4 2026-12-02 [ ] e4\n6 2026-12-02 [ ] e6\n");
   const std::vector<std::string> rest = lines(ok({"entries", "big", "--after", "40"}));
   REQUIRE(rest.size() == 1'010);
-  CHECK(rest.front() == "41 2026-12-03 [ ] e41");
+  // Ids padded to the widest of the reply, 1050.
+  CHECK(rest.front() == "41   2026-12-03 [ ] e41");
   CHECK(rest.back() == "1050 2026-12-02 [ ] e1050");
   CHECK(lines(ok({"entries", "big"})).size() == 1'050);
   CHECK(todo({"entries", "big", "--limit", "0"}).exit_code == 2);

@@ -63,6 +63,8 @@ std::string kind_name(Kind kind) {
       return "token revoke";
     case Kind::backup:
       return "backup";
+    case Kind::agenda:
+      return "agenda";
   }
   return "?";
 }
@@ -277,7 +279,7 @@ TEST_CASE("an unknown command or option gets a suggestion when one is close", "[
   CHECK(refused({"frobnicate"}).message == "unknown command 'frobnicate'; todo help lists them");
   CHECK(refused({"entries", "bob", "--limt", "5"}).message ==
         "unknown option '--limt' (did you mean '--limit'?); usage: entries LIST [DATE] "
-        "[--after ID] [--limit N]");
+        "[--pending|--done] [--from D] [--to D] [--search TEXT] [--after ID] [--limit N]");
   CHECK(refused({"update", "bob", "1", "--titel", "x"}).message ==
         "unknown option '--titel' (did you mean '--title'?); usage: update LIST ID [--date D] "
         "[--title T]");
@@ -288,6 +290,44 @@ TEST_CASE("an unknown command or option gets a suggestion when one is close", "[
         "unknown option '--jsn' (did you mean '--json'?); usage: lists [--after NAME] [--limit N]");
   CHECK(refused({"lists", "--verbose"}).message ==
         "unknown option '--verbose'; usage: lists [--after NAME] [--limit N]");
+}
+
+TEST_CASE("entries takes filters that go to the daemon", "[command_parser]") {
+  CHECK(parsed({"entries", "bob", "--pending"}) ==
+        "entries: list 'bob' get - filter done=pending from=- to=- search=''");
+  CHECK(parsed({"entries", "bob", "--done", "--done"}) ==
+        "entries: list 'bob' get - filter done=done from=- to=- search=''");
+  CHECK(parsed({"entries", "bob", "--from", "today", "--to=+7d"}) ==
+        "entries: list 'bob' get - filter done=any from=2024-02-28 to=2024-03-06 search=''");
+  CHECK(parsed({"entries", "bob", "2018-12-19", "--search", "Milk Shake", "--limit", "5"}) ==
+        "entries: list 'bob' get 2018-12-19 after 0 limit 5 filter done=any from=- to=- "
+        "search='Milk Shake'");
+  // Without a filter option, the read of before.
+  CHECK(parsed({"entries", "bob", "--limit", "5"}) == "entries: list 'bob' get - after 0 limit 5");
+  const CommandError both = refused({"entries", "bob", "--pending", "--done"});
+  CHECK(both.is_usage);
+  CHECK_THAT(both.message, Catch::StartsWith("--pending and --done cannot go together"));
+  const CommandError backwards = refused({"entries", "bob", "--from", "+1d", "--to", "today"});
+  CHECK_FALSE(backwards.is_usage);
+  CHECK(backwards.message == "the range of dates is empty: 2024-02-29 is after 2024-02-28");
+  CHECK(refused({"entries", "bob", "--to"}).is_usage);
+}
+
+TEST_CASE("agenda takes --days from 0 to 3660", "[command_parser]") {
+  CliCommand command;
+  CommandError error;
+  const CommandParser parser(day("2024-02-28"), kGlobalOptions);
+  REQUIRE(parser.parse({"agenda"}, command, error));
+  CHECK(command.kind == Kind::agenda);
+  CHECK(command.agenda_days == 7);
+  REQUIRE(parser.parse({"agenda", "--days=0"}, command, error));
+  CHECK(command.agenda_days == 0);
+  REQUIRE(parser.parse({"agenda", "--days", "3660"}, command, error));
+  CHECK(command.agenda_days == 3660);
+  CHECK(refused({"agenda", "--days", "3661"}).is_usage);
+  CHECK(refused({"agenda", "--days"}).is_usage);
+  CHECK(refused({"agenda", "--dyas", "3"})
+            .message.starts_with("unknown option '--dyas' (did you mean '--days'?)"));
 }
 
 TEST_CASE("show takes a list and an entry's id", "[command_parser]") {
@@ -568,6 +608,61 @@ TEST_CASE("replies as text", "[reply_printer]") {
         "backup 3 made: 1.5 MiB in 7 files; the directory keeps 1 backup");
   CHECK(json(Kind::backup, ok(BackupMade{3, 1500, 7, 2})) ==
         R"({"id":3,"bytes":1500,"files":7,"backups_kept":2})");
+}
+
+TEST_CASE("ids are padded after to the widest id of the reply", "[reply_printer]") {
+  const Entry nine{9, day("2024-02-28"), "Nine", false};
+  const Entry ten{10, day("2024-02-29"), "Ten", true};
+  CHECK(text(Kind::entries, ok(std::vector<Entry>{nine, ten})) ==
+        "9  2024-02-28 [ ] Nine\n10 2024-02-29 [x] Ten");
+  CHECK(text(Kind::entries, ok(std::vector<Entry>{nine, ten}), true) ==
+        "9 2024-02-28 [ ] Nine; 10 2024-02-29 [x] Ten");
+}
+
+TEST_CASE("colour dims done entries and highlights overdue pending ones only", "[reply_printer]") {
+  const ReplyPrinter colored(false, false, {true, day("2024-02-29")});
+  const Entry overdue{1, day("2024-02-28"), "Late", false};
+  const Entry done_late{2, day("2024-02-28"), "Done", true};
+  const Entry due{3, day("2024-02-29"), "Today", false};
+  CHECK(colored.format(Kind::entries, ok(std::vector<Entry>{overdue, done_late, due})) ==
+        "\x1b[1;31m1 2024-02-28 [ ] Late\x1b[0m\n\x1b[2m2 2024-02-28 [x] Done\x1b[0m\n"
+        "3 2024-02-29 [ ] Today");
+  CHECK(colored.format(Kind::show, ok(overdue)) == "\x1b[1;31m1 2024-02-28 [ ] Late\x1b[0m");
+  const ReplyPrinter plain(false, false, {false, day("2024-02-29")});
+  CHECK(plain.format(Kind::entries, ok(std::vector<Entry>{overdue, done_late, due})) ==
+        "1 2024-02-28 [ ] Late\n2 2024-02-28 [x] Done\n3 2024-02-29 [ ] Today");
+}
+
+TEST_CASE("an agenda: overdue first then by date under headings", "[reply_printer]") {
+  const Date today = day("2026-12-04");  // a Friday
+  const std::vector<ListedEntry> entries = {
+      {"work", {12, day("2026-12-07"), "Report", false}},
+      {"home", {3, day("2026-12-04"), "Milk", false}},
+      {"work", {2, day("2026-12-01"), "Late", false}},
+      {"home", {1, day("2026-12-05"), "Paint", false}},
+      {"ab", {4, day("2026-12-04"), "Call", false}},
+  };
+  CHECK(ReplyPrinter(false, false).format_agenda(entries, today) ==
+        "Overdue\n"
+        "  work 2  2026-12-01 Late\n"
+        "\n2026-12-04 Friday (today)\n"
+        "  ab   4  Call\n"
+        "  home 3  Milk\n"
+        "\n2026-12-05 Saturday (tomorrow)\n"
+        "  home 1  Paint\n"
+        "\n2026-12-07 Monday\n"
+        "  work 12 Report");
+  CHECK(ReplyPrinter(true, false).format_agenda({entries[1], entries[2]}, today) ==
+        R"({"id":2,"date":"2026-12-01","title":"Late","done":false,"list":"work"})"
+        "\n"
+        R"({"id":3,"date":"2026-12-04","title":"Milk","done":false,"list":"home"})");
+  CHECK(ReplyPrinter(false, false).format_agenda({}, today).empty());
+  CHECK(ReplyPrinter(false, false, {true, today}).format_agenda({entries[2]}, today) ==
+        "Overdue\n\x1b[1;31m  work 2 2026-12-01 Late\x1b[0m");
+  // Days before 1970 have weekdays too.
+  CHECK_THAT(ReplyPrinter(false, false)
+                 .format_agenda({{"a", {1, day("1969-12-31"), "x", false}}}, day("1969-12-30")),
+             Catch::StartsWith("1969-12-31 Wednesday (tomorrow)\n"));
 }
 
 TEST_CASE("one-line mode joins lines with a semicolon", "[reply_printer]") {

@@ -29,10 +29,17 @@ inline std::string describe(const ListOperation& operation) {
         if constexpr (std::is_same_v<Op, AddEntry>) {
           return "add " + op.date.to_string() + " '" + op.title + "'";
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
-          return "get " + describe(op.date) +
-                 (op.limit == 0 ? ""
-                                : " after " + std::to_string(op.after) + " limit " +
-                                      std::to_string(op.limit));
+          std::string text = "get " + describe(op.date) +
+                             (op.limit == 0 ? ""
+                                            : " after " + std::to_string(op.after) + " limit " +
+                                                  std::to_string(op.limit));
+          if (op.filter) {
+            const char* done[] = {"any", "pending", "done"};
+            text += " filter done=" + std::string(done[static_cast<int>(op.filter->done)]) +
+                    " from=" + describe(op.filter->from) + " to=" + describe(op.filter->to) +
+                    " search='" + op.filter->search + "'";
+          }
+          return text;
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           return "update " + std::to_string(op.id) + " date=" + describe(op.change.date) +
                  " title=" + (op.change.title ? "'" + *op.change.title + "'" : "-") +

@@ -136,6 +136,72 @@ TEST_CASE("Dates in the API may be written as the CLI takes them") {
         "invalid date 'someday': a date is " + std::string(kDateForms));
 }
 
+TEST_CASE("Entries may be filtered by query parameters") {
+  HttpDaemon http;
+  auto connection = http.connect();
+  const std::string& token = http.token;
+  for (const auto& [date, title] : {std::pair{"2026-12-01", "Buy milk"},
+                                    {"2026-12-02", "Dentist"},
+                                    {"2026-12-03", "MILKshake"},
+                                    {"2026-12-04", "Gym"}}) {
+    REQUIRE(
+        connection
+            .request(http::verb::post, "/api/v1/lists/bob/entries", token, add_body(date, title))
+            .result_int() == 201);
+  }
+  REQUIRE(connection
+              .request(http::verb::patch, "/api/v1/lists/bob/entries/2", token, R"({"done": true})")
+              .result_int() == 200);
+  const auto ids = [&](const std::string& query) {
+    HttpReply reply =
+        connection.request(http::verb::get, "/api/v1/lists/bob/entries?" + query, token);
+    INFO(query << ": " << reply.body());
+    REQUIRE(reply.result_int() == 200);
+    std::vector<std::uint64_t> found;
+    const json::array entries = body_json(reply).as_array();
+    for (const json::value& entry : entries) {
+      found.push_back(entry.at("id").to_number<std::uint64_t>());
+    }
+    return found;
+  };
+  using Ids = std::vector<std::uint64_t>;
+  CHECK(ids("pending=true") == Ids{1, 3, 4});
+  CHECK(ids("done=true") == Ids{2});
+  CHECK(ids("from=2026-12-02&to=2026-12-03") == Ids{2, 3});
+  CHECK(ids("search=milk") == Ids{1, 3});
+  CHECK(ids("pending=true&search=MILK&from=2026-12-02") == Ids{3});
+  for (const std::string& bad : std::vector<std::string>{
+           "pending=true&done=true", "pending=yes", "from=2026-12-04&to=2026-12-01", "to=someday",
+           "search=" + std::string(1025, 'a')}) {
+    INFO(bad.substr(0, 40));
+    HttpReply refused =
+        connection.request(http::verb::get, "/api/v1/lists/bob/entries?" + bad, token);
+    CHECK(refused.result_int() == 400);
+    CHECK(error_code_of(refused) == "invalid_argument");
+  }
+
+  SECTION("across pages, each of up to 1000 matching entries") {
+    std::string batch;
+    for (int i = 1; i <= 2'500; ++i)
+      batch += "add big 2026-12-02 entry " + std::to_string(i) + "\n";
+    REQUIRE(acknowledged_adds(run_todo(http.place.endpoint(), {"batch"}, batch).out) == 2'500);
+    HttpReply tens =
+        connection.request(http::verb::get, "/api/v1/lists/big/entries?search=0", token);
+    REQUIRE(tens.result_int() == 200);
+    // Every title with a 0 in its number: fewer than a page, found over three.
+    std::size_t expected = 0;
+    for (int i = 1; i <= 2'500; ++i) expected += std::to_string(i).find('0') != std::string::npos;
+    CHECK(body_json(tens).as_array().size() == expected);
+    HttpReply pending =
+        connection.request(http::verb::get, "/api/v1/lists/big/entries?pending=true", token);
+    const json::array entries = body_json(pending).as_array();
+    REQUIRE(entries.size() == 2'500);
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      REQUIRE(entries[i].at("id").to_number<std::uint64_t>() == i + 1);
+    }
+  }
+}
+
 TEST_CASE("The book's routes answer as the book's clients expect") {
   HttpDaemon http;
   auto connection = http.connect();

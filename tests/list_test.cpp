@@ -99,6 +99,84 @@ TEST_CASE("a page of entries: ids above after, at most limit, of the date if giv
   CHECK(ids(list.entries_after(1, 5, day("2018-12-19"))) == std::vector<EntryId>{3});
 }
 
+// Six entries over three days, 2 and 5 done: ids 1 to 6.
+List filtered_list() {
+  List list("bob");
+  add(list, "2018-12-18", "Buy milk");
+  add(list, "2018-12-19", "Dentist");
+  add(list, "2018-12-19", "MILKshake with Ann");
+  add(list, "2018-12-20", "Gym");
+  add(list, "2018-12-20", "Oat milk");
+  add(list, "2018-12-21", "Caf\xC3\xA9 with Ann");
+  REQUIRE(list.update_entry(2, new_done(true)).ok());
+  REQUIRE(list.update_entry(5, new_done(true)).ok());
+  return list;
+}
+
+std::vector<EntryId> matching(const List& list, const EntryFilter& filter, EntryId after = 0,
+                              std::size_t limit = List::kMaxEntries,
+                              std::optional<Date> date = std::nullopt) {
+  return ids(list.entries_after(after, limit, date, &filter));
+}
+
+TEST_CASE("a filter chooses entries by done state") {
+  const List list = filtered_list();
+  CHECK(matching(list, EntryFilter{}) == std::vector<EntryId>{1, 2, 3, 4, 5, 6});
+  CHECK(matching(list, EntryFilter{.done = DoneState::pending}) ==
+        std::vector<EntryId>{1, 3, 4, 6});
+  CHECK(matching(list, EntryFilter{.done = DoneState::done}) == std::vector<EntryId>{2, 5});
+}
+
+TEST_CASE("a filter chooses entries by a range of dates that includes both ends") {
+  const List list = filtered_list();
+  EntryFilter filter;
+  filter.from = day("2018-12-19");
+  CHECK(matching(list, filter) == std::vector<EntryId>{2, 3, 4, 5, 6});
+  filter.to = day("2018-12-20");
+  CHECK(matching(list, filter) == std::vector<EntryId>{2, 3, 4, 5});
+  filter.from.reset();
+  CHECK(matching(list, filter) == std::vector<EntryId>{1, 2, 3, 4, 5});
+  filter.from = day("2018-12-20");
+  CHECK(matching(list, filter) == std::vector<EntryId>{4, 5});
+  // The one date of GetEntries::date narrows the range further.
+  CHECK(matching(list, filter, 0, 10, day("2018-12-19")).empty());
+}
+
+TEST_CASE("a filter's search ignores ASCII case and compares other bytes as they are") {
+  const List list = filtered_list();
+  CHECK(matching(list, EntryFilter{.search = "milk"}) == std::vector<EntryId>{1, 3, 5});
+  CHECK(matching(list, EntryFilter{.search = "MiLk"}) == std::vector<EntryId>{1, 3, 5});
+  CHECK(matching(list, EntryFilter{.search = "with ann"}) == std::vector<EntryId>{3, 6});
+  CHECK(matching(list, EntryFilter{.search = "caf\xC3\xA9"}) == std::vector<EntryId>{6});
+  // Not Unicode case folding: É is not é.
+  CHECK(matching(list, EntryFilter{.search = "CAF\xC3\x89"}).empty());
+  CHECK(matching(list, EntryFilter{.search = "milkshakes"}).empty());
+}
+
+TEST_CASE("filters combine and a page holds up to limit matching entries") {
+  const List list = filtered_list();
+  const EntryFilter pending_milk{.done = DoneState::pending, .search = "milk"};
+  CHECK(matching(list, pending_milk) == std::vector<EntryId>{1, 3});
+  const EntryFilter pending{.done = DoneState::pending};
+  // 1 3 4 6 match: entries that do not match do not count towards a page.
+  CHECK(matching(list, pending, 0, 2) == std::vector<EntryId>{1, 3});
+  CHECK(matching(list, pending, 3, 2) == std::vector<EntryId>{4, 6});
+  CHECK(matching(list, pending, 6, 2).empty());
+  CHECK(matching(list, pending, 1, 1) == std::vector<EntryId>{3});
+}
+
+TEST_CASE("a filter with from after to or too long a search is refused") {
+  EntryFilter filter{.from = day("2018-12-20"), .to = day("2018-12-19")};
+  CHECK_THAT(rejection(validate_entry_filter(filter)),
+             Catch::Contains("2018-12-20 is after 2018-12-19"));
+  filter.to = filter.from;
+  CHECK(validate_entry_filter(filter).ok());
+  filter.search = std::string(EntryFilter::kMaxSearchBytes, 'a');
+  CHECK(validate_entry_filter(filter).ok());
+  filter.search += 'a';
+  CHECK_THAT(rejection(validate_entry_filter(filter)), Catch::Contains("more than 1024"));
+}
+
 TEST_CASE("find_entry finds exactly the entries the list holds") {
   List list = bobs_list();
   add(list, "2018-12-21", "Gym");

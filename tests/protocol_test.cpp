@@ -41,6 +41,7 @@ constexpr std::uint8_t kOperationUpdate = 3;
 constexpr std::uint8_t kOperationDelete = 4;
 constexpr std::uint8_t kOperationDrop = 5;
 constexpr std::uint8_t kOperationGetPage = 6;
+constexpr std::uint8_t kOperationGetFiltered = 7;
 constexpr std::uint8_t kPayloadNone = 0;
 constexpr std::uint8_t kPayloadId = 1;
 constexpr std::uint8_t kPayloadEntry = 2;
@@ -133,6 +134,25 @@ std::vector<Request> sample_requests() {
       list_request(kMaxId, std::string(255, 'n'), AddEntry{day("9999-12-31"), "a"}),
       list_request(2, "bob", GetEntries{}),
       list_request(3, "bob", GetEntries{day("2024-02-29")}),
+      list_request(
+          18, "bob",
+          GetEntries{.date = std::nullopt, .after = 0, .limit = 0, .filter = EntryFilter{}}),
+      list_request(19, "bob",
+                   GetEntries{.date = day("2024-02-29"),
+                              .after = 7,
+                              .limit = 1000,
+                              .filter = EntryFilter{.done = DoneState::pending,
+                                                    .from = day("2024-01-01"),
+                                                    .to = day("2024-12-31"),
+                                                    .search = "Caf\xC3\xA9"}}),
+      list_request(20, "bob",
+                   GetEntries{.date = std::nullopt,
+                              .after = 0,
+                              .limit = 5,
+                              .filter = EntryFilter{.done = DoneState::done,
+                                                    .from = std::nullopt,
+                                                    .to = day("2024-12-31"),
+                                                    .search = std::string(1024, 's')}}),
       list_request(4, "bob", DeleteEntry{42}),
       list_request(5, "bob", DeleteEntry{kMaxId}),
       list_request(6, "bob", DropList{}),
@@ -677,6 +697,81 @@ TEST_CASE("a backup names an absolute directory of at most 4096 bytes", "[protoc
   }
 }
 
+TEST_CASE("a filtered read is an operation of its own; reads without a filter keep their bytes",
+          "[protocol]") {
+  const std::int32_t leap_day = day("2024-02-29").days_since_epoch();
+  const std::int32_t new_year = day("2024-01-01").days_since_epoch();
+  GetEntries get{.date = day("2024-02-29"),
+                 .after = 7,
+                 .limit = 20,
+                 .filter = EntryFilter{.done = DoneState::pending,
+                                       .from = day("2024-01-01"),
+                                       .to = std::nullopt,
+                                       .search = "milk"}};
+  CHECK(encode_request(list_request(5, "bob", get)) == request_header(5)
+                                                           .u8(kCommandList)
+                                                           .text("bob")
+                                                           .u8(kOperationGetFiltered)
+                                                           .u8(1)
+                                                           .i32(leap_day)
+                                                           .u64(7)
+                                                           .u32(20)
+                                                           .u8(1)
+                                                           .u8(1)
+                                                           .i32(new_year)
+                                                           .u8(0)
+                                                           .text("milk")
+                                                           .str());
+  get.filter.reset();
+  CHECK(encode_request(list_request(5, "bob", get)) == request_header(5)
+                                                           .u8(kCommandList)
+                                                           .text("bob")
+                                                           .u8(kOperationGetPage)
+                                                           .u8(1)
+                                                           .i32(leap_day)
+                                                           .u64(7)
+                                                           .u32(20)
+                                                           .str());
+  // A filtered read in pieces: date?, after, limit, done, from?, to?, search.
+  const auto filtered = [](std::uint64_t after, std::uint32_t limit, std::uint8_t done,
+                           std::optional<std::int32_t> from, std::optional<std::int32_t> to,
+                           const std::string& search) {
+    Bytes bytes = request_header(1).u8(kCommandList).text("bob").u8(kOperationGetFiltered).u8(0);
+    bytes.u64(after).u32(limit).u8(done).u8(from ? 1 : 0);
+    if (from) bytes.i32(*from);
+    bytes.u8(to ? 1 : 0);
+    if (to) bytes.i32(*to);
+    return decode_request(bytes.text(search).str());
+  };
+  const auto decoded = filtered(0, 0, 2, new_year, leap_day, "x");
+  REQUIRE(decoded.ok());
+  CHECK(describe(decoded.value()) ==
+        "id=1 list 'bob' get - filter done=done from=2024-01-01 to=2024-02-29 search='x'");
+  CHECK(filtered(3, 1000, 0, std::nullopt, std::nullopt, std::string(1024, 'a')).ok());
+  CHECK(filtered(0, 0, 1, leap_day, leap_day, "").ok());
+  SECTION("an unknown done state") {
+    for (const std::uint8_t done : {3, 0x80, 0xFF}) {
+      INFO("done " << int{done});
+      CHECK_THAT(error_of(filtered(0, 0, done, std::nullopt, std::nullopt, "")),
+                 Catch::Contains("unknown done state"));
+    }
+  }
+  SECTION("from after to") {
+    CHECK_THAT(error_of(filtered(0, 0, 0, leap_day, new_year, "")),
+               Catch::Contains("2024-02-29 is after 2024-01-01"));
+  }
+  SECTION("search text over 1 KiB") {
+    CHECK_THAT(error_of(filtered(0, 0, 0, std::nullopt, std::nullopt, std::string(1025, 'a'))),
+               Catch::Contains("search text length 1025 exceeds the limit of 1024"));
+  }
+  SECTION("a page over 1,000 entries, or after an id without a page") {
+    CHECK_THAT(error_of(filtered(0, 1001, 0, std::nullopt, std::nullopt, "")),
+               Catch::Contains("not 1001"));
+    CHECK_THAT(error_of(filtered(5, 0, 0, std::nullopt, std::nullopt, "")),
+               Catch::Contains("with a limit"));
+  }
+}
+
 TEST_CASE("unknown tags are refused", "[protocol]") {
   SECTION("command") {
     for (const std::uint8_t tag : {0, 10, 0x80, 0xFF}) {
@@ -687,7 +782,7 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
     }
   }
   SECTION("operation") {
-    for (const std::uint8_t tag : {0, 7, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {0, 8, 0x80, 0xFF}) {
       INFO("operation tag " << int{tag});
       const auto decoded =
           decode_request(request_header(1).u8(kCommandList).text("bob").u8(tag).str());

@@ -223,6 +223,41 @@ Result<Date> date_from(std::string_view text) {
   return parse_date_phrase(text, local_today());
 }
 
+// The filter of GET .../entries: ?pending=true or ?done=true, from, to,
+// search; none when the query names none of them.
+Result<std::optional<EntryFilter>> entry_filter_from(const Target& target) {
+  EntryFilter filter;
+  bool is_filtered = false;
+  for (const std::string_view state : {"pending", "done"}) {
+    const auto text = query_value(target, state);
+    if (!text) continue;
+    if (*text != "true") {
+      return Error::invalid("query parameter '" + std::string(state) +
+                            "' may only be 'true', not '" + std::string(*text) + "'");
+    }
+    if (filter.done != DoneState::any) {
+      return Error::invalid("'pending' and 'done' cannot go together");
+    }
+    filter.done = state == "pending" ? DoneState::pending : DoneState::done;
+    is_filtered = true;
+  }
+  for (const std::string_view end : {"from", "to"}) {
+    const auto text = query_value(target, end);
+    if (!text) continue;
+    auto date = date_from(*text);
+    if (!date) return date.error();
+    (end == "from" ? filter.from : filter.to) = date.value();
+    is_filtered = true;
+  }
+  if (const auto text = query_value(target, "search")) {
+    filter.search = std::string(*text);
+    is_filtered = true;
+  }
+  if (!is_filtered) return std::optional<EntryFilter>();
+  if (auto valid = validate_entry_filter(filter); !valid) return valid.error();
+  return std::optional<EntryFilter>(std::move(filter));
+}
+
 Result<Date> date_field(const json::value& value) {
   auto text = string_field(value, "date");
   if (!text) return std::move(text).error();
@@ -511,7 +546,10 @@ std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) c
         return refuse(400, "invalid_argument", "missing query parameter 'date'");
       }
       if (request.method() == http::verb::get) {
-        operation = GetEntries{.date = date, .after = 0, .limit = kPageSize};
+        auto filter = entry_filter_from(target);
+        if (!filter) return failure_response(route, filter.error());
+        operation = GetEntries{
+            .date = date, .after = 0, .limit = kPageSize, .filter = std::move(filter).value()};
         break;
       }
       auto body = json_object_body(request);
