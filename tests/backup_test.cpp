@@ -121,9 +121,17 @@ TEST_CASE_METHOD(Fixture, "a backup taken during adds holds a whole prefix of th
   std::istringstream lines(run_todo_ok(served.endpoint(), {"entries", "busy"}));
   std::uint64_t expected_id = 1;
   for (std::string line; std::getline(lines, line); ++expected_id) {
-    // "ID 2026-12-19 [ ] entry ID": ids from 1 with no gap, each its own title.
-    const std::string id = std::to_string(expected_id);
-    REQUIRE(line == id + " 2026-12-19 [ ] entry " + id);
+    // "ID 2026-12-19 [ ] entry ID", the id padded: ids from 1 with no gap,
+    // each its own title.
+    std::istringstream words(line);
+    std::uint64_t id = 0;
+    std::string date;
+    std::string title;
+    words >> id >> date;
+    std::getline(words, title);
+    REQUIRE(id == expected_id);
+    REQUIRE(date == "2026-12-19");
+    REQUIRE(title == " [ ] entry " + std::to_string(expected_id));
   }
   CHECK(expected_id - 1 >= 1000);
   CHECK(expected_id - 1 <= 3000);
