@@ -47,6 +47,11 @@ std::string outcome_unknown(const Error& failure) {
 
 std::string refusal(const Reply& reply) {
   if (reply.status == StatusCode::busy) return "todod is overloaded: " + reply.message;
+  // What a todod answers a command or operation added after it was built.
+  if (reply.message.starts_with("corrupt request: unknown command") ||
+      reply.message.starts_with("corrupt request: unknown operation")) {
+    return reply.message + " (this todod is older than this todo, and does not know it)";
+  }
   return reply.message;
 }
 

@@ -14,6 +14,15 @@
 namespace todo {
 namespace {
 
+// A full page whose last item is not past where it was asked to start: asking
+// after it again would never end, which a todod that keeps its order never
+// makes happen.
+int page_stands_still(const ReplyPrinter& printer) {
+  report(printer, code_name(StatusCode::internal),
+         "todod sent a page that does not move on from the one before");
+  return kExitRefused;
+}
+
 // Every list's name, page after page, as todo lists reads them, into lists;
 // 0, or the exit code, the failure reported.
 int read_every_list_name(Client& client, const ReplyPrinter& printer,
@@ -27,6 +36,7 @@ int read_every_list_name(Client& client, const ReplyPrinter& printer,
     }
     auto& names = std::get<std::vector<std::string>>(reply.value().payload);
     const bool is_last = names.size() < page.limit;
+    if (!is_last && names.back() <= page.after) return page_stands_still(printer);
     if (!names.empty()) page.after = names.back();
     lists.insert(lists.end(), std::make_move_iterator(names.begin()),
                  std::make_move_iterator(names.end()));
@@ -52,6 +62,7 @@ int read_every_entry(Client& client, const ReplyPrinter& printer, const std::str
     }
     auto& entries = std::get<std::vector<Entry>>(reply.value().payload);
     const bool is_last = entries.size() < GetEntries::kMaxLimit;
+    if (!is_last && entries.back().id <= after) return page_stands_still(printer);
     if (!entries.empty()) after = entries.back().id;
     visit(entries);
     if (is_last) return 0;

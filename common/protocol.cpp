@@ -438,6 +438,9 @@ void load(Archive& archive, WireRequest& wire) {
         throw cereal::Exception("the backup directory must be an absolute path, not '" +
                                 command.directory + "'");
       }
+      if (command.directory.find('\0') != std::string::npos) {
+        throw cereal::Exception("the backup directory holds a NUL byte");
+      }
       wire.request.command = std::move(command);
       return;
     }

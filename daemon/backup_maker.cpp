@@ -29,8 +29,8 @@ void BackupMaker::start(MakeBackup request, Done done) {
     } else {
       is_making_ = true;
       making_into_ = request.directory;
-      // The last thread cleared is_making_ as its last step under the lock,
-      // so this join waits only for it to return.
+      // The last backup's thread cleared is_making_ and has at most its
+      // answer left to send, which never waits: this join is short.
       if (thread_.joinable()) thread_.join();
       thread_ = std::jthread(
           [this, request = std::move(request), done = std::move(done)] { make(request, done); });
@@ -42,21 +42,30 @@ void BackupMaker::start(MakeBackup request, Done done) {
 
 void BackupMaker::make(const MakeBackup& request, const Done& done) {
   Result<BackupMade> made = [&]() -> Result<BackupMade> {
-    auto opened = BackupDirectory::open(request.directory, database_.data_dir());
-    if (!opened) return opened.error();
-    std::shared_ptr<BackupDirectory> directory = std::move(opened).value();
-    {
-      MutexLock lock(mutex_);
-      // A stop that came before current_ was set is passed on here.
-      if (is_stopping_) directory->stop();
-      current_ = directory;
+    try {
+      auto opened = BackupDirectory::open(request.directory, database_.data_dir());
+      if (!opened) return opened.error();
+      std::shared_ptr<BackupDirectory> directory = std::move(opened).value();
+      {
+        MutexLock lock(mutex_);
+        // A stop that came before current_ was set is passed on here.
+        if (is_stopping_) directory->stop();
+        current_ = directory;
+      }
+      return database_.back_up(*directory, request.keep);
+    } catch (const std::exception& e) {
+      // Not past this thread: an exception here would end todod.
+      return Error::internal("backup into " + request.directory + " failed: " + e.what());
     }
-    return database_.back_up(*directory, request.keep);
   }();
+  {
+    MutexLock lock(mutex_);
+    current_.reset();
+    // Before the answer, so that a client that asks again once answered
+    // never finds this backup still being made.
+    is_making_ = false;
+  }
   done(std::move(made));
-  MutexLock lock(mutex_);
-  current_.reset();
-  is_making_ = false;
 }
 
 }  // namespace todo

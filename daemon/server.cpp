@@ -330,11 +330,6 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           mutations.put_entry(added);
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
-          if (op.filter) {
-            // Decoded requests were checked already; this is for callers in
-            // this process (the HTTP API).
-            if (auto valid = validate_entry_filter(*op.filter); !valid) return valid.error();
-          }
           if (op.limit != 0 || op.date || op.filter) {
             EntriesEncoder page;
             list.visit_entries_after(op.after, op.limit != 0 ? op.limit : List::kMaxEntries,

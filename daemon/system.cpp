@@ -53,7 +53,8 @@ bool System::shutdown(std::chrono::milliseconds grace) {
   if (is_shut_down_) return true;
   is_shut_down_ = true;
   idle_reaper_.reset();
-  // A backup in progress is stopped, not waited for: it can take minutes.
+  // A backup in progress is stopped (it can take minutes), and its thread
+  // joined once the engine gives up.
   backup_maker_.reset();
   const auto deadline = std::chrono::steady_clock::now() + grace;
   bool is_drained = true;

@@ -55,6 +55,7 @@ class System {
   Cache& cache() { return *cache_; }
   Database& database() { return *database_; }
   AccessTokens& access_tokens() { return *access_tokens_; }
+  // REQUIRES: before shutdown(), which stops backups.
   BackupMaker& backups() { return *backup_maker_; }
   SystemCounters& counters() { return *counters_; }
   Scheduler& scheduler() { return *scheduler_; }

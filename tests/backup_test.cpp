@@ -165,6 +165,18 @@ TEST_CASE_METHOD(Fixture, "a backup is refused where others could read it or ins
                              Catch::Contains("chmod 700"));
   CHECK(fs::is_empty(open_to_all));
 
+  // The engine deletes what no backup names in its folders: a directory that
+  // holds anything else is not one to write backups in.
+  const fs::path in_use = place.dir.path() / "in-use";
+  fs::create_directories(in_use / "private" / "2023");
+  fs::permissions(place.dir.path() / "in-use", fs::perms::owner_all);
+  std::ofstream(in_use / "private" / "2023" / "1") << "mine";
+  const Output used = run_todo(daemon.endpoint(), {"backup", in_use.string()});
+  CHECK(used.exit_code == 1);
+  CHECK_THAT(used.err, Catch::Contains("holds files that are not todod's backups"));
+  CHECK(fs::exists(in_use / "private" / "2023" / "1"));
+  CHECK_FALSE(fs::exists(in_use / "TODO-BACKUPS"));
+
   const Output inside =
       run_todo(daemon.endpoint(), {"backup", (place.data_dir() / "backups").string()});
   CHECK(inside.exit_code == 1);
@@ -198,9 +210,14 @@ TEST_CASE_METHOD(Fixture, "a restore never mixes with lists already in the data 
   CHECK(std::string(std::istreambuf_iterator<char>(kept), {}) == "mine");
   CHECK_FALSE(fs::exists(restored("occupied.restoring")));
 
-  // An empty directory is taken, as a missing one is.
+  // An empty directory is taken, as a missing one is, named with a slash at
+  // its end or not.
   fs::create_directory(restored("empty"));
   CHECK(restore(backups(), restored("empty")).exit_code == 0);
+  const Output slashed = restore(backups(), restored("slashed").string() + "/");
+  INFO(slashed.err);
+  CHECK(slashed.exit_code == 0);
+  CHECK(fs::exists(restored("slashed") / "CURRENT"));
 
   CHECK_THAT(restore(place.dir.path() / "nowhere", restored("x")).err,
              Catch::Contains("no backup directory at "));

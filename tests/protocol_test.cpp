@@ -688,8 +688,8 @@ TEST_CASE("a page of entries is its own operation, of 1 to 1,000 entries", "[pro
 }
 
 TEST_CASE("a backup names an absolute directory of at most 4096 bytes", "[protocol]") {
-  for (const std::string& directory :
-       {std::string(), std::string("backups"), std::string("./b"), "/" + std::string(4096, 'd')}) {
+  for (const std::string& directory : {std::string(), std::string("backups"), std::string("./b"),
+                                       "/" + std::string(4096, 'd'), std::string("/b\0/etc", 7)}) {
     INFO("directory '" << directory << "'");
     const auto decoded = decode_request(request_header(1).u8(9).text(directory).u32(0).str());
     if (decoded.ok()) FAIL("decoded as " << describe(decoded.value()));

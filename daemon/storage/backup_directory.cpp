@@ -4,6 +4,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/utilities/backup_engine.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <boost/json.hpp>
 #include <cerrno>
@@ -11,6 +12,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "daemon/runtime/log.hpp"
 #include "daemon/storage/access_token_file.hpp"
 #include "daemon/storage/durable_file.hpp"
 
@@ -35,7 +37,12 @@ bool is_within(const fs::path& inner, const fs::path& outer) {
   return b_end == b.end();
 }
 
-// The directory, made 0700 when missing; refused when others may enter it.
+// The directory, made 0700 when missing. Refused when others may enter it,
+// when another user owns it, and when it holds anything but todod's backups:
+// the engine deletes the files of its own folders that no backup names, and
+// those of a directory someone uses for something else are not its to delete.
+// An empty directory is taken, and marked (kMarkerFileName) before the engine
+// writes there.
 Result<void> prepare_directory(const fs::path& dir, const fs::path& data_dir) {
   if (is_within(dir, data_dir) || is_within(data_dir, dir)) {
     return Error::invalid("backup directory " + dir.string() +
@@ -47,8 +54,14 @@ Result<void> prepare_directory(const fs::path& dir, const fs::path& data_dir) {
                           std::strerror(errno));
   }
   struct stat status {};
-  if (::stat(dir.c_str(), &status) != 0 || !S_ISDIR(status.st_mode)) {
-    return Error::invalid("backup directory " + dir.string() + " is not a directory");
+  if (::lstat(dir.c_str(), &status) != 0 || !S_ISDIR(status.st_mode)) {
+    return Error::invalid("backup directory " + dir.string() +
+                          " is not a directory (a symbolic link is not followed)");
+  }
+  if (status.st_uid != ::geteuid()) {
+    return Error::invalid("backup directory " + dir.string() + " belongs to user " +
+                          std::to_string(status.st_uid) + ", not to todod's user " +
+                          std::to_string(::geteuid()));
   }
   if ((status.st_mode & 077) != 0) {
     char mode[8];
@@ -57,7 +70,17 @@ Result<void> prepare_directory(const fs::path& dir, const fs::path& data_dir) {
         "backup directory " + dir.string() + " may be entered by other users (mode " + mode +
         "), and a backup holds every list: chmod 700 it, or name a new directory");
   }
-  return {};
+  const fs::path marker = dir / BackupDirectory::kMarkerFileName;
+  std::error_code error;
+  if (fs::exists(marker, error)) return {};
+  if (!fs::is_empty(dir, error) || error) {
+    return Error::invalid("backup directory " + dir.string() +
+                          " holds files that are not todod's backups (it has no " +
+                          BackupDirectory::kMarkerFileName +
+                          "), which the backup engine could delete: name a new or empty "
+                          "directory");
+  }
+  return write_durably(marker, "This directory holds backups of todod's data (todo backup).\n");
 }
 
 // The metadata of a new backup: the access token file as it is now.
@@ -117,11 +140,19 @@ Result<void> check_restorable_into(const fs::path& data_dir) {
   std::error_code error;
   const fs::file_status status = fs::symlink_status(data_dir, error);
   if (status.type() == fs::file_type::not_found) return {};
+  if (status.type() == fs::file_type::symlink) {
+    return Error::invalid("cannot restore into " + data_dir.string() +
+                          ": it is a symbolic link; name the directory it points to");
+  }
   if (status.type() != fs::file_type::directory) {
     return Error::invalid("cannot restore into " + data_dir.string() +
                           ": it is there and not a directory");
   }
-  if (!fs::is_empty(data_dir, error) || error) {
+  const bool is_empty = fs::is_empty(data_dir, error);
+  if (error) {
+    return Error::invalid("cannot restore into " + data_dir.string() + ": " + error.message());
+  }
+  if (!is_empty) {
     return Error::invalid("cannot restore into " + data_dir.string() +
                           ": it holds files already, and a restore never mixes with "
                           "lists that are there; name a new data directory");
@@ -167,7 +198,9 @@ Result<BackupMade> BackupDirectory::make(rocksdb::DB& db, std::uint32_t keep) {
   }
   if (keep > 0) {
     if (const rocksdb::IOStatus purged = engine_->PurgeOldBackups(keep); !purged.ok()) {
-      return Error::internal(describe(dir_, purged));
+      return Error::internal(
+          "backup " + std::to_string(id) +
+          " was made, but deleting the older ones failed: " + describe(dir_, purged));
     }
   }
   rocksdb::BackupInfo info;
@@ -189,7 +222,10 @@ void BackupDirectory::stop() {
 }
 
 Result<RestoredBackup> restore_backup(const fs::path& backup_dir, std::optional<std::uint32_t> id,
-                                      const fs::path& data_dir) {
+                                      const fs::path& given_data_dir) {
+  // "data/" names data, not a place inside it for the staging directory.
+  fs::path data_dir = given_data_dir.lexically_normal();
+  if (!data_dir.has_filename()) data_dir = data_dir.parent_path();
   if (auto restorable = check_restorable_into(data_dir); !restorable) return restorable.error();
   auto engine = open_read_only(backup_dir);
   if (!engine) return engine.error();
@@ -232,7 +268,10 @@ Result<RestoredBackup> restore_backup(const fs::path& backup_dir, std::optional<
                                 data_dir.string() + ": " + std::strerror(errno)));
   }
   if (auto synced = sync_directory(fs::absolute(data_dir).parent_path()); !synced) {
-    return synced.error();
+    // The restore is in place; only a power cut before the kernel writes the
+    // rename could still undo it.
+    log_event("restored into " + data_dir.string() +
+              ", but the rename may not survive a power cut: " + synced.error().message);
   }
   return RestoredBackup{.id = info.backup_id,
                         .made_unix = info.timestamp,

@@ -17,8 +17,10 @@
 // kMaxMetadataBytes of it; past that the backup is refused, naming the size.
 //
 // The directory is created with mode 0700, as the data directory is: a backup
-// holds every list. An existing directory that other users may enter is
-// refused, as is one inside the data directory or holding it.
+// holds every list. An existing directory is taken only when it is empty or
+// holds todod's backups (kMarkerFileName), as the engine deletes what no
+// backup names in its folders; and only when todod's user owns it and nobody
+// else may enter it. One inside the data directory or holding it is refused.
 //
 // Thread safety: one make() at a time per BackupDirectory; stop() may be
 // called from any thread, before or during make(). restore_backup() is a
@@ -48,6 +50,9 @@ class BackupDirectory {
   // backup_engine.cc, RocksDB 7.8). An access token file that large holds
   // thousands of tokens; todod keeps at most 1,000.
   static constexpr std::size_t kMaxMetadataBytes = 1024 * 1024;
+  // Written into a directory before its first backup: a directory holding it
+  // is one todod may write and delete backups in.
+  static constexpr const char* kMarkerFileName = "TODO-BACKUPS";
 
   // Creates dir (mode 0700, not its parents) when missing, and opens the
   // engine on it. data_dir: the data directory, which dir must be apart from.
