@@ -2,7 +2,8 @@
 //
 // Every encoded value starts with a format version (kFormatVersion) so that a
 // later version of todo can read what this one wrote; decoders accept every
-// version up to their own and refuse newer ones by name.
+// version up to their own and refuse newer ones by name. tests/upgrade_test.cpp
+// serves a data directory written by todod 0.1.0 (format 1) to hold them to it.
 //
 // Decoding is hardened against truncated, corrupt and hostile bytes: it never
 // crashes or hangs, never allocates more than the input can justify (a length
