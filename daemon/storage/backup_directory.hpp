@@ -7,8 +7,9 @@
 // none is half in. Nothing is flushed first: with --sync the log holds every
 // acknowledged change, and a flush would stall writers for the length of a
 // memtable write. Table files are shared between the backups of one
-// directory, so a second backup copies only what changed; each file's
-// checksum is kept and checked again on restore.
+// directory, so a second backup copies only the table files that changed,
+// and the log (at most one memtable's worth) again; each file's checksum is
+// kept and checked again on restore.
 //
 // The access tokens (access_token_file.hpp) live beside RocksDB, not in it:
 // each backup carries a copy of their file in the engine's metadata of that
