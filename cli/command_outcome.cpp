@@ -85,12 +85,4 @@ Reply shown_entry(const Command& command, Reply reply) {
   return reply;
 }
 
-Result<Reply> ask(Client& client, Command request) {
-  std::optional<Reply> answered;
-  auto exchanged = client.exchange({std::move(request)},
-                                   [&](std::size_t, Reply reply) { answered = std::move(reply); });
-  if (!exchanged) return exchanged.error();
-  return std::move(*answered);
-}
-
 }  // namespace todo

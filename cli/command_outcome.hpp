@@ -72,7 +72,4 @@ std::string_view list_of(const Command& command);
 // itself: not_found when the page holds another entry or none.
 Reply shown_entry(const Command& command, Reply reply);
 
-// One exchange of one request; its reply, or the exchange's failure.
-Result<Reply> ask(Client& client, Command request);
-
 }  // namespace todo

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <span>
 
@@ -27,15 +28,28 @@ bool parse_id(const std::string& text, EntryId& id, CommandError& error) {
   return true;
 }
 
-bool parse_page_limit(const std::string& text, std::uint32_t max, std::uint32_t& limit,
-                      CommandError& error) {
+// An option's count, from low to high: "--days must be a whole number from 0
+// to 3660, not 'x'"; with no upper bound but the type's, and what it counts
+// when that helps: "--keep must be a whole number of backups from 1, not '0'".
+bool parse_count(std::string_view option, const std::string& text, std::uint32_t low,
+                 std::uint32_t high, std::uint32_t& count, CommandError& error,
+                 std::string_view counted = {}) {
   const char* end = text.data() + text.size();
-  const auto [parsed_end, failure] = std::from_chars(text.data(), end, limit);
-  if (failure != std::errc() || parsed_end != end || limit == 0 || limit > max) {
-    return usage(error, "--limit must be a whole number from 1 to " + std::to_string(max) +
-                            ", not '" + text + "'");
+  const auto [parsed_end, failure] = std::from_chars(text.data(), end, count);
+  if (failure != std::errc() || parsed_end != end || count < low || count > high) {
+    const bool is_unbounded = high == std::numeric_limits<std::uint32_t>::max();
+    return usage(error, std::string(option) + " must be a whole number" +
+                            (counted.empty() ? "" : " of " + std::string(counted)) + " from " +
+                            std::to_string(low) +
+                            (is_unbounded ? "" : " to " + std::to_string(high)) + ", not '" + text +
+                            "'");
   }
   return true;
+}
+
+bool parse_page_limit(const std::string& text, std::uint32_t max, std::uint32_t& limit,
+                      CommandError& error) {
+  return parse_count("--limit", text, 1, max, limit, error);
 }
 
 // Every command: its grammar, the one source of its usage errors and of
@@ -192,15 +206,7 @@ bool parse_agenda(const std::vector<std::string>& words,
     return unknown_option(error, words[1], grammar_usage("agenda"), global_options);
   }
   if (words.size() != 3) return usage(error, grammar_usage("agenda"));
-  const std::string& text = words[2];
-  const char* end = text.data() + text.size();
-  const auto [parsed_end, failure] = std::from_chars(text.data(), end, command.agenda_days);
-  if (failure != std::errc() || parsed_end != end ||
-      command.agenda_days > CliCommand::kMaxAgendaDays) {
-    return usage(error, "--days must be a whole number from 0 to " +
-                            std::to_string(CliCommand::kMaxAgendaDays) + ", not '" + text + "'");
-  }
-  return true;
+  return parse_count("--days", words[2], 0, CliCommand::kMaxAgendaDays, command.agenda_days, error);
 }
 
 // The verbs whose first argument is a list name, as their grammar says.
@@ -504,14 +510,10 @@ bool CommandParser::parse_backup(const std::vector<std::string>& words, std::siz
   for (std::size_t i = 1; i < words.size(); ++i) {
     if (i < first_literal && words[i] == "--keep") {
       if (i + 1 == words.size()) return usage(error, "--keep needs N; " + grammar_usage("backup"));
-      std::uint32_t keep = 0;
-      const std::string& text = words[++i];
-      const char* end = text.data() + text.size();
-      const auto [parsed_end, failure] = std::from_chars(text.data(), end, keep);
-      if (failure != std::errc() || parsed_end != end || keep == 0) {
-        return usage(error, "--keep must be a whole number of backups from 1, not '" + text + "'");
+      if (!parse_count("--keep", words[++i], 1, std::numeric_limits<std::uint32_t>::max(),
+                       backup.keep, error, "backups")) {
+        return false;
       }
-      backup.keep = keep;
     } else if (i < first_literal && words[i].starts_with('-')) {
       return unknown_option(error, words[i], grammar_usage("backup"), global_options_);
     } else if (backup.directory.empty()) {
@@ -651,7 +653,7 @@ bool CommandParser::parse_entries(const std::vector<std::string>& words, CliComm
       error = {false, valid.error().message};
       return false;
     }
-    get.filter = std::move(filter);
+    get.filter = std::make_shared<const EntryFilter>(std::move(filter));
   }
   const bool is_limited = get.limit != 0;
   if (is_paged && !is_limited) get.limit = GetEntries::kMaxLimit;

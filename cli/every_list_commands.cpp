@@ -9,39 +9,22 @@
 #include <vector>
 
 #include "cli/entry_transfer.hpp"
+#include "cli/paged_read.hpp"
 #include "common/date_phrase.hpp"
 
 namespace todo {
 namespace {
 
-// A full page whose last item is not past where it was asked to start: asking
-// after it again would never end, which a todod that keeps its order never
-// makes happen.
-int page_stands_still(const ReplyPrinter& printer) {
-  report(printer, code_name(StatusCode::internal),
-         "todod sent a page that does not move on from the one before");
-  return kExitRefused;
-}
-
 // Every list's name, page after page, as todo lists reads them, into lists;
 // 0, or the exit code, the failure reported.
 int read_every_list_name(Client& client, const ReplyPrinter& printer,
                          std::vector<std::string>& lists) {
-  for (ListNames page{.after = {}, .limit = ListNames::kMaxLimit};;) {
-    auto reply = ask(client, page);
-    if (!reply) return report_failure(printer, reply.error());
-    if (reply.value().status != StatusCode::ok) {
-      report(printer, code_name(reply.value().status), refusal(reply.value()));
-      return kExitRefused;
-    }
-    auto& names = std::get<std::vector<std::string>>(reply.value().payload);
-    const bool is_last = names.size() < page.limit;
-    if (!is_last && names.back() <= page.after) return page_stands_still(printer);
-    if (!names.empty()) page.after = names.back();
-    lists.insert(lists.end(), std::make_move_iterator(names.begin()),
-                 std::make_move_iterator(names.end()));
-    if (is_last) return 0;
-  }
+  return read_every_page<std::string>(
+      client, printer, ListNames{.after = {}, .limit = ListNames::kMaxLimit},
+      [&](std::vector<std::string>& names) {
+        lists.insert(lists.end(), std::make_move_iterator(names.begin()),
+                     std::make_move_iterator(names.end()));
+      });
 }
 
 // The entries of list that filter matches (every one without a filter), page
@@ -49,24 +32,13 @@ int read_every_list_name(Client& client, const ReplyPrinter& printer,
 // code, the failure reported.
 template <class Visit>
 int read_every_entry(Client& client, const ReplyPrinter& printer, const std::string& list,
-                     const std::optional<EntryFilter>& filter, Visit visit) {
-  for (EntryId after = 0;;) {
-    auto reply = ask(client, ListCommand{list, GetEntries{.date = std::nullopt,
-                                                          .after = after,
-                                                          .limit = GetEntries::kMaxLimit,
-                                                          .filter = filter}});
-    if (!reply) return report_failure(printer, reply.error());
-    if (reply.value().status != StatusCode::ok) {
-      report(printer, code_name(reply.value().status), refusal(reply.value()));
-      return kExitRefused;
-    }
-    auto& entries = std::get<std::vector<Entry>>(reply.value().payload);
-    const bool is_last = entries.size() < GetEntries::kMaxLimit;
-    if (!is_last && entries.back().id <= after) return page_stands_still(printer);
-    if (!entries.empty()) after = entries.back().id;
-    visit(entries);
-    if (is_last) return 0;
-  }
+                     std::shared_ptr<const EntryFilter> filter, Visit&& visit) {
+  return read_every_page<Entry>(client, printer,
+                                ListCommand{list, GetEntries{.date = std::nullopt,
+                                                             .after = 0,
+                                                             .limit = GetEntries::kMaxLimit,
+                                                             .filter = std::move(filter)}},
+                                std::forward<Visit>(visit));
 }
 
 }  // namespace
@@ -82,7 +54,7 @@ int run_export(const ClientFactory& connect, const CliCommand& command,
   }
   for (const std::string& list : lists) {
     const int failed =
-        read_every_entry(*client, printer, list, std::nullopt, [&](std::vector<Entry>& entries) {
+        read_every_entry(*client, printer, list, nullptr, [&](std::vector<Entry>& entries) {
           for (const Entry& entry : entries) std::cout << export_line(list, entry) << '\n';
         });
     if (failed != 0) return failed;
@@ -174,9 +146,11 @@ int run_agenda(const ClientFactory& connect, const CliCommand& command, const Re
   if (const int failed = read_every_list_name(*client, printer, lists); failed != 0) {
     return failed;
   }
-  EntryFilter due;
-  due.done = DoneState::pending;
-  due.to = today.plus_days(static_cast<std::int32_t>(command.agenda_days));
+  EntryFilter pending_and_due;
+  pending_and_due.done = DoneState::pending;
+  pending_and_due.to = today.plus_days(static_cast<std::int32_t>(command.agenda_days));
+  // One filter for every list's requests.
+  const auto due = std::make_shared<const EntryFilter>(std::move(pending_and_due));
   std::vector<ListedEntry> agenda;
   for (const std::string& list : lists) {
     const int failed =
@@ -185,7 +159,7 @@ int run_agenda(const ClientFactory& connect, const CliCommand& command, const Re
         });
     if (failed != 0) return failed;
   }
-  const std::string text = printer.format_agenda(std::move(agenda), today);
+  const std::string text = printer.format_agenda(std::move(agenda));
   if (!text.empty()) std::cout << text << "\n";
   return 0;
 }

@@ -35,6 +35,7 @@
 #include "cli/command_outcome.hpp"
 #include "cli/command_parser.hpp"
 #include "cli/every_list_commands.hpp"
+#include "cli/paged_read.hpp"
 #include "cli/reply_printer.hpp"
 #include "cli/suggestion.hpp"
 #include "common/curve_key_file.hpp"
@@ -87,40 +88,17 @@ int confirm_drop(const todo::CliCommand& command, const todo::ReplyPrinter& prin
 }
 
 // Every page of a paged read (`todo lists`, `todo entries LIST --after ID`),
-// one after another, printed as one reply. advance_past(request, last) asks
-// the next page after the last item of a full one; false if that would not
-// move on, which a todod that keeps its order never makes happen.
-template <class Item, class AdvancePast>
+// one after another, printed as one reply.
+template <class Item>
 int run_every_page(todo::Client& client, const todo::CliCommand& command,
-                   const todo::ReplyPrinter& printer, std::uint32_t limit,
-                   AdvancePast advance_past) {
-  todo::Command request = command.command;
+                   const todo::ReplyPrinter& printer) {
   std::vector<Item> items;
-  for (;;) {
-    std::optional<todo::Reply> answered;
-    auto exchanged = client.exchange(
-        {request}, [&](std::size_t, todo::Reply reply) { answered = std::move(reply); });
-    if (!exchanged) return report_failure(printer, exchanged.error());
-    if (answered->status != todo::StatusCode::ok) {
-      report(printer, todo::code_name(answered->status), refusal(*answered));
-      return kExitRefused;
-    }
-    auto* page = std::get_if<std::vector<Item>>(&answered->payload);
-    if (page == nullptr) {
-      report(printer, todo::code_name(todo::StatusCode::internal),
-             "todod answered a page with something else");
-      return kExitRefused;
-    }
-    const bool is_last = page->size() < limit;
-    if (!is_last && !advance_past(request, page->back())) {
-      report(printer, todo::code_name(todo::StatusCode::internal),
-             "todod sent a page that does not move on from the one before");
-      return kExitRefused;
-    }
-    items.insert(items.end(), std::make_move_iterator(page->begin()),
-                 std::make_move_iterator(page->end()));
-    if (is_last) break;
-  }
+  const int failed =
+      todo::read_every_page<Item>(client, printer, command.command, [&](std::vector<Item>& page) {
+        items.insert(items.end(), std::make_move_iterator(page.begin()),
+                     std::make_move_iterator(page.end()));
+      });
+  if (failed != 0) return failed;
   const std::string text =
       printer.format(command.kind, todo::Reply{0, todo::StatusCode::ok, {}, std::move(items)},
                      list_of(command.command));
@@ -130,24 +108,10 @@ int run_every_page(todo::Client& client, const todo::CliCommand& command,
 
 int run_every_page(todo::Client& client, const todo::CliCommand& command,
                    const todo::ReplyPrinter& printer) {
-  if (const auto* names = std::get_if<todo::ListNames>(&command.command)) {
-    return run_every_page<std::string>(client, command, printer, names->limit,
-                                       [](todo::Command& request, const std::string& last) {
-                                         auto& page = std::get<todo::ListNames>(request);
-                                         if (last <= page.after) return false;
-                                         page.after = last;
-                                         return true;
-                                       });
+  if (std::holds_alternative<todo::ListNames>(command.command)) {
+    return run_every_page<std::string>(client, command, printer);
   }
-  const auto& get =
-      std::get<todo::GetEntries>(std::get<todo::ListCommand>(command.command).operation);
-  return run_every_page<todo::Entry>(
-      client, command, printer, get.limit, [](todo::Command& request, const todo::Entry& last) {
-        auto& page = std::get<todo::GetEntries>(std::get<todo::ListCommand>(request).operation);
-        if (last.id <= page.after) return false;
-        page.after = last.id;
-        return true;
-      });
+  return run_every_page<todo::Entry>(client, command, printer);
 }
 
 int run_one(const ClientFactory& connect, todo::CliCommand command,

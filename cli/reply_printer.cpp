@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <optional>
@@ -35,10 +36,9 @@ std::size_t widest_id(const std::vector<Entry>& entries) {
 
 // "2026-12-04 Friday (today)".
 std::string date_heading(Date date, Date today) {
-  // 1970-01-01 was a Thursday; days before it count down, hence the modulo
-  // taken positive.
-  const int weekday = ((date.days_since_epoch() + 4) % 7 + 7) % 7;
-  std::string heading = date.to_string() + " " + std::string(kWeekdayNames[weekday]);
+  const std::chrono::weekday weekday{
+      std::chrono::sys_days(std::chrono::days(date.days_since_epoch()))};
+  std::string heading = date.to_string() + " " + std::string(kWeekdayNames[weekday.c_encoding()]);
   if (date == today) heading += " (today)";
   if (date == today.plus_days(1)) heading += " (tomorrow)";
   return heading;
@@ -114,7 +114,8 @@ std::string ReplyPrinter::entry_line(const Entry& entry, std::size_t id_width) c
                            (entry.done ? " [x] " : " [ ] ") + entry.title);
 }
 
-std::string ReplyPrinter::format_agenda(std::vector<ListedEntry> entries, Date today) const {
+std::string ReplyPrinter::format_agenda(std::vector<ListedEntry> entries) const {
+  const Date today = style_.today;
   std::sort(entries.begin(), entries.end(), [](const ListedEntry& a, const ListedEntry& b) {
     return std::tie(a.entry.date, a.list, a.entry.id) < std::tie(b.entry.date, b.list, b.entry.id);
   });

@@ -61,9 +61,9 @@ class ReplyPrinter {
   std::string format(CliCommand::Kind kind, const Reply& reply, std::string_view list = {}) const;
   // An error as batch shows it: "error: MESSAGE", or the JSON error.
   std::string format_error(std::string_view code, std::string_view message) const;
-  // The agenda of `today`: entries dated before it are overdue. Entries in
-  // any order; empty text when there are none. No trailing newline.
-  std::string format_agenda(std::vector<ListedEntry> entries, Date today) const;
+  // The agenda of the style's today: entries dated before it are overdue.
+  // Entries in any order; empty text when there are none. No trailing newline.
+  std::string format_agenda(std::vector<ListedEntry> entries) const;
 
  private:
   std::string format_text(CliCommand::Kind kind, const Reply& reply) const;

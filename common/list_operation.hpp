@@ -34,7 +34,10 @@ struct GetEntries {
   EntryId after = 0;
   std::uint32_t limit = 0;  // 0: every entry, in one reply (after must be 0)
   // None: every entry, read without looking at more than ids and dates.
-  std::optional<EntryFilter> filter;
+  // Shared, not held: every request's message is the size of the largest
+  // operation, and an EntryFilter held here made that 24 bytes more for all
+  // of them, adds included (sizeof(ListOperation) 96 against 72).
+  std::shared_ptr<const EntryFilter> filter;
 };
 
 struct UpdateEntry {

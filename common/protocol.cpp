@@ -179,16 +179,22 @@ void save_filtered_get(OutArchive& archive, const GetEntries& get, const EntryFi
   save_string(archive, filter.search);
 }
 
+// A page of entries holds 1 to GetEntries::kMaxLimit of them.
+void check_page_limit(std::uint32_t limit) {
+  if (limit == 0 || limit > GetEntries::kMaxLimit) {
+    throw cereal::Exception("a page of entries holds 1 to " +
+                            std::to_string(GetEntries::kMaxLimit) + " entries, not " +
+                            std::to_string(limit));
+  }
+}
+
 GetEntries load_filtered_get(InArchive& archive) {
   GetEntries get;
   get.date = load_optional_date(archive, "has date");
   std::uint8_t done = 0;
   archive(get.after, get.limit, done);
-  if (get.limit > GetEntries::kMaxLimit) {
-    throw cereal::Exception("a page of entries holds 1 to " +
-                            std::to_string(GetEntries::kMaxLimit) + " entries, not " +
-                            std::to_string(get.limit));
-  }
+  // 0 is every match, in one reply, as an unpaged read is every entry.
+  if (get.limit != 0) check_page_limit(get.limit);
   if (get.limit == 0 && get.after != 0) {
     throw cereal::Exception("entries after an id are asked for by the page, with a limit");
   }
@@ -203,7 +209,7 @@ GetEntries load_filtered_get(InArchive& archive) {
   if (auto valid = validate_entry_filter(filter); !valid) {
     throw cereal::Exception(valid.error().message);
   }
-  get.filter = std::move(filter);
+  get.filter = std::make_shared<const EntryFilter>(std::move(filter));
   return get;
 }
 
@@ -221,8 +227,7 @@ void save_operation(OutArchive& archive, const ListOperation& operation) {
           }
           const bool is_page = op.limit != 0 || op.after != 0;
           archive(static_cast<std::uint8_t>(is_page ? OperationTag::get_page : OperationTag::get));
-          save_bool(archive, op.date.has_value());
-          if (op.date) archive(op.date->days_since_epoch());
+          save_optional_date(archive, op.date);
           if (is_page) archive(op.after, op.limit);
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           const std::uint8_t fields = (op.change.date ? kUpdateDate : 0) |
@@ -252,7 +257,7 @@ ListOperation load_operation(InArchive& archive) {
     }
     case OperationTag::get: {
       GetEntries get;
-      if (load_bool(archive, "has date")) get.date = load_date(archive);
+      get.date = load_optional_date(archive, "has date");
       return get;
     }
     case OperationTag::update: {
@@ -278,13 +283,9 @@ ListOperation load_operation(InArchive& archive) {
       return DropList{};
     case OperationTag::get_page: {
       GetEntries get;
-      if (load_bool(archive, "has date")) get.date = load_date(archive);
+      get.date = load_optional_date(archive, "has date");
       archive(get.after, get.limit);
-      if (get.limit == 0 || get.limit > GetEntries::kMaxLimit) {
-        throw cereal::Exception("a page of entries holds 1 to " +
-                                std::to_string(GetEntries::kMaxLimit) + " entries, not " +
-                                std::to_string(get.limit));
-      }
+      check_page_limit(get.limit);
       return get;
     }
     case OperationTag::get_filtered:

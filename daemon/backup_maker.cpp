@@ -22,14 +22,13 @@ void BackupMaker::start(MakeBackup request, Done done) {
   std::string refusal;
   {
     MutexLock lock(mutex_);
-    if (is_making_) {
+    if (!making_into_.empty()) {
       refusal = "a backup into " + making_into_ + " is being made; ask again when it is done";
     } else if (is_stopping_) {
       refusal = "todod is stopping: no backup was made";
     } else {
-      is_making_ = true;
       making_into_ = request.directory;
-      // The last backup's thread cleared is_making_ and has at most its
+      // The last backup's thread cleared making_into_ and has at most its
       // answer left to send, which never waits: this join is short.
       if (thread_.joinable()) thread_.join();
       thread_ = std::jthread(
@@ -63,7 +62,7 @@ void BackupMaker::make(const MakeBackup& request, const Done& done) {
     current_.reset();
     // Before the answer, so that a client that asks again once answered
     // never finds this backup still being made.
-    is_making_ = false;
+    making_into_.clear();
   }
   done(std::move(made));
 }

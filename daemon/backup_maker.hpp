@@ -45,8 +45,9 @@ class BackupMaker {
 
   Database& database_;
   Mutex mutex_;
-  bool is_making_ GUARDED_BY(mutex_) = false;
   bool is_stopping_ GUARDED_BY(mutex_) = false;
+  // Where the backup being made goes; empty while none is (a backup's
+  // directory is an absolute path, never empty).
   std::string making_into_ GUARDED_BY(mutex_);
   // The directory being written, for the destructor to stop it.
   std::shared_ptr<BackupDirectory> current_ GUARDED_BY(mutex_);

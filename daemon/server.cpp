@@ -333,7 +333,7 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           if (op.limit != 0 || op.date || op.filter) {
             EntriesEncoder page;
             list.visit_entries_after(op.after, op.limit != 0 ? op.limit : List::kMaxEntries,
-                                     op.date, op.filter ? &*op.filter : nullptr,
+                                     op.date, op.filter.get(),
                                      [&page](const Entry& entry) { page.add(entry); });
             return ListAnswer(std::move(page).finish());
           }

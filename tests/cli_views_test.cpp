@@ -7,14 +7,8 @@
 #include "common/date_phrase.hpp"
 #include "running_daemon.hpp"
 
-namespace todo {
+namespace todo::testing {
 namespace {
-
-using testing::ChildProcess;
-using testing::DaemonPlace;
-using testing::Output;
-using testing::run_todo;
-using testing::RunningDaemon;
 
 constexpr std::string_view kDim = "\x1b[2m";
 constexpr std::string_view kOverdue = "\x1b[1;31m";
@@ -298,4 +292,4 @@ TEST_CASE_METHOD(Fixture, "on a terminal colour is on unless NO_COLOR or TERM=du
 }
 
 }  // namespace
-}  // namespace todo
+}  // namespace todo::testing

@@ -642,7 +642,7 @@ TEST_CASE("an agenda: overdue first then by date under headings", "[reply_printe
       {"home", {1, day("2026-12-05"), "Paint", false}},
       {"ab", {4, day("2026-12-04"), "Call", false}},
   };
-  CHECK(ReplyPrinter(false, false).format_agenda(entries, today) ==
+  CHECK(ReplyPrinter(false, false, {false, today}).format_agenda(entries) ==
         "Overdue\n"
         "  work 2  2026-12-01 Late\n"
         "\n2026-12-04 Friday (today)\n"
@@ -652,16 +652,16 @@ TEST_CASE("an agenda: overdue first then by date under headings", "[reply_printe
         "  home 1  Paint\n"
         "\n2026-12-07 Monday\n"
         "  work 12 Report");
-  CHECK(ReplyPrinter(true, false).format_agenda({entries[1], entries[2]}, today) ==
+  CHECK(ReplyPrinter(true, false, {false, today}).format_agenda({entries[1], entries[2]}) ==
         R"({"id":2,"date":"2026-12-01","title":"Late","done":false,"list":"work"})"
         "\n"
         R"({"id":3,"date":"2026-12-04","title":"Milk","done":false,"list":"home"})");
-  CHECK(ReplyPrinter(false, false).format_agenda({}, today).empty());
-  CHECK(ReplyPrinter(false, false, {true, today}).format_agenda({entries[2]}, today) ==
+  CHECK(ReplyPrinter(false, false, {false, today}).format_agenda({}).empty());
+  CHECK(ReplyPrinter(false, false, {true, today}).format_agenda({entries[2]}) ==
         "Overdue\n\x1b[1;31m  work 2 2026-12-01 Late\x1b[0m");
   // Days before 1970 have weekdays too.
-  CHECK_THAT(ReplyPrinter(false, false)
-                 .format_agenda({{"a", {1, day("1969-12-31"), "x", false}}}, day("1969-12-30")),
+  CHECK_THAT(ReplyPrinter(false, false, {false, day("1969-12-30")})
+                 .format_agenda({{"a", {1, day("1969-12-31"), "x", false}}}),
              Catch::StartsWith("1969-12-31 Wednesday (tomorrow)\n"));
 }
 

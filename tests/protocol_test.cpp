@@ -126,6 +126,10 @@ Request keyed_request(std::uint64_t id, std::string list, ListOperation operatio
   return Request{id, ListCommand{std::move(list), std::move(operation), key}};
 }
 
+std::shared_ptr<const EntryFilter> filter_of(EntryFilter filter) {
+  return std::make_shared<const EntryFilter>(std::move(filter));
+}
+
 // One request of every command and operation, and every update combination.
 std::vector<Request> sample_requests() {
   std::vector<Request> requests = {
@@ -134,25 +138,27 @@ std::vector<Request> sample_requests() {
       list_request(kMaxId, std::string(255, 'n'), AddEntry{day("9999-12-31"), "a"}),
       list_request(2, "bob", GetEntries{}),
       list_request(3, "bob", GetEntries{day("2024-02-29")}),
-      list_request(
-          18, "bob",
-          GetEntries{.date = std::nullopt, .after = 0, .limit = 0, .filter = EntryFilter{}}),
+      list_request(18, "bob",
+                   GetEntries{.date = std::nullopt,
+                              .after = 0,
+                              .limit = 0,
+                              .filter = std::make_shared<const EntryFilter>()}),
       list_request(19, "bob",
                    GetEntries{.date = day("2024-02-29"),
                               .after = 7,
                               .limit = 1000,
-                              .filter = EntryFilter{.done = DoneState::pending,
-                                                    .from = day("2024-01-01"),
-                                                    .to = day("2024-12-31"),
-                                                    .search = "Caf\xC3\xA9"}}),
+                              .filter = filter_of({.done = DoneState::pending,
+                                                   .from = day("2024-01-01"),
+                                                   .to = day("2024-12-31"),
+                                                   .search = "Caf\xC3\xA9"})}),
       list_request(20, "bob",
                    GetEntries{.date = std::nullopt,
                               .after = 0,
                               .limit = 5,
-                              .filter = EntryFilter{.done = DoneState::done,
-                                                    .from = std::nullopt,
-                                                    .to = day("2024-12-31"),
-                                                    .search = std::string(1024, 's')}}),
+                              .filter = filter_of({.done = DoneState::done,
+                                                   .from = std::nullopt,
+                                                   .to = day("2024-12-31"),
+                                                   .search = std::string(1024, 's')})}),
       list_request(4, "bob", DeleteEntry{42}),
       list_request(5, "bob", DeleteEntry{kMaxId}),
       list_request(6, "bob", DropList{}),
@@ -704,10 +710,10 @@ TEST_CASE("a filtered read is an operation of its own; reads without a filter ke
   GetEntries get{.date = day("2024-02-29"),
                  .after = 7,
                  .limit = 20,
-                 .filter = EntryFilter{.done = DoneState::pending,
-                                       .from = day("2024-01-01"),
-                                       .to = std::nullopt,
-                                       .search = "milk"}};
+                 .filter = filter_of({.done = DoneState::pending,
+                                      .from = day("2024-01-01"),
+                                      .to = std::nullopt,
+                                      .search = "milk"})};
   CHECK(encode_request(list_request(5, "bob", get)) == request_header(5)
                                                            .u8(kCommandList)
                                                            .text("bob")

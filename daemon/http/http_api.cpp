@@ -225,7 +225,7 @@ Result<Date> date_from(std::string_view text) {
 
 // The filter of GET .../entries: ?pending=true or ?done=true, from, to,
 // search; none when the query names none of them.
-Result<std::optional<EntryFilter>> entry_filter_from(const Target& target) {
+Result<std::shared_ptr<const EntryFilter>> entry_filter_from(const Target& target) {
   EntryFilter filter;
   bool is_filtered = false;
   for (const std::string_view state : {"pending", "done"}) {
@@ -253,9 +253,9 @@ Result<std::optional<EntryFilter>> entry_filter_from(const Target& target) {
     filter.search = std::string(*text);
     is_filtered = true;
   }
-  if (!is_filtered) return std::optional<EntryFilter>();
+  if (!is_filtered) return std::shared_ptr<const EntryFilter>();
   if (auto valid = validate_entry_filter(filter); !valid) return valid.error();
-  return std::optional<EntryFilter>(std::move(filter));
+  return std::make_shared<const EntryFilter>(std::move(filter));
 }
 
 Result<Date> date_field(const json::value& value) {

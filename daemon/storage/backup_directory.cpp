@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstring>
@@ -203,16 +204,19 @@ Result<BackupMade> BackupDirectory::make(rocksdb::DB& db, std::uint32_t keep) {
           " was made, but deleting the older ones failed: " + describe(dir_, purged));
     }
   }
-  rocksdb::BackupInfo info;
-  if (const rocksdb::Status read = engine_->GetBackupInfo(id, &info); !read.ok()) {
-    return Error::internal(describe(dir_, read));
+  std::vector<rocksdb::BackupInfo> kept;
+  engine_->GetBackupInfo(&kept);
+  const auto made_now =
+      std::find_if(kept.begin(), kept.end(),
+                   [id](const rocksdb::BackupInfo& info) { return info.backup_id == id; });
+  if (made_now == kept.end()) {
+    return Error::internal(dir_.string() + ": backup " + std::to_string(id) +
+                           " was made, but the engine does not list it");
   }
-  std::vector<rocksdb::BackupInfo> every;
-  engine_->GetBackupInfo(&every);
   return BackupMade{.id = id,
-                    .bytes = info.size,
-                    .files = info.number_files,
-                    .backups_kept = static_cast<std::uint32_t>(every.size())};
+                    .bytes = made_now->size,
+                    .files = made_now->number_files,
+                    .backups_kept = static_cast<std::uint32_t>(kept.size())};
 }
 
 void BackupDirectory::stop() {
@@ -275,7 +279,6 @@ Result<RestoredBackup> restore_backup(const fs::path& backup_dir, std::optional<
   }
   return RestoredBackup{.id = info.backup_id,
                         .made_unix = info.timestamp,
-                        .bytes = info.size,
                         .has_access_tokens = !tokens.value().empty()};
 }
 

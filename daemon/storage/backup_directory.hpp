@@ -88,7 +88,6 @@ class BackupDirectory {
 struct RestoredBackup {
   std::uint32_t id = 0;
   std::int64_t made_unix = 0;
-  std::uint64_t bytes = 0;
   bool has_access_tokens = false;
 };
 
