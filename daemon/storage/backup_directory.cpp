@@ -98,8 +98,8 @@ Result<std::string> backup_metadata(const fs::path& data_dir) {
   std::string metadata =
       json::serialize(json::object{{"format", kMetadataFormat}, {"access_tokens", tokens}});
   if (metadata.size() > BackupDirectory::kMaxMetadataBytes) {
-    return Error::invalid(file.string() + " is " + std::to_string(tokens.size()) +
-                          " bytes, more than a backup can carry (" +
+    return Error::invalid(file.string() + " makes " + std::to_string(metadata.size()) +
+                          " bytes of backup metadata, more than a backup can carry (" +
                           std::to_string(BackupDirectory::kMaxMetadataBytes) +
                           "): revoke unused tokens first");
   }
