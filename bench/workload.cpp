@@ -107,6 +107,7 @@ bool Workload::is_right_reply(std::string_view bytes, bool is_read) {
     if (title_bytes > kMaxTitleBytes || !cursor.skip(title_bytes)) return false;
     const int done = cursor.byte();
     if (done != 0 && done != 1) return false;
+    if (cursor.u64() != 0) return false;  // the workload adds no tags
   }
   return cursor.is_at_end();
 }

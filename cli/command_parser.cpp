@@ -61,23 +61,28 @@ struct CommandHelp {
 };
 
 constexpr CommandHelp kCommands[] = {
-    {"add", "add LIST [DATE] TITLE... [--date D]",
+    {"add", "add LIST [DATE] TITLE... [+TAG]... [--date D]",
      "add an entry, dated today unless DATE or --date\n"
-     "says otherwise; prints its id"},
+     "says otherwise; prints its id; words +TAG are\n"
+     "its tags (after --, words are all title)"},
     {"entries",
-     "entries LIST [DATE] [--pending|--done] [--from D] [--to D] [--search TEXT] [--after ID] "
-     "[--limit N]",
-     "entries in id order: ID DATE [x] TITLE;\n"
+     "entries LIST [DATE] [--pending|--done] [--from D] [--to D] [--search TEXT] [--tag T]... "
+     "[--after ID] [--limit N]",
+     "entries in id order: ID DATE [x] TITLE +TAGS;\n"
      "--pending or --done: only those; --from, --to:\n"
      "dated from D, up to D (both included);\n"
      "--search: TEXT in the title, in any case;\n"
+     "--tag: those tagged T (each one, if several);\n"
      "with --limit, at most N (1 to 1000) above ID"},
     {"agenda", "agenda [--days N]",
      "pending entries of every list dated up to N\n"
      "days after today (7 by default): overdue\n"
      "ones first, then each date's: LIST ID TITLE"},
-    {"show", "show LIST ID", "one entry: ID DATE [x] TITLE"},
-    {"update", "update LIST ID [--date D] [--title T]", "change an entry; prints it as it is now"},
+    {"show", "show LIST ID", "one entry: ID DATE [x] TITLE +TAGS"},
+    {"update", "update LIST ID [--date D] [--title T] [--tag T]... [--untag T]...",
+     "change an entry; prints it as it is now;\n"
+     "--tag, --untag: add or remove tag T (T or +T,\n"
+     "several as T1,T2)"},
     {"done", "done LIST ID", "mark an entry done"},
     {"undone", "undone LIST ID", "mark an entry not done"},
     {"delete", "delete LIST ID", "delete an entry"},
@@ -99,7 +104,7 @@ constexpr CommandHelp kCommands[] = {
      "idempotency keys, so none is applied twice"},
     {"export", "export [LIST...]",
      "every entry, of every list or of those named,\n"
-     "one JSON line each: {list,id,date,title,done}"},
+     "one JSON line each: {list,id,date,title,done,tags}"},
     {"import", "import [--list LIST]",
      "add the entries of todo export's lines, or of\n"
      "Taskwarrior's task export, read from stdin;\n"
@@ -294,6 +299,16 @@ bool parse_help(const std::vector<std::string>& words, CliCommand& command, Comm
   }
   command = {CliCommand::Kind::help, Ping{}, topic};
   return true;
+}
+
+void append_tags(std::string_view value, Tags& tags) {
+  for (std::size_t start = 0; start <= value.size();) {
+    const std::size_t comma = std::min(value.find(',', start), value.size());
+    std::string_view tag = value.substr(start, comma - start);
+    if (tag.starts_with('+')) tag.remove_prefix(1);
+    tags.emplace_back(tag);
+    start = comma + 1;
+  }
 }
 
 std::string join_from(const std::vector<std::string>& words, std::size_t first) {
@@ -565,10 +580,33 @@ bool CommandParser::parse_add(const std::vector<std::string>& words, std::size_t
         return false;
       }
       title.erase(title.begin(), title.begin() + date_words);
+      unquoted -= date_words;
     }
   }
-  if (title.empty()) return usage(error, "add needs a TITLE; " + grammar_usage("add"));
-  command = list_command(CliCommand::Kind::add, words, AddEntry{*date, join_from(title, 0)});
+  // +TAG words before any `--` are tags; the rest is the title.
+  AddEntry add{*date, "", {}};
+  std::vector<std::string> title_words;
+  for (std::size_t i = 0; i < title.size(); ++i) {
+    const auto tag = i < unquoted ? tag_of_word(title[i]) : std::nullopt;
+    if (tag) {
+      add.tags.emplace_back(*tag);
+    } else {
+      title_words.push_back(std::move(title[i]));
+    }
+  }
+  if (title_words.empty()) {
+    return usage(error, std::string("add needs a TITLE") +
+                            (add.tags.empty() ? "" : " besides its +TAGs") + "; " +
+                            grammar_usage("add"));
+  }
+  add.title = join_from(title_words, 0);
+  auto tags = normalized_tags(std::move(add.tags));
+  if (!tags) {
+    error = {false, tags.error().message};
+    return false;
+  }
+  add.tags = std::move(tags).value();
+  command = list_command(CliCommand::Kind::add, words, std::move(add));
   return true;
 }
 
@@ -626,7 +664,7 @@ bool CommandParser::parse_entries(const std::vector<std::string>& words, CliComm
       continue;
     }
     if (option != "--after" && option != "--limit" && option != "--from" && option != "--to" &&
-        option != "--search") {
+        option != "--search" && option != "--tag") {
       return unknown_option(error, option, grammar_usage("entries"), global_options_);
     }
     if (i + 1 >= words.size()) {
@@ -640,6 +678,9 @@ bool CommandParser::parse_entries(const std::vector<std::string>& words, CliComm
       if (!parse_page_limit(value, GetEntries::kMaxLimit, get.limit, error)) return false;
     } else if (option == "--search") {
       filter.search = value;
+      is_filtered = true;
+    } else if (option == "--tag") {
+      append_tags(value, filter.tags);
       is_filtered = true;
     } else {
       Date date;
@@ -669,8 +710,9 @@ bool CommandParser::parse_update(const std::vector<std::string>& words, CliComma
   UpdateEntry update;
   if (!parse_id(words[2], update.id, error)) return false;
   if (!parse_update_options(words, update.change, error)) return false;
-  if (!update.change.date && !update.change.title) {
-    return usage(error, "nothing to update: give --date or --title; " + grammar_usage("update"));
+  if (!update.change.changes_anything()) {
+    return usage(error, "nothing to update: give --date, --title, --tag or --untag; " +
+                            grammar_usage("update"));
   }
   command = list_command(CliCommand::Kind::update, words, update);
   return true;
@@ -678,8 +720,10 @@ bool CommandParser::parse_update(const std::vector<std::string>& words, CliComma
 
 bool CommandParser::parse_update_options(const std::vector<std::string>& words, EntryChange& change,
                                          CommandError& error) const {
+  TagChange tags;
   for (std::size_t i = 3; i < words.size(); i += 2) {
-    if (words[i] != "--date" && words[i] != "--title") {
+    if (words[i] != "--date" && words[i] != "--title" && words[i] != "--tag" &&
+        words[i] != "--untag") {
       return unknown_option(error, words[i], grammar_usage("update"), global_options_);
     }
     if (i + 1 >= words.size()) {
@@ -689,10 +733,20 @@ bool CommandParser::parse_update_options(const std::vector<std::string>& words, 
       Date date;
       if (!parse_date(words[i + 1], date, error)) return false;
       change.date = date;
-    } else {
+    } else if (words[i] == "--title") {
       change.title = words[i + 1];
+    } else {
+      append_tags(words[i + 1], words[i] == "--tag" ? tags.added : tags.removed);
     }
   }
+  if (tags.added.empty() && tags.removed.empty()) return true;
+  for (const Tags* named : {&tags.added, &tags.removed}) {
+    if (auto valid = normalized_tags(*named); !valid) {
+      error = {false, valid.error().message};
+      return false;
+    }
+  }
+  change.tags = std::make_shared<const TagChange>(std::move(tags));
   return true;
 }
 

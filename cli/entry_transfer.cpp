@@ -40,6 +40,19 @@ Result<Date> local_date_of(const std::string& stamp) {
   return Date::parse(text);
 }
 
+// "tags": an array of strings, checked as a list checks them.
+Result<Tags> tags_member(const json::object& object) {
+  const json::value* value = object.if_contains("tags");
+  if (value == nullptr) return Tags();
+  if (!value->is_array()) return Error::invalid("\"tags\" is not an array");
+  Tags tags;
+  for (const json::value& tag : value->as_array()) {
+    if (!tag.is_string()) return Error::invalid("a tag is not a string");
+    tags.emplace_back(tag.as_string());
+  }
+  return normalized_tags(std::move(tags));
+}
+
 // A line of todo export.
 Result<ImportedEntry> exported_entry(const json::object& object) {
   ImportedEntry entry;
@@ -58,6 +71,9 @@ Result<ImportedEntry> exported_entry(const json::object& object) {
     if (!done->is_bool()) return Error::invalid("\"done\" is not true or false");
     entry.is_done = done->as_bool();
   }
+  auto tags = tags_member(object);
+  if (!tags) return tags.error();
+  entry.tags = std::move(tags).value();
   return entry;
 }
 
@@ -72,13 +88,9 @@ Result<std::optional<ImportedEntry>> taskwarrior_entry(
   auto description = string_member(task, "description");
   if (!description) return description.error();
   entry.title = std::move(description).value();
-  if (const json::value* tags = task.if_contains("tags")) {
-    if (!tags->is_array()) return Error::invalid("\"tags\" is not an array");
-    for (const json::value& tag : tags->as_array()) {
-      if (!tag.is_string()) return Error::invalid("a tag is not a string");
-      entry.title += " +" + std::string(tag.as_string());
-    }
-  }
+  auto tags = tags_member(task);
+  if (!tags) return tags.error();
+  entry.tags = std::move(tags).value();
   entry.date = today;
   if (task.contains("due")) {
     auto due = string_member(task, "due");

@@ -1,7 +1,7 @@
 // The text of `todo export` and `todo import`: every entry as one JSON line,
-// {"list","id","date","title","done"}, and back; import also reads
+// {"list","id","date","title","done","tags"}, and back; import also reads
 // Taskwarrior's `task export` (a JSON array, or one object a line), taking
-// its description for the title (its tags after it as +TAG words), its due
+// its description for the title, its tags, its due
 // date in local time (today without one), its status (completed: done;
 // deleted: skipped) and its project for the list.
 //
@@ -29,6 +29,7 @@ struct ImportedEntry {
   Date date;
   std::string title;
   bool is_done = false;
+  Tags tags;  // normalized
 };
 
 struct ImportPlan {

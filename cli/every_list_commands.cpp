@@ -76,7 +76,7 @@ int run_import(const ClientFactory& connect, const CliCommand& command,
   std::vector<Command> adds;
   adds.reserve(entries.size());
   for (const ImportedEntry& entry : entries) {
-    adds.push_back(ListCommand{entry.list, AddEntry{entry.date, entry.title}});
+    adds.push_back(ListCommand{entry.list, AddEntry{entry.date, entry.title, entry.tags}});
     give_key(adds.back(), keys);
   }
   std::vector<Command> dones;

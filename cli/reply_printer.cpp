@@ -86,6 +86,13 @@ boost::json::object token_json(const TokenInfo& token) {
           {"last_used", token.last_used_unix}};
 }
 
+// The title, then each tag as the +TAG it was added as.
+std::string titled_with_tags(const Entry& entry) {
+  std::string text = entry.title;
+  for (const std::string& tag : entry.tags) text += " +" + tag;
+  return text;
+}
+
 }  // namespace
 
 std::string ReplyPrinter::format(CliCommand::Kind kind, const Reply& reply,
@@ -111,7 +118,7 @@ std::string ReplyPrinter::styled(const Entry& entry, std::string text) const {
 
 std::string ReplyPrinter::entry_line(const Entry& entry, std::size_t id_width) const {
   return styled(entry, padded(std::to_string(entry.id), id_width) + " " + entry.date.to_string() +
-                           (entry.done ? " [x] " : " [ ] ") + entry.title);
+                           (entry.done ? " [x] " : " [ ] ") + titled_with_tags(entry));
 }
 
 std::string ReplyPrinter::format_agenda(std::vector<ListedEntry> entries) const {
@@ -150,7 +157,8 @@ std::string ReplyPrinter::format_agenda(std::vector<ListedEntry> entries) const 
     // Under Overdue the date is not in the heading, so it goes in the line.
     text += styled(entry, "  " + padded(listed.list, list_width) + " " +
                               padded(std::to_string(entry.id), id_width) + " " +
-                              (is_overdue ? entry.date.to_string() + " " : "") + entry.title) +
+                              (is_overdue ? entry.date.to_string() + " " : "") +
+                              titled_with_tags(entry)) +
             "\n";
   }
   if (!text.empty()) text.pop_back();

@@ -15,11 +15,13 @@ namespace {
 
 // Layout (after cereal's one-byte byte order marker, all little-endian):
 //   Entry:    u32 version, u64 id, i32 days since 1970-01-01,
-//             u64 title length, title bytes, u8 done
-//   ListMeta: u32 version, u64 next_id, u64 entry_count
+//             u64 title length, title bytes, u8 done, then in version 2
+//             u64 tag count (1 or more) and each tag as u64 length and bytes
+//   ListMeta: u32 version (1), u64 next_id, u64 entry_count
 //   RememberedChange: u32 version, u64 sequence, i64 unix_ms, u64 fingerprint,
 //             u8 answer (0 done, 1 id, 2 entry, 3 nothing to drop), then
 //             for 1 the u64 id, for 2 the entry as above without its version
+//             (its tags from version 2)
 //
 // The stored forms are types of their own, so that the format version belongs
 // to the stored value and not to Entry, which the wire protocol lays out its
@@ -47,15 +49,27 @@ void require(const Result<void>& check) {
   if (!check) throw cereal::Exception(check.error().message);
 }
 
+// Stored tags are checked as a list keeps them: sorted, each once.
+constexpr std::size_t kMinTagBytes = 8 + 1;  // a length and one byte
+
+// Every value is written in the oldest version that holds it, so that each
+// has one encoding (the decoders refuse any other), what a todod before tags
+// wrote stays byte for byte what this one writes, and an older todod still
+// reads a data directory in which no entry has tags.
+std::uint32_t version_for(const Entry& entry) { return entry.tags.empty() ? 1 : 2; }
+
 template <class Archive>
 void save_entry_fields(Archive& archive, const Entry& entry) {
   archive(entry.id, entry.date.days_since_epoch());
   detail::save_string(archive, entry.title);
   detail::save_bool(archive, entry.done);
+  if (version_for(entry) < 2) return;
+  detail::save_count(archive, entry.tags.size());
+  for (const std::string& tag : entry.tags) detail::save_string(archive, tag);
 }
 
 template <class Archive>
-void load_entry_fields(Archive& archive, Entry& entry) {
+void load_entry_fields(Archive& archive, Entry& entry, std::uint32_t version) {
   archive(entry.id);
   if (entry.id == 0) throw cereal::Exception("entry id 0 does not exist (ids start at 1)");
   std::int32_t days = 0;
@@ -66,25 +80,36 @@ void load_entry_fields(Archive& archive, Entry& entry) {
   entry.title = detail::load_string(archive, kMaxTitleBytes, "title");
   require(validate_title(entry.title));
   entry.done = detail::load_bool(archive, "done");
+  if (version < 2) return;
+  const std::size_t count = detail::load_count(archive, kMaxTagsPerEntry, kMinTagBytes, "tag");
+  if (count == 0) throw cereal::Exception("a format 2 entry without tags (written as format 1)");
+  entry.tags.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    entry.tags.push_back(detail::load_string(archive, kMaxTagBytes, "tag"));
+  }
+  Result<Tags> normalized = normalized_tags(entry.tags);
+  if (!normalized) throw cereal::Exception(normalized.error().message);
+  if (normalized.value() != entry.tags) throw cereal::Exception("tags out of order or repeated");
 }
 
 template <class Archive>
 void save(Archive& archive, const StoredEntry& stored) {
-  archive(kFormatVersion);
+  archive(version_for(stored.entry));
   save_entry_fields(archive, stored.entry);
 }
 
 template <class Archive>
 void load(Archive& archive, StoredEntry& stored) {
-  // Version 1 is the only layout so far; a later one will branch on it.
-  detail::load_version(archive, "format", kFormatVersion);
-  load_entry_fields(archive, stored.entry);
+  const std::uint32_t version = detail::load_version(archive, "format", kFormatVersion);
+  load_entry_fields(archive, stored.entry, version);
 }
 
 template <class Archive>
 void save(Archive& archive, const StoredRememberedChange& stored) {
   const RememberedChange& change = stored.change;
-  archive(kFormatVersion, change.sequence, change.unix_ms, change.fingerprint, stored.answer_tag);
+  // The entry's version: the rest is laid out alike in both.
+  archive(version_for(stored.entry), change.sequence, change.unix_ms, change.fingerprint,
+          stored.answer_tag);
   switch (static_cast<AnswerTag>(stored.answer_tag)) {
     case AnswerTag::id:
       archive(stored.entry.id);
@@ -100,10 +125,12 @@ void save(Archive& archive, const StoredRememberedChange& stored) {
 
 template <class Archive>
 void load(Archive& archive, StoredRememberedChange& stored) {
-  // Version 1 is the only layout so far; a later one will branch on it.
-  detail::load_version(archive, "format", kFormatVersion);
+  const std::uint32_t version = detail::load_version(archive, "format", kFormatVersion);
   RememberedChange& change = stored.change;
   archive(change.sequence, change.unix_ms, change.fingerprint, stored.answer_tag);
+  if (version >= 2 && static_cast<AnswerTag>(stored.answer_tag) != AnswerTag::entry) {
+    throw cereal::Exception("a format 2 remembered change that answers no entry");
+  }
   switch (static_cast<AnswerTag>(stored.answer_tag)) {
     case AnswerTag::id:
       archive(stored.entry.id);
@@ -112,7 +139,7 @@ void load(Archive& archive, StoredRememberedChange& stored) {
       }
       return;
     case AnswerTag::entry:
-      load_entry_fields(archive, stored.entry);
+      load_entry_fields(archive, stored.entry, version);
       return;
     case AnswerTag::done:
     case AnswerTag::nothing_to_drop:
@@ -123,13 +150,15 @@ void load(Archive& archive, StoredRememberedChange& stored) {
 
 template <class Archive>
 void save(Archive& archive, const StoredListMeta& stored) {
-  archive(kFormatVersion, stored.meta.next_id, stored.meta.entry_count);
+  archive(std::uint32_t{1}, stored.meta.next_id, stored.meta.entry_count);
 }
 
 template <class Archive>
 void load(Archive& archive, StoredListMeta& stored) {
-  // Version 1 is the only layout so far; a later one will branch on it.
-  detail::load_version(archive, "format", kFormatVersion);
+  // Format 2 changed entries alone: list metadata is written as format 1.
+  if (detail::load_version(archive, "format", kFormatVersion) != 1) {
+    throw cereal::Exception("list metadata of format 2 (it is written as format 1)");
+  }
   ListMeta& meta = stored.meta;
   archive(meta.next_id, meta.entry_count);
   if (meta.next_id == 0) throw cereal::Exception("next id 0 (ids start at 1)");
@@ -182,6 +211,11 @@ std::string encode_remembered_change(const RememberedChange& change) {
   return detail::encode_portable(stored);
 }
 
+// gcc 12 warns, wrongly, that moving the change into its Result reads the
+// answer's Entry uninitialized when another alternative is the one held;
+// it began when Entry grew its tags vector.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 Result<RememberedChange> decode_remembered_change(std::string_view bytes) {
   Result<StoredRememberedChange> stored =
       detail::decode_portable<StoredRememberedChange>(bytes, "remembered change");
@@ -203,5 +237,6 @@ Result<RememberedChange> decode_remembered_change(std::string_view bytes) {
   }
   return change;
 }
+#pragma GCC diagnostic pop
 
 }  // namespace todo

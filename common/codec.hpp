@@ -24,7 +24,10 @@
 
 namespace todo {
 
-inline constexpr std::uint32_t kFormatVersion = 1;
+// Version 2 adds an entry's tags after its done flag; a version 1 entry has
+// none. Each value is written in the oldest version that holds it: an entry
+// without tags, and everything else, as version 1.
+inline constexpr std::uint32_t kFormatVersion = 2;
 
 // What a list keeps besides its entries: the next id to hand out (so ids are
 // never reused after a delete) and how many entries it holds.

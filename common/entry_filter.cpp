@@ -1,6 +1,7 @@
 #include "common/entry_filter.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace todo {
 namespace {
@@ -18,6 +19,7 @@ Result<void> validate_entry_filter(const EntryFilter& filter) {
     return Error::invalid("search text is " + std::to_string(filter.search.size()) +
                           " bytes, more than " + std::to_string(EntryFilter::kMaxSearchBytes));
   }
+  if (auto tags = normalized_tags(filter.tags); !tags) return std::move(tags).error();
   return {};
 }
 
@@ -26,6 +28,7 @@ bool matches(const EntryFilter& filter, const Entry& entry) {
   if (filter.done == DoneState::done && !entry.done) return false;
   if (filter.from && entry.date < *filter.from) return false;
   if (filter.to && entry.date > *filter.to) return false;
+  if (!has_every_tag(entry.tags, filter.tags)) return false;
   return filter.search.empty() || contains_ignoring_ascii_case(entry.title, filter.search);
 }
 

@@ -1,5 +1,5 @@
 // Which entries of a list a read wants: by done state, by a range of dates,
-// by a piece of text in the title. Evaluated by the list's actor, so only the
+// by a piece of text in the title, by tags. Evaluated by the list's actor, so only the
 // entries that match travel.
 //
 // Thread safety: a plain value.
@@ -30,12 +30,14 @@ struct EntryFilter {
   // A substring of the title, ignoring ASCII case only: other bytes of UTF-8
   // are compared as they are, so "É" does not match "é". Empty: any title.
   std::string search;
+  // Tags every matching entry carries. Empty: any tags.
+  Tags tags;
 
   friend bool operator==(const EntryFilter&, const EntryFilter&) = default;
 };
 
-// Fails, saying why, when from is after to or the search text is over
-// kMaxSearchBytes.
+// Fails, saying why, when from is after to, the search text is over
+// kMaxSearchBytes, or the tags are not valid (normalized_tags).
 Result<void> validate_entry_filter(const EntryFilter& filter);
 
 bool matches(const EntryFilter& filter, const Entry& entry);

@@ -31,6 +31,11 @@ std::uint64_t as_bits(Date date) {
   return static_cast<std::uint64_t>(static_cast<std::int64_t>(date.days_since_epoch()));
 }
 
+void add_tags(Fnv1a& hash, const Tags& tags) {
+  hash.add(tags.size());
+  for (const std::string& tag : tags) hash.add(tag);
+}
+
 }  // namespace
 
 IdempotencyKeySource::IdempotencyKeySource() {
@@ -68,6 +73,9 @@ std::uint64_t change_fingerprint(const ListOperation& operation) {
         if constexpr (std::is_same_v<Op, AddEntry>) {
           hash.add(as_bits(op.date));
           hash.add(op.title);
+          // Only when there are tags, so that a change remembered before
+          // tags existed keeps its fingerprint.
+          if (!op.tags.empty()) add_tags(hash, op.tags);
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           hash.add(op.id);
           // A field left out differs from any value given for it.
@@ -75,6 +83,12 @@ std::uint64_t change_fingerprint(const ListOperation& operation) {
           hash.add(op.change.title ? 1 : 0);
           if (op.change.title) hash.add(*op.change.title);
           hash.add(op.change.done ? 1 + static_cast<std::uint64_t>(*op.change.done) : 0);
+          if (const TagChange* tags = op.change.tags.get()) {
+            hash.add(tags->replacement ? 1 : 0);
+            if (tags->replacement) add_tags(hash, *tags->replacement);
+            add_tags(hash, tags->added);
+            add_tags(hash, tags->removed);
+          }
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           hash.add(op.id);
         }

@@ -3,14 +3,19 @@
 namespace todo {
 
 boost::json::object entry_json(const Entry& entry) {
-  return entry_json(EntryView{entry.id, entry.date, entry.title, entry.done});
+  return entry_json(EntryView{entry.id, entry.date, entry.title, entry.done,
+                              std::vector<std::string_view>(entry.tags.begin(), entry.tags.end())});
 }
 
 boost::json::object entry_json(const EntryView& entry, boost::json::storage_ptr storage) {
+  boost::json::array tags(storage);
+  tags.reserve(entry.tags.size());
+  for (const std::string_view tag : entry.tags) tags.emplace_back(tag);
   return boost::json::object({{"id", entry.id},
                               {"date", entry.date.to_string()},
                               {"title", entry.title},
-                              {"done", entry.done}},
+                              {"done", entry.done},
+                              {"tags", std::move(tags)}},
                              std::move(storage));
 }
 

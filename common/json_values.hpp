@@ -13,7 +13,8 @@
 
 namespace todo {
 
-// {"id": 1, "date": "2026-12-02", "title": "Dentist", "done": false}, its
+// {"id": 1, "date": "2026-12-02", "title": "Dentist", "done": false,
+// "tags": ["health"]}, its
 // memory from storage (a page's monotonic_resource, say).
 boost::json::object entry_json(const Entry& entry);
 boost::json::object entry_json(const EntryView& entry, boost::json::storage_ptr storage = {});

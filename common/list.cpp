@@ -47,6 +47,10 @@ Result<List> List::restore(std::string name, EntryId next_id, std::vector<Entry>
     if (auto valid = validate_title(entry.title); !valid) {
       return corrupt("entry " + std::to_string(entry.id) + ": " + valid.error().message);
     }
+    if (auto tags = normalized_tags(entry.tags); !tags || tags.value() != entry.tags) {
+      return corrupt("entry " + std::to_string(entry.id) + ": " +
+                     (tags ? std::string("tags out of order or repeated") : tags.error().message));
+    }
     previous_id = entry.id;
   }
   List list(std::move(name));
@@ -55,10 +59,15 @@ Result<List> List::restore(std::string name, EntryId next_id, std::vector<Entry>
   return list;
 }
 
-Result<EntryId> List::add_entry(Date date, std::string title) {
+Result<EntryId> List::add_entry(Date date, std::string title, Tags tags) {
   if (auto valid = validate_title(title); !valid) {
     return Error::invalid("invalid title for list " + quoted_for_message(name_) + ": " +
                           valid.error().message);
+  }
+  Result<Tags> normalized = normalized_tags(std::move(tags));
+  if (!normalized) {
+    return Error::invalid("invalid tags for list " + quoted_for_message(name_) + ": " +
+                          normalized.error().message);
   }
   if (entries_.size() >= kMaxEntries) {
     return Error::invalid("list " + quoted_for_message(name_) + " is full: it holds " +
@@ -70,7 +79,7 @@ Result<EntryId> List::add_entry(Date date, std::string title) {
   }
   const EntryId id = next_id_;
   // Appending keeps entries_ sorted: every id in it is below next_id_.
-  entries_.push_back(Entry{id, date, std::move(title), false});
+  entries_.push_back(Entry{id, date, std::move(title), false, std::move(normalized).value()});
   ++next_id_;
   return id;
 }
@@ -106,9 +115,19 @@ Result<Entry> List::update_entry(EntryId id, const EntryChange& change) {
                             quoted_for_message(name_) + ": " + valid.error().message);
     }
   }
+  std::optional<Tags> tags;
+  if (change.tags) {
+    Result<Tags> changed = apply_tag_change(*change.tags, position->tags);
+    if (!changed) {
+      return Error::invalid("invalid tags for entry " + std::to_string(id) + " in list " +
+                            quoted_for_message(name_) + ": " + changed.error().message);
+    }
+    tags = std::move(changed).value();
+  }
   if (change.date) position->date = *change.date;
   if (change.title) position->title = *change.title;
   if (change.done) position->done = *change.done;
+  if (tags) position->tags = std::move(*tags);
   return *position;
 }
 

@@ -29,7 +29,7 @@ class List {
 
   // Rebuilds a list from stored parts. Fails (naming the list) when the parts
   // break an invariant: ids not strictly increasing, an id >= next_id, too
-  // many entries, an invalid title.
+  // many entries, an invalid title, tags not normalized.
   static Result<List> restore(std::string name, EntryId next_id, std::vector<Entry> entries);
 
   const std::string& name() const { return name_; }
@@ -38,7 +38,7 @@ class List {
   // The id the next added entry will get.
   EntryId next_id() const { return next_id_; }
 
-  Result<EntryId> add_entry(Date date, std::string title);
+  Result<EntryId> add_entry(Date date, std::string title, Tags tags = {});
   // Entries with this date, in id order.
   std::vector<Entry> entries(Date date) const;
   // All entries, in id order.

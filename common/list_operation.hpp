@@ -20,6 +20,7 @@ namespace todo {
 struct AddEntry {
   Date date;
   std::string title;
+  Tags tags;  // normalized by the list
 };
 
 // Entries of one date, or of the whole list when date is empty; in id order.
@@ -36,7 +37,7 @@ struct GetEntries {
   // None: every entry, read without looking at more than ids and dates.
   // Shared, not held: every request's message is the size of the largest
   // operation, and an EntryFilter held here made that 24 bytes more for all
-  // of them, adds included (sizeof(ListOperation) 96 against 72).
+  // of them, adds included.
   std::shared_ptr<const EntryFilter> filter;
 };
 

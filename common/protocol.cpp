@@ -64,6 +64,15 @@ enum class PayloadTag : std::uint8_t {
 constexpr std::uint8_t kUpdateDate = 1;
 constexpr std::uint8_t kUpdateTitle = 2;
 constexpr std::uint8_t kUpdateDone = 4;
+// From version 3: the tags replaced (TagChange::replacement), added, removed.
+constexpr std::uint8_t kUpdateTagsReplaced = 8;
+constexpr std::uint8_t kUpdateTagsAdded = 16;
+constexpr std::uint8_t kUpdateTagsRemoved = 32;
+constexpr std::uint8_t kUpdateTagFields =
+    kUpdateTagsReplaced | kUpdateTagsAdded | kUpdateTagsRemoved;
+// Tags in an entry, a filter and an update came with version 3.
+constexpr std::uint32_t kTagsVersion = 3;
+constexpr std::size_t kMinTagBytes = 8 + 1;  // a length and one byte
 
 // Sizes of the smallest encodings, which bound how many elements a message
 // of a given size can claim to hold.
@@ -126,18 +135,34 @@ Date load_date(InArchive& archive) {
   return date.value();
 }
 
-void save_entry(OutArchive& archive, const Entry& entry) {
+void save_tags(OutArchive& archive, const Tags& tags) {
+  save_count(archive, tags.size());
+  for (const std::string& tag : tags) save_string(archive, tag);
+}
+
+// Checked by the list (or the filter) that takes them, with a message naming it.
+Tags load_tags(InArchive& archive) {
+  const std::size_t count = load_count(archive, kMaxTagsPerEntry, kMinTagBytes, "tag");
+  Tags tags;
+  tags.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) tags.push_back(load_string(archive, kMaxTagBytes, "tag"));
+  return tags;
+}
+
+void save_entry(OutArchive& archive, const Entry& entry, std::uint32_t version) {
   archive(entry.id, entry.date.days_since_epoch());
   save_string(archive, entry.title);
   save_bool(archive, entry.done);
+  if (version >= kTagsVersion) save_tags(archive, entry.tags);
 }
 
-Entry load_entry(InArchive& archive) {
+Entry load_entry(InArchive& archive, std::uint32_t version) {
   Entry entry;
   archive(entry.id);
   entry.date = load_date(archive);
   entry.title = load_string(archive, kMaxTitleBytes, "title");
   entry.done = load_bool(archive, "done");
+  if (version >= kTagsVersion) entry.tags = load_tags(archive);
   return entry;
 }
 
@@ -170,13 +195,15 @@ std::optional<Date> load_optional_date(InArchive& archive, const char* what) {
   return load_date(archive);
 }
 
-void save_filtered_get(OutArchive& archive, const GetEntries& get, const EntryFilter& filter) {
+void save_filtered_get(OutArchive& archive, const GetEntries& get, const EntryFilter& filter,
+                       std::uint32_t version) {
   archive(static_cast<std::uint8_t>(OperationTag::get_filtered));
   save_optional_date(archive, get.date);
   archive(get.after, get.limit, static_cast<std::uint8_t>(filter.done));
   save_optional_date(archive, filter.from);
   save_optional_date(archive, filter.to);
   save_string(archive, filter.search);
+  if (version >= kTagsVersion) save_tags(archive, filter.tags);
 }
 
 // A page of entries holds 1 to GetEntries::kMaxLimit of them.
@@ -188,7 +215,7 @@ void check_page_limit(std::uint32_t limit) {
   }
 }
 
-GetEntries load_filtered_get(InArchive& archive) {
+GetEntries load_filtered_get(InArchive& archive, std::uint32_t version) {
   GetEntries get;
   get.date = load_optional_date(archive, "has date");
   std::uint8_t done = 0;
@@ -206,6 +233,7 @@ GetEntries load_filtered_get(InArchive& archive) {
   filter.from = load_optional_date(archive, "has from");
   filter.to = load_optional_date(archive, "has to");
   filter.search = load_string(archive, EntryFilter::kMaxSearchBytes, "search text");
+  if (version >= kTagsVersion) filter.tags = load_tags(archive);
   if (auto valid = validate_entry_filter(filter); !valid) {
     throw cereal::Exception(valid.error().message);
   }
@@ -213,16 +241,49 @@ GetEntries load_filtered_get(InArchive& archive) {
   return get;
 }
 
-void save_operation(OutArchive& archive, const ListOperation& operation) {
+void save_tag_change(OutArchive& archive, const TagChange& change) {
+  if (change.replacement) save_tags(archive, *change.replacement);
+  if (!change.added.empty()) save_tags(archive, change.added);
+  if (!change.removed.empty()) save_tags(archive, change.removed);
+}
+
+std::uint8_t tag_change_fields(const TagChange* change) {
+  if (change == nullptr) return 0;
+  return (change->replacement ? kUpdateTagsReplaced : 0) |
+         (change->added.empty() ? 0 : kUpdateTagsAdded) |
+         (change->removed.empty() ? 0 : kUpdateTagsRemoved);
+}
+
+std::shared_ptr<const TagChange> load_tag_change(InArchive& archive, std::uint8_t fields) {
+  if ((fields & kUpdateTagFields) == 0) return nullptr;
+  TagChange change;
+  if ((fields & kUpdateTagsReplaced) != 0) change.replacement = load_tags(archive);
+  // Tags to add or remove are flagged only when there are some, so that each
+  // update has one encoding; replacing with none clears them.
+  const auto some_tags = [&archive](const char* what) {
+    Tags tags = load_tags(archive);
+    if (tags.empty()) throw cereal::Exception(std::string("no tags ") + what + " where flagged");
+    return tags;
+  };
+  if ((fields & kUpdateTagsAdded) != 0) change.added = some_tags("to add");
+  if ((fields & kUpdateTagsRemoved) != 0) change.removed = some_tags("to remove");
+  return std::make_shared<const TagChange>(std::move(change));
+}
+
+// Before version 3 an operation has no tags: those of one encoded in an
+// older version are left out.
+void save_operation(OutArchive& archive, const ListOperation& operation, std::uint32_t version) {
+  const bool has_tags = version >= kTagsVersion;
   std::visit(
       [&](const auto& op) {
         using Op = std::decay_t<decltype(op)>;
         if constexpr (std::is_same_v<Op, AddEntry>) {
           archive(static_cast<std::uint8_t>(OperationTag::add), op.date.days_since_epoch());
           save_string(archive, op.title);
+          if (has_tags) save_tags(archive, op.tags);
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
           if (op.filter) {
-            save_filtered_get(archive, op, *op.filter);
+            save_filtered_get(archive, op, *op.filter, version);
             return;
           }
           const bool is_page = op.limit != 0 || op.after != 0;
@@ -232,11 +293,13 @@ void save_operation(OutArchive& archive, const ListOperation& operation) {
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           const std::uint8_t fields = (op.change.date ? kUpdateDate : 0) |
                                       (op.change.title ? kUpdateTitle : 0) |
-                                      (op.change.done ? kUpdateDone : 0);
+                                      (op.change.done ? kUpdateDone : 0) |
+                                      (has_tags ? tag_change_fields(op.change.tags.get()) : 0);
           archive(static_cast<std::uint8_t>(OperationTag::update), op.id, fields);
           if (op.change.date) archive(op.change.date->days_since_epoch());
           if (op.change.title) save_string(archive, *op.change.title);
           if (op.change.done) save_bool(archive, *op.change.done);
+          if ((fields & kUpdateTagFields) != 0) save_tag_change(archive, *op.change.tags);
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           archive(static_cast<std::uint8_t>(OperationTag::erase), op.id);
         } else {
@@ -247,12 +310,14 @@ void save_operation(OutArchive& archive, const ListOperation& operation) {
       operation);
 }
 
-ListOperation load_operation(InArchive& archive) {
+ListOperation load_operation(InArchive& archive, std::uint32_t version) {
+  const bool has_tags = version >= kTagsVersion;
   switch (load_tag(archive, OperationTag::add, OperationTag::get_filtered, "operation")) {
     case OperationTag::add: {
       AddEntry add;
       add.date = load_date(archive);
       add.title = load_string(archive, kMaxRequestBytes, "title");
+      if (has_tags) add.tags = load_tags(archive);
       return add;
     }
     case OperationTag::get: {
@@ -264,7 +329,9 @@ ListOperation load_operation(InArchive& archive) {
       UpdateEntry update;
       std::uint8_t fields = 0;
       archive(update.id, fields);
-      if ((fields & ~(kUpdateDate | kUpdateTitle | kUpdateDone)) != 0) {
+      const std::uint8_t known =
+          kUpdateDate | kUpdateTitle | kUpdateDone | (has_tags ? kUpdateTagFields : 0);
+      if ((fields & ~known) != 0) {
         throw cereal::Exception("unknown update fields " + std::to_string(fields));
       }
       if ((fields & kUpdateDate) != 0) update.change.date = load_date(archive);
@@ -272,6 +339,7 @@ ListOperation load_operation(InArchive& archive) {
         update.change.title = load_string(archive, kMaxRequestBytes, "title");
       }
       if ((fields & kUpdateDone) != 0) update.change.done = load_bool(archive, "done");
+      update.change.tags = load_tag_change(archive, fields);
       return update;
     }
     case OperationTag::erase: {
@@ -289,7 +357,7 @@ ListOperation load_operation(InArchive& archive) {
       return get;
     }
     case OperationTag::get_filtered:
-      return load_filtered_get(archive);
+      return load_filtered_get(archive, version);
   }
   throw cereal::Exception("unknown operation");
 }
@@ -300,16 +368,16 @@ struct WireRequest {
 
 // The count, then the entries: the part of a reply's entries payload after
 // its tag. EntriesEncoder writes the same layout without an archive.
-void save_entries(OutArchive& archive, std::span<const Entry> entries) {
+void save_entries(OutArchive& archive, std::span<const Entry> entries, std::uint32_t version) {
   save_count(archive, entries.size());
-  for (const Entry& entry : entries) save_entry(archive, entry);
+  for (const Entry& entry : entries) save_entry(archive, entry, version);
 }
 
-std::vector<Entry> load_entries(InArchive& archive) {
+std::vector<Entry> load_entries(InArchive& archive, std::uint32_t version) {
   const std::size_t count = load_count(archive, List::kMaxEntries, kMinEntryBytes, "entry");
   std::vector<Entry> entries;
   entries.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) entries.push_back(load_entry(archive));
+  for (std::size_t i = 0; i < count; ++i) entries.push_back(load_entry(archive, version));
   return entries;
 }
 
@@ -319,7 +387,8 @@ struct DecodedEntries {
 
 template <class Archive>
 void load(Archive& archive, DecodedEntries& decoded) {
-  decoded.entries = load_entries(archive);
+  // The layout EntriesEncoder writes, that of this version.
+  decoded.entries = load_entries(archive, kProtocolVersion);
 }
 
 // What a reply is decoded into.
@@ -327,6 +396,19 @@ struct WireReply {
   Reply reply;
   std::uint32_t version = kProtocolVersion;
 };
+
+// Entries an actor encoded, in the layout of the versions before tags, for a
+// client that speaks one of them.
+void save_entries_without_tags(OutArchive& archive, const EncodedEntries& encoded) {
+  Result<std::vector<EntryView>> entries = view_entries(encoded);
+  if (!entries) throw cereal::Exception(entries.error().message);
+  save_count(archive, entries.value().size());
+  for (const EntryView& entry : entries.value()) {
+    archive(entry.id, entry.date.days_since_epoch());
+    save_string(archive, entry.title);
+    save_bool(archive, entry.done);
+  }
+}
 
 // What a reply is encoded from, by reference: a page of names is not copied.
 struct OutgoingWireReply {
@@ -351,7 +433,7 @@ void save(Archive& archive, const WireRequest& wire) {
             archive(static_cast<std::uint8_t>(CommandTag::list));
           }
           save_string(archive, command.list);
-          save_operation(archive, command.operation);
+          save_operation(archive, command.operation, wire.request.protocol_version);
         } else if constexpr (std::is_same_v<C, ListNames>) {
           archive(static_cast<std::uint8_t>(CommandTag::list_names_page));
           save_string(archive, command.after);
@@ -384,7 +466,7 @@ void load(Archive& archive, WireRequest& wire) {
     case CommandTag::list: {
       ListCommand command;
       command.list = load_string(archive, kMaxRequestBytes, "list name");
-      command.operation = load_operation(archive);
+      command.operation = load_operation(archive, wire.request.protocol_version);
       wire.request.command = std::move(command);
       return;
     }
@@ -394,7 +476,7 @@ void load(Archive& archive, WireRequest& wire) {
       archive(key.high, key.low);
       command.key = key;
       command.list = load_string(archive, kMaxRequestBytes, "list name");
-      command.operation = load_operation(archive);
+      command.operation = load_operation(archive, wire.request.protocol_version);
       if (!is_change(command.operation)) {
         throw cereal::Exception(
             "an idempotency key goes only with a change (add, update, delete, drop): a read "
@@ -462,10 +544,10 @@ void save(Archive& archive, const OutgoingWireReply& wire) {
           archive(static_cast<std::uint8_t>(PayloadTag::id), payload);
         } else if constexpr (std::is_same_v<P, Entry>) {
           archive(static_cast<std::uint8_t>(PayloadTag::entry));
-          save_entry(archive, payload);
+          save_entry(archive, payload, wire.version);
         } else if constexpr (std::is_same_v<P, std::vector<Entry>>) {
           archive(static_cast<std::uint8_t>(PayloadTag::entries));
-          save_entries(archive, payload);
+          save_entries(archive, payload, wire.version);
         } else if constexpr (std::is_same_v<P, EncodedEntries>) {
           archive(static_cast<std::uint8_t>(PayloadTag::entries));
           if (!payload.bytes || payload.bytes->empty() ||
@@ -473,6 +555,10 @@ void save(Archive& archive, const OutgoingWireReply& wire) {
             throw cereal::Exception("entries to send were not made by encode_entries");
           }
           if (wire.leaves_out_entries) return;
+          if (wire.version < kTagsVersion) {
+            save_entries_without_tags(archive, payload);
+            return;
+          }
           // Past its own byte order marker, which this archive wrote already.
           const std::string_view bytes = std::string_view(*payload.bytes).substr(1);
           archive(cereal::binary_data(bytes.data(), bytes.size()));
@@ -524,10 +610,10 @@ void load(Archive& archive, WireReply& wire) {
       return;
     }
     case PayloadTag::entry:
-      reply.payload = load_entry(archive);
+      reply.payload = load_entry(archive, wire.version);
       return;
     case PayloadTag::entries:
-      reply.payload = load_entries(archive);
+      reply.payload = load_entries(archive, wire.version);
       return;
     case PayloadTag::names: {
       const std::size_t count = load_count(archive, kMaxNamesInReply, kMinNameBytes, "name");
@@ -588,7 +674,8 @@ Result<Request> decode_request(std::string_view bytes) {
 
 ReplyFrames encode_reply_frames(const Reply& reply, std::uint32_t version) {
   const auto* entries = std::get_if<EncodedEntries>(&reply.payload);
-  if (version < 2 || entries == nullptr || !entries->bytes ||
+  // Before tags, the entries' bytes are not the ones the actor encoded.
+  if (version < kTagsVersion || entries == nullptr || !entries->bytes ||
       entries->bytes->size() < kSeparateFrameBytes) {
     return {detail::encode_portable(OutgoingWireReply{reply, version}), nullptr, 0};
   }
@@ -634,6 +721,11 @@ void EntriesEncoder::add(const Entry& entry) {
   append_little_endian(bytes_, static_cast<std::uint64_t>(entry.title.size()));
   bytes_.append(entry.title);
   bytes_.push_back(static_cast<char>(entry.done ? 1 : 0));
+  append_little_endian(bytes_, static_cast<std::uint64_t>(entry.tags.size()));
+  for (const std::string& tag : entry.tags) {
+    append_little_endian(bytes_, static_cast<std::uint64_t>(tag.size()));
+    bytes_.append(tag);
+  }
   ++count_;
 }
 
@@ -691,6 +783,21 @@ class EntryReader {
       offset_ += static_cast<std::size_t>(title_bytes);
       if (!read_integer(done) || done > 1) return corrupt("done is not a bool");
       entry.done = done == 1;
+      std::uint64_t tag_count = 0;
+      if (!read_integer(tag_count)) return corrupt("cut short in an entry's tags");
+      if (tag_count > kMaxTagsPerEntry) {
+        return corrupt("tag count " + std::to_string(tag_count) + " does not fit");
+      }
+      entry.tags.resize(static_cast<std::size_t>(tag_count));
+      for (std::string_view& tag : entry.tags) {
+        std::uint64_t tag_bytes = 0;
+        if (!read_integer(tag_bytes)) return corrupt("cut short in an entry's tags");
+        if (tag_bytes > kMaxTagBytes || tag_bytes > remaining()) {
+          return corrupt("tag length " + std::to_string(tag_bytes) + " does not fit");
+        }
+        tag = bytes_.substr(offset_, static_cast<std::size_t>(tag_bytes));
+        offset_ += static_cast<std::size_t>(tag_bytes);
+      }
     }
     if (offset_ != bytes_.size()) return corrupt("bytes after the last entry");
     return entries;

@@ -29,8 +29,12 @@ namespace todo {
 // their own, shared by every reply that reads them); and ping reports whether
 // the database is degraded. todod answers a version 1 request as version 1
 // did: in one frame, without the ping field.
-inline constexpr std::uint32_t kProtocolVersion = 2;
-// Entries of at least this many bytes go, in a version 2 reply, as a frame of
+//
+// Version 3 adds tags: an entry's after its done flag, a filter's after its
+// search text, an add's after its title, and an update's tag changes. todod
+// answers a version 2 request without them, and its entries in one frame.
+inline constexpr std::uint32_t kProtocolVersion = 3;
+// Entries of at least this many bytes go, in a version 3 reply, as a frame of
 // their own: sending them from the bytes the list's actor encoded saves a copy
 // per reply, which past a few pages costs more than the frame.
 inline constexpr std::size_t kSeparateFrameBytes = 16 * 1024;
@@ -172,7 +176,7 @@ struct ReplyFrames {
   std::size_t size() const { return head.size() + (shared ? shared->size() - shared_offset : 0); }
 };
 
-// In the given version (that of the request answered). Version 2 sends
+// In the given version (that of the request answered). Version 3 sends
 // EncodedEntries of kSeparateFrameBytes or more as a frame of their own.
 ReplyFrames encode_reply_frames(const Reply& reply, std::uint32_t version = kProtocolVersion);
 std::string encode_reply(const Reply& reply, std::uint32_t version = kProtocolVersion);
@@ -200,12 +204,13 @@ class EntriesEncoder {
 };
 Result<std::vector<Entry>> decode_entries(const EncodedEntries& encoded);
 
-// An entry read in place: its title points into the encoded bytes.
+// An entry read in place: its title and tags point into the encoded bytes.
 struct EntryView {
   EntryId id = 0;
   Date date;
   std::string_view title;
   bool done = false;
+  std::vector<std::string_view> tags;
 };
 // The entries as decode_entries() gives them, checked as it checks them, but
 // with no title copied: one allocation a page, where decoding makes one an

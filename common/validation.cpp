@@ -105,6 +105,22 @@ Result<void> validate_title(std::string_view title) {
   return validate_text(title, "title", kMaxTitleBytes, /*allows_tab=*/true);
 }
 
+Result<void> validate_tag(std::string_view tag) {
+  if (auto valid = validate_text(tag, "tag", kMaxTagBytes, /*allows_tab=*/false); !valid) {
+    return valid;
+  }
+  if (const std::size_t at = tag.find_first_of(" ,"); at != std::string_view::npos) {
+    return Error::invalid(std::string("tag ") + quoted_for_message(tag) + " contains " +
+                          (tag[at] == ' ' ? "a space" : "a comma") + " at byte " +
+                          std::to_string(at) + ": a tag is one word");
+  }
+  if (tag.front() == '+' || tag.front() == '-') {
+    return Error::invalid("tag " + quoted_for_message(tag) + " starts with '" + tag.front() +
+                          "': write the word without it");
+  }
+  return {};
+}
+
 std::string quoted_for_message(std::string_view text) {
   std::string quoted = "'";
   std::size_t shown = 0;

@@ -121,14 +121,14 @@ _todo_complete() {
       ;;
     entries | lists)
       options=(--after --limit)
-      [[ $command == entries ]] && options+=(--pending --done --from --to --search)
+      [[ $command == entries ]] && options+=(--pending --done --from --to --search --tag)
       if [[ $command == entries && $argument == 1 && $_todo_cur != -* ]] ||
         [[ $command == lists && $prev == --after ]]; then
         _todo_reply_list_names
       fi
       ;;
     update)
-      options=(--date --title)
+      options=(--date --title --tag --untag)
       ((argument == 1)) && _todo_reply_list_names
       ;;
     drop)

@@ -9,12 +9,10 @@
 namespace todo {
 namespace {
 
-// As the Server counts an entry's title: its own heap block, if any.
-std::size_t title_heap_bytes(const RememberedChange& change) {
-  static const std::size_t inline_capacity = std::string().capacity();
+// As the Server counts an entry: its own heap blocks, if any.
+std::size_t entry_heap_bytes(const RememberedChange& change) {
   const Entry* entry = std::get_if<Entry>(&change.answer);
-  if (entry == nullptr || entry->title.capacity() <= inline_capacity) return 0;
-  return entry->title.capacity() + 1 + 8;
+  return entry != nullptr ? heap_bytes(*entry) : 0;
 }
 
 }  // namespace
@@ -23,7 +21,7 @@ RememberedChanges::RememberedChanges(std::vector<RememberedChange> oldest_first)
   changes_.reserve(oldest_first.size());
   for (RememberedChange& change : oldest_first) {
     next_sequence_ = std::max(next_sequence_, change.sequence + 1);
-    title_heap_bytes_ += title_heap_bytes(change);
+    entry_heap_bytes_ += entry_heap_bytes(change);
     arrivals_.push_back({change.key, change.sequence});
     const IdempotencyKey key = change.key;
     changes_.insert_or_assign(key, std::move(change));
@@ -43,7 +41,7 @@ void RememberedChanges::forget_oldest(ListMutations& mutations) {
   const auto it = changes_.find(oldest.key);
   if (it == changes_.end() || it->second.sequence != oldest.sequence) return;
   mutations.forget(oldest.key);
-  title_heap_bytes_ -= title_heap_bytes(it->second);
+  entry_heap_bytes_ -= entry_heap_bytes(it->second);
   changes_.erase(it);
 }
 
@@ -53,7 +51,7 @@ void RememberedChanges::remember(const IdempotencyKey& key, std::uint64_t finger
   // An expired change under the same key: the put below replaces it on disk,
   // and its arrival is skipped when it comes to the front.
   if (const auto it = changes_.find(key); it != changes_.end()) {
-    title_heap_bytes_ -= title_heap_bytes(it->second);
+    entry_heap_bytes_ -= entry_heap_bytes(it->second);
     changes_.erase(it);
   }
   // The oldest are at the front, by sequence and so, while the clock does
@@ -72,7 +70,7 @@ void RememberedChanges::remember(const IdempotencyKey& key, std::uint64_t finger
   RememberedChange& change =
       changes_.insert_or_assign(key, RememberedChange{key, sequence, now_ms, fingerprint, answer})
           .first->second;
-  title_heap_bytes_ += title_heap_bytes(change);
+  entry_heap_bytes_ += entry_heap_bytes(change);
   mutations.remember(change);
 }
 
@@ -82,7 +80,7 @@ std::size_t RememberedChanges::approximate_bytes() const {
   constexpr std::size_t kNodeBytes =
       sizeof(IdempotencyKey) + sizeof(RememberedChange) + 8 + 8 + 8 + 8;
   return sizeof(RememberedChanges) + changes_.size() * kNodeBytes +
-         arrivals_.size() * sizeof(Arrival) + title_heap_bytes_;
+         arrivals_.size() * sizeof(Arrival) + entry_heap_bytes_;
 }
 
 std::int64_t unix_now_ms() {

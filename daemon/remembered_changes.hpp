@@ -81,7 +81,7 @@ class RememberedChanges {
   std::unordered_map<IdempotencyKey, RememberedChange, KeyHash> changes_;
   std::deque<Arrival> arrivals_;  // by sequence, oldest first
   std::uint64_t next_sequence_ = 1;
-  std::size_t title_heap_bytes_ = 0;
+  std::size_t entry_heap_bytes_ = 0;
 };
 
 // The unix time in milliseconds, what RememberedChange::unix_ms holds.

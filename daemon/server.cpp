@@ -26,13 +26,6 @@ constexpr std::uint32_t kRetired = std::uint32_t{1} << 31;
 // 100,000 long titles would otherwise hold hundreds of megabytes twice.
 constexpr std::size_t kMaxCachedEncodingBytes = std::size_t{1} << 20;
 
-// A string's own heap block, for the memory estimate: none while it fits
-// inside the string, else its capacity, the terminator and malloc's header.
-std::size_t heap_bytes(const std::string& text) {
-  static const std::size_t inline_capacity = std::string().capacity();
-  return text.capacity() > inline_capacity ? text.capacity() + 1 + 8 : 0;
-}
-
 }  // namespace
 
 // Where the small fields go (server.hpp): an idle actor's size is a core
@@ -56,13 +49,13 @@ struct Server::Group {
 const std::size_t Server::kActorBytes = sizeof(Server) + 48;
 
 Server::LoadedList::LoadedList(List&& list) : List(std::move(list)) {
-  for (const Entry& entry : entries()) title_heap_bytes += heap_bytes(entry.title);
+  for (const Entry& entry : entries()) entry_heap_bytes += heap_bytes(entry);
 }
 
 Server::LoadedList::LoadedList(const LoadedList& other)
     : List(other),
       all_entries(other.all_entries),
-      title_heap_bytes(other.title_heap_bytes),
+      entry_heap_bytes(other.entry_heap_bytes),
       remembered(other.remembered ? std::make_unique<RememberedChanges>(*other.remembered)
                                   : nullptr) {}
 
@@ -70,15 +63,15 @@ void Server::LoadedList::replace(List&& list) {
   static_cast<List&>(*this) = std::move(list);
   all_entries.reset();
   big_entries_in_flight.reset();
-  title_heap_bytes = 0;
-  for (const Entry& entry : entries()) title_heap_bytes += heap_bytes(entry.title);
+  entry_heap_bytes = 0;
+  for (const Entry& entry : entries()) entry_heap_bytes += heap_bytes(entry);
 }
 
 std::size_t Server::LoadedList::approximate_bytes() const {
   // The encoding's string sits in a make_shared block with its control block.
   const std::size_t encoding = all_entries ? all_entries->capacity() + 48 : 0;
   const std::size_t keys = remembered ? remembered->approximate_bytes() : 0;
-  return sizeof(LoadedList) + entries().capacity() * sizeof(Entry) + title_heap_bytes + encoding +
+  return sizeof(LoadedList) + entries().capacity() * sizeof(Entry) + entry_heap_bytes + encoding +
          keys;
 }
 
@@ -323,10 +316,10 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
       [&](const auto& op) -> ListResult {
         using Op = std::decay_t<decltype(op)>;
         if constexpr (std::is_same_v<Op, AddEntry>) {
-          auto id = list.add_entry(op.date, op.title);
+          auto id = list.add_entry(op.date, op.title, op.tags);
           if (!id) return id.error();
           const Entry& added = *list.find_entry(id.value());
-          list.title_heap_bytes += heap_bytes(added.title);
+          list.entry_heap_bytes += heap_bytes(added);
           mutations.put_entry(added);
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
@@ -350,19 +343,19 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           return ListAnswer(std::move(encoded));
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           const Entry* before = list.find_entry(op.id);
-          const std::size_t title_before = before != nullptr ? heap_bytes(before->title) : 0;
+          const std::size_t heap_before = before != nullptr ? heap_bytes(*before) : 0;
           auto entry = list.update_entry(op.id, op.change);
           if (!entry) return entry.error();
           const Entry& updated = *list.find_entry(op.id);
-          list.title_heap_bytes = list.title_heap_bytes - title_before + heap_bytes(updated.title);
+          list.entry_heap_bytes = list.entry_heap_bytes - heap_before + heap_bytes(updated);
           mutations.put_entry(updated);
           return ListAnswer(std::move(entry).value());
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           const Entry* doomed = list.find_entry(op.id);
-          const std::size_t title_bytes = doomed != nullptr ? heap_bytes(doomed->title) : 0;
+          const std::size_t doomed_bytes = doomed != nullptr ? heap_bytes(*doomed) : 0;
           auto deleted = list.delete_entry(op.id);
           if (!deleted) return deleted.error();
-          list.title_heap_bytes -= title_bytes;
+          list.entry_heap_bytes -= doomed_bytes;
           mutations.erase_entry(op.id);
           return ListAnswer();
         } else {

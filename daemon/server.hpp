@@ -145,7 +145,7 @@ class Server final : public Actor {
   // read (big_entries_in_flight). It lives here, not in the actor, so an idle actor
   // with no list loaded stays as small.
   //
-  // It also keeps the heap bytes of its titles up to date, so that its memory
+  // It also keeps the heap bytes of its titles and tags up to date, so that its memory
   // estimate (approximate_bytes()) costs nothing to read at the end of a turn.
   struct LoadedList : List {
     explicit LoadedList(List&& list);
@@ -164,7 +164,7 @@ class Server final : public Actor {
     // that come meanwhile send it again rather than each encode a copy of
     // their own, and the list itself never keeps it alive.
     std::weak_ptr<const std::string> big_entries_in_flight;
-    std::size_t title_heap_bytes = 0;  // apply() keeps it with each change
+    std::size_t entry_heap_bytes = 0;  // apply() keeps it with each change
     // Read from disk with the first keyed change; null until then. Keys
     // never count as something stored (remembered_changes.hpp).
     std::unique_ptr<RememberedChanges> remembered;

@@ -85,16 +85,20 @@ TEST_CASE_METHOD(Fixture, "every command in JSON", "[cli]") {
   CHECK(ok({"--json", "add", "work", "2018-12-19", "Say \"hi\"\tthere"}) == "{\"id\":1}\n");
   CHECK(ok({"--json", "entries", "work"}) ==
         "[{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Say \\\"hi\\\"\\tthere\",\"done\":"
-        "false,\"list\":\"work\"}]\n");
+        "false,\"tags\":[],\"list\":\"work\"}]\n");
   CHECK(ok({"--json", "entries", "work", "2018-12-20"}) == "[]\n");
   CHECK(ok({"--json", "update", "work", "1", "--title", "Hi"}) ==
-        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false,\"list\":\"work\"}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false,\"tags\":[],\"list\":"
+        "\"work\"}\n");
   CHECK(ok({"--json", "done", "work", "1"}) ==
-        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":true,\"list\":\"work\"}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":true,\"tags\":[],\"list\":"
+        "\"work\"}\n");
   CHECK(ok({"--json", "undone", "work", "1"}) ==
-        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false,\"list\":\"work\"}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false,\"tags\":[],\"list\":"
+        "\"work\"}\n");
   CHECK(ok({"--json", "show", "work", "1"}) ==
-        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false,\"list\":\"work\"}\n");
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Hi\",\"done\":false,\"tags\":[],\"list\":"
+        "\"work\"}\n");
   CHECK(ok({"--json", "lists"}) == "[\"work\"]\n");
   CHECK(ok({"--json", "add", "work", "2018-12-20", "Two"}) == "{\"id\":2}\n");
   CHECK(ok({"--json", "delete", "work", "1"}) == "{\"ok\":true}\n");
@@ -156,9 +160,9 @@ TEST_CASE_METHOD(Fixture, "show prints one entry, and no other in its place", "[
 TEST_CASE_METHOD(Fixture, "todo's options work after the command and as --name=value", "[cli]") {
   ok({"add", "work", "2018-12-19", "one"});
   CHECK(ok({"lists", "--json"}) == "[\"work\"]\n");
-  CHECK(
-      ok({"entries", "work", "--timeout", "4000", "--json"}) ==
-      "[{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"one\",\"done\":false,\"list\":\"work\"}]\n");
+  CHECK(ok({"entries", "work", "--timeout", "4000", "--json"}) ==
+        "[{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"one\",\"done\":false,\"tags\":[],\"list\":"
+        "\"work\"}]\n");
   CHECK(ok({"--timeout=4000", "update", "work", "1", "--title=first", "--date=2018-12-20"}) ==
         "1 2018-12-20 [ ] first\n");
   // After --, an option's name is a title's word.
@@ -221,14 +225,17 @@ TEST_CASE_METHOD(Fixture, "export writes every entry and import adds them back",
   ok({"done", "alice", "2"});
   ok({"add", "bob", "2018-12-21", "Paint"});
   const std::string exported = ok({"export"});
-  CHECK(
-      exported ==
-      "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Dentist\",\"done\":false,\"list\":\"alice\"}\n"
-      "{\"id\":2,\"date\":\"2018-12-20\",\"title\":\"Gym \\\"leg day\\\"\",\"done\":true,\"list\":"
-      "\"alice\"}\n"
-      "{\"id\":1,\"date\":\"2018-12-21\",\"title\":\"Paint\",\"done\":false,\"list\":\"bob\"}\n");
+  CHECK(exported ==
+        "{\"id\":1,\"date\":\"2018-12-19\",\"title\":\"Dentist\",\"done\":false,\"tags\":[],"
+        "\"list\":\"alice\"}\n"
+        "{\"id\":2,\"date\":\"2018-12-20\",\"title\":\"Gym \\\"leg "
+        "day\\\"\",\"done\":true,\"tags\":[],\"list\":"
+        "\"alice\"}\n"
+        "{\"id\":1,\"date\":\"2018-12-21\",\"title\":\"Paint\",\"done\":false,\"tags\":[],\"list\":"
+        "\"bob\"}\n");
   CHECK(ok({"export", "bob"}) ==
-        "{\"id\":1,\"date\":\"2018-12-21\",\"title\":\"Paint\",\"done\":false,\"list\":\"bob\"}\n");
+        "{\"id\":1,\"date\":\"2018-12-21\",\"title\":\"Paint\",\"done\":false,\"tags\":[],\"list\":"
+        "\"bob\"}\n");
   ok({"drop", "alice", "--yes"});
   ok({"drop", "bob", "--yes"});
 
@@ -363,8 +370,9 @@ TEST_CASE_METHOD(Fixture, "batch goes on after a failure and reports it in place
   CHECK(lines(json.out) ==
         std::vector<std::string>{
             "{\"id\":1}", "{\"id\":2}",
-            "[{\"id\":1,\"date\":\"2021-01-01\",\"title\":\"one\",\"done\":false,\"list\":"
-            "\"j\"},{\"id\":2,\"date\":\"2021-01-01\",\"title\":\"two\",\"done\":false,"
+            "[{\"id\":1,\"date\":\"2021-01-01\",\"title\":\"one\",\"done\":false,\"tags\":[],"
+            "\"list\":"
+            "\"j\"},{\"id\":2,\"date\":\"2021-01-01\",\"title\":\"two\",\"done\":false,\"tags\":[],"
             "\"list\":\"j\"}]",
             "{\"error\":{\"code\":\"not_found\",\"message\":\"no entry 5 in list 'j'\"}}"});
 }

@@ -83,7 +83,8 @@ TEST_CASE_METHOD(Fixture, "entries --search ignores case", "[cli][views]") {
   CHECK(ok({"entries", "v", "--search", "with ann"}) == kShake);
   CHECK(ok({"entries", "v", "--search", "nothing like it"}).empty());
   CHECK(ok({"--json", "entries", "v", "--search", "gym"}) ==
-        "[{\"id\":4,\"date\":\"2018-12-21\",\"title\":\"Gym\",\"done\":false,\"list\":\"v\"}]\n");
+        "[{\"id\":4,\"date\":\"2018-12-21\",\"title\":\"Gym\",\"done\":false,\"tags\":[],\"list\":"
+        "\"v\"}]\n");
 }
 
 TEST_CASE_METHOD(Fixture, "entries filters combine", "[cli][views]") {

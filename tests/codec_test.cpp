@@ -22,13 +22,23 @@ using testing::Bytes;
 using testing::kMarker;
 
 // An entry encoding with every field chosen by the test, valid or not.
+// Format 1, an entry without tags, unless version says otherwise.
 std::string raw_entry(std::uint64_t id, std::int32_t days, std::string_view title,
-                      std::uint8_t done, std::uint32_t version = kFormatVersion) {
+                      std::uint8_t done, std::uint32_t version = 1) {
   return Bytes().u8(kMarker).u32(version).u64(id).i32(days).text(title).u8(done).str();
 }
 
+// Format 2: an entry with tags.
+std::string raw_tagged_entry(std::uint64_t id, std::string_view title,
+                             const std::vector<std::string>& tags) {
+  Bytes bytes;
+  bytes.u8(kMarker).u32(2).u64(id).i32(1).text(title).u8(0).u64(tags.size());
+  for (const std::string& tag : tags) bytes.text(tag);
+  return bytes.str();
+}
+
 std::string raw_list_meta(std::uint64_t next_id, std::uint64_t entry_count,
-                          std::uint32_t version = kFormatVersion) {
+                          std::uint32_t version = 1) {
   return Bytes().u8(kMarker).u32(version).u64(next_id).u64(entry_count).str();
 }
 
@@ -77,6 +87,22 @@ void require_canonical_if_decoded(const std::string& bytes) {
 TEST_CASE("an entry is encoded in the documented layout", "[codec]") {
   const Entry entry{7, day("1970-01-02"), "milk", true};
   CHECK(encode_entry(entry) == raw_entry(7, 1, "milk", 1));
+}
+
+TEST_CASE("an entry with tags is encoded as format 2 and one without as format 1", "[codec]") {
+  const Entry tagged{7, day("1970-01-02"), "milk", false, {"home", "shop"}};
+  CHECK(encode_entry(tagged) == raw_tagged_entry(7, "milk", {"home", "shop"}));
+  CHECK(decode_entry(raw_tagged_entry(7, "milk", {"home", "shop"})).value() == tagged);
+  CHECK(error_of(decode_entry(raw_tagged_entry(7, "milk", {}))) ==
+        "corrupt entry: a format 2 entry without tags (written as format 1)");
+  CHECK(error_of(decode_entry(raw_tagged_entry(7, "milk", {"shop", "home"}))) ==
+        "corrupt entry: tags out of order or repeated");
+  CHECK(error_of(decode_entry(raw_tagged_entry(7, "milk", {"home", "home"}))) ==
+        "corrupt entry: tags out of order or repeated");
+  CHECK(error_of(decode_entry(raw_tagged_entry(7, "milk", {"two words"})))
+            .starts_with("corrupt entry: tag 'two words' contains a space"));
+  // An entry of format 1, as todod 0.1.0 wrote it, has no tags.
+  CHECK(decode_entry(raw_entry(7, 1, "milk", 0)).value().tags.empty());
 }
 
 TEST_CASE("list metadata is encoded in the documented layout", "[codec]") {
@@ -165,9 +191,9 @@ TEST_CASE("trailing bytes are refused", "[codec]") {
 
 TEST_CASE("a newer format version is refused by name", "[codec]") {
   CHECK(error_of(decode_entry(raw_entry(1, 0, "a", 0, 7))) ==
-        "corrupt entry: format version 7 is newer than this todo understands (1)");
+        "corrupt entry: format version 7 is newer than this todo understands (2)");
   CHECK(error_of(decode_list_meta(raw_list_meta(2, 1, 7))) ==
-        "corrupt list metadata: format version 7 is newer than this todo understands (1)");
+        "corrupt list metadata: format version 7 is newer than this todo understands (2)");
   CHECK(error_of(decode_entry(raw_entry(1, 0, "a", 0, 0))) ==
         "corrupt entry: format version 0 does not exist");
 }
@@ -263,6 +289,7 @@ TEST_CASE("every single-byte change of a valid encoding is decoded safely", "[co
   const std::vector<std::string> valid = {
       encode_entry({3, day("2026-05-01"), "call ☎ mum", false}),
       encode_entry({1, day("0001-01-01"), "x", true}),
+      encode_entry({2, day("2026-05-01"), "y", false, {"a", "wörk"}}),
       encode_list_meta({4, 3}),
   };
   int decoded_count = 0;

@@ -242,11 +242,11 @@ TEST_CASE("add dates an entry today unless a date comes first or --date gives on
   }
   SECTION("a title is still needed, and --date a value") {
     CHECK(refused({"add", "bob", "today"}).message ==
-          "add needs a TITLE; usage: add LIST [DATE] TITLE... [--date D]");
+          "add needs a TITLE; usage: add LIST [DATE] TITLE... [+TAG]... [--date D]");
     CHECK(refused({"add", "bob", "--date", "friday"}).message ==
-          "add needs a TITLE; usage: add LIST [DATE] TITLE... [--date D]");
+          "add needs a TITLE; usage: add LIST [DATE] TITLE... [+TAG]... [--date D]");
     CHECK(refused({"add", "bob", "x", "--date"}).message ==
-          "--date needs a value; usage: add LIST [DATE] TITLE... [--date D]");
+          "--date needs a value; usage: add LIST [DATE] TITLE... [+TAG]... [--date D]");
     CHECK(refused({"add", "bob", "x", "--date", "someday"}).message ==
           "invalid date 'someday': a date is " + std::string(kDateForms));
   }
@@ -279,13 +279,14 @@ TEST_CASE("an unknown command or option gets a suggestion when one is close", "[
   CHECK(refused({"frobnicate"}).message == "unknown command 'frobnicate'; todo help lists them");
   CHECK(refused({"entries", "bob", "--limt", "5"}).message ==
         "unknown option '--limt' (did you mean '--limit'?); usage: entries LIST [DATE] "
-        "[--pending|--done] [--from D] [--to D] [--search TEXT] [--after ID] [--limit N]");
+        "[--pending|--done] [--from D] [--to D] [--search TEXT] [--tag T]... [--after ID] [--limit "
+        "N]");
   CHECK(refused({"update", "bob", "1", "--titel", "x"}).message ==
         "unknown option '--titel' (did you mean '--title'?); usage: update LIST ID [--date D] "
-        "[--title T]");
+        "[--title T] [--tag T]... [--untag T]...");
   CHECK(refused({"add", "bob", "x", "--dat", "friday"}).message ==
         "unknown option '--dat' (did you mean '--date'?); usage: add LIST [DATE] TITLE... "
-        "[--date D]");
+        "[+TAG]... [--date D]");
   CHECK(refused({"lists", "--jsn"}).message ==
         "unknown option '--jsn' (did you mean '--json'?); usage: lists [--after NAME] [--limit N]");
   CHECK(refused({"lists", "--verbose"}).message ==
@@ -454,7 +455,8 @@ TEST_CASE("usage errors say what is wrong", "[command_parser]") {
   CHECK_THAT(refused({"frobnicate"}).message, Catch::Contains("unknown command 'frobnicate'"));
   CHECK_THAT(refused({"done", "bob", "abc"}).message, Catch::Contains("'abc'"));
   CHECK_THAT(refused({"done", "bob", "0"}).message, Catch::Contains("positive"));
-  CHECK_THAT(refused({"update", "bob", "1"}).message, Catch::Contains("--date or --title"));
+  CHECK_THAT(refused({"update", "bob", "1"}).message,
+             Catch::Contains("--date, --title, --tag or --untag"));
   CHECK_THAT(refused({"update", "bob", "1", "--done", "yes"}).message,
              Catch::Contains("unknown option '--done'"));
   CHECK_THAT(refused({"update", "bob", "1", "--title"}).message,
@@ -653,9 +655,9 @@ TEST_CASE("an agenda: overdue first then by date under headings", "[reply_printe
         "\n2026-12-07 Monday\n"
         "  work 12 Report");
   CHECK(ReplyPrinter(true, false, {false, today}).format_agenda({entries[1], entries[2]}) ==
-        R"({"id":2,"date":"2026-12-01","title":"Late","done":false,"list":"work"})"
+        R"({"id":2,"date":"2026-12-01","title":"Late","done":false,"tags":[],"list":"work"})"
         "\n"
-        R"({"id":3,"date":"2026-12-04","title":"Milk","done":false,"list":"home"})");
+        R"({"id":3,"date":"2026-12-04","title":"Milk","done":false,"tags":[],"list":"home"})");
   CHECK(ReplyPrinter(false, false, {false, today}).format_agenda({}).empty());
   CHECK(ReplyPrinter(false, false, {true, today}).format_agenda({entries[2]}) ==
         "Overdue\n\x1b[1;31m  work 2 2026-12-01 Late\x1b[0m");
@@ -676,9 +678,10 @@ TEST_CASE("one-line mode joins lines with a semicolon", "[reply_printer]") {
 }
 
 TEST_CASE("replies as JSON", "[reply_printer]") {
-  const std::string open_json = R"({"id":1,"date":"2024-02-28","title":"Dentist","done":false})";
+  const std::string open_json =
+      R"({"id":1,"date":"2024-02-28","title":"Dentist","done":false,"tags":[]})";
   const std::string done_json =
-      R"({"id":2,"date":"2024-02-29","title":"Gym \"leg day\"","done":true})";
+      R"({"id":2,"date":"2024-02-29","title":"Gym \"leg day\"","done":true,"tags":[]})";
   CHECK(json(Kind::add, ok(EntryId{7})) == R"({"id":7})");
   CHECK(json(Kind::entries, ok(std::vector<Entry>{kOpen, kDone})) ==
         "[" + open_json + "," + done_json + "]");
@@ -690,9 +693,10 @@ TEST_CASE("replies as JSON", "[reply_printer]") {
   // Given the list, each entry names it, so that entries of several lists
   // can be told apart once a script has gathered them.
   CHECK(ReplyPrinter(true, false).format(Kind::entries, ok(std::vector<Entry>{kOpen}), "bob") ==
-        R"([{"id":1,"date":"2024-02-28","title":"Dentist","done":false,"list":"bob"}])");
-  CHECK(ReplyPrinter(true, false).format(Kind::done, ok(kDone), "a\"b") ==
-        R"({"id":2,"date":"2024-02-29","title":"Gym \"leg day\"","done":true,"list":"a\"b"})");
+        R"([{"id":1,"date":"2024-02-28","title":"Dentist","done":false,"tags":[],"list":"bob"}])");
+  CHECK(
+      ReplyPrinter(true, false).format(Kind::done, ok(kDone), "a\"b") ==
+      R"({"id":2,"date":"2024-02-29","title":"Gym \"leg day\"","done":true,"tags":[],"list":"a\"b"})");
   CHECK(json(Kind::erase, ok(std::monostate{})) == R"({"ok":true})");
   CHECK(json(Kind::drop, ok(std::monostate{})) == R"({"ok":true})");
   CHECK(json(Kind::lists, ok(std::vector<std::string>{"alice", "b\"ob"})) ==

@@ -17,9 +17,17 @@ inline std::string describe(const std::optional<Date>& date) {
   return date ? date->to_string() : std::string("-");
 }
 
+// Tags as " +a +b" (marked by prefix, "+" or "-"); nothing for none, so
+// that descriptions of values without tags read as they did before tags.
+inline std::string describe(const Tags& tags, const char* prefix = "+") {
+  std::string text;
+  for (const std::string& tag : tags) text += std::string(" ") + prefix + "'" + tag + "'";
+  return text;
+}
+
 inline std::string describe(const Entry& entry) {
   return "#" + std::to_string(entry.id) + " " + entry.date.to_string() + " '" + entry.title + "' " +
-         (entry.done ? "done" : "open");
+         (entry.done ? "done" : "open") + describe(entry.tags);
 }
 
 inline std::string describe(const ListOperation& operation) {
@@ -27,7 +35,7 @@ inline std::string describe(const ListOperation& operation) {
       [](const auto& op) -> std::string {
         using Op = std::decay_t<decltype(op)>;
         if constexpr (std::is_same_v<Op, AddEntry>) {
-          return "add " + op.date.to_string() + " '" + op.title + "'";
+          return "add " + op.date.to_string() + " '" + op.title + "'" + describe(op.tags);
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
           std::string text = "get " + describe(op.date) +
                              (op.limit == 0 ? ""
@@ -37,13 +45,19 @@ inline std::string describe(const ListOperation& operation) {
             const char* done[] = {"any", "pending", "done"};
             text += " filter done=" + std::string(done[static_cast<int>(op.filter->done)]) +
                     " from=" + describe(op.filter->from) + " to=" + describe(op.filter->to) +
-                    " search='" + op.filter->search + "'";
+                    " search='" + op.filter->search + "'" + describe(op.filter->tags);
           }
           return text;
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
           return "update " + std::to_string(op.id) + " date=" + describe(op.change.date) +
                  " title=" + (op.change.title ? "'" + *op.change.title + "'" : "-") +
-                 " done=" + (op.change.done ? (*op.change.done ? "true" : "false") : "-");
+                 " done=" + (op.change.done ? (*op.change.done ? "true" : "false") : "-") +
+                 (!op.change.tags ? ""
+                                  : (op.change.tags->replacement
+                                         ? " tags=[" + describe(*op.change.tags->replacement) + " ]"
+                                         : "") +
+                                        describe(op.change.tags->added) +
+                                        describe(op.change.tags->removed, "-"));
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           return "delete " + std::to_string(op.id);
         } else {

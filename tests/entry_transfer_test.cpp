@@ -13,13 +13,16 @@ using testing::day;
 using testing::rejection;
 
 std::string described(const ImportedEntry& entry) {
-  return entry.list + " " + entry.date.to_string() + (entry.is_done ? " [x] " : " [ ] ") +
-         entry.title;
+  std::string text =
+      entry.list + " " + entry.date.to_string() + (entry.is_done ? " [x] " : " [ ] ") + entry.title;
+  for (const std::string& tag : entry.tags) text += " +" + tag;
+  return text;
 }
 
 TEST_CASE("an export line names the list beside the entry's fields") {
-  CHECK(export_line("al\"ice", Entry{3, day("2018-12-19"), "Dentist\tat 9", true}) ==
-        R"({"id":3,"date":"2018-12-19","title":"Dentist\tat 9","done":true,"list":"al\"ice"})");
+  CHECK(
+      export_line("al\"ice", Entry{3, day("2018-12-19"), "Dentist\tat 9", true}) ==
+      R"({"id":3,"date":"2018-12-19","title":"Dentist\tat 9","done":true,"tags":[],"list":"al\"ice"})");
 }
 
 TEST_CASE("import reads back what export writes") {

@@ -23,7 +23,7 @@ TEST_CASE("The JSON API answers each route with its status and body") {
   REQUIRE(added.result_int() == 201);
   CHECK(added[http::field::location] == "/api/v1/lists/bob/entries/1");
   CHECK(json::serialize(body_json(added)) ==
-        R"({"id":1,"date":"2026-12-02","title":"Dentist","done":false})");
+        R"({"id":1,"date":"2026-12-02","title":"Dentist","done":false,"tags":[]})");
   REQUIRE(connection
               .request(http::verb::post, "/api/v1/lists/bob/entries", token,
                        add_body("2026-12-03", "Movies"))
@@ -126,7 +126,7 @@ TEST_CASE("Dates in the API may be written as the CLI takes them") {
   HttpReply read =
       connection.request(http::verb::get, "/api/v1/lists/bob/entries?date=tomorrow", token);
   CHECK(json::serialize(body_json(read)) ==
-        R"([{"id":1,"date":")" + tomorrow + R"(","title":"Dentist","done":false}])");
+        R"([{"id":1,"date":")" + tomorrow + R"(","title":"Dentist","done":false,"tags":[]}])");
   CHECK(connection.request(http::verb::post, "/add_entry?list=bob&date=tomorrow&title=Gym", token)
             .result_int() == 200);
   HttpReply refused = connection.request(http::verb::post, "/api/v1/lists/bob/entries", token,
@@ -200,6 +200,63 @@ TEST_CASE("Entries may be filtered by query parameters") {
       REQUIRE(entries[i].at("id").to_number<std::uint64_t>() == i + 1);
     }
   }
+}
+
+TEST_CASE("Entries carry tags: given on POST, replaced by PATCH, filtered by ?tag") {
+  HttpDaemon http;
+  auto connection = http.connect();
+  const std::string& token = http.token;
+  HttpReply added =
+      connection.request(http::verb::post, "/api/v1/lists/bob/entries", token,
+                         R"({"date":"2026-12-04","title":"Report","tags":["work","q4","work"]})");
+  REQUIRE(added.result_int() == 201);
+  CHECK(json::serialize(body_json(added)) ==
+        R"({"id":1,"date":"2026-12-04","title":"Report","done":false,"tags":["q4","work"]})");
+  REQUIRE(connection
+              .request(http::verb::post, "/api/v1/lists/bob/entries", token,
+                       R"({"date":"2026-12-05","title":"Gym","tags":["health"]})")
+              .result_int() == 201);
+  const auto titles = [&](const std::string& query) {
+    HttpReply reply =
+        connection.request(http::verb::get, "/api/v1/lists/bob/entries?" + query, token);
+    INFO(query << ": " << reply.body());
+    REQUIRE(reply.result_int() == 200);
+    std::vector<std::string> found;
+    const json::array entries = body_json(reply).as_array();
+    for (const json::value& entry : entries) {
+      found.emplace_back(entry.at("title").as_string());
+    }
+    return found;
+  };
+  using Titles = std::vector<std::string>;
+  CHECK(titles("tag=work") == Titles{"Report"});
+  CHECK(titles("tag=work,q4") == Titles{"Report"});
+  CHECK(titles("tag=work,health").empty());
+
+  HttpReply retagged = connection.request(http::verb::patch, "/api/v1/lists/bob/entries/1", token,
+                                          R"({"tags":["health","work"]})");
+  REQUIRE(retagged.result_int() == 200);
+  CHECK(json::serialize(body_json(retagged).at("tags")) == R"(["health","work"])");
+  CHECK(titles("tag=health") == Titles{"Report", "Gym"});
+  // The CLI sees what the API wrote.
+  CHECK(run_todo_ok(http.place.endpoint(), {"show", "bob", "1"}) ==
+        "1 2026-12-04 [ ] Report +health +work\n");
+
+  for (const std::string& bad :
+       {std::string(R"({"tags":"work"})"), std::string(R"({"tags":["two words"]})"),
+        std::string(R"({"tags":[7]})")}) {
+    INFO(bad);
+    HttpReply refused =
+        connection.request(http::verb::patch, "/api/v1/lists/bob/entries/1", token, bad);
+    CHECK(refused.result_int() == 400);
+    CHECK(error_code_of(refused) == "invalid_argument");
+  }
+  HttpReply bad_filter =
+      connection.request(http::verb::get, "/api/v1/lists/bob/entries?tag=-x", token);
+  CHECK(bad_filter.result_int() == 400);
+  CHECK(body_json(bad_filter).at("error").at("message") ==
+        "tag '-x' starts with '-': write the word without it");
+  CHECK(titles("tag=health") == Titles{"Report", "Gym"});
 }
 
 TEST_CASE("The book's routes answer as the book's clients expect") {

@@ -163,6 +163,22 @@ std::vector<Request> sample_requests() {
       list_request(5, "bob", DeleteEntry{kMaxId}),
       list_request(6, "bob", DropList{}),
       keyed_request(9, "bob", AddEntry{day("2018-12-19"), "Dentist"}),
+      list_request(21, "bob", AddEntry{day("2018-12-19"), "Dentist", {"health", "t\xC3\xA4g"}}),
+      list_request(22, "bob",
+                   UpdateEntry{3, EntryChange{.tags = std::make_shared<const TagChange>(
+                                                  TagChange{std::nullopt, {"a"}, {"b", "c"}})}}),
+      list_request(23, "bob",
+                   UpdateEntry{3, EntryChange{.tags = std::make_shared<const TagChange>(
+                                                  TagChange{Tags{}, {}, {}})}}),
+      list_request(24, "bob",
+                   UpdateEntry{3, EntryChange{.title = "t",
+                                              .tags = std::make_shared<const TagChange>(
+                                                  TagChange{Tags{"x", "y"}, {"z"}, {}})}}),
+      list_request(25, "bob",
+                   GetEntries{.date = std::nullopt,
+                              .after = 0,
+                              .limit = 5,
+                              .filter = filter_of({.tags = {"home", "work"}})}),
       keyed_request(10, "bob", update(3, std::nullopt, std::string("t"), true)),
       keyed_request(11, "bob", DeleteEntry{42}),
       keyed_request(12, "bob", DropList{}, IdempotencyKey{kMaxId, 0}),
@@ -198,7 +214,8 @@ std::vector<Entry> numbered_entries(std::size_t count) {
   std::vector<Entry> entries;
   for (std::size_t i = 0; i < count; ++i) {
     entries.push_back(Entry{i + 1, day("2024-01-01").plus_days(static_cast<std::int32_t>(i % 400)),
-                            "entry " + std::to_string(i + 1), i % 3 == 0});
+                            "entry " + std::to_string(i + 1), i % 3 == 0,
+                            i % 4 == 1 ? Tags{"t" + std::to_string(i % 7)} : Tags{}});
   }
   return entries;
 }
@@ -211,6 +228,7 @@ std::vector<Reply> sample_replies() {
       Reply{kMaxId, StatusCode::ok, "", EntryId{kMaxId}},
       Reply{3, StatusCode::ok, "", Entry{7, day("2024-02-29"), "Dentist \xF0\x9F\xA6\xB7", true}},
       Reply{4, StatusCode::ok, "", Entry{8, day("0001-01-01"), "", false}},
+      Reply{19, StatusCode::ok, "", Entry{9, day("2026-12-04"), "Gym", false, {"health", "me"}}},
       Reply{5, StatusCode::ok, "", std::vector<Entry>{}},
       Reply{6, StatusCode::ok, "", numbered_entries(1)},
       Reply{7, StatusCode::ok, "", numbered_entries(3)},
@@ -259,7 +277,8 @@ TEST_CASE("a read with an idempotency key is refused", "[protocol]") {
 }
 
 TEST_CASE("update requests keep exactly the fields they carry", "[protocol]") {
-  // 2^3 combinations of date/title/done, with done both true and false.
+  // 2^3 combinations of date/title/done, with done both true and false, and
+  // changes of tags.
   std::size_t updates = 0;
   for (const Request& request : sample_requests()) {
     const auto* command = std::get_if<ListCommand>(&request.command);
@@ -273,7 +292,7 @@ TEST_CASE("update requests keep exactly the fields they carry", "[protocol]") {
     CHECK(received.id == sent.id);
     CHECK(received.change == sent.change);
   }
-  CHECK(updates == 13);  // and one with a key
+  CHECK(updates == 16);  // and one with a key, and three of tags
 }
 
 TEST_CASE("every reply payload and status survives a round trip", "[protocol]") {
@@ -348,7 +367,8 @@ TEST_CASE("entries viewed in place are the entries decoded and refused where dec
   REQUIRE(views.value().size() == entries.size());
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const EntryView& view = views.value()[i];
-    CHECK(Entry{view.id, view.date, std::string(view.title), view.done} == entries[i]);
+    CHECK(Entry{view.id, view.date, std::string(view.title), view.done,
+                Tags(view.tags.begin(), view.tags.end())} == entries[i]);
   }
   CHECK(view_entries(encode_entries({})).value().empty());
 
@@ -406,17 +426,17 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
   SECTION("the worked example of docs/protocol.md") {
     const Request add = list_request(1, "bob", AddEntry{day("2018-12-19"), "Dentist"});
     CHECK(hex(encode_request(add)) ==
-          "01 02 00 00 00 01 00 00 00 00 00 00 00 01 03 00 00 00 00 00 00 00 62 6f 62 01 dc 45 "
-          "00 00 07 00 00 00 00 00 00 00 44 65 6e 74 69 73 74");
+          "01 03 00 00 00 01 00 00 00 00 00 00 00 01 03 00 00 00 00 00 00 00 62 6f 62 01 dc 45 "
+          "00 00 07 00 00 00 00 00 00 00 44 65 6e 74 69 73 74 00 00 00 00 00 00 00 00");
     const Reply added{1, StatusCode::ok, "", EntryId{1}};
     CHECK(hex(encode_reply(added)) ==
-          "01 02 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00 "
+          "01 03 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00 "
           "00 00");
     // Its unknown command.
     const auto unknown = decode_request(request_header(1).u8(10).str());
     REQUIRE_FALSE(unknown.ok());
     CHECK(hex(encode_reply(Reply::failure(1, unknown.error()))) ==
-          "01 02 00 00 00 01 00 00 00 00 00 00 00 02 23 00 00 00 00 00 00 00 63 6f 72 72 75 70 74 "
+          "01 03 00 00 00 01 00 00 00 00 00 00 00 02 23 00 00 00 00 00 00 00 63 6f 72 72 75 70 74 "
           "20 72 65 71 75 65 73 74 3a 20 75 6e 6b 6e 6f 77 6e 20 63 6f 6d 6d 61 6e 64 20 31 30 00");
   }
   SECTION("the access token commands and their payloads") {
@@ -462,7 +482,34 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
               .u8(kOperationAdd)
               .i32(leap_day)
               .text("t")
+              .u64(0)  // no tags
               .str());
+    CHECK(encode_request(list_request(5, "bob", AddEntry{day("2024-02-29"), "t", {"a", "bc"}})) ==
+          request_header(5)
+              .u8(kCommandList)
+              .text("bob")
+              .u8(kOperationAdd)
+              .i32(leap_day)
+              .text("t")
+              .u64(2)
+              .text("a")
+              .text("bc")
+              .str());
+    UpdateEntry retag{9, {}};
+    retag.change.tags = std::make_shared<const TagChange>(TagChange{Tags{"r"}, {"a"}, {"b"}});
+    CHECK(encode_request(list_request(5, "bob", retag)) == request_header(5)
+                                                               .u8(kCommandList)
+                                                               .text("bob")
+                                                               .u8(kOperationUpdate)
+                                                               .u64(9)
+                                                               .u8(8 | 16 | 32)
+                                                               .u64(1)
+                                                               .text("r")
+                                                               .u64(1)
+                                                               .text("a")
+                                                               .u64(1)
+                                                               .text("b")
+                                                               .str());
     CHECK(encode_request(list_request(5, "bob", GetEntries{})) ==
           request_header(5).u8(kCommandList).text("bob").u8(kOperationGet).u8(0).str());
     CHECK(
@@ -506,10 +553,29 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
     CHECK(encode_reply(Reply{5, StatusCode::ok, "", EntryId{9}}) ==
           reply_header(5).u8(kPayloadId).u64(9).str());
     CHECK(encode_reply(Reply{5, StatusCode::ok, "", Entry{9, day("2024-02-29"), "t", true}}) ==
-          reply_header(5).u8(kPayloadEntry).u64(9).i32(leap_day).text("t").u8(1).str());
+          reply_header(5).u8(kPayloadEntry).u64(9).i32(leap_day).text("t").u8(1).u64(0).str());
+    CHECK(
+        encode_reply(Reply{5, StatusCode::ok, "", Entry{9, day("2024-02-29"), "t", true, {"x"}}}) ==
+        reply_header(5)
+            .u8(kPayloadEntry)
+            .u64(9)
+            .i32(leap_day)
+            .text("t")
+            .u8(1)
+            .u64(1)
+            .text("x")
+            .str());
     CHECK(encode_reply(Reply{5, StatusCode::ok, "",
                              std::vector<Entry>{Entry{9, day("2024-02-29"), "t", false}}}) ==
-          reply_header(5).u8(kPayloadEntries).u64(1).u64(9).i32(leap_day).text("t").u8(0).str());
+          reply_header(5)
+              .u8(kPayloadEntries)
+              .u64(1)
+              .u64(9)
+              .i32(leap_day)
+              .text("t")
+              .u8(0)
+              .u64(0)
+              .str());
     CHECK(encode_reply(Reply{5, StatusCode::ok, "", std::vector<std::string>{"a", "bc"}}) ==
           reply_header(5).u8(kPayloadNames).u64(2).text("a").text("bc").str());
     CHECK(encode_reply(
@@ -564,7 +630,40 @@ TEST_CASE("a version 1 request is answered as version 1 answered it", "[protocol
   CHECK(std::get<PingInfo>(v2.value().payload) == ping);
 }
 
-TEST_CASE("big entries go as a frame of their own in version 2 only", "[protocol]") {
+TEST_CASE("a version 2 client sees entries without their tags and sends none", "[protocol]") {
+  const std::vector<Entry> tagged = {Entry{1, day("2024-02-29"), "a", false, {"x", "y"}},
+                                     Entry{2, day("2024-03-01"), "b", true}};
+  std::vector<Entry> untagged = tagged;
+  for (Entry& entry : untagged) entry.tags.clear();
+  for (const ReplyPayload& payload : {ReplyPayload(encode_entries(tagged)), ReplyPayload(tagged)}) {
+    const std::string v2 = encode_reply(Reply{3, StatusCode::ok, "", payload}, 2);
+    CHECK(v2.substr(1, 4) == std::string("\x02\0\0\0", 4));
+    // Byte for byte what a version 2 todod sent for the same entries.
+    CHECK(v2 == encode_reply(Reply{3, StatusCode::ok, "", untagged}, 2));
+    const auto decoded = decode_reply(v2);
+    REQUIRE(decoded.ok());
+    CHECK(std::get<std::vector<Entry>>(decoded.value().payload) == untagged);
+  }
+  const std::string v2_entry = encode_reply(Reply{3, StatusCode::ok, "", tagged.front()}, 2);
+  CHECK(std::get<Entry>(decode_reply(v2_entry).value().payload) == untagged.front());
+  // A version 2 add is read with no tags, as a version 2 todod read it.
+  Request add = list_request(4, "bob", AddEntry{day("2018-12-19"), "Dentist"});
+  add.protocol_version = 2;
+  const std::string v2_add = encode_request(add);
+  CHECK(v2_add == request_header(4, 2)
+                      .u8(kCommandList)
+                      .text("bob")
+                      .u8(1)
+                      .i32(day("2018-12-19").days_since_epoch())
+                      .text("Dentist")
+                      .str());
+  const auto decoded_add = decode_request(v2_add);
+  REQUIRE(decoded_add.ok());
+  const auto& op = std::get<ListCommand>(decoded_add.value().command).operation;
+  CHECK(std::get<AddEntry>(op).tags.empty());
+}
+
+TEST_CASE("big entries go as a frame of their own from version 3", "[protocol]") {
   std::vector<Entry> many;
   for (EntryId id = 1; many.size() * 60 < 2 * kSeparateFrameBytes; ++id) {
     many.push_back(Entry{id, day("2024-02-29"), std::string(40, 't'), id % 2 == 0});
@@ -585,12 +684,14 @@ TEST_CASE("big entries go as a frame of their own in version 2 only", "[protocol
   REQUIRE(joined.ok());
   CHECK(std::get<std::vector<Entry>>(joined.value().payload) == many);
 
-  // Version 1: one frame, the same entries.
-  const ReplyFrames v1 = encode_reply_frames(reply, 1);
-  CHECK_FALSE(v1.shared);
-  const auto v1_decoded = decode_reply(v1.head);
-  REQUIRE(v1_decoded.ok());
-  CHECK(std::get<std::vector<Entry>>(v1_decoded.value().payload) == many);
+  // Versions 1 and 2: one frame, the same entries.
+  for (const std::uint32_t version : {1U, 2U}) {
+    const ReplyFrames older = encode_reply_frames(reply, version);
+    CHECK_FALSE(older.shared);
+    const auto older_decoded = decode_reply(older.head);
+    REQUIRE(older_decoded.ok());
+    CHECK(std::get<std::vector<Entry>>(older_decoded.value().payload) == many);
+  }
 
   // Few entries: one frame, the copy costs less than another.
   const std::vector<Entry> few(many.begin(), many.begin() + 3);
@@ -727,6 +828,7 @@ TEST_CASE("a filtered read is an operation of its own; reads without a filter ke
                                                            .i32(new_year)
                                                            .u8(0)
                                                            .text("milk")
+                                                           .u64(0)  // no tags
                                                            .str());
   get.filter.reset();
   CHECK(encode_request(list_request(5, "bob", get)) == request_header(5)
@@ -747,7 +849,7 @@ TEST_CASE("a filtered read is an operation of its own; reads without a filter ke
     if (from) bytes.i32(*from);
     bytes.u8(to ? 1 : 0);
     if (to) bytes.i32(*to);
-    return decode_request(bytes.text(search).str());
+    return decode_request(bytes.text(search).u64(0).str());
   };
   const auto decoded = filtered(0, 0, 2, new_year, leap_day, "x");
   REQUIRE(decoded.ok());
@@ -810,7 +912,7 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
     }
   }
   SECTION("update flag bits") {
-    for (const std::uint8_t fields : {8, 16, 0x80, 0xFF, 1 | 8}) {
+    for (const std::uint8_t fields : {64, 0x80, 0xFF, 1 | 64}) {
       INFO("update fields " << int{fields});
       const std::string bytes = request_header(1)
                                     .u8(kCommandList)
@@ -821,6 +923,19 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
                                     .i32(0)
                                     .str();
       CHECK_THAT(error_of(decode_request(bytes)), Catch::Contains("update fields"));
+    }
+    // The tag changes came with version 3.
+    for (const std::uint8_t fields : {8, 16, 32}) {
+      INFO("update fields " << int{fields} << " in version 2");
+      const std::string bytes = request_header(1, 2)
+                                    .u8(kCommandList)
+                                    .text("bob")
+                                    .u8(kOperationUpdate)
+                                    .u64(7)
+                                    .u8(fields)
+                                    .u64(0)
+                                    .str();
+      CHECK_THAT(error_of(decode_request(bytes)), Catch::Contains("unknown update fields"));
     }
   }
   SECTION("booleans other than 0 and 1") {

@@ -34,10 +34,11 @@ fs::path unpack_fixture(const fs::path& dir) {
 std::string line(std::uint64_t id, const std::string& date, const std::string& title, bool done,
                  const std::string& list) {
   return R"({"id":)" + std::to_string(id) + R"(,"date":")" + date + R"(","title":")" + title +
-         R"(","done":)" + (done ? "true" : "false") + R"(,"list":")" + list + "\"}\n";
+         R"(","done":)" + (done ? "true" : "false") + R"(,"tags":[],"list":")" + list + "\"}\n";
 }
 
-// What todo export printed of the fixture when todod 0.1.0 served it.
+// What todo export printed of the fixture when todod 0.1.0 served it, but
+// for the tags, which format 1 has none of and todo 0.1.0 did not print.
 std::string fixture_export() {
   std::string expected;
   for (int i = 1; i <= 50; ++i) {

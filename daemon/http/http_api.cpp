@@ -1,5 +1,6 @@
 #include "daemon/http/http_api.hpp"
 
+#include <algorithm>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/status.hpp>
@@ -224,7 +225,7 @@ Result<Date> date_from(std::string_view text) {
 }
 
 // The filter of GET .../entries: ?pending=true or ?done=true, from, to,
-// search; none when the query names none of them.
+// search, tag; none when the query names none of them.
 Result<std::shared_ptr<const EntryFilter>> entry_filter_from(const Target& target) {
   EntryFilter filter;
   bool is_filtered = false;
@@ -253,6 +254,15 @@ Result<std::shared_ptr<const EntryFilter>> entry_filter_from(const Target& targe
     filter.search = std::string(*text);
     is_filtered = true;
   }
+  if (const auto text = query_value(target, "tag")) {
+    // ?tag=a,b: entries that carry both.
+    for (std::size_t start = 0; start <= text->size();) {
+      const std::size_t comma = std::min(text->find(',', start), text->size());
+      filter.tags.emplace_back(text->substr(start, comma - start));
+      start = comma + 1;
+    }
+    is_filtered = true;
+  }
   if (!is_filtered) return std::shared_ptr<const EntryFilter>();
   if (auto valid = validate_entry_filter(filter); !valid) return valid.error();
   return std::make_shared<const EntryFilter>(std::move(filter));
@@ -264,9 +274,23 @@ Result<Date> date_field(const json::value& value) {
   return date_from(text.value());
 }
 
+// An array of tags, checked as the list will check them.
+Result<Tags> tags_field(const json::value& value) {
+  const json::array* array = value.if_array();
+  if (array == nullptr) return Error::invalid("\"tags\" must be an array of strings");
+  Tags tags;
+  for (const json::value& element : *array) {
+    auto text = string_field(element, "tags");
+    if (!text) return std::move(text).error();
+    tags.push_back(std::move(text).value());
+  }
+  return normalized_tags(std::move(tags));
+}
+
 Result<AddEntry> add_entry_from(const json::object& body) {
   std::optional<Date> date;
   std::optional<std::string> title;
+  Tags tags;
   for (const auto& [key, value] : body) {
     if (key == "date") {
       auto parsed = date_field(value);
@@ -276,14 +300,18 @@ Result<AddEntry> add_entry_from(const json::object& body) {
       auto text = string_field(value, key);
       if (!text) return std::move(text).error();
       title = std::move(text).value();
+    } else if (key == "tags") {
+      auto parsed = tags_field(value);
+      if (!parsed) return std::move(parsed).error();
+      tags = std::move(parsed).value();
     } else {
       return Error::invalid("unknown field " + quoted_for_message(key) +
-                            " (an entry has \"date\" and \"title\")");
+                            " (an entry has \"date\", \"title\" and \"tags\")");
     }
   }
   if (!date) return Error::invalid("the entry needs a \"date\" (YYYY-MM-DD)");
   if (!title) return Error::invalid("the entry needs a \"title\"");
-  return AddEntry{*date, std::move(*title)};
+  return AddEntry{*date, std::move(*title), std::move(tags)};
 }
 
 Result<EntryChange> entry_change_from(const json::object& body) {
@@ -300,13 +328,17 @@ Result<EntryChange> entry_change_from(const json::object& body) {
     } else if (key == "done") {
       if (!value.is_bool()) return Error::invalid("\"done\" must be true or false");
       change.done = value.as_bool();
+    } else if (key == "tags") {
+      auto parsed = tags_field(value);
+      if (!parsed) return std::move(parsed).error();
+      change.tags = std::make_shared<const TagChange>(TagChange{std::move(parsed).value(), {}, {}});
     } else {
       return Error::invalid("unknown field " + quoted_for_message(key) +
-                            " (an entry may change \"date\", \"title\" and \"done\")");
+                            " (an entry may change \"date\", \"title\", \"done\" and \"tags\")");
     }
   }
-  if (!change.date && !change.title && !change.done) {
-    return Error::invalid("nothing to change: give any of \"date\", \"title\", \"done\"");
+  if (!change.changes_anything()) {
+    return Error::invalid("nothing to change: give any of \"date\", \"title\", \"done\", \"tags\"");
   }
   return change;
 }
@@ -334,7 +366,8 @@ Result<std::vector<EntryView>> entries_of(const Reply& reply) {
     std::vector<EntryView> views;
     views.reserve(entries->size());
     for (const Entry& entry : *entries) {
-      views.push_back({entry.id, entry.date, entry.title, entry.done});
+      views.push_back({entry.id, entry.date, entry.title, entry.done,
+                       std::vector<std::string_view>(entry.tags.begin(), entry.tags.end())});
     }
     return views;
   }
@@ -646,10 +679,11 @@ ApiAnswer HttpApi::answer(ApiCall call, const Reply& reply) const {
     case ApiRoute::entries:
     case ApiRoute::book_entries: {
       if (const auto* id = std::get_if<EntryId>(&reply.payload)) {
+        // Its tags as the list keeps them: add_entry_from normalized them.
         const auto& add = std::get<AddEntry>(operation_of(call));
-        answer.response =
-            response_with(http::status::created, kJson,
-                          json::serialize(entry_json(Entry{*id, add.date, add.title, false})));
+        answer.response = response_with(
+            http::status::created, kJson,
+            json::serialize(entry_json(Entry{*id, add.date, add.title, false, add.tags})));
         answer.response.set(http::field::location, entry_location(call.list, *id));
         return answer;
       }
