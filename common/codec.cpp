@@ -213,9 +213,12 @@ std::string encode_remembered_change(const RememberedChange& change) {
 
 // gcc 12 warns, wrongly, that moving the change into its Result reads the
 // answer's Entry uninitialized when another alternative is the one held;
-// it began when Entry grew its tags vector.
+// it began when Entry grew its tags vector. clang has no such warning and
+// refuses to ignore one it does not know.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 Result<RememberedChange> decode_remembered_change(std::string_view bytes) {
   Result<StoredRememberedChange> stored =
       detail::decode_portable<StoredRememberedChange>(bytes, "remembered change");
@@ -237,6 +240,8 @@ Result<RememberedChange> decode_remembered_change(std::string_view bytes) {
   }
   return change;
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 }  // namespace todo
