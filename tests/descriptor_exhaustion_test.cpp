@@ -44,22 +44,46 @@ class ConnectedClient {
     socket_.connect(endpoint);
   }
 
-  // The ok reply to command, if one comes within the timeout.
+  // The ok reply to command, if one comes within the timeout; when none
+  // does, last_failure() says what came instead.
   std::optional<Reply> ask(std::uint64_t request_id, Command command,
                            std::chrono::milliseconds timeout) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto deadline = started + timeout;
     const std::string bytes = encode_request({request_id, std::move(command)});
     socket_.send(zmq::buffer(bytes), zmq::send_flags::none);
-    std::vector<zmq::pollitem_t> items = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
-    zmq::poll(items, timeout);
-    zmq::message_t message;
-    if (!socket_.recv(message, zmq::recv_flags::dontwait)) return std::nullopt;
-    auto reply = decode_reply(message.to_string_view());
-    if (!reply || reply.value().request_id != request_id ||
-        reply.value().status != StatusCode::ok) {
-      return std::nullopt;
+    last_failure_.clear();
+    for (;;) {
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      std::vector<zmq::pollitem_t> items = {{socket_.handle(), 0, ZMQ_POLLIN, 0}};
+      if (left.count() > 0) zmq::poll(items, left);
+      zmq::message_t message;
+      if (!socket_.recv(message, zmq::recv_flags::dontwait)) {
+        last_failure_ += "no reply to request " + std::to_string(request_id) + " within " +
+                         std::to_string(timeout.count()) + " ms";
+        return std::nullopt;
+      }
+      auto reply = decode_reply(message.to_string_view());
+      if (!reply) {
+        last_failure_ = "an undecodable reply: " + reply.error().message;
+        return std::nullopt;
+      }
+      if (reply.value().request_id != request_id) {
+        // Not this request's: one an earlier ask gave up on. Wait on.
+        last_failure_ +=
+            "a late reply to request " + std::to_string(reply.value().request_id) + " came first; ";
+        continue;
+      }
+      if (reply.value().status != StatusCode::ok) {
+        last_failure_ = "refused: " + reply.value().message;
+        return std::nullopt;
+      }
+      return std::move(reply).value();
     }
-    return std::move(reply).value();
   }
+
+  const std::string& last_failure() const { return last_failure_; }
 
   // Whether a ping is answered within the timeout.
   bool is_answered(std::uint64_t request_id, std::chrono::milliseconds timeout) {
@@ -69,6 +93,7 @@ class ConnectedClient {
  private:
   zmq::context_t context_{1};
   zmq::socket_t socket_;
+  std::string last_failure_;
 };
 
 // Connections to a unix socket that send nothing: count of them, or as many
@@ -260,8 +285,11 @@ void check_flood_survived(TcpDaemon& todod, ConnectedClient& connected,
   const auto added = connected.ask(
       10, ListCommand{"bob", AddEntry{Date::parse("2024-01-02").value(), "during the flood"}},
       std::chrono::seconds(5));
+  INFO("the add: " << connected.last_failure());
   CHECK(added.has_value());
   const auto entries = connected.ask(11, ListCommand{"bob", GetEntries{}}, std::chrono::seconds(5));
+  INFO("the read: " << connected.last_failure());
+  INFO("todod's stderr: " << todod.process().read_stderr_until("", std::chrono::milliseconds(0)));
   REQUIRE(entries.has_value());
   const auto* list = std::get_if<std::vector<Entry>>(&entries->payload);
   REQUIRE(list != nullptr);
