@@ -25,7 +25,7 @@ bool parse_batch_line(const CommandParser& parser, const std::string& line, CliC
     return false;
   }
   if (command.kind == CliCommand::Kind::drop && !command.is_confirmed) {
-    error = {true, "a drop in a batch needs --yes (drop LIST --yes): it cannot be undone"};
+    error = {true, "a drop in a batch needs --yes (drop LIST --yes): a batch cannot ask"};
     return false;
   }
   using Kind = CliCommand::Kind;

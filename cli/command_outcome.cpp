@@ -28,7 +28,7 @@ int report_failure(const ReplyPrinter& printer, const Error& failure) {
 bool is_change(CliCommand::Kind kind) {
   using Kind = CliCommand::Kind;
   return kind == Kind::add || kind == Kind::update || kind == Kind::done || kind == Kind::undone ||
-         kind == Kind::erase || kind == Kind::drop;
+         kind == Kind::erase || kind == Kind::drop || kind == Kind::undo;
 }
 
 void give_key(Command& command, IdempotencyKeySource& keys) {

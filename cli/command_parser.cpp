@@ -74,10 +74,11 @@ constexpr CommandHelp kCommands[] = {
      "--search: TEXT in the title, in any case;\n"
      "--tag: those tagged T (each one, if several);\n"
      "with --limit, at most N (1 to 1000) above ID"},
-    {"agenda", "agenda [--days N]",
+    {"agenda", "agenda [--days N] [--tag T]...",
      "pending entries of every list dated up to N\n"
      "days after today (7 by default): overdue\n"
-     "ones first, then each date's: LIST ID TITLE"},
+     "ones first, then each date's: LIST ID TITLE;\n"
+     "--tag: only those tagged T (each one, if several)"},
     {"show", "show LIST ID", "one entry: ID DATE [x] TITLE +TAGS"},
     {"update", "update LIST ID [--date D] [--title T] [--tag T]... [--untag T]...",
      "change an entry; prints it as it is now;\n"
@@ -86,13 +87,18 @@ constexpr CommandHelp kCommands[] = {
     {"done", "done LIST ID", "mark an entry done"},
     {"undone", "undone LIST ID", "mark an entry not done"},
     {"delete", "delete LIST ID", "delete an entry"},
+    {"undo", "undo LIST",
+     "revert the list's last change (add, update,\n"
+     "done, undone, delete, drop); again, the one\n"
+     "before; todod keeps the last 100 of each list"},
     {"lists", "lists [--after NAME] [--limit N]",
      "names of the lists that hold entries, sorted;\n"
      "with --limit, at most N (1 to 1000) after NAME"},
     {"drop", "drop LIST [--yes]",
-     "delete a whole list and its entries, for good;\n"
-     "on a terminal todo asks first; elsewhere, and\n"
-     "in a batch, --yes confirms it"},
+     "delete a whole list and its entries (undo\n"
+     "brings them back); on a terminal todo asks\n"
+     "first; elsewhere, and in a batch, --yes\n"
+     "confirms it"},
     {"ping", "ping",
      "version, uptime and counters: lists in memory,\n"
      "requests, errors, busy, writes, p99 latency, memory"},
@@ -201,17 +207,43 @@ bool parse_lists(const std::vector<std::string>& words,
   return true;
 }
 
-// agenda [--days N]: the request is sent per list (cli/main.cpp), so none here.
+void append_tags(std::string_view value, Tags& tags) {
+  for (std::size_t start = 0; start <= value.size();) {
+    const std::size_t comma = std::min(value.find(',', start), value.size());
+    std::string_view tag = value.substr(start, comma - start);
+    if (tag.starts_with('+')) tag.remove_prefix(1);
+    tags.emplace_back(tag);
+    start = comma + 1;
+  }
+}
+
+// agenda [--days N] [--tag T]...: the request is sent per list
+// (cli/every_list_commands.cpp), so none here.
 bool parse_agenda(const std::vector<std::string>& words,
                   const std::vector<std::string>& global_options, CliCommand& command,
                   CommandError& error) {
   command = {CliCommand::Kind::agenda, Ping{}};
-  if (words.size() == 1) return true;
-  if (words[1] != "--days") {
-    return unknown_option(error, words[1], grammar_usage("agenda"), global_options);
+  for (std::size_t i = 1; i < words.size(); i += 2) {
+    if (words[i] != "--days" && words[i] != "--tag") {
+      return unknown_option(error, words[i], grammar_usage("agenda"), global_options);
+    }
+    if (i + 1 >= words.size()) {
+      return usage(error, words[i] + " needs a value; " + grammar_usage("agenda"));
+    }
+    if (words[i] == "--tag") {
+      append_tags(words[i + 1], command.agenda_tags);
+    } else if (!parse_count("--days", words[i + 1], 0, CliCommand::kMaxAgendaDays,
+                            command.agenda_days, error)) {
+      return false;
+    }
   }
-  if (words.size() != 3) return usage(error, grammar_usage("agenda"));
-  return parse_count("--days", words[2], 0, CliCommand::kMaxAgendaDays, command.agenda_days, error);
+  EntryFilter tagged;
+  tagged.tags = command.agenda_tags;
+  if (auto valid = validate_entry_filter(tagged); !valid) {
+    error = {false, valid.error().message};
+    return false;
+  }
+  return true;
 }
 
 // The verbs whose first argument is a list name, as their grammar says.
@@ -299,16 +331,6 @@ bool parse_help(const std::vector<std::string>& words, CliCommand& command, Comm
   }
   command = {CliCommand::Kind::help, Ping{}, topic};
   return true;
-}
-
-void append_tags(std::string_view value, Tags& tags) {
-  for (std::size_t start = 0; start <= value.size();) {
-    const std::size_t comma = std::min(value.find(',', start), value.size());
-    std::string_view tag = value.substr(start, comma - start);
-    if (tag.starts_with('+')) tag.remove_prefix(1);
-    tags.emplace_back(tag);
-    start = comma + 1;
-  }
 }
 
 std::string join_from(const std::vector<std::string>& words, std::size_t first) {
@@ -464,6 +486,11 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, std::size_
   if (verb == "update") return parse_update(words, command, error);
   if (verb == "done" || verb == "undone") return parse_done_or_undone(words, command, error);
   if (verb == "delete") return parse_delete(words, command, error);
+  if (verb == "undo") {
+    if (!has_arguments(words, 1, error)) return false;
+    command = list_command(CliCommand::Kind::undo, words, UndoChange{});
+    return true;
+  }
   if (verb == "drop") {
     const bool is_confirmed = words.size() == 3 && (words[2] == "--yes" || words[2] == "-y");
     if (!is_confirmed && !has_arguments(words, 1, error)) return false;

@@ -4,9 +4,9 @@
 //   add LIST [DATE] TITLE... [--date D]
 //   entries LIST [DATE] [--pending|--done] [--from D] [--to D] [--search TEXT]
 //           [--after ID] [--limit N]
-//   show LIST ID      agenda [--days N]
+//   show LIST ID      agenda [--days N] [--tag T]...
 //   update LIST ID [--date D] [--title T]
-//   done LIST ID      undone LIST ID      delete LIST ID
+//   done LIST ID      undone LIST ID      delete LIST ID      undo LIST
 //   lists      drop LIST      ping      batch [--retry]      help [COMMAND]
 //   export [LIST...]      import [--list LIST]      backup DIR [--keep N]
 //   keygen FILE
@@ -47,6 +47,7 @@ struct CliCommand {
     done,
     undone,
     erase,
+    undo,
     lists,
     drop,
     ping,
@@ -81,8 +82,10 @@ struct CliCommand {
   std::vector<std::string> export_lists;
   // For import --list: where Taskwarrior tasks without a project go.
   std::optional<std::string> import_list;
-  // For agenda: how many days after today it reaches.
+  // For agenda: how many days after today it reaches, and the tags its
+  // entries must all carry (none: any entry).
   std::uint32_t agenda_days = kDefaultAgendaDays;
+  Tags agenda_tags;
 
   static constexpr std::uint32_t kDefaultAgendaDays = 7;
   // Ten years: a bound that keeps today + N a date.

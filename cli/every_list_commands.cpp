@@ -149,6 +149,7 @@ int run_agenda(const ClientFactory& connect, const CliCommand& command, const Re
   EntryFilter pending_and_due;
   pending_and_due.done = DoneState::pending;
   pending_and_due.to = today.plus_days(static_cast<std::int32_t>(command.agenda_days));
+  pending_and_due.tags = command.agenda_tags;
   // One filter for every list's requests.
   const auto due = std::make_shared<const EntryFilter>(std::move(pending_and_due));
   std::vector<ListedEntry> agenda;

@@ -74,11 +74,11 @@ int confirm_drop(const todo::CliCommand& command, const todo::ReplyPrinter& prin
   if (::isatty(STDIN_FILENO) == 0) {
     report(printer, kUsageCode,
            "drop deletes list " + list +
-               " and every entry in it, for good: add --yes to confirm (todo asks only when "
+               " and every entry in it: add --yes to confirm (todo asks only when "
                "its input is a terminal)");
     return kExitUsage;
   }
-  std::cerr << "Drop list " << list << " and every entry in it, for good? [y/N] " << std::flush;
+  std::cerr << "Drop list " << list << " and every entry in it? [y/N] " << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
   for (char& c : answer) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));

@@ -181,6 +181,15 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
     case CliCommand::Kind::done:
     case CliCommand::Kind::undone:
       return entry_line(std::get<Entry>(reply.payload), 0);
+    case CliCommand::Kind::undo: {
+      const auto& undone = std::get<Undone>(reply.payload);
+      if (undone.change == ChangeKind::drop) {
+        return "undid drop: " + std::to_string(undone.entries) +
+               (undone.entries == 1 ? " entry" : " entries") + " back";
+      }
+      return "undid " + std::string(change_name(undone.change)) + ": " +
+             entry_line(undone.entry, 0);
+    }
     case CliCommand::Kind::lists:
       return joined(std::get<std::vector<std::string>>(reply.payload), line_break,
                     [](const std::string& name) { return name; });
@@ -252,6 +261,13 @@ boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& 
     case CliCommand::Kind::done:
     case CliCommand::Kind::undone:
       return listed_entry_json(std::get<Entry>(reply.payload));
+    case CliCommand::Kind::undo: {
+      const auto& undone = std::get<Undone>(reply.payload);
+      boost::json::object object{{"undid", change_name(undone.change)},
+                                 {"entries", undone.entries}};
+      if (undone.change != ChangeKind::drop) object["entry"] = listed_entry_json(undone.entry);
+      return object;
+    }
     case CliCommand::Kind::lists: {
       boost::json::array names;
       for (const std::string& name : std::get<std::vector<std::string>>(reply.payload)) {

@@ -21,7 +21,13 @@ namespace {
 //   RememberedChange: u32 version, u64 sequence, i64 unix_ms, u64 fingerprint,
 //             u8 answer (0 done, 1 id, 2 entry, 3 nothing to drop), then
 //             for 1 the u64 id, for 2 the entry as above without its version
-//             (its tags from version 2)
+//             (its tags from version 2), for 4 (version 3) an undo: u8 change
+//             (1 add, 2 update, 3 delete, 4 drop), u64 entries, then but for
+//             a drop the entry as in an undo step
+//   UndoStep: u32 version (3), u64 sequence, u8 change, u64 count of added
+//             ids and each u64 id, u64 count of replaced entries and each
+//             entry as above without its version, its u64 tag count (0 too)
+//             and tags always there
 //
 // The stored forms are types of their own, so that the format version belongs
 // to the stored value and not to Entry, which the wire protocol lays out its
@@ -39,10 +45,25 @@ struct StoredListMeta {
 struct StoredRememberedChange {
   RememberedChange change;  // answer unset: it is the fields below
   std::uint8_t answer_tag = 0;
-  Entry entry;  // the id alone, for an id
+  Entry entry;                                 // the id alone, for an id
+  ChangeKind undone_change = ChangeKind::add;  // for an undo
+  std::uint64_t undone_entries = 0;
 };
 
-enum class AnswerTag : std::uint8_t { done = 0, id = 1, entry = 2, nothing_to_drop = 3 };
+struct StoredUndoStep {
+  UndoStep step;
+};
+
+enum class AnswerTag : std::uint8_t {
+  done = 0,
+  id = 1,
+  entry = 2,
+  nothing_to_drop = 3,
+  undone = 4
+};
+
+// The first version of the stored values it added.
+constexpr std::uint32_t kUndoFormatVersion = 3;
 
 // Turns a validation failure into the exception decode_portable() reports.
 void require(const Result<void>& check) {
@@ -92,6 +113,85 @@ void load_entry_fields(Archive& archive, Entry& entry, std::uint32_t version) {
   if (normalized.value() != entry.tags) throw cereal::Exception("tags out of order or repeated");
 }
 
+// An entry in the values of format 3, with its tag count whether or not it
+// has tags.
+template <class Archive>
+void save_entry_with_tags(Archive& archive, const Entry& entry) {
+  archive(entry.id, entry.date.days_since_epoch());
+  detail::save_string(archive, entry.title);
+  detail::save_bool(archive, entry.done);
+  detail::save_count(archive, entry.tags.size());
+  for (const std::string& tag : entry.tags) detail::save_string(archive, tag);
+}
+
+template <class Archive>
+void load_entry_with_tags(Archive& archive, Entry& entry) {
+  load_entry_fields(archive, entry, 1);
+  const std::size_t count = detail::load_count(archive, kMaxTagsPerEntry, kMinTagBytes, "tag");
+  entry.tags.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    entry.tags.push_back(detail::load_string(archive, kMaxTagBytes, "tag"));
+  }
+  Result<Tags> normalized = normalized_tags(entry.tags);
+  if (!normalized) throw cereal::Exception(normalized.error().message);
+  if (normalized.value() != entry.tags) throw cereal::Exception("tags out of order or repeated");
+}
+
+ChangeKind load_change_kind(cereal::PortableBinaryInputArchive& archive) {
+  std::uint8_t kind = 0;
+  archive(kind);
+  if (kind < static_cast<std::uint8_t>(ChangeKind::add) ||
+      kind > static_cast<std::uint8_t>(ChangeKind::drop)) {
+    throw cereal::Exception("unknown change " + std::to_string(kind));
+  }
+  return static_cast<ChangeKind>(kind);
+}
+
+// The smallest entry with its tag count: id, date, empty title... titles are
+// never empty, but a bound need only be low.
+constexpr std::size_t kMinEntryWithTagsBytes = 8 + 4 + 8 + 1 + 8;
+
+template <class Archive>
+void save(Archive& archive, const StoredUndoStep& stored) {
+  const UndoStep& step = stored.step;
+  archive(kUndoFormatVersion, step.sequence, static_cast<std::uint8_t>(step.change));
+  detail::save_count(archive, step.added.size());
+  for (EntryId id : step.added) archive(id);
+  detail::save_count(archive, step.replaced.size());
+  for (const Entry& entry : step.replaced) save_entry_with_tags(archive, entry);
+}
+
+template <class Archive>
+void load(Archive& archive, StoredUndoStep& stored) {
+  if (detail::load_version(archive, "format", kFormatVersion) != kUndoFormatVersion) {
+    throw cereal::Exception("an undo step of a format before 3 (they began with 3)");
+  }
+  UndoStep& step = stored.step;
+  archive(step.sequence);
+  step.change = load_change_kind(archive);
+  const std::size_t added = detail::load_count(archive, 1, 8, "added id");
+  step.added.resize(added);
+  for (EntryId& id : step.added) {
+    archive(id);
+    if (id == 0) throw cereal::Exception("entry id 0 does not exist (ids start at 1)");
+  }
+  const std::size_t replaced =
+      detail::load_count(archive, List::kMaxEntries, kMinEntryWithTagsBytes, "replaced entry");
+  step.replaced.resize(replaced);
+  for (std::size_t i = 0; i < replaced; ++i) {
+    load_entry_with_tags(archive, step.replaced[i]);
+    if (i > 0 && step.replaced[i].id <= step.replaced[i - 1].id) {
+      throw cereal::Exception("replaced entries out of id order");
+    }
+  }
+  const bool is_add = step.change == ChangeKind::add;
+  const bool has_one_entry = step.change == ChangeKind::update || step.change == ChangeKind::erase;
+  if (is_add ? added != 1 || replaced != 0
+             : added != 0 || (has_one_entry ? replaced != 1 : replaced == 0)) {
+    throw cereal::Exception("an undo step that no change makes");
+  }
+}
+
 template <class Archive>
 void save(Archive& archive, const StoredEntry& stored) {
   archive(version_for(stored.entry));
@@ -101,21 +201,30 @@ void save(Archive& archive, const StoredEntry& stored) {
 template <class Archive>
 void load(Archive& archive, StoredEntry& stored) {
   const std::uint32_t version = detail::load_version(archive, "format", kFormatVersion);
+  // Format 3 added other values: an entry is written as format 1 or 2.
+  if (version == kUndoFormatVersion) {
+    throw cereal::Exception("an entry of format 3 (entries are written as format 1 or 2)");
+  }
   load_entry_fields(archive, stored.entry, version);
 }
 
 template <class Archive>
 void save(Archive& archive, const StoredRememberedChange& stored) {
   const RememberedChange& change = stored.change;
+  const bool is_undo = static_cast<AnswerTag>(stored.answer_tag) == AnswerTag::undone;
   // The entry's version: the rest is laid out alike in both.
-  archive(version_for(stored.entry), change.sequence, change.unix_ms, change.fingerprint,
-          stored.answer_tag);
+  archive(is_undo ? kUndoFormatVersion : version_for(stored.entry), change.sequence, change.unix_ms,
+          change.fingerprint, stored.answer_tag);
   switch (static_cast<AnswerTag>(stored.answer_tag)) {
     case AnswerTag::id:
       archive(stored.entry.id);
       return;
     case AnswerTag::entry:
       save_entry_fields(archive, stored.entry);
+      return;
+    case AnswerTag::undone:
+      archive(static_cast<std::uint8_t>(stored.undone_change), stored.undone_entries);
+      if (stored.undone_change != ChangeKind::drop) save_entry_with_tags(archive, stored.entry);
       return;
     case AnswerTag::done:
     case AnswerTag::nothing_to_drop:
@@ -128,10 +237,19 @@ void load(Archive& archive, StoredRememberedChange& stored) {
   const std::uint32_t version = detail::load_version(archive, "format", kFormatVersion);
   RememberedChange& change = stored.change;
   archive(change.sequence, change.unix_ms, change.fingerprint, stored.answer_tag);
-  if (version >= 2 && static_cast<AnswerTag>(stored.answer_tag) != AnswerTag::entry) {
+  const bool is_undo = static_cast<AnswerTag>(stored.answer_tag) == AnswerTag::undone;
+  if (version == 2 && static_cast<AnswerTag>(stored.answer_tag) != AnswerTag::entry) {
     throw cereal::Exception("a format 2 remembered change that answers no entry");
   }
+  if ((version == kUndoFormatVersion) != is_undo) {
+    throw cereal::Exception("a remembered undo is format 3, and only it");
+  }
   switch (static_cast<AnswerTag>(stored.answer_tag)) {
+    case AnswerTag::undone:
+      stored.undone_change = load_change_kind(archive);
+      archive(stored.undone_entries);
+      if (stored.undone_change != ChangeKind::drop) load_entry_with_tags(archive, stored.entry);
+      return;
     case AnswerTag::id:
       archive(stored.entry.id);
       if (stored.entry.id == 0) {
@@ -155,9 +273,11 @@ void save(Archive& archive, const StoredListMeta& stored) {
 
 template <class Archive>
 void load(Archive& archive, StoredListMeta& stored) {
-  // Format 2 changed entries alone: list metadata is written as format 1.
-  if (detail::load_version(archive, "format", kFormatVersion) != 1) {
-    throw cereal::Exception("list metadata of format 2 (it is written as format 1)");
+  // Formats 2 and 3 changed other values: list metadata is written as format 1.
+  if (const std::uint32_t version = detail::load_version(archive, "format", kFormatVersion);
+      version != 1) {
+    throw cereal::Exception("list metadata of format " + std::to_string(version) +
+                            " (it is written as format 1)");
   }
   ListMeta& meta = stored.meta;
   archive(meta.next_id, meta.entry_count);
@@ -193,6 +313,27 @@ Result<ListMeta> decode_list_meta(std::string_view bytes) {
   return stored.value().meta;
 }
 
+std::string encode_undo_step(const UndoStep& step) {
+  return detail::encode_portable(StoredUndoStep{step});
+}
+
+std::size_t encoded_undo_step_bytes(const UndoStep& step) {
+  // Marker, version, sequence, change, and the two counts.
+  std::size_t bytes = 1 + 4 + 8 + 1 + 8 + 8 + 8 * step.added.size();
+  for (const Entry& entry : step.replaced) {
+    // Id, day, title length and bytes, done, tag count.
+    bytes += 8 + 4 + 8 + entry.title.size() + 1 + 8;
+    for (const std::string& tag : entry.tags) bytes += 8 + tag.size();
+  }
+  return bytes;
+}
+
+Result<UndoStep> decode_undo_step(std::string_view bytes) {
+  Result<StoredUndoStep> stored = detail::decode_portable<StoredUndoStep>(bytes, "undo step");
+  if (!stored) return std::move(stored).error();
+  return std::move(stored).value().step;
+}
+
 std::string encode_remembered_change(const RememberedChange& change) {
   StoredRememberedChange stored{.change = {change.key, change.sequence, change.unix_ms,
                                            change.fingerprint, std::monostate{}}};
@@ -202,6 +343,11 @@ std::string encode_remembered_change(const RememberedChange& change) {
   } else if (const auto* entry = std::get_if<Entry>(&change.answer)) {
     stored.answer_tag = static_cast<std::uint8_t>(AnswerTag::entry);
     stored.entry = *entry;
+  } else if (const auto* undone = std::get_if<Undone>(&change.answer)) {
+    stored.answer_tag = static_cast<std::uint8_t>(AnswerTag::undone);
+    stored.undone_change = undone->change;
+    stored.undone_entries = undone->entries;
+    stored.entry = undone->entry;
   } else if (std::holds_alternative<NothingToDrop>(change.answer)) {
     stored.answer_tag = static_cast<std::uint8_t>(AnswerTag::nothing_to_drop);
   } else {
@@ -234,6 +380,9 @@ Result<RememberedChange> decode_remembered_change(std::string_view bytes) {
       break;
     case AnswerTag::nothing_to_drop:
       change.answer = NothingToDrop{};
+      break;
+    case AnswerTag::undone:
+      change.answer = Undone{value.undone_change, value.undone_entries, std::move(value.entry)};
       break;
     case AnswerTag::done:
       break;

@@ -17,17 +17,20 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/entry.hpp"
 #include "common/idempotency_key.hpp"
+#include "common/list_operation.hpp"
 #include "common/result.hpp"
 
 namespace todo {
 
 // Version 2 adds an entry's tags after its done flag; a version 1 entry has
-// none. Each value is written in the oldest version that holds it: an entry
-// without tags, and everything else, as version 1.
-inline constexpr std::uint32_t kFormatVersion = 2;
+// none. Version 3 adds undo steps, and remembered changes that answer an
+// undo. Each value is written in the oldest version that holds it: an entry
+// without tags, and everything else that was in version 1, as version 1.
+inline constexpr std::uint32_t kFormatVersion = 3;
 
 // What a list keeps besides its entries: the next id to hand out (so ids are
 // never reused after a delete) and how many entries it holds.
@@ -38,14 +41,35 @@ struct ListMeta {
   friend bool operator==(const ListMeta&, const ListMeta&) = default;
 };
 
+// What reverts one change to a list (daemon/undo_journal.hpp): the ids of
+// the entries it added, to take out, and the entries it changed or removed,
+// as they were, to put back. sequence orders a list's steps.
+struct UndoStep {
+  std::uint64_t sequence = 0;
+  ChangeKind change = ChangeKind::add;
+  std::vector<EntryId> added;   // an add's id
+  std::vector<Entry> replaced;  // an update's or a delete's entry, a drop's entries, by id
+
+  friend bool operator==(const UndoStep&, const UndoStep&) = default;
+};
+
 std::string encode_entry(const Entry& entry);
 Result<Entry> decode_entry(std::string_view bytes);
 
 std::string encode_list_meta(const ListMeta& meta);
 Result<ListMeta> decode_list_meta(std::string_view bytes);
 
+// Always format 3. Decoding checks that the step is one a change makes: an
+// add's one id, an update's or a delete's one entry, a drop's entries in id
+// order.
+std::string encode_undo_step(const UndoStep& step);
+Result<UndoStep> decode_undo_step(std::string_view bytes);
+// The size of encode_undo_step(step), counted without encoding it.
+std::size_t encoded_undo_step_bytes(const UndoStep& step);
+
 // A remembered change without its key, which the storage key holds.
-// REQUIRES (encode): change.answer is done, an id, an entry or nothing to drop.
+// REQUIRES (encode): change.answer is done, an id, an entry, nothing to drop
+// or an undo.
 std::string encode_remembered_change(const RememberedChange& change);
 // The key of the result is zero: the caller sets it from the storage key.
 Result<RememberedChange> decode_remembered_change(std::string_view bytes);

@@ -92,7 +92,7 @@ std::uint64_t change_fingerprint(const ListOperation& operation) {
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           hash.add(op.id);
         }
-        // GetEntries is no change; DropList has no fields.
+        // GetEntries is no change; DropList and UndoChange have no fields.
       },
       operation);
   return hash.digest();

@@ -138,6 +138,33 @@ Result<void> List::delete_entry(EntryId id) {
   return {};
 }
 
+Result<void> List::put_back(Entry entry) {
+  if (entry.id == 0 || entry.id >= next_id_) {
+    return Error::invalid("list " + quoted_for_message(name_) + " never handed out id " +
+                          std::to_string(entry.id));
+  }
+  if (auto valid = validate_title(entry.title); !valid) {
+    return Error::invalid("invalid title for list " + quoted_for_message(name_) + ": " +
+                          valid.error().message);
+  }
+  if (Result<Tags> normalized = normalized_tags(entry.tags);
+      !normalized || normalized.value() != entry.tags) {
+    return Error::invalid("tags of entry " + std::to_string(entry.id) + " in list " +
+                          quoted_for_message(name_) + " are not normalized");
+  }
+  const auto position = find_position(entries_, entry.id);
+  if (position != entries_.end() && position->id == entry.id) {
+    *position = std::move(entry);
+    return {};
+  }
+  if (entries_.size() >= kMaxEntries) {
+    return Error::invalid("list " + quoted_for_message(name_) + " is full: it holds " +
+                          std::to_string(entries_.size()) + " entries, the most a list may hold");
+  }
+  entries_.insert(position, std::move(entry));
+  return {};
+}
+
 Error List::no_such_entry(EntryId id) const {
   return Error::not_found("no entry " + std::to_string(id) + " in list " +
                           quoted_for_message(name_));

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/entry.hpp"
@@ -58,6 +59,12 @@ class List {
   // Applies the fields set in change; returns the entry as it is now.
   Result<Entry> update_entry(EntryId id, const EntryChange& change);
   Result<void> delete_entry(EntryId id);
+  // Puts an entry back as it was, in place of the one with its id or where
+  // that id sorts: what an undo of an update, a delete or a drop does. Fails
+  // when the entry is invalid, its id was never handed out, or the list is full.
+  Result<void> put_back(Entry entry);
+  // Empties the list, which keeps its next id, and gives what it held.
+  std::vector<Entry> take_all_entries() { return std::exchange(entries_, {}); }
 
   friend bool operator==(const List&, const List&) = default;
 

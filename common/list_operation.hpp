@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -54,7 +55,11 @@ struct DeleteEntry {
 // says so (NothingToDrop).
 struct DropList {};
 
-using ListOperation = std::variant<AddEntry, GetEntries, UpdateEntry, DeleteEntry, DropList>;
+// Reverts the list's last change that is not itself an undo (undo_journal.hpp).
+struct UndoChange {};
+
+using ListOperation =
+    std::variant<AddEntry, GetEntries, UpdateEntry, DeleteEntry, DropList, UndoChange>;
 
 // Whether an operation may change the list, and so must be persisted.
 inline bool is_change(const ListOperation& operation) {
@@ -76,10 +81,42 @@ struct EncodedEntries {
 // The answer to a drop of a list that held nothing: the drop wrote nothing.
 struct NothingToDrop {};
 
+// The changes an undo reverts.
+enum class ChangeKind : std::uint8_t { add = 1, update = 2, erase = 3, drop = 4 };
+
+// The name todo and the HTTP API show a change by: "add", "update",
+// "delete", "drop".
+inline std::string_view change_name(ChangeKind change) {
+  switch (change) {
+    case ChangeKind::add:
+      return "add";
+    case ChangeKind::update:
+      return "update";
+    case ChangeKind::erase:
+      return "delete";
+    case ChangeKind::drop:
+      return "drop";
+  }
+  return "change";
+}
+
+// The answer to an undo: the change it reverted and what that touched. For an
+// add, the entry taken out again; for an update, the entry as it is again;
+// for a delete, the entry back; for a drop, none (id 0), and entries says how
+// many came back.
+struct Undone {
+  ChangeKind change = ChangeKind::add;
+  std::uint64_t entries = 0;
+  Entry entry;
+
+  friend bool operator==(const Undone&, const Undone&) = default;
+};
+
 // monostate: done, nothing to report (delete, drop). EntryId: the id of an
 // added entry. Entry: an updated entry as it is now. EncodedEntries: entries
-// read. NothingToDrop: a drop of a list that held nothing.
-using ListAnswer = std::variant<std::monostate, EntryId, Entry, EncodedEntries, NothingToDrop>;
+// read. NothingToDrop: a drop of a list that held nothing. Undone: an undo.
+using ListAnswer =
+    std::variant<std::monostate, EntryId, Entry, EncodedEntries, NothingToDrop, Undone>;
 using ListResult = Result<ListAnswer>;
 
 }  // namespace todo

@@ -47,7 +47,8 @@ enum class OperationTag : std::uint8_t {
   erase = 4,
   drop = 5,
   get_page = 6,
-  get_filtered = 7
+  get_filtered = 7,
+  undo = 8
 };
 enum class PayloadTag : std::uint8_t {
   none = 0,
@@ -58,7 +59,8 @@ enum class PayloadTag : std::uint8_t {
   ping = 5,
   token_secret = 6,
   tokens = 7,
-  backup = 8
+  backup = 8,
+  undone = 9
 };
 // Which fields an update carries.
 constexpr std::uint8_t kUpdateDate = 1;
@@ -302,9 +304,11 @@ void save_operation(OutArchive& archive, const ListOperation& operation, std::ui
           if ((fields & kUpdateTagFields) != 0) save_tag_change(archive, *op.change.tags);
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           archive(static_cast<std::uint8_t>(OperationTag::erase), op.id);
-        } else {
-          static_assert(std::is_same_v<Op, DropList>);
+        } else if constexpr (std::is_same_v<Op, DropList>) {
           archive(static_cast<std::uint8_t>(OperationTag::drop));
+        } else {
+          static_assert(std::is_same_v<Op, UndoChange>);
+          archive(static_cast<std::uint8_t>(OperationTag::undo));
         }
       },
       operation);
@@ -312,7 +316,7 @@ void save_operation(OutArchive& archive, const ListOperation& operation, std::ui
 
 ListOperation load_operation(InArchive& archive, std::uint32_t version) {
   const bool has_tags = version >= kTagsVersion;
-  switch (load_tag(archive, OperationTag::add, OperationTag::get_filtered, "operation")) {
+  switch (load_tag(archive, OperationTag::add, OperationTag::undo, "operation")) {
     case OperationTag::add: {
       AddEntry add;
       add.date = load_date(archive);
@@ -358,6 +362,8 @@ ListOperation load_operation(InArchive& archive, std::uint32_t version) {
     }
     case OperationTag::get_filtered:
       return load_filtered_get(archive, version);
+    case OperationTag::undo:
+      return UndoChange{};
   }
   throw cereal::Exception("unknown operation");
 }
@@ -479,7 +485,7 @@ void load(Archive& archive, WireRequest& wire) {
       command.operation = load_operation(archive, wire.request.protocol_version);
       if (!is_change(command.operation)) {
         throw cereal::Exception(
-            "an idempotency key goes only with a change (add, update, delete, drop): a read "
+            "an idempotency key goes only with a change (add, update, delete, drop, undo): a read "
             "is safe to send again without one");
       }
       wire.request.command = std::move(command);
@@ -579,6 +585,12 @@ void save(Archive& archive, const OutgoingWireReply& wire) {
         } else if constexpr (std::is_same_v<P, BackupMade>) {
           archive(static_cast<std::uint8_t>(PayloadTag::backup), payload.id, payload.bytes,
                   payload.files, payload.backups_kept);
+        } else if constexpr (std::is_same_v<P, Undone>) {
+          // Only the answer to an undo, which only a client that knows the
+          // payload sends.
+          archive(static_cast<std::uint8_t>(PayloadTag::undone),
+                  static_cast<std::uint8_t>(payload.change), payload.entries);
+          save_entry(archive, payload.entry, wire.version);
         } else {
           static_assert(std::is_same_v<P, PingInfo>);
           archive(static_cast<std::uint8_t>(PayloadTag::ping));
@@ -600,7 +612,7 @@ void load(Archive& archive, WireReply& wire) {
   archive(reply.request_id);
   reply.status = load_tag(archive, StatusCode::ok, StatusCode::internal, "status");
   reply.message = load_string(archive, kMaxRequestBytes, "message");
-  switch (load_tag(archive, PayloadTag::none, PayloadTag::backup, "payload")) {
+  switch (load_tag(archive, PayloadTag::none, PayloadTag::undone, "payload")) {
     case PayloadTag::none:
       return;
     case PayloadTag::id: {
@@ -655,6 +667,14 @@ void load(Archive& archive, WireReply& wire) {
       BackupMade backup;
       archive(backup.id, backup.bytes, backup.files, backup.backups_kept);
       reply.payload = backup;
+      return;
+    }
+    case PayloadTag::undone: {
+      Undone undone;
+      undone.change = load_tag(archive, ChangeKind::add, ChangeKind::drop, "change");
+      archive(undone.entries);
+      undone.entry = load_entry(archive, wire.version);
+      reply.payload = std::move(undone);
       return;
     }
   }

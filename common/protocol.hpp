@@ -136,11 +136,11 @@ struct BackupMade {
 };
 
 // The payload of an ok reply: nothing, an id, an entry, entries, list names,
-// ping, a new token's secret, the tokens, a backup. Entries go on the wire the
-// same way from either form; decoding gives the vector.
+// ping, a new token's secret, the tokens, a backup, an undo. Entries go on the
+// wire the same way from either form; decoding gives the vector.
 using ReplyPayload =
     std::variant<std::monostate, EntryId, Entry, std::vector<Entry>, std::vector<std::string>,
-                 PingInfo, EncodedEntries, TokenSecret, std::vector<TokenInfo>, BackupMade>;
+                 PingInfo, EncodedEntries, TokenSecret, std::vector<TokenInfo>, BackupMade, Undone>;
 
 // The message of the ok reply to a drop of a list that held nothing: an ok
 // reply, so that no older client takes it for an error; todo says it and

@@ -7,7 +7,7 @@
 # The commands are those of `todo help`; tests/completion_test.sh fails when one
 # is missing here.
 
-_todo_commands=(add entries show agenda update 'done' undone delete lists drop ping batch export
+_todo_commands=(add entries show agenda update 'done' undone delete undo lists drop ping batch export
   import backup help keygen token)
 _todo_global_options=(--endpoint --timeout --json --color --curve-key --server-key --insecure-tcp
   --config --version --help)
@@ -116,7 +116,7 @@ _todo_complete() {
       options=(--date)
       ((argument == 1)) && [[ $_todo_cur != -* ]] && _todo_reply_list_names
       ;;
-    show | done | undone | delete)
+    show | done | undone | delete | undo)
       ((argument == 1)) && _todo_reply_list_names
       ;;
     entries | lists)
@@ -135,7 +135,7 @@ _todo_complete() {
       options=(--yes)
       ((argument == 1)) && [[ $_todo_cur != -* ]] && _todo_reply_list_names
       ;;
-    agenda) options=(--days) ;;
+    agenda) options=(--days --tag) ;;
     batch) options=(--retry) ;;
     export)
       [[ $_todo_cur != -* ]] && _todo_reply_list_names

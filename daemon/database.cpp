@@ -70,6 +70,18 @@ Result<std::vector<RememberedChange>> Database::load_remembered_changes(
       [&](rocksdb::DB& db) { return read_remembered_changes(db, list_name, data_dir()); });
 }
 
+Result<std::vector<std::uint64_t>> Database::load_undo_sequences(
+    const std::string& list_name) const {
+  return db_->with_db(
+      [&](rocksdb::DB& db) { return read_undo_sequences(db, list_name, data_dir()); });
+}
+
+Result<std::optional<UndoStep>> Database::load_undo_step(const std::string& list_name,
+                                                         std::uint8_t slot) const {
+  return db_->with_db(
+      [&](rocksdb::DB& db) { return read_undo_step(db, list_name, slot, data_dir()); });
+}
+
 Result<bool> Database::has_list(const std::string& list_name) const {
   return db_->with_db([&](rocksdb::DB& db) { return is_list_stored(db, list_name, data_dir()); });
 }

@@ -16,10 +16,12 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/codec.hpp"
 #include "common/idempotency_key.hpp"
 #include "common/list.hpp"
 #include "common/protocol.hpp"
@@ -90,6 +92,10 @@ class Database {
   // The changes the list remembers by idempotency key, oldest first
   // (list_reader.hpp).
   Result<std::vector<RememberedChange>> load_remembered_changes(const std::string& list_name) const;
+  // The sequences of the list's undo steps, and one step (list_reader.hpp).
+  Result<std::vector<std::uint64_t>> load_undo_sequences(const std::string& list_name) const;
+  Result<std::optional<UndoStep>> load_undo_step(const std::string& list_name,
+                                                 std::uint8_t slot) const;
   // Whether anything is stored under exactly this name (list_reader.hpp): a
   // point read and, when there is no metadata, a seek. A name once stored
   // stays stored, dropped lists too.

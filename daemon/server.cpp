@@ -16,6 +16,7 @@
 #include "daemon/remembered_changes.hpp"
 #include "daemon/runtime/log.hpp"
 #include "daemon/storage/list_mutations.hpp"
+#include "daemon/undo_journal.hpp"
 
 namespace todo {
 namespace {
@@ -57,7 +58,8 @@ Server::LoadedList::LoadedList(const LoadedList& other)
       all_entries(other.all_entries),
       entry_heap_bytes(other.entry_heap_bytes),
       remembered(other.remembered ? std::make_unique<RememberedChanges>(*other.remembered)
-                                  : nullptr) {}
+                                  : nullptr),
+      journal(other.journal ? std::make_unique<UndoJournal>(*other.journal) : nullptr) {}
 
 void Server::LoadedList::replace(List&& list) {
   static_cast<List&>(*this) = std::move(list);
@@ -71,8 +73,9 @@ std::size_t Server::LoadedList::approximate_bytes() const {
   // The encoding's string sits in a make_shared block with its control block.
   const std::size_t encoding = all_entries ? all_entries->capacity() + 48 : 0;
   const std::size_t keys = remembered ? remembered->approximate_bytes() : 0;
+  const std::size_t steps = journal ? journal->approximate_bytes() : 0;
   return sizeof(LoadedList) + entries().capacity() * sizeof(Entry) + entry_heap_bytes + encoding +
-         keys;
+         keys + steps;
 }
 
 Server::Server(Scheduler& scheduler, Cache& cache, std::string name,
@@ -255,6 +258,7 @@ void Server::handle_group() {
   ListWrite write;
   try {
     ListMutations mutations(name_, *list_);
+    if (list_->journal) list_->journal->start_group();
     while (queue_head_ != nullptr && group->items.size() < kMaxGroupSize) {
       std::unique_ptr<Message> message(queue_head_);
       queue_head_ = message->next;
@@ -306,6 +310,9 @@ void Server::fail_group(Group& group, const std::exception& error) {
 
 ListResult Server::apply(LoadedList& list, const ListOperation& operation,
                          ListMutations& mutations) {
+  if (is_change(operation)) {
+    if (auto loaded = ensure_journal_loaded(list); !loaded) return loaded.error();
+  }
   // Whether or not the change succeeds: a failed one leaves the list as it
   // was, and forgetting costs only one encoding more.
   if (is_change(operation)) {
@@ -321,6 +328,7 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           const Entry& added = *list.find_entry(id.value());
           list.entry_heap_bytes += heap_bytes(added);
           mutations.put_entry(added);
+          list.journal->record({.change = ChangeKind::add, .added = {id.value()}}, mutations);
           return ListAnswer(id.value());
         } else if constexpr (std::is_same_v<Op, GetEntries>) {
           if (op.limit != 0 || op.date || op.filter) {
@@ -342,36 +350,104 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           }
           return ListAnswer(std::move(encoded));
         } else if constexpr (std::is_same_v<Op, UpdateEntry>) {
-          const Entry* before = list.find_entry(op.id);
-          const std::size_t heap_before = before != nullptr ? heap_bytes(*before) : 0;
+          const Entry* found = list.find_entry(op.id);
+          if (found == nullptr) return list.update_entry(op.id, op.change).error();
+          Entry before = *found;
           auto entry = list.update_entry(op.id, op.change);
           if (!entry) return entry.error();
           const Entry& updated = *list.find_entry(op.id);
-          list.entry_heap_bytes = list.entry_heap_bytes - heap_before + heap_bytes(updated);
+          list.entry_heap_bytes = list.entry_heap_bytes - heap_bytes(before) + heap_bytes(updated);
           mutations.put_entry(updated);
+          list.journal->record({.change = ChangeKind::update, .replaced = {std::move(before)}},
+                               mutations);
           return ListAnswer(std::move(entry).value());
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           const Entry* doomed = list.find_entry(op.id);
-          const std::size_t doomed_bytes = doomed != nullptr ? heap_bytes(*doomed) : 0;
-          auto deleted = list.delete_entry(op.id);
-          if (!deleted) return deleted.error();
-          list.entry_heap_bytes -= doomed_bytes;
+          if (doomed == nullptr) return list.delete_entry(op.id).error();
+          Entry removed = *doomed;
+          if (auto deleted = list.delete_entry(op.id); !deleted) return deleted.error();
+          list.entry_heap_bytes -= heap_bytes(removed);
           mutations.erase_entry(op.id);
+          list.journal->record({.change = ChangeKind::erase, .replaced = {std::move(removed)}},
+                               mutations);
           return ListAnswer();
-        } else {
-          static_assert(std::is_same_v<Op, DropList>);
+        } else if constexpr (std::is_same_v<Op, DropList>) {
           // A list that holds nothing writes nothing: with no other change in
           // the group, the drop is answered at once, as a read is, since
           // what it answers (no entries) is already on disk.
-          const bool held_nothing = list.size() == 0;
+          if (list.size() == 0) return ListAnswer(NothingToDrop{});
           mutations.erase_all_entries(list);
           // The list keeps its next id, so an id never names two entries.
+          std::vector<Entry> dropped = list.take_all_entries();
           list.replace(List::restore(list.name(), list.next_id(), {}).value());
-          if (held_nothing) return ListAnswer(NothingToDrop{});
+          list.journal->record({.change = ChangeKind::drop, .replaced = std::move(dropped)},
+                               mutations);
           return ListAnswer();
+        } else {
+          static_assert(std::is_same_v<Op, UndoChange>);
+          return undo(list, mutations);
         }
       },
       operation);
+}
+
+ListResult Server::undo(LoadedList& list, ListMutations& mutations) {
+  auto taken = list.journal->take_newest(
+      [this](std::uint8_t slot) { return database().load_undo_step(name_, slot); }, mutations);
+  if (!taken) return taken.error();
+  if (!taken.value()) {
+    return Error::not_found("nothing to undo in list " + quoted_for_message(name_) +
+                            ": it keeps its last " + std::to_string(UndoJournal::kMaxSteps) +
+                            " changes");
+  }
+  UndoStep& step = *taken.value();
+  // The list must be what the change left, or the step would revert
+  // something else: an entry the change added must be there, and one it
+  // removed must not.
+  const auto mismatch = [&](EntryId id, const char* what) -> ListResult {
+    list.journal->clear(mutations);
+    return Error::invalid("list " + quoted_for_message(name_) + " changed in a way its undo " +
+                          "journal did not record (entry " + std::to_string(id) + " is " + what +
+                          "), so nothing was undone and its journal is emptied");
+  };
+  for (EntryId id : step.added) {
+    if (!list.has_entry(id)) return mismatch(id, "gone");
+  }
+  for (const Entry& entry : step.replaced) {
+    if (list.has_entry(entry.id) != (step.change == ChangeKind::update)) {
+      return mismatch(entry.id, step.change == ChangeKind::update ? "gone" : "there");
+    }
+  }
+  Undone undone{step.change, step.added.size() + step.replaced.size(), {}};
+  for (EntryId id : step.added) {
+    undone.entry = *list.find_entry(id);
+    list.entry_heap_bytes -= heap_bytes(undone.entry);
+    (void)list.delete_entry(id);
+    mutations.erase_entry(id);
+  }
+  if (step.change == ChangeKind::update || step.change == ChangeKind::erase) {
+    undone.entry = step.replaced.front();
+  }
+  for (Entry& entry : step.replaced) {
+    if (const Entry* now = list.find_entry(entry.id)) list.entry_heap_bytes -= heap_bytes(*now);
+    list.entry_heap_bytes += heap_bytes(entry);
+    mutations.put_entry(entry);
+    // The step decoded, so the entry is valid, and it fits: a drop is
+    // reverted into the empty list it left. A failure is a bug, and leaves
+    // the list half reverted: fail the group, and reload it.
+    if (auto put = list.put_back(std::move(entry)); !put) {
+      throw std::runtime_error("undo: " + put.error().message);
+    }
+  }
+  return ListAnswer(std::move(undone));
+}
+
+Result<void> Server::ensure_journal_loaded(LoadedList& list) {
+  if (list.journal) return {};
+  auto loaded = database().load_undo_sequences(name_);
+  if (!loaded) return loaded.error();
+  list.journal = std::make_unique<UndoJournal>(loaded.value());
+  return {};
 }
 
 Result<void> Server::ensure_remembered_loaded(LoadedList& list) {

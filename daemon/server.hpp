@@ -26,6 +26,9 @@
 // actors): it costs no more to load again, one seek, than to keep, and reads
 // of names nobody wrote must not fill memory for the idle timeout.
 //
+// Every change writes, in its batch, what reverts it (UndoJournal), and an
+// UndoChange reverts the newest one.
+//
 // A change may come with an idempotency key: the list then answers a key it
 // remembers (RememberedChanges) with the first answer, applying nothing, and
 // refuses a key it remembers for another change. The key and the answer are
@@ -67,6 +70,7 @@ class Cache;
 class Database;
 class ListMutations;
 class RememberedChanges;
+class UndoJournal;
 
 class Server final : public Actor {
  public:
@@ -168,6 +172,8 @@ class Server final : public Actor {
     // Read from disk with the first keyed change; null until then. Keys
     // never count as something stored (remembered_changes.hpp).
     std::unique_ptr<RememberedChanges> remembered;
+    // Read from disk with the first change or undo; null until then.
+    std::unique_ptr<UndoJournal> journal;
   };
   // Whether a group's write is in flight, or failed and waits for a turn.
   // Atomic: the worker sets it, and has_new_work() reads it while another
@@ -179,13 +185,16 @@ class Server final : public Actor {
   void handle_group();
   // Applies operation to list, adding what persists it to mutations. Reads
   // use and fill the list's all_entries; changes, failed ones too, forget it.
-  static ListResult apply(LoadedList& list, const ListOperation& operation,
-                          ListMutations& mutations);
+  ListResult apply(LoadedList& list, const ListOperation& operation, ListMutations& mutations);
+  // Reverts the list's newest undo step.
+  ListResult undo(LoadedList& list, ListMutations& mutations);
   // apply(), but for a message with a key: the first answer again when the
   // list remembers the key, else the change applied and remembered.
   ListResult apply_message(LoadedList& list, const Message& message, ListMutations& mutations);
   // Reads the list's remembered changes from disk, unless they are loaded.
   Result<void> ensure_remembered_loaded(LoadedList& list);
+  // Reads the list's undo journal from disk, unless it is loaded.
+  Result<void> ensure_journal_loaded(LoadedList& list);
   // On the database worker's thread, when the group's write returns.
   void complete_write(Group* group, Result<void> outcome);
   void answer_failed_write();

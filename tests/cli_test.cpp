@@ -481,9 +481,8 @@ TEST_CASE_METHOD(Fixture, "a drop asks on a terminal and wants --yes anywhere el
   // On a terminal, anything but y or yes keeps the list.
   const Output declined = todo_on_a_terminal(place.endpoint(), {"drop", "home"}, "n\n");
   CHECK(declined.exit_code == 1);
-  CHECK_THAT(declined.out,
-             Catch::Contains("Drop list 'home' and every entry in it, for good? [y/N]") &&
-                 Catch::Contains("not dropped"));
+  CHECK_THAT(declined.out, Catch::Contains("Drop list 'home' and every entry in it? [y/N]") &&
+                               Catch::Contains("not dropped"));
   CHECK(ok({"entries", "home"}) == "1 2018-12-19 [ ] Paint\n");
   const Output accepted = todo_on_a_terminal(place.endpoint(), {"drop", "home"}, "Y\n");
   CHECK(accepted.exit_code == 0);
@@ -573,14 +572,14 @@ TEST_CASE("help needs no daemon and lists every command", "[cli]") {
   DaemonPlace place;
   const Output all = run_todo(place.endpoint(), {"help"});
   CHECK(all.exit_code == 0);
-  for (const char* verb : {"add", "entries", "update", "done", "undone", "delete", "lists", "drop",
-                           "ping", "batch", "help"}) {
+  for (const char* verb : {"add", "entries", "update", "done", "undone", "delete", "undo", "lists",
+                           "drop", "ping", "batch", "help"}) {
     CHECK_THAT(all.out, Catch::Contains(std::string("\n  ") + verb + " "));
   }
   const Output drop = run_todo(place.endpoint(), {"drop", "home", "--help"});
   CHECK(drop.exit_code == 0);
   CHECK_THAT(drop.out, Catch::StartsWith("usage: drop LIST [--yes]                 delete a "
-                                         "whole list and its entries, for good;\n"));
+                                         "whole list and its entries (undo\n"));
 }
 
 TEST_CASE("an endpoint ZeroMQ cannot parse is a usage error, not an unreachable todod", "[cli]") {

@@ -230,6 +230,30 @@ TEST_CASE_METHOD(AgendaFixture, "agenda --days bounds the dates it reaches", "[c
   CHECK_THAT(ten, !Catch::Contains("Done today"));
 }
 
+TEST_CASE_METHOD(Fixture, "agenda --tag keeps the entries that carry every tag named",
+                 "[cli][views]") {
+  const auto heading_of = [&](int days) {
+    return in_days(days) + " " + weekday_of(today.plus_days(days));
+  };
+  ok({"add", "home", in_days(0), "Paint", "+house", "+weekend"});
+  ok({"add", "home", in_days(1), "Sweep", "+house"});
+  ok({"add", "work", in_days(-2), "Report", "+weekend"});
+  ok({"add", "work", in_days(0), "Untagged"});
+  CHECK(ok({"agenda", "--tag", "house"}) ==
+        heading_of(0) + " (today)\n  home 1 Paint +house +weekend\n\n" + heading_of(1) +
+            " (tomorrow)\n  home 2 Sweep +house\n");
+  CHECK(ok({"agenda", "--tag=weekend", "--days", "0"}) ==
+        "Overdue\n  work 1 " + in_days(-2) + " Report +weekend\n\n" + heading_of(0) +
+            " (today)\n  home 1 Paint +house +weekend\n");
+  CHECK(ok({"agenda", "--tag", "house,weekend"}) ==
+        heading_of(0) + " (today)\n  home 1 Paint +house +weekend\n");
+  CHECK(ok({"agenda", "--tag", "absent"}).empty());
+  const Output bad = todo({"agenda", "--tag", "-x"});
+  CHECK(bad.exit_code == 1);
+  CHECK(bad.err == "todo: tag '-x' starts with '-': write the word without it\n");
+  CHECK(todo({"agenda", "--tag"}).exit_code == 2);
+}
+
 TEST_CASE_METHOD(AgendaFixture, "agenda --json is one line per entry with its list",
                  "[cli][views]") {
   std::istringstream output(ok({"--json", "agenda"}));

@@ -64,6 +64,28 @@ std::string error_of(const Result<ListMeta>& result) {
   return result.error().message;
 }
 
+std::string error_of(const Result<UndoStep>& result) {
+  REQUIRE_FALSE(result.ok());
+  return result.error().message;
+}
+
+// An undo step of format 3 with every field chosen by the test: its added ids
+// and its replaced entries, each of those with its tags.
+std::string raw_undo_step(std::uint64_t sequence, std::uint8_t change,
+                          const std::vector<std::uint64_t>& added,
+                          const std::vector<Entry>& replaced) {
+  Bytes bytes;
+  bytes.u8(kMarker).u32(3).u64(sequence).u8(change).u64(added.size());
+  for (std::uint64_t id : added) bytes.u64(id);
+  bytes.u64(replaced.size());
+  for (const Entry& entry : replaced) {
+    bytes.u64(entry.id).i32(entry.date.days_since_epoch()).text(entry.title).u8(entry.done);
+    bytes.u64(entry.tags.size());
+    for (const std::string& tag : entry.tags) bytes.text(tag);
+  }
+  return bytes.str();
+}
+
 // Whatever decodes must be exactly what the encoder writes for the value: the
 // format has one encoding per value, so a decoder that let a corrupt byte
 // through would show up here.
@@ -81,6 +103,13 @@ void require_canonical_if_decoded(const std::string& bytes) {
   } else {
     REQUIRE(meta.error().code == StatusCode::invalid_argument);
     REQUIRE(meta.error().message.rfind("corrupt list metadata: ", 0) == 0);
+  }
+  const Result<UndoStep> step = decode_undo_step(bytes);
+  if (step) {
+    REQUIRE(encode_undo_step(step.value()) == bytes);
+  } else {
+    REQUIRE(step.error().code == StatusCode::invalid_argument);
+    REQUIRE(step.error().message.rfind("corrupt undo step: ", 0) == 0);
   }
 }
 
@@ -101,8 +130,59 @@ TEST_CASE("an entry with tags is encoded as format 2 and one without as format 1
         "corrupt entry: tags out of order or repeated");
   CHECK(error_of(decode_entry(raw_tagged_entry(7, "milk", {"two words"})))
             .starts_with("corrupt entry: tag 'two words' contains a space"));
+  // Format 3 added undo steps, not entries: one entry, one encoding.
+  CHECK(error_of(decode_entry(raw_entry(7, 1, "milk", 0, 3))) ==
+        "corrupt entry: an entry of format 3 (entries are written as format 1 or 2)");
   // An entry of format 1, as todod 0.1.0 wrote it, has no tags.
   CHECK(decode_entry(raw_entry(7, 1, "milk", 0)).value().tags.empty());
+}
+
+TEST_CASE("an undo step is encoded in the documented layout, always as format 3", "[codec]") {
+  const Entry before{4, day("1970-01-02"), "milk", false};
+  const UndoStep update{5, ChangeKind::update, {}, {before}};
+  CHECK(encode_undo_step(update) == raw_undo_step(5, 2, {}, {before}));
+  CHECK(encode_undo_step({6, ChangeKind::add, {9}, {}}) == raw_undo_step(6, 1, {9}, {}));
+  const UndoStep drop{
+      7, ChangeKind::drop, {}, {before, {5, day("2026-12-02"), "€ x", true, {"a", "bc"}}}};
+  for (const UndoStep& step : {update, drop, UndoStep{6, ChangeKind::add, {9}, {}}}) {
+    CHECK(encoded_undo_step_bytes(step) == encode_undo_step(step).size());
+  }
+}
+
+TEST_CASE("undo steps round trip, and one that no change makes is refused", "[codec]") {
+  const Entry one{1, day("2026-12-02"), "Dentist", true, {"health"}};
+  const Entry three{3, day("2026-12-03"), "Report", false};
+  for (const UndoStep& step :
+       {UndoStep{1, ChangeKind::add, {7}, {}}, UndoStep{2, ChangeKind::update, {}, {one}},
+        UndoStep{3, ChangeKind::erase, {}, {three}},
+        UndoStep{4, ChangeKind::drop, {}, {one, three}}}) {
+    INFO("change " << static_cast<int>(step.change));
+    CHECK(decode_undo_step(encode_undo_step(step)).value() == step);
+  }
+  CHECK(error_of(decode_undo_step(raw_undo_step(1, 1, {}, {}))) ==
+        "corrupt undo step: an undo step that no change makes");
+  CHECK(error_of(decode_undo_step(raw_undo_step(1, 1, {7}, {one}))) ==
+        "corrupt undo step: an undo step that no change makes");
+  CHECK(error_of(decode_undo_step(raw_undo_step(1, 2, {}, {one, three}))) ==
+        "corrupt undo step: an undo step that no change makes");
+  CHECK(error_of(decode_undo_step(raw_undo_step(1, 4, {}, {}))) ==
+        "corrupt undo step: an undo step that no change makes");
+  CHECK(error_of(decode_undo_step(raw_undo_step(1, 4, {}, {three, one}))) ==
+        "corrupt undo step: replaced entries out of id order");
+  CHECK(error_of(decode_undo_step(raw_undo_step(1, 5, {7}, {}))) ==
+        "corrupt undo step: unknown change 5");
+  CHECK(error_of(decode_undo_step(raw_undo_step(1, 1, {0}, {}))) ==
+        "corrupt undo step: entry id 0 does not exist (ids start at 1)");
+  // Two added ids: more than any change adds, refused before reading them.
+  CHECK_FALSE(decode_undo_step(raw_undo_step(1, 1, {7, 8}, {})).ok());
+  // Values of the formats before undo are no undo step.
+  CHECK_FALSE(decode_undo_step(encode_entry(one)).ok());
+  CHECK_FALSE(decode_undo_step(encode_list_meta({2, 1})).ok());
+  const std::string step = encode_undo_step({4, ChangeKind::drop, {}, {one, three}});
+  for (std::size_t length = 0; length < step.size(); ++length) {
+    INFO("prefix of " << length << " bytes");
+    CHECK(error_of(decode_undo_step(step.substr(0, length))).starts_with("corrupt undo step: "));
+  }
 }
 
 TEST_CASE("list metadata is encoded in the documented layout", "[codec]") {
@@ -145,8 +225,13 @@ TEST_CASE("list metadata round trips", "[codec]") {
 
 TEST_CASE("remembered changes round trip, every answer a change can have", "[codec]") {
   const std::vector<ListAnswer> answers = {
-      std::monostate{}, EntryId{7}, Entry{7, Date::parse("2024-02-29").value(), "Dentist", true},
-      NothingToDrop{}};
+      std::monostate{},
+      EntryId{7},
+      Entry{7, Date::parse("2024-02-29").value(), "Dentist", true},
+      NothingToDrop{},
+      Undone{ChangeKind::update, 1, Entry{7, Date::parse("2024-02-29").value(), "Dentist", true}},
+      Undone{ChangeKind::add, 1, Entry{8, Date::parse("2024-03-01").value(), "Gym", false, {"me"}}},
+      Undone{ChangeKind::drop, 12, Entry{}}};
   for (const ListAnswer& answer : answers) {
     INFO("answer " << answer.index());
     const RememberedChange change{{}, 3, -5, 0xfeedULL, answer};
@@ -162,6 +247,9 @@ TEST_CASE("remembered changes round trip, every answer a change can have", "[cod
     }
     if (const auto* id = std::get_if<EntryId>(&answer)) {
       CHECK(std::get<EntryId>(decoded.value().answer) == *id);
+    }
+    if (const auto* undone = std::get_if<Undone>(&answer)) {
+      CHECK(std::get<Undone>(decoded.value().answer) == *undone);
     }
   }
   CHECK_FALSE(decode_remembered_change(encode_list_meta({2, 1})).ok());
@@ -191,9 +279,9 @@ TEST_CASE("trailing bytes are refused", "[codec]") {
 
 TEST_CASE("a newer format version is refused by name", "[codec]") {
   CHECK(error_of(decode_entry(raw_entry(1, 0, "a", 0, 7))) ==
-        "corrupt entry: format version 7 is newer than this todo understands (2)");
+        "corrupt entry: format version 7 is newer than this todo understands (3)");
   CHECK(error_of(decode_list_meta(raw_list_meta(2, 1, 7))) ==
-        "corrupt list metadata: format version 7 is newer than this todo understands (2)");
+        "corrupt list metadata: format version 7 is newer than this todo understands (3)");
   CHECK(error_of(decode_entry(raw_entry(1, 0, "a", 0, 0))) ==
         "corrupt entry: format version 0 does not exist");
 }
@@ -291,6 +379,11 @@ TEST_CASE("every single-byte change of a valid encoding is decoded safely", "[co
       encode_entry({1, day("0001-01-01"), "x", true}),
       encode_entry({2, day("2026-05-01"), "y", false, {"a", "wörk"}}),
       encode_list_meta({4, 3}),
+      encode_undo_step(
+          {2,
+           ChangeKind::drop,
+           {},
+           {{1, day("2026-05-01"), "a", true, {"t"}}, {5, day("2026-05-02"), "b", false}}}),
   };
   int decoded_count = 0;
   for (const std::string& original : valid) {
@@ -299,7 +392,9 @@ TEST_CASE("every single-byte change of a valid encoding is decoded safely", "[co
         std::string bytes = original;
         bytes[pos] = static_cast<char>(value);
         require_canonical_if_decoded(bytes);
-        if (decode_entry(bytes) || decode_list_meta(bytes)) ++decoded_count;
+        if (decode_entry(bytes) || decode_list_meta(bytes) || decode_undo_step(bytes)) {
+          ++decoded_count;
+        }
       }
     }
   }

@@ -39,6 +39,8 @@ std::string kind_name(Kind kind) {
       return "undone";
     case Kind::erase:
       return "erase";
+    case Kind::undo:
+      return "undo";
     case Kind::lists:
       return "lists";
     case Kind::drop:
@@ -123,6 +125,7 @@ TEST_CASE("each command parses to its kind and request", "[command_parser]") {
   CHECK(parsed({"delete", "bob", "18446744073709551615"}) ==
         "erase: list 'bob' delete 18446744073709551615");
   CHECK(parsed({"drop", "bob"}) == "drop: list 'bob' drop");
+  CHECK(parsed({"undo", "bob"}) == "undo: list 'bob' undo");
   CHECK(parsed({"lists"}) == "lists: list names");
   CHECK(parsed({"ping"}) == "ping: ping");
   CHECK(parsed({"batch"}).rfind("batch: ", 0) == 0);

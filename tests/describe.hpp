@@ -60,8 +60,11 @@ inline std::string describe(const ListOperation& operation) {
                                         describe(op.change.tags->removed, "-"));
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           return "delete " + std::to_string(op.id);
-        } else {
+        } else if constexpr (std::is_same_v<Op, DropList>) {
           return "drop";
+        } else {
+          static_assert(std::is_same_v<Op, UndoChange>);
+          return "undo";
         }
       },
       operation);
@@ -135,6 +138,9 @@ inline std::string describe(const ReplyPayload& payload) {
         } else if constexpr (std::is_same_v<P, BackupMade>) {
           return "backup " + std::to_string(value.id) + " " + std::to_string(value.bytes) + " " +
                  std::to_string(value.files) + " " + std::to_string(value.backups_kept);
+        } else if constexpr (std::is_same_v<P, Undone>) {
+          return "undone " + std::to_string(static_cast<int>(value.change)) + " " +
+                 std::to_string(value.entries) + " " + describe(value.entry);
         } else {
           static_assert(std::is_same_v<P, PingInfo>);
           return "ping '" + value.version + "' " + std::to_string(value.uptime_ms) + " " +

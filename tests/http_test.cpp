@@ -259,6 +259,41 @@ TEST_CASE("Entries carry tags: given on POST, replaced by PATCH, filtered by ?ta
   CHECK(titles("tag=health") == Titles{"Report", "Gym"});
 }
 
+TEST_CASE("POST on a list's undo reverts its last change and says which") {
+  HttpDaemon http;
+  auto connection = http.connect();
+  const std::string& token = http.token;
+  REQUIRE(connection
+              .request(http::verb::post, "/api/v1/lists/bob/entries", token,
+                       R"({"date":"2026-12-04","title":"Report","tags":["work"]})")
+              .result_int() == 201);
+  REQUIRE(connection
+              .request(http::verb::patch, "/api/v1/lists/bob/entries/1", token, R"({"done":true})")
+              .result_int() == 200);
+  REQUIRE(connection.request(http::verb::delete_, "/api/v1/lists/bob", token).result_int() == 204);
+
+  const auto undo = [&] {
+    return connection.request(http::verb::post, "/api/v1/lists/bob/undo", token);
+  };
+  HttpReply drop = undo();
+  REQUIRE(drop.result_int() == 200);
+  CHECK(json::serialize(body_json(drop)) == R"({"undid":"drop","entries":1})");
+  HttpReply update = undo();
+  REQUIRE(update.result_int() == 200);
+  CHECK(json::serialize(body_json(update)) ==
+        R"({"undid":"update","entries":1,"entry":{"id":1,"date":"2026-12-04","title":"Report",)"
+        R"("done":false,"tags":["work"]}})");
+  CHECK(json::serialize(body_json(undo()).at("undid")) == R"("add")");
+  HttpReply nothing = undo();
+  CHECK(nothing.result_int() == 404);
+  CHECK(body_json(nothing).at("error").at("message") ==
+        "nothing to undo in list 'bob': it keeps its last 100 changes");
+  CHECK(run_todo_ok(http.place.endpoint(), {"entries", "bob"}).empty());
+  HttpReply wrong_method = connection.request(http::verb::get, "/api/v1/lists/bob/undo", token);
+  CHECK(wrong_method.result_int() == 405);
+  CHECK(wrong_method[http::field::allow] == "POST");
+}
+
 TEST_CASE("The book's routes answer as the book's clients expect") {
   HttpDaemon http;
   auto connection = http.connect();

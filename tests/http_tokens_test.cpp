@@ -78,6 +78,7 @@ TEST_CASE("A read-only token reads and is refused every change with 403") {
       connection.request(http::verb::delete_, "/api/v1/lists/bob/entries/1", reader).result_int() ==
       403);
   CHECK(connection.request(http::verb::delete_, "/api/v1/lists/bob", reader).result_int() == 403);
+  CHECK(connection.request(http::verb::post, "/api/v1/lists/bob/undo", reader).result_int() == 403);
   CHECK(connection.request(http::verb::post, "/add_entry?list=bob&date=2026-12-02&title=x", reader)
             .result_int() == 403);
   // Nothing changed.

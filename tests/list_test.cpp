@@ -439,5 +439,34 @@ TEST_CASE("a list whose ids ran out refuses to add") {
   CHECK(list == before);
 }
 
+TEST_CASE("put_back restores an entry in place or in id order, and refuses what no change left") {
+  List list("bob");
+  for (const char* title : {"One", "Two", "Three"})
+    REQUIRE(list.add_entry(day("2026-12-02"), title));
+  REQUIRE(list.delete_entry(2));
+  const Entry two{2, day("2026-12-03"), "Two", true, {"home"}};
+  REQUIRE(list.put_back(two));
+  CHECK(list.entries().at(1) == two);
+  const Entry first_again{1, day("2026-12-01"), "One again", false};
+  REQUIRE(list.put_back(first_again));
+  CHECK(list.entries() ==
+        std::vector<Entry>{first_again, two, Entry{3, day("2026-12-02"), "Three", false}});
+  CHECK(list.size() == 3);
+
+  const List before = list;
+  CHECK(rejection(list.put_back(Entry{4, day("2026-12-02"), "Never added", false})) ==
+        "invalid argument: list 'bob' never handed out id 4");
+  CHECK(rejection(list.put_back(Entry{0, day("2026-12-02"), "Zero", false})) ==
+        "invalid argument: list 'bob' never handed out id 0");
+  CHECK(rejection(list.put_back(Entry{2, day("2026-12-02"), "", false}))
+            .starts_with("invalid argument: invalid title for list 'bob': "));
+  CHECK(rejection(list.put_back(Entry{2, day("2026-12-02"), "Two", false, {"b", "a"}})) ==
+        "invalid argument: tags of entry 2 in list 'bob' are not normalized");
+  CHECK(list == before);
+  CHECK(list.take_all_entries().size() == 3);
+  CHECK(list.size() == 0);
+  CHECK(list.next_id() == 4);
+}
+
 }  // namespace
 }  // namespace todo

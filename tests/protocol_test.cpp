@@ -162,6 +162,8 @@ std::vector<Request> sample_requests() {
       list_request(4, "bob", DeleteEntry{42}),
       list_request(5, "bob", DeleteEntry{kMaxId}),
       list_request(6, "bob", DropList{}),
+      list_request(26, "bob", UndoChange{}),
+      keyed_request(27, "bob", UndoChange{}),
       keyed_request(9, "bob", AddEntry{day("2018-12-19"), "Dentist"}),
       list_request(21, "bob", AddEntry{day("2018-12-19"), "Dentist", {"health", "t\xC3\xA4g"}}),
       list_request(22, "bob",
@@ -243,6 +245,9 @@ std::vector<Reply> sample_replies() {
                                    {{"all", {}, false}, 1, kMaxId >> 1}}},
       Reply{17, StatusCode::ok, "", BackupMade{1, 0, 0, 1}},
       Reply{18, StatusCode::ok, "", BackupMade{4294967295U, kMaxId, 9, 4294967295U}},
+      Reply{19, StatusCode::ok, "",
+            Undone{ChangeKind::update, 1, Entry{3, day("2024-02-29"), "a", true, {"x"}}}},
+      Reply{20, StatusCode::ok, "", Undone{ChangeKind::drop, kMaxId, Entry{}}},
       Reply{11, StatusCode::not_found, "no entry 7 in list 'bob'", std::monostate{}},
       Reply{12, StatusCode::invalid_argument, "invalid date '2024-02-30'", std::monostate{}},
       Reply{13, StatusCode::busy, "list 'bob' is busy; try again", std::monostate{}},
@@ -540,6 +545,8 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
           request_header(5).u8(kCommandList).text("bob").u8(kOperationDelete).u64(9).str());
     CHECK(encode_request(list_request(5, "bob", DropList{})) ==
           request_header(5).u8(kCommandList).text("bob").u8(kOperationDrop).str());
+    CHECK(encode_request(list_request(5, "bob", UndoChange{})) ==
+          request_header(5).u8(kCommandList).text("bob").u8(8).str());
     CHECK(encode_request(Request{5, ListNames{}}) ==
           request_header(5).u8(kCommandListNames).text("").u32(1000).str());
     CHECK(encode_request(Request{5, ListNames{"bob", 20}}) ==
@@ -696,6 +703,15 @@ TEST_CASE("big entries go as a frame of their own from version 3", "[protocol]")
   // Few entries: one frame, the copy costs less than another.
   const std::vector<Entry> few(many.begin(), many.begin() + 3);
   CHECK_FALSE(encode_reply_frames(Reply{8, StatusCode::ok, "", encode_entries(few)}).shared);
+}
+
+TEST_CASE("an undo answered to a version 2 client carries its entry without tags", "[protocol]") {
+  const Reply reply{4, StatusCode::ok, "",
+                    Undone{ChangeKind::erase, 1, Entry{3, day("2024-02-29"), "a", false, {"x"}}}};
+  const auto decoded = decode_reply(encode_reply(reply, 2));
+  REQUIRE(decoded.ok());
+  CHECK(std::get<Undone>(decoded.value().payload) ==
+        Undone{ChangeKind::erase, 1, Entry{3, day("2024-02-29"), "a", false}});
 }
 
 TEST_CASE("a newer protocol version is refused", "[protocol]") {
@@ -890,7 +906,7 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
     }
   }
   SECTION("operation") {
-    for (const std::uint8_t tag : {0, 8, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {0, 9, 0x80, 0xFF}) {
       INFO("operation tag " << int{tag});
       const auto decoded =
           decode_request(request_header(1).u8(kCommandList).text("bob").u8(tag).str());
@@ -899,7 +915,7 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
     }
   }
   SECTION("payload") {
-    for (const std::uint8_t tag : {9, 10, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {10, 11, 0x80, 0xFF}) {
       INFO("payload tag " << int{tag});
       CHECK_THAT(error_of(decode_reply(reply_header(1).u8(tag).str())), Catch::Contains("payload"));
     }

@@ -89,6 +89,8 @@ Target parse_target(std::string_view text) {
     target.route = ApiRoute::list;
   } else if (count == 5 && is({"api", "v1", "lists", "", "entries"})) {
     target.route = ApiRoute::entries;
+  } else if (count == 5 && is({"api", "v1", "lists", "", "undo"})) {
+    target.route = ApiRoute::undo;
   } else if (count == 6 && is({"api", "v1", "lists", "", "entries"})) {
     target.route = ApiRoute::entry;
     target.entry_id = segments[5];
@@ -113,6 +115,7 @@ std::string_view allowed_methods(ApiRoute route) {
       return "GET, POST";
     case ApiRoute::entry:
       return "GET, PATCH, DELETE";
+    case ApiRoute::undo:
     case ApiRoute::book_add_entry:
       return "POST";
     case ApiRoute::web_page:
@@ -447,6 +450,8 @@ std::string_view route_pattern(ApiRoute route) {
       return "/api/v1/lists/{list}/entries";
     case ApiRoute::entry:
       return "/api/v1/lists/{list}/entries/{id}";
+    case ApiRoute::undo:
+      return "/api/v1/lists/{list}/undo";
     case ApiRoute::status:
       return "/api/v1/status";
     case ApiRoute::metrics:
@@ -556,8 +561,9 @@ std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) c
   if (is_change && token.is_read_only) {
     return refuse(403, "forbidden", "token " + quoted_for_message(token.name) + " is read-only");
   }
-  const bool has_json_body = !is_book_route(route) && (request.method() == http::verb::post ||
-                                                       request.method() == http::verb::patch);
+  const bool has_json_body =
+      !is_book_route(route) && route != ApiRoute::undo &&
+      (request.method() == http::verb::post || request.method() == http::verb::patch);
   if (has_json_body && !is_json_request(request)) {
     return refuse(415, "unsupported_media_type",
                   "the body must be JSON, sent with 'Content-Type: application/json'");
@@ -620,6 +626,9 @@ std::variant<HttpResponse, ApiCall> HttpApi::route(const HttpRequest& request) c
       }
       break;
     }
+    case ApiRoute::undo:
+      operation = UndoChange{};
+      break;
     default:
       return refuse(500, "internal", "route without an operation");
   }
@@ -740,6 +749,13 @@ ApiAnswer HttpApi::answer(ApiCall call, const Reply& reply) const {
       }
       answer.response = response_with(http::status::ok, kJson,
                                       json::serialize(entry_json(entries.value().front())));
+      return answer;
+    }
+    case ApiRoute::undo: {
+      const auto& undone = std::get<Undone>(reply.payload);
+      json::object object{{"undid", change_name(undone.change)}, {"entries", undone.entries}};
+      if (undone.change != ChangeKind::drop) object["entry"] = entry_json(undone.entry);
+      answer.response = response_with(http::status::ok, kJson, json::serialize(object));
       return answer;
     }
     // Served by route() itself, without a call.

@@ -44,6 +44,7 @@ enum class ApiRoute : std::uint8_t {
   list,            // /api/v1/lists/{list}
   entries,         // /api/v1/lists/{list}/entries
   entry,           // /api/v1/lists/{list}/entries/{id}
+  undo,            // /api/v1/lists/{list}/undo
   status,          // /api/v1/status
   metrics,         // /metrics
   book_add_entry,  // /add_entry
@@ -53,7 +54,7 @@ enum class ApiRoute : std::uint8_t {
   web_style,       // /style.css
   unknown,         // any other path
 };
-inline constexpr std::size_t kApiRouteCount = 12;
+inline constexpr std::size_t kApiRouteCount = 13;
 // The route's path pattern, as /metrics labels it.
 std::string_view route_pattern(ApiRoute route);
 

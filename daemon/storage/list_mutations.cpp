@@ -41,6 +41,16 @@ void ListMutations::forget(const IdempotencyKey& key) {
       {StorageMutation::Kind::erase, StorageLayout::remembered_key(list_name_, key), {}});
 }
 
+void ListMutations::put_undo_step(std::uint8_t slot, std::string encoded) {
+  mutations_.push_back(
+      {StorageMutation::Kind::put, StorageLayout::undo_key(list_name_, slot), std::move(encoded)});
+}
+
+void ListMutations::erase_undo_step(std::uint8_t slot) {
+  mutations_.push_back(
+      {StorageMutation::Kind::erase, StorageLayout::undo_key(list_name_, slot), {}});
+}
+
 std::vector<StorageMutation> ListMutations::finish(const List& after) && {
   if (mutations_.empty()) return {};
   if (has_removal_ || was_empty_ != (after.size() == 0)) {

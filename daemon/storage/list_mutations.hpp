@@ -5,7 +5,8 @@
 // that came with an idempotency key adds the put of what the list remembers
 // of it, and the erases of the remembered changes it pushed out of the window
 // (remembered_changes.hpp), to the same batch: after a crash the change and
-// its key are both on disk or neither is.
+// its key are both on disk or neither is. So does the undo step of each
+// change, and the erase of the step an undo used (undo_journal.hpp).
 //
 // The metadata rule (layout version 2, storage_layout.hpp): the metadata is
 // written when the list goes from empty to not empty or back, and with every
@@ -57,6 +58,10 @@ class ListMutations {
   // A keyed change applied, and one forgotten; neither touches the metadata.
   void remember(const RememberedChange& change);
   void forget(const IdempotencyKey& key);
+  // An undo step written to its slot of the journal's ring, and one erased;
+  // neither touches the metadata. REQUIRES: encoded is encode_undo_step's.
+  void put_undo_step(std::uint8_t slot, std::string encoded);
+  void erase_undo_step(std::uint8_t slot);
 
   // Everything the group writes, now that it leaves the list as `after`;
   // empty when it changed nothing.

@@ -56,6 +56,17 @@ Result<std::vector<RememberedChange>> read_remembered_changes(rocksdb::DB& db,
                                                               const std::string& list_name,
                                                               const std::filesystem::path& dir);
 
+// The sequences of the list's stored undo steps (undo_journal.hpp), in slot
+// order; none when nothing is stored under the name. A step that does not
+// decode is left out and logged: the journal then ends after it.
+Result<std::vector<std::uint64_t>> read_undo_sequences(rocksdb::DB& db,
+                                                       const std::string& list_name,
+                                                       const std::filesystem::path& dir);
+
+// The undo step in this slot of the list's journal; none when it is empty.
+Result<std::optional<UndoStep>> read_undo_step(rocksdb::DB& db, const std::string& list_name,
+                                               std::uint8_t slot, const std::filesystem::path& dir);
+
 // Whether anything is stored under exactly this name: its metadata or an
 // entry (entries without metadata are a corrupt list, which is still the
 // list of that name). A list keeps its metadata once written, emptied or

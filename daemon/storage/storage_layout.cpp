@@ -83,6 +83,27 @@ std::string StorageLayout::remembered_key(std::string_view list_name, const Idem
   return stored;
 }
 
+std::string StorageLayout::undo_prefix(std::string_view list_name) {
+  std::string prefix;
+  prefix.reserve(2 + list_name.size() + 1);
+  prefix += kUndoTag;
+  prefix += list_name;
+  prefix += '\0';
+  return prefix;
+}
+
+std::string StorageLayout::undo_prefix_end(std::string_view list_name) {
+  std::string end = undo_prefix(list_name);
+  end.back() = '\1';
+  return end;
+}
+
+std::string StorageLayout::undo_key(std::string_view list_name, std::uint8_t slot) {
+  std::string stored = undo_prefix(list_name);
+  stored += static_cast<char>(slot);
+  return stored;
+}
+
 std::optional<IdempotencyKey> StorageLayout::idempotency_key_of(std::string_view key,
                                                                 std::size_t prefix_size) {
   if (key.size() != prefix_size + 16) return std::nullopt;

@@ -10,6 +10,8 @@
 //   'k' name '\0' key(16 bytes BE) RememberedChange (codec.hpp): a change
 //                                 that came with an idempotency key
 //                                 (remembered_changes.hpp)
+//   'u' name '\0' slot(1 byte)    UndoStep (codec.hpp): what reverts one of
+//                                 the list's last changes (undo_journal.hpp)
 //
 // Layout version 2 (the "!format" value, layout_version.hpp): a list's
 // metadata is written only when its entries cannot tell it, so an add to a
@@ -19,6 +21,9 @@
 // and are marked 2 when opened, so that a todo that expects version 1 refuses
 // them. The 'k' keys need no new version: a todod that does not know them
 // never reads them, and only forgets what retries it would have answered.
+// Nor do the 'u' keys: a todod that does not know them changes the list
+// without a step, and the journal no longer matches it, which an undo finds
+// (undo_journal.hpp).
 //
 // List names never contain control characters, so the '\0' after the name
 // ends it unambiguously ("bob" and "bobby" have disjoint prefixes) and
@@ -45,6 +50,7 @@ class StorageLayout {
   static constexpr char kMetaTag = 'm';
   static constexpr char kEntryTag = 'e';
   static constexpr char kRememberedTag = 'k';
+  static constexpr char kUndoTag = 'u';
 
   static std::string meta_key(std::string_view list_name);
   // The list name a metadata key belongs to.
@@ -66,6 +72,13 @@ class StorageLayout {
   // The idempotency key in a remembered key whose prefix is prefix_size bytes.
   static std::optional<IdempotencyKey> idempotency_key_of(std::string_view key,
                                                           std::size_t prefix_size);
+
+  // Where the list keeps the undo step in this slot of its journal's ring.
+  static std::string undo_key(std::string_view list_name, std::uint8_t slot);
+  // Every undo key of the list starts with this prefix ...
+  static std::string undo_prefix(std::string_view list_name);
+  // ... and sorts before this one.
+  static std::string undo_prefix_end(std::string_view list_name);
 };
 
 }  // namespace todo

@@ -1,6 +1,7 @@
 // libFuzzer target for the decoders of stored values (common/codec.hpp):
-// decode_entry, decode_list_meta and decode_remembered_change, which todod runs on whatever it
-// finds in its RocksDB data directory, including bytes a disk or another program corrupted.
+// decode_entry, decode_list_meta, decode_remembered_change and decode_undo_step, which todod
+// runs on whatever it finds in its RocksDB data directory, including bytes a disk or another
+// program corrupted.
 //
 // Every input goes to every decoder, rather than a leading byte choosing one,
 // so that the corpus holds stored values exactly as RocksDB keeps them, and
@@ -64,6 +65,20 @@ void check_remembered_change(std::string_view bytes) {
           "a decoded remembered change answers a change, not a read");
 }
 
+void check_undo_step(std::string_view bytes) {
+  const Result<UndoStep> step = decode_undo_step(bytes);
+  if (!step) {
+    require_refused_as_corrupt(step, "corrupt undo step: ");
+    return;
+  }
+  require(encode_undo_step(step.value()) == bytes, "a decoded undo step re-encodes to its bytes");
+  // What Server::undo() relies on before it puts entries back.
+  for (const Entry& entry : step.value().replaced) {
+    require(entry.id != 0, "an undo step's entry has an id");
+    require(validate_title(entry.title).ok(), "an undo step's entry has a valid title");
+  }
+}
+
 }  // namespace
 }  // namespace todo::fuzz
 
@@ -72,5 +87,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   todo::fuzz::check_entry(bytes);
   todo::fuzz::check_list_meta(bytes);
   todo::fuzz::check_remembered_change(bytes);
+  todo::fuzz::check_undo_step(bytes);
   return 0;
 }

@@ -1,0 +1,79 @@
+#include "daemon/undo_journal.hpp"
+
+#include <algorithm>
+#include <unordered_set>
+#include <utility>
+
+#include "daemon/storage/list_mutations.hpp"
+
+namespace todo {
+
+UndoJournal::UndoJournal(const std::vector<std::uint64_t>& stored_sequences) {
+  if (stored_sequences.empty()) return;
+  const std::unordered_set<std::uint64_t> stored(stored_sequences.begin(), stored_sequences.end());
+  const std::uint64_t newest = *std::max_element(stored_sequences.begin(), stored_sequences.end());
+  next_sequence_ = newest + 1;
+  // The journal is the unbroken run of steps that ends with the newest: a
+  // step lost (one that did not decode) ends it.
+  oldest_sequence_ = newest;
+  while (oldest_sequence_ > 1 && stored.contains(oldest_sequence_ - 1)) --oldest_sequence_;
+}
+
+void UndoJournal::record(UndoStep step, ListMutations& mutations) {
+  // Counted first: a drop of a big list would otherwise encode it all to
+  // find out.
+  if (encoded_undo_step_bytes(step) > kMaxStepBytes) {
+    clear(mutations);
+    return;
+  }
+  step.sequence = next_sequence_;
+  mutations.put_undo_step(slot_of(step.sequence), encode_undo_step(step));
+  ++next_sequence_;
+  // The slot it took held the oldest step, when the ring was full.
+  oldest_sequence_ = std::max(oldest_sequence_,
+                              next_sequence_ - std::min<std::uint64_t>(next_sequence_, kMaxSteps));
+  unwritten_.push_back(std::move(step));
+}
+
+Result<std::optional<UndoStep>> UndoJournal::take_newest(const StepReader& read,
+                                                         ListMutations& mutations) {
+  if (is_empty()) return std::optional<UndoStep>();
+  const std::uint64_t newest = next_sequence_ - 1;
+  std::optional<UndoStep> step;
+  if (!unwritten_.empty() && unwritten_.back().sequence == newest) {
+    step = std::move(unwritten_.back());
+    unwritten_.pop_back();
+  } else {
+    auto stored = read(slot_of(newest));
+    if (!stored) return stored.error();
+    step = std::move(stored).value();
+    if (!step || step->sequence != newest) {
+      // Its slot holds another step, or none: the journal on disk is not
+      // what this one says, and nothing in it can be trusted to revert.
+      clear(mutations);
+      return std::optional<UndoStep>();
+    }
+  }
+  mutations.erase_undo_step(slot_of(newest));
+  --next_sequence_;
+  return step;
+}
+
+void UndoJournal::clear(ListMutations& mutations) {
+  for (std::size_t slot = 0; slot < kMaxSteps; ++slot) {
+    mutations.erase_undo_step(static_cast<std::uint8_t>(slot));
+  }
+  oldest_sequence_ = next_sequence_;
+  unwritten_.clear();
+}
+
+std::size_t UndoJournal::approximate_bytes() const {
+  std::size_t bytes = sizeof(UndoJournal) + unwritten_.capacity() * sizeof(UndoStep);
+  for (const UndoStep& step : unwritten_) {
+    bytes += step.added.capacity() * sizeof(EntryId) + step.replaced.capacity() * sizeof(Entry);
+    for (const Entry& entry : step.replaced) bytes += heap_bytes(entry);
+  }
+  return bytes;
+}
+
+}  // namespace todo

@@ -1,0 +1,82 @@
+// What one list keeps to revert its last changes: `todo undo LIST` reverts
+// the newest, and again the one before, up to kMaxSteps back. Each change
+// (add, update, done, delete, drop) writes, in the same batch as itself, an
+// undo step (codec.hpp): the ids it added, to take out, and the entries it
+// changed or removed, as they were, to put back. An undo applies the newest
+// step and erases it in one batch, so after a crash the revert and the end of
+// its step are both on disk or neither is, and it is answered only once that
+// batch is durable. An undo is not itself a step: undo twice reverts two changes.
+//
+// The steps sit in a ring of kMaxSteps slots (StorageLayout::undo_key), step
+// s in slot s % kMaxSteps, so a change overwrites the oldest step instead of
+// erasing it: one key per change, as an add to a list that holds entries
+// writes one key for itself (list_mutations.hpp). In memory the journal is the
+// next sequence and the oldest one still stored, read with the list's first
+// change or undo (16 bytes and the steps of the group being written, not
+// kMaxSteps steps): an undo reads its step from disk, unless the step came in
+// the same group.
+//
+// A drop's step holds every entry of the list. One over kMaxStepBytes is not
+// written: the drop empties the journal instead (a step can then not be
+// undone past it), which keeps a RocksDB value, and the batch of its write,
+// bounded.
+//
+// Before it applies a step an undo checks that the list still is what the
+// change left (the added entry is there, the removed ones are not): a list
+// changed by a todod that did not write steps fails that check, and the undo
+// empties the journal and says why rather than revert the wrong thing.
+//
+// Thread safety: a plain value, used on its list's actor's turn.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "common/codec.hpp"
+#include "common/result.hpp"
+
+namespace todo {
+
+class ListMutations;
+
+class UndoJournal {
+ public:
+  static constexpr std::size_t kMaxSteps = 100;
+  static constexpr std::size_t kMaxStepBytes = std::size_t{8} << 20;
+
+  // Reads the step in a slot from disk (Database::load_undo_step).
+  using StepReader = std::function<Result<std::optional<UndoStep>>(std::uint8_t slot)>;
+
+  // stored_sequences: those of the steps on disk, in any order
+  // (read_undo_sequences).
+  explicit UndoJournal(const std::vector<std::uint64_t>& stored_sequences);
+
+  // Writes step as the newest, its sequence set, into mutations; one over
+  // kMaxStepBytes is not written, and the journal is emptied instead.
+  void record(UndoStep step, ListMutations& mutations);
+  // Takes the newest step out, erasing it in mutations; none when the
+  // journal is empty.
+  Result<std::optional<UndoStep>> take_newest(const StepReader& read, ListMutations& mutations);
+  // Erases every step, on disk too.
+  void clear(ListMutations& mutations);
+  // A new group: the steps of the last one are on disk now, and are read
+  // from there.
+  void start_group() { unwritten_.clear(); }
+
+  bool is_empty() const { return next_sequence_ == oldest_sequence_; }
+  std::size_t approximate_bytes() const;
+
+ private:
+  static std::uint8_t slot_of(std::uint64_t sequence) {
+    return static_cast<std::uint8_t>(sequence % kMaxSteps);
+  }
+
+  std::uint64_t next_sequence_ = 1;
+  std::uint64_t oldest_sequence_ = 1;  // == next_sequence_: nothing to undo
+  std::vector<UndoStep> unwritten_;    // this group's, oldest first
+};
+
+}  // namespace todo

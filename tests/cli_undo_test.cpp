@@ -1,0 +1,86 @@
+// todo undo end to end, against a real todod and RocksDB: what it prints for
+// each kind of change, in text and JSON, in a batch, after a restart of todod,
+// and when nothing is left to undo.
+#include <catch2/catch.hpp>
+
+#include "running_daemon.hpp"
+
+namespace todo::testing {
+namespace {
+
+struct Fixture {
+  DaemonPlace place;
+  std::optional<RunningDaemon> daemon{std::in_place, place.data_dir(), place.endpoint()};
+
+  Output todo(const std::vector<std::string>& args, const std::string& input = "") {
+    return run_todo(place.endpoint(), args, input);
+  }
+  std::string ok(const std::vector<std::string>& args) {
+    return testing::run_todo_ok(place.endpoint(), args);
+  }
+};
+
+TEST_CASE_METHOD(Fixture, "todo undo says what it reverted, change by change", "[cli][undo]") {
+  REQUIRE(ok({"add", "home", "2026-12-04", "Paint", "+house"}) == "1\n");
+  REQUIRE(ok({"add", "home", "2026-12-05", "Sweep"}) == "2\n");
+  REQUIRE(ok({"update", "home", "1", "--title", "Paint the door"}) ==
+          "1 2026-12-04 [ ] Paint the door +house\n");
+  REQUIRE(ok({"done", "home", "2"}) == "2 2026-12-05 [x] Sweep\n");
+  REQUIRE(ok({"delete", "home", "1"}) == "ok\n");
+  REQUIRE(ok({"drop", "home", "--yes"}) == "ok\n");
+  REQUIRE(ok({"lists"}).empty());
+
+  CHECK(ok({"undo", "home"}) == "undid drop: 1 entry back\n");
+  CHECK(ok({"lists"}) == "home\n");
+  CHECK(ok({"undo", "home"}) == "undid delete: 1 2026-12-04 [ ] Paint the door +house\n");
+  CHECK(ok({"undo", "home"}) == "undid update: 2 2026-12-05 [ ] Sweep\n");
+  CHECK(ok({"--json", "undo", "home"}) ==
+        R"({"undid":"update","entries":1,"entry":{"id":1,"date":"2026-12-04","title":"Paint",)"
+        R"("done":false,"tags":["house"],"list":"home"}})"
+        "\n");
+  CHECK(ok({"entries", "home"}) == "1 2026-12-04 [ ] Paint +house\n2 2026-12-05 [ ] Sweep\n");
+  CHECK(ok({"undo", "home"}) == "undid add: 2 2026-12-05 [ ] Sweep\n");
+  CHECK(ok({"undo", "home"}) == "undid add: 1 2026-12-04 [ ] Paint +house\n");
+
+  const Output nothing = todo({"undo", "home"});
+  CHECK(nothing.exit_code == 1);
+  CHECK(nothing.out.empty());
+  CHECK(nothing.err == "todo: nothing to undo in list 'home': it keeps its last 100 changes\n");
+  const Output nothing_json = todo({"undo", "home", "--json"});
+  CHECK(nothing_json.exit_code == 1);
+  CHECK(nothing_json.err ==
+        R"({"error":{"code":"not_found","message":"nothing to undo in list 'home': it keeps )"
+        R"(its last 100 changes"}})"
+        "\n");
+  CHECK(ok({"entries", "home"}).empty());
+  CHECK(ok({"add", "home", "2026-12-06", "Next"}) == "3\n");
+}
+
+TEST_CASE_METHOD(Fixture, "undo in a batch, and after todod restarts", "[cli][undo]") {
+  const Output batch = todo({"batch"}, "add t 2026-12-04 One\nadd t 2026-12-04 Two\nundo t\n");
+  REQUIRE(batch.exit_code == 0);
+  CHECK(batch.out == "1\n2\nundid add: 2 2026-12-04 [ ] Two\n");
+  REQUIRE(ok({"done", "t", "1"}) == "1 2026-12-04 [x] One\n");
+  daemon.reset();
+  daemon.emplace(place.data_dir(), place.endpoint());
+  CHECK(ok({"undo", "t"}) == "undid update: 1 2026-12-04 [ ] One\n");
+  CHECK(ok({"undo", "t"}) == "undid add: 1 2026-12-04 [ ] One\n");
+  CHECK(todo({"undo", "t"}).exit_code == 1);
+}
+
+TEST_CASE_METHOD(Fixture, "todo undo takes one list name and never an option as one",
+                 "[cli][undo]") {
+  const Output bare = todo({"undo"});
+  CHECK(bare.exit_code == 2);
+  CHECK_THAT(bare.err, Catch::Contains("usage: undo LIST"));
+  const Output option = todo({"undo", "--yes"});
+  CHECK(option.exit_code == 2);
+  const Output extra = todo({"undo", "t", "3"});
+  CHECK(extra.exit_code == 2);
+  const Output help = todo({"undo", "t", "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK_THAT(help.out, Catch::StartsWith("usage: undo LIST"));
+}
+
+}  // namespace
+}  // namespace todo::testing
