@@ -1,7 +1,8 @@
 // The web page in a real browser (Debian's chromium, headless, driven by
 // playwright-core), against a running todod: signs in from a #token= link,
-// opens a list, adds entries, ticks one done, edits one, deletes one, shows
-// the API's errors, drops the list, signs out and back in. After each step it
+// opens a list, adds entries, ticks one done, edits one, shows the API's
+// errors, deletes one and shows tags, undoes the delete, drops the list, signs
+// out and back in. After each step it
 // checks what the page shows and what the API holds, read with the same
 // token from here.
 //
@@ -180,11 +181,28 @@ try {
   await page.screenshot({path: screenshotPath, fullPage: true, timeout: kStepTimeoutMs});
   console.log('screenshot: ' + screenshotPath);
 
-  step('delete an entry');
+  step('delete an entry; the page shows the tags the API gave the other');
+  const tagged = await fetch(
+      baseUrl + '/api/v1/lists/' + encodeURIComponent(kList) + '/entries/1', {
+        method: 'PATCH',
+        headers: {Authorization: 'Bearer ' + token, 'Content-Type': 'application/json'},
+        body: JSON.stringify({tags: ['home', 'christmas']}),
+        signal: AbortSignal.timeout(kStepTimeoutMs),
+      });
+  assert.equal(tagged.status, 200);
   await page.getByRole('button', {name: 'Delete Wrap presents'}).click();
   await expectShown(page, [{date: '2026-12-20', titles: ['[x] Buy a fir']}]);
   assert.equal(await alert.textContent(), '', 'the last action cleared the old error');
   assert.deepEqual(await apiEntries(), [{date: '2026-12-20', title: 'Buy a fir', done: true}]);
+  assert.deepEqual(await page.locator('li.entry .tag').allTextContents(), ['+christmas', '+home']);
+
+  step('undo the delete');
+  await page.getByRole('button', {name: 'Undo the last change'}).click();
+  await expectShown(page, [
+    {date: '2026-12-20', titles: ['[x] Buy a fir']},
+    {date: '2026-12-23', titles: ['[ ] Wrap presents']},
+  ]);
+  assert.equal((await apiEntries()).length, 2);
 
   step('drop the list, after a confirm()');
   let confirmed = '';

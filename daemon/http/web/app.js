@@ -28,6 +28,7 @@ const page = {
   entries: document.getElementById('entries'),
   noEntries: document.getElementById('no-entries'),
   dropList: document.getElementById('drop-list'),
+  undo: document.getElementById('undo'),
 };
 
 // The list open, by its name as todod spells it; null when none is.
@@ -214,6 +215,14 @@ function entryItem(entry) {
   title.htmlFor = done.id;
   title.className = entry.done ? 'title done' : 'title';
   title.textContent = entry.title;
+  const tags = document.createElement('span');
+  tags.className = 'tags';
+  tags.append(...(entry.tags || []).map((tag) => {
+    const chip = document.createElement('span');
+    chip.className = 'tag';
+    chip.textContent = '+' + tag;
+    return chip;
+  }));
 
   const edit = labelledButton('Edit', 'Edit ' + entry.title, () => {
     item.replaceWith(editForm(entry));
@@ -224,7 +233,7 @@ function entryItem(entry) {
       await loadEntries();
       await loadListNames();
     }));
-  item.append(done, title, edit, remove);
+  item.append(done, title, tags, edit, remove);
   return item;
 }
 
@@ -298,6 +307,16 @@ page.addEntryForm.addEventListener('submit', (event) => {
       title: page.entryTitle.value,
     });
     page.entryTitle.value = '';
+    await loadEntries();
+    await loadListNames();
+  });
+});
+
+// Reverts the list's last change, as todo undo does; todod says when
+// nothing is left to undo.
+page.undo.addEventListener('click', () => {
+  act(async () => {
+    await api('POST', listPath(openList) + '/undo');
     await loadEntries();
     await loadListNames();
   });
