@@ -89,6 +89,19 @@ void save_entry_fields(Archive& archive, const Entry& entry) {
   for (const std::string& tag : entry.tags) detail::save_string(archive, tag);
 }
 
+// An entry's tag count and tags, which must come normalized.
+template <class Archive>
+void load_tags(Archive& archive, Entry& entry) {
+  const std::size_t count = detail::load_count(archive, kMaxTagsPerEntry, kMinTagBytes, "tag");
+  entry.tags.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    entry.tags.push_back(detail::load_string(archive, kMaxTagBytes, "tag"));
+  }
+  Result<Tags> normalized = normalized_tags(entry.tags);
+  if (!normalized) throw cereal::Exception(normalized.error().message);
+  if (normalized.value() != entry.tags) throw cereal::Exception("tags out of order or repeated");
+}
+
 template <class Archive>
 void load_entry_fields(Archive& archive, Entry& entry, std::uint32_t version) {
   archive(entry.id);
@@ -102,15 +115,10 @@ void load_entry_fields(Archive& archive, Entry& entry, std::uint32_t version) {
   require(validate_title(entry.title));
   entry.done = detail::load_bool(archive, "done");
   if (version < 2) return;
-  const std::size_t count = detail::load_count(archive, kMaxTagsPerEntry, kMinTagBytes, "tag");
-  if (count == 0) throw cereal::Exception("a format 2 entry without tags (written as format 1)");
-  entry.tags.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    entry.tags.push_back(detail::load_string(archive, kMaxTagBytes, "tag"));
+  load_tags(archive, entry);
+  if (entry.tags.empty()) {
+    throw cereal::Exception("a format 2 entry without tags (written as format 1)");
   }
-  Result<Tags> normalized = normalized_tags(entry.tags);
-  if (!normalized) throw cereal::Exception(normalized.error().message);
-  if (normalized.value() != entry.tags) throw cereal::Exception("tags out of order or repeated");
 }
 
 // An entry in the values of format 3, with its tag count whether or not it
@@ -127,14 +135,7 @@ void save_entry_with_tags(Archive& archive, const Entry& entry) {
 template <class Archive>
 void load_entry_with_tags(Archive& archive, Entry& entry) {
   load_entry_fields(archive, entry, 1);
-  const std::size_t count = detail::load_count(archive, kMaxTagsPerEntry, kMinTagBytes, "tag");
-  entry.tags.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    entry.tags.push_back(detail::load_string(archive, kMaxTagBytes, "tag"));
-  }
-  Result<Tags> normalized = normalized_tags(entry.tags);
-  if (!normalized) throw cereal::Exception(normalized.error().message);
-  if (normalized.value() != entry.tags) throw cereal::Exception("tags out of order or repeated");
+  load_tags(archive, entry);
 }
 
 ChangeKind load_change_kind(cereal::PortableBinaryInputArchive& archive) {
