@@ -53,6 +53,13 @@ struct UndoStep {
   friend bool operator==(const UndoStep&, const UndoStep&) = default;
 };
 
+// What a list's journal finds on disk: the sequences of its steps, in any
+// order, and whether some step did not decode.
+struct StoredUndoSequences {
+  std::vector<std::uint64_t> sequences;
+  bool has_lost_step = false;
+};
+
 std::string encode_entry(const Entry& entry);
 Result<Entry> decode_entry(std::string_view bytes);
 

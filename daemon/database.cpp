@@ -70,8 +70,7 @@ Result<std::vector<RememberedChange>> Database::load_remembered_changes(
       [&](rocksdb::DB& db) { return read_remembered_changes(db, list_name, data_dir()); });
 }
 
-Result<std::vector<std::uint64_t>> Database::load_undo_sequences(
-    const std::string& list_name) const {
+Result<StoredUndoSequences> Database::load_undo_sequences(const std::string& list_name) const {
   return db_->with_db(
       [&](rocksdb::DB& db) { return read_undo_sequences(db, list_name, data_dir()); });
 }

@@ -93,7 +93,7 @@ class Database {
   // (list_reader.hpp).
   Result<std::vector<RememberedChange>> load_remembered_changes(const std::string& list_name) const;
   // The sequences of the list's undo steps, and one step (list_reader.hpp).
-  Result<std::vector<std::uint64_t>> load_undo_sequences(const std::string& list_name) const;
+  Result<StoredUndoSequences> load_undo_sequences(const std::string& list_name) const;
   Result<std::optional<UndoStep>> load_undo_step(const std::string& list_name,
                                                  std::uint8_t slot) const;
   // Whether anything is stored under exactly this name (list_reader.hpp): a

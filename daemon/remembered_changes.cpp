@@ -11,8 +11,9 @@ namespace {
 
 // As the Server counts an entry: its own heap blocks, if any.
 std::size_t entry_heap_bytes(const RememberedChange& change) {
-  const Entry* entry = std::get_if<Entry>(&change.answer);
-  return entry != nullptr ? heap_bytes(*entry) : 0;
+  if (const Entry* entry = std::get_if<Entry>(&change.answer)) return heap_bytes(*entry);
+  if (const Undone* undone = std::get_if<Undone>(&change.answer)) return heap_bytes(undone->entry);
+  return 0;
 }
 
 }  // namespace

@@ -259,7 +259,10 @@ void Server::handle_group() {
   try {
     ListMutations mutations(name_, *list_);
     if (list_->journal) list_->journal->start_group();
-    while (queue_head_ != nullptr && group->items.size() < kMaxGroupSize) {
+    // Drops and their undos each carry a whole list: their steps bound the
+    // group's batch too.
+    while (queue_head_ != nullptr && group->items.size() < kMaxGroupSize &&
+           !(list_->journal && list_->journal->is_group_full())) {
       std::unique_ptr<Message> message(queue_head_);
       queue_head_ = message->next;
       if (queue_head_ == nullptr) queue_tail_ = nullptr;
@@ -413,10 +416,20 @@ ListResult Server::undo(LoadedList& list, ListMutations& mutations) {
   for (EntryId id : step.added) {
     if (!list.has_entry(id)) return mismatch(id, "gone");
   }
+  std::size_t returning = 0;
   for (const Entry& entry : step.replaced) {
     if (list.has_entry(entry.id) != (step.change == ChangeKind::update)) {
       return mismatch(entry.id, step.change == ChangeKind::update ? "gone" : "there");
     }
+    if (entry.id >= list.next_id()) return mismatch(entry.id, "past the ids the list handed out");
+    if (!list.has_entry(entry.id)) ++returning;
+  }
+  // Checked before anything changes, so that put_back cannot fail half way.
+  if (list.size() - step.added.size() + returning > List::kMaxEntries) {
+    return Error::invalid("list " + quoted_for_message(name_) + " is full: undoing its last " +
+                          std::string(change_name(step.change)) + " would put back " +
+                          std::to_string(returning) + " entries past the " +
+                          std::to_string(List::kMaxEntries) + " a list may hold");
   }
   Undone undone{step.change, step.added.size() + step.replaced.size(), {}};
   for (EntryId id : step.added) {

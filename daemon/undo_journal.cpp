@@ -8,7 +8,20 @@
 
 namespace todo {
 
-UndoJournal::UndoJournal(const std::vector<std::uint64_t>& stored_sequences) {
+UndoJournal::UndoJournal(const StoredUndoSequences& stored_steps) {
+  const std::vector<std::uint64_t>& stored_sequences = stored_steps.sequences;
+  if (stored_steps.has_lost_step) {
+    // Which change the lost step reverted is unknown, so an undo could skip
+    // it and revert an older one: nothing is undone past it, and nothing
+    // before it either. Sequences go on from the newest, as they never
+    // repeat.
+    has_lost_step_ = true;
+    for (std::uint64_t sequence : stored_sequences) {
+      next_sequence_ = std::max(next_sequence_, sequence + 1);
+    }
+    oldest_sequence_ = next_sequence_;
+    return;
+  }
   if (stored_sequences.empty()) return;
   const std::unordered_set<std::uint64_t> stored(stored_sequences.begin(), stored_sequences.end());
   const std::uint64_t newest = *std::max_element(stored_sequences.begin(), stored_sequences.end());
@@ -20,6 +33,7 @@ UndoJournal::UndoJournal(const std::vector<std::uint64_t>& stored_sequences) {
 }
 
 void UndoJournal::record(UndoStep step, ListMutations& mutations) {
+  if (has_lost_step_) clear(mutations);
   // Counted first: a drop of a big list would otherwise encode it all to
   // find out.
   if (encoded_undo_step_bytes(step) > kMaxStepBytes) {
@@ -27,7 +41,9 @@ void UndoJournal::record(UndoStep step, ListMutations& mutations) {
     return;
   }
   step.sequence = next_sequence_;
-  mutations.put_undo_step(slot_of(step.sequence), encode_undo_step(step));
+  std::string encoded = encode_undo_step(step);
+  unwritten_bytes_ += encoded.size();
+  mutations.put_undo_step(slot_of(step.sequence), std::move(encoded));
   ++next_sequence_;
   // The slot it took held the oldest step, when the ring was full.
   oldest_sequence_ = std::max(oldest_sequence_,
@@ -37,6 +53,7 @@ void UndoJournal::record(UndoStep step, ListMutations& mutations) {
 
 Result<std::optional<UndoStep>> UndoJournal::take_newest(const StepReader& read,
                                                          ListMutations& mutations) {
+  if (has_lost_step_) clear(mutations);
   if (is_empty()) return std::optional<UndoStep>();
   const std::uint64_t newest = next_sequence_ - 1;
   std::optional<UndoStep> step;
@@ -65,6 +82,7 @@ void UndoJournal::clear(ListMutations& mutations) {
   }
   oldest_sequence_ = next_sequence_;
   unwritten_.clear();
+  has_lost_step_ = false;
 }
 
 std::size_t UndoJournal::approximate_bytes() const {

@@ -50,9 +50,9 @@ class UndoJournal {
   // Reads the step in a slot from disk (Database::load_undo_step).
   using StepReader = std::function<Result<std::optional<UndoStep>>(std::uint8_t slot)>;
 
-  // stored_sequences: those of the steps on disk, in any order
-  // (read_undo_sequences).
-  explicit UndoJournal(const std::vector<std::uint64_t>& stored_sequences);
+  // stored: the steps on disk (read_undo_sequences). With a step lost, the
+  // journal is empty, and every slot is erased with the next change or undo.
+  explicit UndoJournal(const StoredUndoSequences& stored);
 
   // Writes step as the newest, its sequence set, into mutations; one over
   // kMaxStepBytes is not written, and the journal is emptied instead.
@@ -64,7 +64,13 @@ class UndoJournal {
   void clear(ListMutations& mutations);
   // A new group: the steps of the last one are on disk now, and are read
   // from there.
-  void start_group() { unwritten_.clear(); }
+  void start_group() {
+    unwritten_.clear();
+    unwritten_bytes_ = 0;
+  }
+  // Whether this group's steps are past kMaxStepBytes together: its write
+  // batch is then big enough, and what is queued waits for the next.
+  bool is_group_full() const { return unwritten_bytes_ > kMaxStepBytes; }
 
   bool is_empty() const { return next_sequence_ == oldest_sequence_; }
   std::size_t approximate_bytes() const;
@@ -77,6 +83,8 @@ class UndoJournal {
   std::uint64_t next_sequence_ = 1;
   std::uint64_t oldest_sequence_ = 1;  // == next_sequence_: nothing to undo
   std::vector<UndoStep> unwritten_;    // this group's, oldest first
+  std::size_t unwritten_bytes_ = 0;    // their encodings' sizes
+  bool has_lost_step_ = false;         // cleared by clear()
 };
 
 }  // namespace todo

@@ -232,5 +232,37 @@ TEST_CASE("an undo refuses a list changed behind its journal, and empties the jo
   CHECK(call(*bob, UndoChange{}).error().code == StatusCode::not_found);
 }
 
+TEST_CASE("a step that does not decode empties the journal and the steps before it", "[undo]") {
+  testing::TempDir dir;
+  {
+    auto system = start_system(dir.path());
+    auto bob = system->cache().server_process("bob");
+    for (const char* title : {"First", "Second", "Third"}) {
+      REQUIRE(call(*bob, AddEntry{day("2026-12-02"), title}).ok());
+    }
+  }
+  {
+    // Step 2, the second add's, in slot 2.
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open({}, dir.path().string(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Put({}, StorageLayout::undo_key("bob", 2), "\xff\xfe garbage").ok());
+  }
+  {
+    auto system = start_system(dir.path());
+    auto bob = system->cache().server_process("bob");
+    // Not step 3 either: which change step 2 reverted is unknown.
+    CHECK(call(*bob, UndoChange{}).error().code == StatusCode::not_found);
+    CHECK(ids(*bob) == std::vector<EntryId>{1, 2, 3});
+    REQUIRE(add(*bob, "2026-12-03", "Fourth") == 4);
+  }
+  // The slots were erased: after a restart, only the add since is undone.
+  auto system = start_system(dir.path());
+  auto bob = system->cache().server_process("bob");
+  CHECK(undone(call(*bob, UndoChange{})).entry.id == 4);
+  CHECK(call(*bob, UndoChange{}).error().code == StatusCode::not_found);
+  CHECK(ids(*bob) == std::vector<EntryId>{1, 2, 3});
+}
+
 }  // namespace
 }  // namespace todo

@@ -128,28 +128,28 @@ Result<std::vector<RememberedChange>> read_remembered_changes(rocksdb::DB& db,
   return oldest_first;
 }
 
-Result<std::vector<std::uint64_t>> read_undo_sequences(rocksdb::DB& db,
-                                                       const std::string& list_name,
-                                                       const std::filesystem::path& dir) {
+Result<StoredUndoSequences> read_undo_sequences(rocksdb::DB& db, const std::string& list_name,
+                                                const std::filesystem::path& dir) {
   const std::string prefix = StorageLayout::undo_prefix(list_name);
   const std::string prefix_end = StorageLayout::undo_prefix_end(list_name);
   const rocksdb::Slice upper_bound(prefix_end);
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_bound;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
-  std::vector<std::uint64_t> sequences;
+  StoredUndoSequences stored;
   for (it->Seek(prefix); it->Valid(); it->Next()) {
     auto step = decode_undo_step(it->value().ToStringView());
     if (!step) {
-      // The journal ends where a step is lost; the list itself is whole.
+      // The list itself is whole; only its undo is lost.
       log_event("undo step of list " + quoted_for_message(list_name) +
-                " is corrupt and left out of its journal: " + step.error().message);
+                " is corrupt, so its undo journal is emptied: " + step.error().message);
+      stored.has_lost_step = true;
       continue;
     }
-    sequences.push_back(step.value().sequence);
+    stored.sequences.push_back(step.value().sequence);
   }
   if (!it->status().ok()) return unreadable(list_name, dir, it->status());
-  return sequences;
+  return stored;
 }
 
 Result<std::optional<UndoStep>> read_undo_step(rocksdb::DB& db, const std::string& list_name,

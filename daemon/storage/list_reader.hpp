@@ -58,10 +58,10 @@ Result<std::vector<RememberedChange>> read_remembered_changes(rocksdb::DB& db,
 
 // The sequences of the list's stored undo steps (undo_journal.hpp), in slot
 // order; none when nothing is stored under the name. A step that does not
-// decode is left out and logged: the journal then ends after it.
-Result<std::vector<std::uint64_t>> read_undo_sequences(rocksdb::DB& db,
-                                                       const std::string& list_name,
-                                                       const std::filesystem::path& dir);
+// decode is logged and said (has_lost_step): the journal cannot tell which
+// change it reverted, so none of it can be trusted.
+Result<StoredUndoSequences> read_undo_sequences(rocksdb::DB& db, const std::string& list_name,
+                                                const std::filesystem::path& dir);
 
 // The undo step in this slot of the list's journal; none when it is empty.
 Result<std::optional<UndoStep>> read_undo_step(rocksdb::DB& db, const std::string& list_name,
