@@ -29,15 +29,9 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 # Runs one workload against a fresh todod of binary $1; appends "which workload W ops us".
 run_one() {
-  local which=$1 binary=$2 workload=$3 in_flight=$4
+  local which=$1 workload=$3 in_flight=$4
   rm -rf "$work/data"
-  : > "$work/log"
-  "$binary" --data-dir "$work/data" --listen "$endpoint" --sync 2>> "$work/log" &
-  todod_pid=$!
-  until grep -q ' serving ' "$work/log"; do
-    kill -0 "$todod_pid" 2>/dev/null || { cat "$work/log" >&2; exit 1; }
-    sleep 0.005
-  done
+  todod_binary=$2 start_todod --sync
   "$bench" --endpoint "$endpoint" -c 64 -w "$in_flight" --workload "$workload" \
     --duration 5 --warmup 1 --json > "$work/json" &
   local bench_pid=$!

@@ -12,11 +12,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Starts todod on $work/data and waits for its "serving" line; fails, with
-# todod's own words, if it exits first (a bad option, say).
+# Starts todod ($todod_binary, by default the build's) on $work/data and waits
+# for its "serving" line; fails, with todod's own words, if it exits first (a
+# bad option, say).
 start_todod() {
   : > "$work/log"
-  "$build/daemon/todod" --data-dir "$work/data" --listen "$endpoint" "$@" 2>> "$work/log" &
+  "${todod_binary:-$build/daemon/todod}" --data-dir "$work/data" --listen "$endpoint" "$@" 2>> "$work/log" &
   todod_pid=$!
   until grep -q ' serving ' "$work/log"; do
     if ! kill -0 "$todod_pid" 2>/dev/null; then

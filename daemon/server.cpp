@@ -313,14 +313,12 @@ void Server::fail_group(Group& group, const std::exception& error) {
 
 ListResult Server::apply(LoadedList& list, const ListOperation& operation,
                          ListMutations& mutations) {
-  if (is_change(operation)) {
-    if (auto loaded = ensure_journal_loaded(list); !loaded) return loaded.error();
-  }
   // Whether or not the change succeeds: a failed one leaves the list as it
   // was, and forgetting costs only one encoding more.
   if (is_change(operation)) {
     list.all_entries.reset();
     list.big_entries_in_flight.reset();
+    if (auto loaded = ensure_journal_loaded(list); !loaded) return loaded.error();
   }
   return std::visit(
       [&](const auto& op) -> ListResult {
