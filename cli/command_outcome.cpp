@@ -28,7 +28,8 @@ int report_failure(const ReplyPrinter& printer, const Error& failure) {
 bool is_change(CliCommand::Kind kind) {
   using Kind = CliCommand::Kind;
   return kind == Kind::add || kind == Kind::update || kind == Kind::done || kind == Kind::undone ||
-         kind == Kind::erase || kind == Kind::drop || kind == Kind::undo;
+         kind == Kind::erase || kind == Kind::drop || kind == Kind::undo || kind == Kind::rename ||
+         kind == Kind::move;
 }
 
 void give_key(Command& command, IdempotencyKeySource& keys) {

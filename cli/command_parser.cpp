@@ -91,6 +91,13 @@ constexpr CommandHelp kCommands[] = {
      "revert the list's last change (add, update,\n"
      "done, undone, delete, drop); again, the one\n"
      "before; todod keeps the last 100 of each list"},
+    {"rename", "rename LIST NEWNAME",
+     "give a list another name, with its entries,\n"
+     "their ids and its undo history; refused when\n"
+     "NEWNAME holds entries"},
+    {"move", "move LIST ID NEWLIST",
+     "move an entry to another list, where it takes\n"
+     "a new id, which todo prints"},
     {"lists", "lists [--after NAME] [--limit N]",
      "names of the lists that hold entries, sorted;\n"
      "with --limit, at most N (1 to 1000) after NAME"},
@@ -322,6 +329,33 @@ bool parse_delete(const std::vector<std::string>& words, CliCommand& command, Co
   return true;
 }
 
+// rename LIST NEWNAME and move LIST ID NEWLIST: the other list's name, as
+// the first one, is never a word starting with '-' unless after `--`.
+bool parse_transfer(const std::vector<std::string>& words, std::size_t first_literal,
+                    CliCommand& command, CommandError& error) {
+  const bool is_rename = words[0] == "rename";
+  if (!has_arguments(words, is_rename ? 2 : 3, error)) return false;
+  const std::size_t other = is_rename ? 2 : 3;
+  if (words[other].starts_with('-') && other < first_literal) {
+    return usage(error, "'" + words[other] + "' is an option, not a list name (to name a list " +
+                            "that starts with '-', put -- before it; try 'todo help " + words[0] +
+                            "')");
+  }
+  if (auto valid = validate_list_name(words[other]); !valid) {
+    error = {false, valid.error().message};
+    return false;
+  }
+  if (is_rename) {
+    command = list_command(CliCommand::Kind::rename, words, RenameList{words[2]});
+    return true;
+  }
+  MoveEntry move;
+  if (!parse_id(words[2], move.id, error)) return false;
+  move.destination = words[3];
+  command = list_command(CliCommand::Kind::move, words, std::move(move));
+  return true;
+}
+
 bool parse_help(const std::vector<std::string>& words, CliCommand& command, CommandError& error) {
   if (words.size() > 2) return usage(error, grammar_usage("help"));
   std::string topic = words.size() == 2 ? words[1] : "";
@@ -491,6 +525,8 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, std::size_
     command = list_command(CliCommand::Kind::undo, words, UndoChange{});
     return true;
   }
+  if (verb == "rename" || verb == "move")
+    return parse_transfer(words, first_literal, command, error);
   if (verb == "drop") {
     const bool is_confirmed = words.size() == 3 && (words[2] == "--yes" || words[2] == "-y");
     if (!is_confirmed && !has_arguments(words, 1, error)) return false;

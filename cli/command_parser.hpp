@@ -7,6 +7,7 @@
 //   show LIST ID      agenda [--days N] [--tag T]...
 //   update LIST ID [--date D] [--title T]
 //   done LIST ID      undone LIST ID      delete LIST ID      undo LIST
+//   rename LIST NEWNAME      move LIST ID NEWLIST
 //   lists      drop LIST      ping      batch [--retry]      help [COMMAND]
 //   export [LIST...]      import [--list LIST]      backup DIR [--keep N]
 //   keygen FILE
@@ -48,6 +49,8 @@ struct CliCommand {
     undone,
     erase,
     undo,
+    rename,
+    move,
     lists,
     drop,
     ping,

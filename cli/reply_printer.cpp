@@ -169,6 +169,7 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
   const std::string_view line_break = is_one_line_ ? "; " : "\n";
   switch (kind) {
     case CliCommand::Kind::add:
+    case CliCommand::Kind::move:
       return std::to_string(std::get<EntryId>(reply.payload));
     case CliCommand::Kind::entries: {
       const auto& entries = std::get<std::vector<Entry>>(reply.payload);
@@ -227,6 +228,7 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
     }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
+    case CliCommand::Kind::rename:
     case CliCommand::Kind::batch:
     case CliCommand::Kind::help:
     case CliCommand::Kind::keygen:
@@ -248,6 +250,7 @@ boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& 
   };
   switch (kind) {
     case CliCommand::Kind::add:
+    case CliCommand::Kind::move:
       return boost::json::object{{"id", std::get<EntryId>(reply.payload)}};
     case CliCommand::Kind::entries: {
       boost::json::array entries;
@@ -295,6 +298,7 @@ boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& 
     }
     case CliCommand::Kind::erase:
     case CliCommand::Kind::drop:
+    case CliCommand::Kind::rename:
     case CliCommand::Kind::batch:
     case CliCommand::Kind::help:
     case CliCommand::Kind::keygen:

@@ -2,17 +2,18 @@
 // (--json). In `todo batch` every reply is one line; a text reply that would
 // take several lines (entries, lists) is joined with "; ".
 //
-// Text: add prints the id; entries one line per entry, "ID DATE [x] TITLE"
+// Text: add prints the id, and move the entry's new id; entries one line per entry, "ID DATE [x]
+// TITLE"
 // ("[ ]" when not done), ids padded after to the widest id in the reply (not
 // in batch, where a reply is one line); show, update, done, undone the entry; delete
-// and drop "ok"; undo "undid CHANGE: " and the entry it touched, as it is
+// drop and rename "ok"; undo "undid CHANGE: " and the entry it touched, as it is
 // again (the one an add made, as it was), or "undid drop: N entries back";
 // lists one name per line; ping one summary line; token add the secret
 // alone; token list one line per token.
 // JSON, written by Boost.JSON, one line, as the HTTP API writes the same values
-// (common/json_values.hpp): add {"id":N}; entries an array of
+// (common/json_values.hpp): add and move {"id":N}; entries an array of
 // {"id","date","title","done","list"}; show, update, done, undone that object;
-// delete, drop {"ok":true}; undo {"undid":CHANGE,"entries":N,"entry":{...}}
+// delete, drop, rename {"ok":true}; undo {"undid":CHANGE,"entries":N,"entry":{...}}
 // ("entry" not for a drop); lists an array of names; ping an object; token add
 // {"secret":S}; token list an array of {"name","lists","read_only","created",
 // "last_used"}. An error is {"error":{"code":CODE,"message":MESSAGE}}, CODE

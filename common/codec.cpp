@@ -142,7 +142,7 @@ ChangeKind load_change_kind(cereal::PortableBinaryInputArchive& archive) {
   std::uint8_t kind = 0;
   archive(kind);
   if (kind < static_cast<std::uint8_t>(ChangeKind::add) ||
-      kind > static_cast<std::uint8_t>(ChangeKind::drop)) {
+      kind > static_cast<std::uint8_t>(ChangeKind::move)) {
     throw cereal::Exception("unknown change " + std::to_string(kind));
   }
   return static_cast<ChangeKind>(kind);
@@ -160,6 +160,10 @@ void save(Archive& archive, const StoredUndoStep& stored) {
   for (EntryId id : step.added) archive(id);
   detail::save_count(archive, step.replaced.size());
   for (const Entry& entry : step.replaced) save_entry_with_tags(archive, entry);
+  if (step.change == ChangeKind::move) {
+    detail::save_string(archive, step.other_list);
+    archive(step.other_id);
+  }
 }
 
 template <class Archive>
@@ -185,11 +189,21 @@ void load(Archive& archive, StoredUndoStep& stored) {
       throw cereal::Exception("replaced entries out of id order");
     }
   }
-  const bool is_add = step.change == ChangeKind::add;
-  const bool has_one_entry = step.change == ChangeKind::update || step.change == ChangeKind::erase;
+  // A move writes a step in both lists: the id it added to one, the entry it
+  // took from the other.
+  const bool is_add = step.change == ChangeKind::add || (step.change == ChangeKind::move && added);
+  const bool has_one_entry = step.change == ChangeKind::update ||
+                             step.change == ChangeKind::erase || step.change == ChangeKind::move;
   if (is_add ? added != 1 || replaced != 0
              : added != 0 || (has_one_entry ? replaced != 1 : replaced == 0)) {
     throw cereal::Exception("an undo step that no change makes");
+  }
+  if (step.change == ChangeKind::move) {
+    step.other_list = detail::load_string(archive, kMaxListNameBytes, "other list");
+    archive(step.other_id);
+    if (step.other_list.empty() || step.other_id == 0) {
+      throw cereal::Exception("a move's undo step that names no other entry");
+    }
   }
 }
 
@@ -326,6 +340,7 @@ std::size_t encoded_undo_step_bytes(const UndoStep& step) {
     bytes += 8 + 4 + 8 + entry.title.size() + 1 + 8;
     for (const std::string& tag : entry.tags) bytes += 8 + tag.size();
   }
+  if (step.change == ChangeKind::move) bytes += 8 + step.other_list.size() + 8;
   return bytes;
 }
 

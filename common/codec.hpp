@@ -44,11 +44,17 @@ struct ListMeta {
 // What reverts one change to a list (daemon/undo_journal.hpp): the ids of
 // the entries it added, to take out, and the entries it changed or removed,
 // as they were, to put back. sequence orders a list's steps.
+//
+// A move writes a step in both lists: in the one it went to the id it took
+// there (added), in the one it left the entry as it was (replaced); each
+// names the other list and the entry's id there.
 struct UndoStep {
   std::uint64_t sequence = 0;
   ChangeKind change = ChangeKind::add;
   std::vector<EntryId> added;   // an add's id
   std::vector<Entry> replaced;  // an update's or a delete's entry, a drop's entries, by id
+  std::string other_list;       // a move's
+  EntryId other_id = 0;         // a move's
 
   friend bool operator==(const UndoStep&, const UndoStep&) = default;
 };

@@ -91,6 +91,11 @@ std::uint64_t change_fingerprint(const ListOperation& operation) {
           }
         } else if constexpr (std::is_same_v<Op, DeleteEntry>) {
           hash.add(op.id);
+        } else if constexpr (std::is_same_v<Op, RenameList>) {
+          hash.add(op.new_name);
+        } else if constexpr (std::is_same_v<Op, MoveEntry>) {
+          hash.add(op.id);
+          hash.add(op.destination);
         }
         // GetEntries is no change; DropList and UndoChange have no fields.
       },

@@ -58,12 +58,33 @@ struct DropList {};
 // Reverts the list's last change that is not itself an undo (undo_journal.hpp).
 struct UndoChange {};
 
-using ListOperation =
-    std::variant<AddEntry, GetEntries, UpdateEntry, DeleteEntry, DropList, UndoChange>;
+// Gives the list, whole, another name: its entries keep their ids, and its
+// undo journal goes with it. Refused onto a list that holds entries. The old name is left as a drop
+// leaves a list: holding nothing, keeping its next id. Carried out by ListTransfers, not by one
+// list's actor.
+struct RenameList {
+  std::string new_name;
+};
+
+// Moves one entry to another list, where it takes that list's next id;
+// answered with the new id. Carried out by ListTransfers.
+struct MoveEntry {
+  EntryId id = 0;
+  std::string destination;
+};
+
+using ListOperation = std::variant<AddEntry, GetEntries, UpdateEntry, DeleteEntry, DropList,
+                                   UndoChange, RenameList, MoveEntry>;
 
 // Whether an operation may change the list, and so must be persisted.
 inline bool is_change(const ListOperation& operation) {
   return !std::holds_alternative<GetEntries>(operation);
+}
+
+// Whether an operation changes two lists at once (ListTransfers).
+inline bool is_transfer(const ListOperation& operation) {
+  return std::holds_alternative<RenameList>(operation) ||
+         std::holds_alternative<MoveEntry>(operation);
 }
 
 // Entries read, already in their wire form (protocol.hpp: encode_entries,
@@ -81,8 +102,9 @@ struct EncodedEntries {
 // The answer to a drop of a list that held nothing: the drop wrote nothing.
 struct NothingToDrop {};
 
-// The changes an undo reverts.
-enum class ChangeKind : std::uint8_t { add = 1, update = 2, erase = 3, drop = 4 };
+// The changes a list's undo journal records. An undo reverts all but a move,
+// which changed another list too (undo_journal.hpp).
+enum class ChangeKind : std::uint8_t { add = 1, update = 2, erase = 3, drop = 4, move = 5 };
 
 // The name todo and the HTTP API show a change by: "add", "update",
 // "delete", "drop".
@@ -96,6 +118,8 @@ inline std::string_view change_name(ChangeKind change) {
       return "delete";
     case ChangeKind::drop:
       return "drop";
+    case ChangeKind::move:
+      return "move";
   }
   return "change";
 }

@@ -48,7 +48,9 @@ enum class OperationTag : std::uint8_t {
   drop = 5,
   get_page = 6,
   get_filtered = 7,
-  undo = 8
+  undo = 8,
+  rename = 9,
+  move = 10
 };
 enum class PayloadTag : std::uint8_t {
   none = 0,
@@ -306,9 +308,15 @@ void save_operation(OutArchive& archive, const ListOperation& operation, std::ui
           archive(static_cast<std::uint8_t>(OperationTag::erase), op.id);
         } else if constexpr (std::is_same_v<Op, DropList>) {
           archive(static_cast<std::uint8_t>(OperationTag::drop));
-        } else {
-          static_assert(std::is_same_v<Op, UndoChange>);
+        } else if constexpr (std::is_same_v<Op, UndoChange>) {
           archive(static_cast<std::uint8_t>(OperationTag::undo));
+        } else if constexpr (std::is_same_v<Op, RenameList>) {
+          archive(static_cast<std::uint8_t>(OperationTag::rename));
+          save_string(archive, op.new_name);
+        } else {
+          static_assert(std::is_same_v<Op, MoveEntry>);
+          archive(static_cast<std::uint8_t>(OperationTag::move), op.id);
+          save_string(archive, op.destination);
         }
       },
       operation);
@@ -316,7 +324,7 @@ void save_operation(OutArchive& archive, const ListOperation& operation, std::ui
 
 ListOperation load_operation(InArchive& archive, std::uint32_t version) {
   const bool has_tags = version >= kTagsVersion;
-  switch (load_tag(archive, OperationTag::add, OperationTag::undo, "operation")) {
+  switch (load_tag(archive, OperationTag::add, OperationTag::move, "operation")) {
     case OperationTag::add: {
       AddEntry add;
       add.date = load_date(archive);
@@ -364,6 +372,14 @@ ListOperation load_operation(InArchive& archive, std::uint32_t version) {
       return load_filtered_get(archive, version);
     case OperationTag::undo:
       return UndoChange{};
+    case OperationTag::rename:
+      return RenameList{load_string(archive, kMaxRequestBytes, "new list name")};
+    case OperationTag::move: {
+      MoveEntry move;
+      archive(move.id);
+      move.destination = load_string(archive, kMaxRequestBytes, "destination list name");
+      return move;
+    }
   }
   throw cereal::Exception("unknown operation");
 }
@@ -671,7 +687,7 @@ void load(Archive& archive, WireReply& wire) {
     }
     case PayloadTag::undone: {
       Undone undone;
-      undone.change = load_tag(archive, ChangeKind::add, ChangeKind::drop, "change");
+      undone.change = load_tag(archive, ChangeKind::add, ChangeKind::move, "change");
       archive(undone.entries);
       undone.entry = load_entry(archive, wire.version);
       reply.payload = std::move(undone);

@@ -7,8 +7,8 @@
 # The commands are those of `todo help`; tests/completion_test.sh fails when one
 # is missing here.
 
-_todo_commands=(add entries show agenda update 'done' undone delete undo lists drop ping batch export
-  import backup help keygen token)
+_todo_commands=(add entries show agenda update 'done' undone delete undo rename move lists drop ping
+  batch export import backup help keygen token)
 _todo_global_options=(--endpoint --timeout --json --color --curve-key --server-key --insecure-tcp
   --config --version --help)
 
@@ -118,6 +118,12 @@ _todo_complete() {
       ;;
     show | done | undone | delete | undo)
       ((argument == 1)) && _todo_reply_list_names
+      ;;
+    rename)
+      ((argument == 1)) && _todo_reply_list_names
+      ;;
+    move)
+      ((argument == 1 || argument == 3)) && _todo_reply_list_names
       ;;
     entries | lists)
       options=(--after --limit)

@@ -92,6 +92,8 @@ complete -c todo -n 'not __todo_command_position' -a undone -d 'mark an entry no
 complete -c todo -n 'not __todo_command_position' -a delete -d 'delete an entry'
 complete -c todo -n 'not __todo_command_position' -a lists -d 'names of the lists that hold entries'
 complete -c todo -n 'not __todo_command_position' -a undo -d 'revert the last change to a list'
+complete -c todo -n 'not __todo_command_position' -a rename -d 'give a list another name'
+complete -c todo -n 'not __todo_command_position' -a move -d 'move an entry to another list'
 complete -c todo -n 'not __todo_command_position' -a drop -d 'delete a whole list'
 complete -c todo -n 'not __todo_command_position' -a ping -d 'version, uptime and counters'
 complete -c todo -n 'not __todo_command_position' -a batch -d 'commands from stdin, one per line'
@@ -103,7 +105,8 @@ complete -c todo -n 'not __todo_command_position' -a keygen -d 'write a CURVE ke
 complete -c todo -n 'not __todo_command_position' -a token -d 'access tokens for the HTTP API'
 
 complete -c todo -n '__todo_command_position' -s h -l help -d "show the command's usage"
-complete -c todo -n "__todo_at 'add entries show update done undone delete undo drop' 1" -a '(__todo_list_names)'
+complete -c todo -n "__todo_at 'add entries show update done undone delete undo rename move drop' 1" -a '(__todo_list_names)'
+complete -c todo -n '__todo_at move 3' -a '(__todo_list_names)'
 complete -c todo -n '__todo_at add 2' -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m'
 complete -c todo -n '__todo_at add' -l date -x -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m' -d "the entry's date"
 complete -c todo -n '__todo_at entries 2' -a 'today tomorrow yesterday monday tuesday wednesday thursday friday saturday sunday eow eom eoy +1d +1w +1m'
@@ -129,7 +132,7 @@ complete -c todo -n '__todo_at export' -a '(__todo_list_names)'
 complete -c todo -n '__todo_at import' -l list -x -a '(__todo_list_names)' -d 'where tasks without a project go'
 complete -c todo -n '__todo_at backup 1' -F
 complete -c todo -n '__todo_at backup' -l keep -x -d 'delete all but the newest N backups'
-complete -c todo -n '__todo_at help 1' -a 'add entries show agenda update done undone delete undo lists drop ping batch export import backup help keygen token'
+complete -c todo -n '__todo_at help 1' -a 'add entries show agenda update done undone delete undo rename move lists drop ping batch export import backup help keygen token'
 complete -c todo -n '__todo_at keygen 1' -F
 complete -c todo -n '__todo_at token 1' -a 'add list revoke'
 complete -c todo -n '__todo_is_token_add' -l lists -x -d "a list name, or a prefix and '*'"

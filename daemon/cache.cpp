@@ -8,12 +8,16 @@
 #include <vector>
 
 #include "common/name_hash.hpp"
+#include "daemon/list_transfers.hpp"
 #include "daemon/server.hpp"
 
 namespace todo {
 
 Cache::Cache(Scheduler& scheduler, Database& database, SystemCounters& counters)
-    : scheduler_(scheduler), database_(database), counters_(counters) {}
+    : scheduler_(scheduler),
+      database_(database),
+      counters_(counters),
+      transfers_(std::make_unique<ListTransfers>(*this)) {}
 
 Cache::~Cache() = default;
 
@@ -43,6 +47,11 @@ void Cache::send(std::string_view name, ListOperation&& operation,
   // retires one removes it under the lock it retired it under): the next
   // lookup starts a fresh one.
   while (!find_or_start(name, true)->send(std::move(operation), key, std::move(reply))) {
+  }
+}
+
+void Cache::lend(std::string_view name, Server::LoanFn&& on_lent) {
+  while (!find_or_start(name, true)->lend(std::move(on_lent))) {
   }
 }
 

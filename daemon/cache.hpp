@@ -41,6 +41,7 @@ namespace todo {
 
 class Scheduler;
 class Database;
+class ListTransfers;
 struct SystemCounters;
 
 class Cache {
@@ -59,6 +60,9 @@ class Cache {
   // The same for a change that may carry an idempotency key.
   void send(std::string_view name, ListOperation&& operation, std::optional<IdempotencyKey> key,
             Server::ReplyFn&& reply);
+  // Lends the list's actor, starting one if needed (Server::lend).
+  // REQUIRES: validate_list_name(name) succeeded.
+  void lend(std::string_view name, Server::LoanFn&& on_lent);
   // Retires and removes every actor idle for more than idle_ticks ticks of
   // the idle clock (Server::try_retire), counting each in
   // SystemCounters::lists_expired.
@@ -83,6 +87,8 @@ class Cache {
   // What every actor uses: they reach them through their Cache.
   Database& database() const { return database_; }
   SystemCounters& counters() const { return counters_; }
+  // Changes to two lists at once, which borrow this Cache's actors.
+  ListTransfers& transfers() const { return *transfers_; }
 
  private:
   // Enough shards that the few threads that look actors up (todod's I/O thread
@@ -115,6 +121,8 @@ class Cache {
   Database& database_;
   SystemCounters& counters_;
   std::array<Shard, kShardCount> shards_;
+  // Last, so first to go: a transfer still held keeps its actors alive.
+  std::unique_ptr<ListTransfers> transfers_;
 };
 
 }  // namespace todo

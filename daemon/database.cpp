@@ -81,6 +81,10 @@ Result<std::optional<UndoStep>> Database::load_undo_step(const std::string& list
       [&](rocksdb::DB& db) { return read_undo_step(db, list_name, slot, data_dir()); });
 }
 
+Result<StoredListKeys> Database::load_list_keys(const std::string& list_name) const {
+  return db_->with_db([&](rocksdb::DB& db) { return read_list_keys(db, list_name, data_dir()); });
+}
+
 Result<bool> Database::has_list(const std::string& list_name) const {
   return db_->with_db([&](rocksdb::DB& db) { return is_list_stored(db, list_name, data_dir()); });
 }

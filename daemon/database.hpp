@@ -29,6 +29,7 @@
 #include "daemon/durability.hpp"
 #include "daemon/list_write.hpp"
 #include "daemon/storage/data_directory.hpp"
+#include "daemon/storage/list_reader.hpp"
 
 namespace rocksdb {
 class Env;
@@ -96,6 +97,8 @@ class Database {
   Result<StoredUndoSequences> load_undo_sequences(const std::string& list_name) const;
   Result<std::optional<UndoStep>> load_undo_step(const std::string& list_name,
                                                  std::uint8_t slot) const;
+  // What is stored under the name, key by key (list_reader.hpp): for a rename.
+  Result<StoredListKeys> load_list_keys(const std::string& list_name) const;
   // Whether anything is stored under exactly this name (list_reader.hpp): a
   // point read and, when there is no metadata, a seek. A name once stored
   // stays stored, dropped lists too.

@@ -12,6 +12,7 @@
 #include "common/validation.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
+#include "daemon/list_transfers.hpp"
 #include "daemon/list_write.hpp"
 #include "daemon/remembered_changes.hpp"
 #include "daemon/runtime/log.hpp"
@@ -130,6 +131,37 @@ bool Server::send(ListOperation&& operation, std::optional<IdempotencyKey> key, 
   return true;
 }
 
+bool Server::lend(LoanFn&& on_lent) {
+  // Counted as unanswered, as a request is, so that the actor cannot retire
+  // while the loan waits or lasts; but not as a request in the counters.
+  if ((pending_.fetch_add(1, std::memory_order_acq_rel) & kRetired) != 0) {
+    pending_.fetch_sub(1, std::memory_order_relaxed);
+    return false;
+  }
+  auto message = std::make_unique<Message>();
+  message->reply = [this, on_lent = std::move(on_lent)](ListResult result) {
+    if (!result) {
+      on_lent(result.error());
+    } else {
+      on_lent(std::static_pointer_cast<Server>(shared_from_this()));
+    }
+  };
+  message->is_loan = true;
+  mailbox_.push(message.release());
+  wake();
+  return true;
+}
+
+void Server::end_loan() {
+  list_.reset();
+  write_state_.store(WriteState::none, std::memory_order_seq_cst);
+  // What arrived during the loan waited for it. has_backlog_ was stored
+  // before the loan began, and nothing changes it while the loan lasts.
+  const bool has_waiting = has_backlog_.load(std::memory_order_seq_cst) || !mailbox_.is_empty();
+  pending_.fetch_sub(1, std::memory_order_release);
+  if (has_waiting) wake();
+}
+
 bool Server::try_retire(std::uint32_t idle_ticks) {
   if (this->idle_ticks() <= idle_ticks) return false;
   return try_retire();
@@ -152,7 +184,8 @@ bool Server::has_new_work() const {
     case WriteState::done:
       return true;
     case WriteState::in_flight:
-      // New messages wait for the write; its completion wakes the actor.
+    case WriteState::lent:
+      // New messages wait for the write or the loan; its end wakes the actor.
       return false;
     case WriteState::none:
       break;
@@ -166,6 +199,7 @@ bool Server::has_new_work() const {
 void Server::run_turn() {
   switch (write_state_.load(std::memory_order_acquire)) {
     case WriteState::in_flight:
+    case WriteState::lent:
       return;
     case WriteState::done:
       answer_failed_write();
@@ -175,13 +209,51 @@ void Server::run_turn() {
       break;
   }
   take_mailbox();
-  if (queue_head_ != nullptr && ensure_list_loaded()) handle_group();
+  if (queue_head_ != nullptr && !queue_head_->is_loan && ensure_list_loaded().ok()) {
+    handle_group();
+  }
+  // A loan waits for the group before it to be durable: what it lends is
+  // then what the disk holds.
+  std::unique_ptr<Message> loan;
+  if (queue_head_ != nullptr && queue_head_->is_loan &&
+      write_state_.load(std::memory_order_relaxed) == WriteState::none) {
+    loan = take_oldest();
+  }
   // Stored before the scheduler clears the scheduled flag: a write that
   // completes later sees the backlog and wakes the actor; one that completed
   // already left the write state none, so has_new_work() sees the backlog.
   has_backlog_.store(queue_head_ != nullptr, std::memory_order_seq_cst);
+  if (loan) {
+    lend_now(std::move(loan));
+    return;
+  }
   leave_if_nothing_stored();
   account_list_memory();
+}
+
+std::unique_ptr<Server::Message> Server::take_oldest() {
+  std::unique_ptr<Message> oldest(queue_head_);
+  queue_head_ = oldest->next;
+  if (queue_head_ == nullptr) queue_tail_ = nullptr;
+  return oldest;
+}
+
+void Server::lend_now(std::unique_ptr<Message> loan) {
+  // What is queued behind the loan fails with it when the list cannot be
+  // read (ensure_list_loaded).
+  Result<void> ready = ensure_list_loaded();
+  if (ready) ready = ensure_journal_loaded(*list_);
+  if (ready) ready = ensure_remembered_loaded(*list_);
+  account_list_memory();
+  if (!ready) {
+    pending_.fetch_sub(1, std::memory_order_release);
+    loan->reply(ready.error());
+    return;
+  }
+  write_state_.store(WriteState::lent, std::memory_order_seq_cst);
+  // From here on the borrower owns the list, on whichever thread it runs:
+  // this turn touches nothing more.
+  loan->reply(ListAnswer());
 }
 
 void Server::leave_if_nothing_stored() {
@@ -220,9 +292,9 @@ void Server::take_mailbox() {
   queue_tail_ = tail;
 }
 
-bool Server::ensure_list_loaded() {
+Result<void> Server::ensure_list_loaded() {
   const std::uint32_t generation = database().generation();
-  if (list_ && list_generation_ == generation) return true;
+  if (list_ && list_generation_ == generation) return {};
   // A list reloaded after a reopen of the database never hands out a lower id
   // than it had: with no write in flight the list in memory is what the disk
   // held, and ids there only grow. A guard against a reopened instance that
@@ -236,13 +308,13 @@ bool Server::ensure_list_loaded() {
   if (!loaded) {
     report_load_failure(loaded.error());
     fail_queued(loaded.error());
-    return false;
+    return loaded.error();
   }
   if (loaded.value().next_id() < next_id_floor) {
     loaded = List::restore(name_, next_id_floor, loaded.value().entries());
   }
   list_ = std::make_unique<LoadedList>(std::move(loaded).value());
-  return true;
+  return {};
 }
 
 void Server::report_load_failure(const Error& error) {
@@ -261,12 +333,14 @@ void Server::handle_group() {
     if (list_->journal) list_->journal->start_group();
     // Drops and their undos each carry a whole list: their steps bound the
     // group's batch too.
-    while (queue_head_ != nullptr && group->items.size() < kMaxGroupSize &&
+    // A loan ends the group: it waits for the group's write.
+    while (queue_head_ != nullptr && !queue_head_->is_loan && group->items.size() < kMaxGroupSize &&
            !(list_->journal && list_->journal->is_group_full())) {
-      std::unique_ptr<Message> message(queue_head_);
-      queue_head_ = message->next;
-      if (queue_head_ == nullptr) queue_tail_ = nullptr;
-      auto& item = group->items.emplace_back(std::move(message), Error::internal("not handled"));
+      if (undoes_a_move(*queue_head_)) {
+        hand_off_undo(take_oldest());
+        break;
+      }
+      auto& item = group->items.emplace_back(take_oldest(), Error::internal("not handled"));
       item.result = apply_message(*list_, *item.message, mutations);
     }
     write.mutations = std::move(mutations).finish(*list_);
@@ -384,9 +458,12 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
           list.journal->record({.change = ChangeKind::drop, .replaced = std::move(dropped)},
                                mutations);
           return ListAnswer();
-        } else {
-          static_assert(std::is_same_v<Op, UndoChange>);
+        } else if constexpr (std::is_same_v<Op, UndoChange>) {
           return undo(list, mutations);
+        } else {
+          static_assert(std::is_same_v<Op, RenameList> || std::is_same_v<Op, MoveEntry>);
+          return Error::internal("a rename or a move of list " + quoted_for_message(name_) +
+                                 " reached its actor, not ListTransfers");
         }
       },
       operation);
@@ -402,6 +479,12 @@ ListResult Server::undo(LoadedList& list, ListMutations& mutations) {
                             " changes");
   }
   UndoStep& step = *taken.value();
+  if (step.change == ChangeKind::move) {
+    // handle_group hands these to ListTransfers; one met here is a failed
+    // group's undo answered again (answer_failed_write).
+    return Error::internal("the undo of a move in list " + quoted_for_message(name_) +
+                           " reached its actor, not ListTransfers");
+  }
   // The list must be what the change left, or the step would revert
   // something else: an entry the change added must be there, and one it
   // removed must not.
@@ -451,6 +534,25 @@ ListResult Server::undo(LoadedList& list, ListMutations& mutations) {
     }
   }
   return ListAnswer(std::move(undone));
+}
+
+bool Server::undoes_a_move(const Message& message) {
+  if (!std::holds_alternative<UndoChange>(message.operation)) return false;
+  // A journal that cannot be read is reported by the undo itself.
+  if (!ensure_journal_loaded(*list_)) return false;
+  auto newest = list_->journal->newest(
+      [this](std::uint8_t slot) { return database().load_undo_step(name_, slot); });
+  return newest && newest.value() && newest.value()->change == ChangeKind::move;
+}
+
+void Server::hand_off_undo(std::unique_ptr<Message> message) {
+  // The transfer counts itself as a request, and may lend this actor at
+  // once: started before this one stops counting, so that the actor never
+  // looks idle enough to retire in between.
+  cache_.transfers().start(name_, std::move(message->operation), message->key,
+                           std::move(message->reply));
+  counters().requests_in_progress.fetch_sub(1, std::memory_order_release);
+  pending_.fetch_sub(1, std::memory_order_release);
 }
 
 Result<void> Server::ensure_journal_loaded(LoadedList& list) {
@@ -575,11 +677,14 @@ void Server::reply(Message& message, ListResult result) {
 
 void Server::fail_queued(const Error& error) {
   while (queue_head_ != nullptr) {
-    std::unique_ptr<Message> message(queue_head_);
-    queue_head_ = message->next;
-    reply(*message, error);
+    std::unique_ptr<Message> message = take_oldest();
+    if (message->is_loan) {
+      pending_.fetch_sub(1, std::memory_order_release);
+      message->reply(error);
+    } else {
+      reply(*message, error);
+    }
   }
-  queue_tail_ = nullptr;
 }
 
 }  // namespace todo

@@ -29,6 +29,14 @@
 // Every change writes, in its batch, what reverts it (UndoJournal), and an
 // UndoChange reverts the newest one.
 //
+// A change to two lists (a rename, a move: ListTransfers) borrows both
+// actors: a loan waits in the mailbox like a request, and when it is the
+// oldest and no write is in flight, the actor loads its list, journal and
+// remembered changes and lends them at the end of its turn. Until the
+// borrower ends the loan the actor takes no turn, so the borrower, on any
+// thread, is the only one to touch the list; ending the loan forgets the
+// list in memory, and the next turn reads what the transfer left on disk.
+//
 // A change may come with an idempotency key: the list then answers a key it
 // remembers (RememberedChanges) with the first answer, applying nothing, and
 // refuses a key it remembers for another change. The key and the answer are
@@ -44,8 +52,9 @@
 //
 // Thread safety: send(), idle_ticks(), list_bytes() and has_unanswered() may
 // be called from any thread; try_retire() under the Cache's lock for this
-// actor's shard. Everything else runs only on the actor's own turn and must
-// not be called from outside.
+// actor's shard; lend() from any thread, and the loan's members (for
+// ListTransfers, a friend) by the borrower while the loan lasts. Everything
+// else runs only on the actor's own turn and must not be called from outside.
 #pragma once
 
 #include <atomic>
@@ -69,6 +78,7 @@ namespace todo {
 class Cache;
 class Database;
 class ListMutations;
+class ListTransfers;
 class RememberedChanges;
 class UndoJournal;
 
@@ -128,16 +138,28 @@ class Server final : public Actor {
   // turn; 0 with no list loaded. The actor's own kActorBytes come on top.
   std::size_t list_bytes() const { return list_bytes_.load(std::memory_order_relaxed); }
 
+  // Called once, at the end of the turn that lends the list, with the actor
+  // (or the error that kept the list from loading, and then there is no
+  // loan). It must not block; it may end the loan at once.
+  using LoanFn = std::function<void(Result<std::shared_ptr<Server>>)>;
+  // Queues a loan of the list behind what is queued (see above). Returns
+  // false, taking nothing, when the actor has retired: ask the Cache again
+  // (Cache::lend does).
+  [[nodiscard]] bool lend(LoanFn&& on_lent);
+
  protected:
   void run_turn() override;
   bool has_new_work() const override;
 
  private:
+  friend class ListTransfers;
+
   struct Message {
     Message* next = nullptr;
     ListOperation operation;
-    ReplyFn reply;
+    ReplyFn reply;  // for a loan, its LoanFn's call
     std::optional<IdempotencyKey> key;
+    bool is_loan = false;
   };
   // The requests of one turn, answered together once their write is durable.
   struct Group;
@@ -175,19 +197,36 @@ class Server final : public Actor {
     // Read from disk with the first change or undo; null until then.
     std::unique_ptr<UndoJournal> journal;
   };
-  // Whether a group's write is in flight, or failed and waits for a turn.
-  // Atomic: the worker sets it, and has_new_work() reads it while another
-  // thread may run a turn.
-  enum class WriteState : std::uint8_t { none, in_flight, done };
+  // Whether a group's write is in flight, or failed and waits for a turn, or
+  // the list is lent. Atomic: the worker or the borrower sets it, and
+  // has_new_work() reads it while another thread may run a turn.
+  enum class WriteState : std::uint8_t { none, in_flight, done, lent };
+
+  // The loan's side of the list, for the borrower. REQUIRES: the list is lent.
+  LoadedList& lent_list() { return *list_; }
+  std::uint32_t lent_generation() const { return list_generation_; }
+  // Ends the loan: the list in memory is forgotten, to be read from disk by
+  // the next turn, and the actor takes turns again. REQUIRES: the list is
+  // lent; called once per loan, from any thread.
+  void end_loan();
 
   void take_mailbox();
-  bool ensure_list_loaded();
+  // The oldest queued message, taken out of the queue.
+  std::unique_ptr<Message> take_oldest();
+  // Loads what a borrower uses and lends it; the last thing a turn does.
+  void lend_now(std::unique_ptr<Message> loan);
+  // Loads the list unless it is loaded; on failure, fails what is queued.
+  Result<void> ensure_list_loaded();
   void handle_group();
   // Applies operation to list, adding what persists it to mutations. Reads
   // use and fill the list's all_entries; changes, failed ones too, forget it.
   ListResult apply(LoadedList& list, const ListOperation& operation, ListMutations& mutations);
   // Reverts the list's newest undo step.
   ListResult undo(LoadedList& list, ListMutations& mutations);
+  // Whether the message is an undo whose step is a move, which changes
+  // another list too: ListTransfers reverts it (hand_off_undo), not a turn.
+  bool undoes_a_move(const Message& message);
+  void hand_off_undo(std::unique_ptr<Message> message);
   // apply(), but for a message with a key: the first answer again when the
   // list remembers the key, else the change applied and remembered.
   ListResult apply_message(LoadedList& list, const Message& message, ListMutations& mutations);

@@ -51,6 +51,18 @@ void UndoJournal::record(UndoStep step, ListMutations& mutations) {
   unwritten_.push_back(std::move(step));
 }
 
+Result<std::optional<UndoStep>> UndoJournal::newest(const StepReader& read) const {
+  if (has_lost_step_ || is_empty()) return std::optional<UndoStep>();
+  const std::uint64_t newest = next_sequence_ - 1;
+  if (!unwritten_.empty() && unwritten_.back().sequence == newest) {
+    return std::optional<UndoStep>(unwritten_.back());
+  }
+  auto stored = read(slot_of(newest));
+  if (!stored) return stored.error();
+  if (!stored.value() || stored.value()->sequence != newest) return std::optional<UndoStep>();
+  return stored;
+}
+
 Result<std::optional<UndoStep>> UndoJournal::take_newest(const StepReader& read,
                                                          ListMutations& mutations) {
   if (has_lost_step_) clear(mutations);

@@ -60,6 +60,9 @@ class UndoJournal {
   // Takes the newest step out, erasing it in mutations; none when the
   // journal is empty.
   Result<std::optional<UndoStep>> take_newest(const StepReader& read, ListMutations& mutations);
+  // The newest step, left in place; none when the journal is empty, or
+  // when the newest step on disk is not what the journal says.
+  Result<std::optional<UndoStep>> newest(const StepReader& read) const;
   // Erases every step, on disk too.
   void clear(ListMutations& mutations);
   // A new group: the steps of the last one are on disk now, and are read

@@ -144,7 +144,8 @@ TEST_CASE("an undo step is encoded in the documented layout, always as format 3"
   CHECK(encode_undo_step({6, ChangeKind::add, {9}, {}}) == raw_undo_step(6, 1, {9}, {}));
   const UndoStep drop{
       7, ChangeKind::drop, {}, {before, {5, day("2026-12-02"), "€ x", true, {"a", "bc"}}}};
-  for (const UndoStep& step : {update, drop, UndoStep{6, ChangeKind::add, {9}, {}}}) {
+  for (const UndoStep& step : {update, drop, UndoStep{6, ChangeKind::add, {9}, {}},
+                               UndoStep{8, ChangeKind::move, {}, {before}, "work", 12}}) {
     CHECK(encoded_undo_step_bytes(step) == encode_undo_step(step).size());
   }
 }
@@ -155,7 +156,9 @@ TEST_CASE("undo steps round trip, and one that no change makes is refused", "[co
   for (const UndoStep& step :
        {UndoStep{1, ChangeKind::add, {7}, {}}, UndoStep{2, ChangeKind::update, {}, {one}},
         UndoStep{3, ChangeKind::erase, {}, {three}},
-        UndoStep{4, ChangeKind::drop, {}, {one, three}}}) {
+        UndoStep{4, ChangeKind::drop, {}, {one, three}},
+        UndoStep{5, ChangeKind::move, {9}, {}, "work", 3},
+        UndoStep{6, ChangeKind::move, {}, {three}, "home: €", 9}}) {
     INFO("change " << static_cast<int>(step.change));
     CHECK(decode_undo_step(encode_undo_step(step)).value() == step);
   }
@@ -169,8 +172,12 @@ TEST_CASE("undo steps round trip, and one that no change makes is refused", "[co
         "corrupt undo step: an undo step that no change makes");
   CHECK(error_of(decode_undo_step(raw_undo_step(1, 4, {}, {three, one}))) ==
         "corrupt undo step: replaced entries out of id order");
-  CHECK(error_of(decode_undo_step(raw_undo_step(1, 5, {7}, {}))) ==
-        "corrupt undo step: unknown change 5");
+  CHECK(error_of(decode_undo_step(raw_undo_step(1, 6, {7}, {}))) ==
+        "corrupt undo step: unknown change 6");
+  // A move's step names the other list after its entries.
+  CHECK_FALSE(decode_undo_step(raw_undo_step(1, 5, {7}, {})).ok());
+  CHECK(error_of(decode_undo_step(raw_undo_step(1, 5, {7}, {one}))) ==
+        "corrupt undo step: an undo step that no change makes");
   CHECK(error_of(decode_undo_step(raw_undo_step(1, 1, {0}, {}))) ==
         "corrupt undo step: entry id 0 does not exist (ids start at 1)");
   // Two added ids: more than any change adds, refused before reading them.

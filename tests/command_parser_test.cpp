@@ -41,6 +41,10 @@ std::string kind_name(Kind kind) {
       return "erase";
     case Kind::undo:
       return "undo";
+    case Kind::rename:
+      return "rename";
+    case Kind::move:
+      return "move";
     case Kind::lists:
       return "lists";
     case Kind::drop:
@@ -126,6 +130,8 @@ TEST_CASE("each command parses to its kind and request", "[command_parser]") {
         "erase: list 'bob' delete 18446744073709551615");
   CHECK(parsed({"drop", "bob"}) == "drop: list 'bob' drop");
   CHECK(parsed({"undo", "bob"}) == "undo: list 'bob' undo");
+  CHECK(parsed({"rename", "bob", "robert"}) == "rename: list 'bob' rename to 'robert'");
+  CHECK(parsed({"move", "bob", "3", "alice"}) == "move: list 'bob' move 3 to 'alice'");
   CHECK(parsed({"lists"}) == "lists: list names");
   CHECK(parsed({"ping"}) == "ping: ping");
   CHECK(parsed({"batch"}).rfind("batch: ", 0) == 0);
@@ -417,6 +423,11 @@ TEST_CASE("commands that do not follow the grammar are usage errors", "[command_
       {"update", "bob"},
       {"done", "bob"},
       {"done", "bob", "1", "2"},
+      {"rename", "bob"},
+      {"rename", "bob", "a", "b"},
+      {"move", "bob", "1"},
+      {"move", "bob", "x", "alice"},
+      {"move", "bob", "1", "alice", "more"},
       {"undone"},
       {"delete", "bob"},
       {"delete", "bob", "1", "2"},
@@ -505,7 +516,9 @@ TEST_CASE("a word starting with '-' is never a list name unless -- comes before 
                                              {"entries", "--pending"},
                                              {"done", "-1", "2"},
                                              {"delete", "--yes", "1"},
-                                             {"update", "--title", "1", "--title", "x"}}) {
+                                             {"update", "--title", "1", "--title", "x"},
+                                             {"rename", "bob", "--yes"},
+                                             {"move", "bob", "1", "-f"}}) {
     INFO(joined(words));
     const CommandError error = refused(words);
     CHECK(error.is_usage);
@@ -514,6 +527,8 @@ TEST_CASE("a word starting with '-' is never a list name unless -- comes before 
   }
   CHECK(parsed({"drop", "--", "--help"}) == "drop: list '--help' drop");
   CHECK(parsed({"drop", "--", "-old"}) == "drop: list '-old' drop");
+  CHECK(parsed({"rename", "bob", "--", "-old"}) == "rename: list 'bob' rename to '-old'");
+  CHECK(parsed({"move", "bob", "1", "--", "-old"}) == "move: list 'bob' move 1 to '-old'");
   // After --, --help and -h are words like any other.
   CHECK(parsed({"add", "bob", "today", "--", "-h", "is", "the", "flag"}) ==
         "add: list 'bob' add 2024-02-28 '-h is the flag'");

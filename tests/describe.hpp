@@ -62,9 +62,13 @@ inline std::string describe(const ListOperation& operation) {
           return "delete " + std::to_string(op.id);
         } else if constexpr (std::is_same_v<Op, DropList>) {
           return "drop";
-        } else {
-          static_assert(std::is_same_v<Op, UndoChange>);
+        } else if constexpr (std::is_same_v<Op, UndoChange>) {
           return "undo";
+        } else if constexpr (std::is_same_v<Op, RenameList>) {
+          return "rename to '" + op.new_name + "'";
+        } else {
+          static_assert(std::is_same_v<Op, MoveEntry>);
+          return "move " + std::to_string(op.id) + " to '" + op.destination + "'";
         }
       },
       operation);

@@ -164,6 +164,8 @@ std::vector<Request> sample_requests() {
       list_request(6, "bob", DropList{}),
       list_request(26, "bob", UndoChange{}),
       keyed_request(27, "bob", UndoChange{}),
+      list_request(28, "bob", RenameList{"robert"}),
+      keyed_request(29, "bob", MoveEntry{kMaxId, "alice/w\xC3\xB6rk"}),
       keyed_request(9, "bob", AddEntry{day("2018-12-19"), "Dentist"}),
       list_request(21, "bob", AddEntry{day("2018-12-19"), "Dentist", {"health", "t\xC3\xA4g"}}),
       list_request(22, "bob",
@@ -248,6 +250,7 @@ std::vector<Reply> sample_replies() {
       Reply{19, StatusCode::ok, "",
             Undone{ChangeKind::update, 1, Entry{3, day("2024-02-29"), "a", true, {"x"}}}},
       Reply{20, StatusCode::ok, "", Undone{ChangeKind::drop, kMaxId, Entry{}}},
+      Reply{21, StatusCode::ok, "", Undone{ChangeKind::move, 1, Entry{5, day("2024-02-29"), "m"}}},
       Reply{11, StatusCode::not_found, "no entry 7 in list 'bob'", std::monostate{}},
       Reply{12, StatusCode::invalid_argument, "invalid date '2024-02-30'", std::monostate{}},
       Reply{13, StatusCode::busy, "list 'bob' is busy; try again", std::monostate{}},
@@ -547,6 +550,10 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
           request_header(5).u8(kCommandList).text("bob").u8(kOperationDrop).str());
     CHECK(encode_request(list_request(5, "bob", UndoChange{})) ==
           request_header(5).u8(kCommandList).text("bob").u8(8).str());
+    CHECK(encode_request(list_request(5, "bob", RenameList{"rob"})) ==
+          request_header(5).u8(kCommandList).text("bob").u8(9).text("rob").str());
+    CHECK(encode_request(list_request(5, "bob", MoveEntry{7, "work"})) ==
+          request_header(5).u8(kCommandList).text("bob").u8(10).u64(7).text("work").str());
     CHECK(encode_request(Request{5, ListNames{}}) ==
           request_header(5).u8(kCommandListNames).text("").u32(1000).str());
     CHECK(encode_request(Request{5, ListNames{"bob", 20}}) ==
@@ -906,7 +913,7 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
     }
   }
   SECTION("operation") {
-    for (const std::uint8_t tag : {0, 9, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {0, 11, 0x80, 0xFF}) {
       INFO("operation tag " << int{tag});
       const auto decoded =
           decode_request(request_header(1).u8(kCommandList).text("bob").u8(tag).str());

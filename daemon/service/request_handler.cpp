@@ -8,6 +8,7 @@
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
 #include "daemon/list_name_resolution.hpp"
+#include "daemon/list_transfers.hpp"
 #include "daemon/name_lister.hpp"
 #include "daemon/server.hpp"
 #include "daemon/system.hpp"
@@ -57,15 +58,31 @@ void RequestHandler::handle(Request request, Respond respond) {
             answer(respond, received, Reply::failure(id, list_name.error()));
             return;
           }
-          system_.cache().send(
-              list_name.value(), std::move(command.operation), command.key,
-              [this, id, received, respond = std::move(respond)](ListResult result) {
-                if (!result) {
-                  answer(respond, received, Reply::failure(id, result.error()));
-                } else {
-                  answer(respond, received, ok_reply(id, std::move(result).value()));
-                }
-              });
+          Server::ReplyFn reply = [this, id, received,
+                                   respond = std::move(respond)](ListResult result) {
+            if (!result) {
+              answer(respond, received, Reply::failure(id, result.error()));
+            } else {
+              answer(respond, received, ok_reply(id, std::move(result).value()));
+            }
+          };
+          if (is_transfer(command.operation)) {
+            std::string& other = std::holds_alternative<RenameList>(command.operation)
+                                     ? std::get<RenameList>(command.operation).new_name
+                                     : std::get<MoveEntry>(command.operation).destination;
+            auto other_name = resolve_list_name(system_.database(), std::move(other));
+            if (!other_name) {
+              reply(other_name.error());
+              return;
+            }
+            other = std::move(other_name).value();
+            system_.cache().transfers().start(std::move(list_name).value(),
+                                              std::move(command.operation), command.key,
+                                              std::move(reply));
+            return;
+          }
+          system_.cache().send(list_name.value(), std::move(command.operation), command.key,
+                               std::move(reply));
         } else if constexpr (std::is_same_v<Kind, ListNames>) {
           if (!admit(id, received, respond)) return;
           NameLister::start(system_.scheduler(), system_.database(), counters, std::move(command),

@@ -51,11 +51,49 @@ void ListMutations::erase_undo_step(std::uint8_t slot) {
       {StorageMutation::Kind::erase, StorageLayout::undo_key(list_name_, slot), {}});
 }
 
+void ListMutations::erase_stored(const StoredListKeys& stored) {
+  if (!stored.entries.empty()) has_removal_ = true;
+  if (stored.entries.size() <= kMaxPointErasesPerDrop) {
+    for (const auto& entry : stored.entries) {
+      mutations_.push_back({StorageMutation::Kind::erase, entry.key, {}});
+    }
+  } else {
+    mutations_.push_back({StorageMutation::Kind::erase_range,
+                          StorageLayout::entry_prefix(list_name_),
+                          StorageLayout::entry_prefix_end(list_name_)});
+  }
+  for (const auto& step : stored.undo_steps) {
+    mutations_.push_back({StorageMutation::Kind::erase, step.key, {}});
+  }
+}
+
+void ListMutations::take_stored(std::string_view renamed, const StoredListKeys& stored,
+                                const StoredListKeys& own) {
+  for (const auto& step : own.undo_steps) {
+    mutations_.push_back({StorageMutation::Kind::erase, step.key, {}});
+  }
+  // Every key is its tag, the list's name, then what follows the name. A
+  // step put here overwrites the erase of the same slot above.
+  const std::size_t name_end = 1 + renamed.size();
+  for (const auto* keys : {&stored.entries, &stored.undo_steps}) {
+    for (const auto& taken : *keys) {
+      std::string key;
+      key.reserve(taken.key.size() - renamed.size() + list_name_.size());
+      key.append(taken.key, 0, 1).append(list_name_).append(taken.key, name_end);
+      mutations_.push_back({StorageMutation::Kind::put, std::move(key), taken.value});
+    }
+  }
+}
+
 std::vector<StorageMutation> ListMutations::finish(const List& after) && {
+  return std::move(*this).finish(after.next_id(), after.size());
+}
+
+std::vector<StorageMutation> ListMutations::finish(EntryId next_id, std::size_t size) && {
   if (mutations_.empty()) return {};
-  if (has_removal_ || was_empty_ != (after.size() == 0)) {
+  if (has_removal_ || was_empty_ != (size == 0)) {
     mutations_.push_back({StorageMutation::Kind::put, StorageLayout::meta_key(list_name_),
-                          encode_list_meta({after.next_id(), after.size()})});
+                          encode_list_meta({next_id, size})});
   }
   return std::move(mutations_);
 }

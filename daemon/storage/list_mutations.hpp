@@ -25,6 +25,7 @@
 #include "common/entry.hpp"
 #include "common/idempotency_key.hpp"
 #include "common/list.hpp"
+#include "daemon/storage/list_reader.hpp"
 #include "daemon/storage/storage_mutation.hpp"
 
 namespace todo {
@@ -63,9 +64,22 @@ class ListMutations {
   void put_undo_step(std::uint8_t slot, std::string encoded);
   void erase_undo_step(std::uint8_t slot);
 
+  // A rename's halves (ListTransfers). On the list renamed: the erase of
+  // its entries (by the drop's rule) and undo steps. On the list of the new
+  // name, which holds no entries: the put of each of them under this name,
+  // value for value, and the erase of the undo steps this name kept of an
+  // earlier life, which the renamed list's replace.
+  // REQUIRES: stored is read_list_keys' of the list renamed, own of this
+  // one, both read while their actors were lent.
+  void erase_stored(const StoredListKeys& stored);
+  void take_stored(std::string_view renamed, const StoredListKeys& stored,
+                   const StoredListKeys& own);
+
   // Everything the group writes, now that it leaves the list as `after`;
   // empty when it changed nothing.
   std::vector<StorageMutation> finish(const List& after) &&;
+  // The same, for a list left with this next id and this many entries.
+  std::vector<StorageMutation> finish(EntryId next_id, std::size_t size) &&;
 
  private:
   std::string_view list_name_;

@@ -128,6 +128,33 @@ Result<std::vector<RememberedChange>> read_remembered_changes(rocksdb::DB& db,
   return oldest_first;
 }
 
+Result<StoredListKeys> read_list_keys(rocksdb::DB& db, const std::string& list_name,
+                                      const std::filesystem::path& dir) {
+  std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>> snapshot(
+      db.GetSnapshot(), [&db](const rocksdb::Snapshot* taken) { db.ReleaseSnapshot(taken); });
+  StoredListKeys stored;
+  const auto read_range = [&](const std::string& prefix, const std::string& prefix_end,
+                              std::vector<StoredListKeys::KeyValue>& into) {
+    const rocksdb::Slice upper_bound(prefix_end);
+    rocksdb::ReadOptions read_options;
+    read_options.snapshot = snapshot.get();
+    read_options.iterate_upper_bound = &upper_bound;
+    std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+    for (it->Seek(prefix); it->Valid(); it->Next()) {
+      into.push_back({it->key().ToString(), it->value().ToString()});
+    }
+    return it->status();
+  };
+  rocksdb::Status status = read_range(StorageLayout::entry_prefix(list_name),
+                                      StorageLayout::entry_prefix_end(list_name), stored.entries);
+  if (status.ok()) {
+    status = read_range(StorageLayout::undo_prefix(list_name),
+                        StorageLayout::undo_prefix_end(list_name), stored.undo_steps);
+  }
+  if (!status.ok()) return unreadable(list_name, dir, status);
+  return stored;
+}
+
 Result<StoredUndoSequences> read_undo_sequences(rocksdb::DB& db, const std::string& list_name,
                                                 const std::filesystem::path& dir) {
   const std::string prefix = StorageLayout::undo_prefix(list_name);

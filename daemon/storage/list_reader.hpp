@@ -67,6 +67,24 @@ Result<StoredUndoSequences> read_undo_sequences(rocksdb::DB& db, const std::stri
 Result<std::optional<UndoStep>> read_undo_step(rocksdb::DB& db, const std::string& list_name,
                                                std::uint8_t slot, const std::filesystem::path& dir);
 
+// The keys a rename takes from a list, as stored, each with its value: its
+// entries and undo steps, which ListMutations::take_stored copies byte for
+// byte under the new name, so that nothing is decoded and encoded again in
+// another format. (Remembered changes stay with the name, which a retry
+// names.)
+struct StoredListKeys {
+  struct KeyValue {
+    std::string key;
+    std::string value;
+  };
+  std::vector<KeyValue> entries;
+  std::vector<KeyValue> undo_steps;
+};
+
+// What is stored under the name, from one snapshot; nothing when nothing is.
+Result<StoredListKeys> read_list_keys(rocksdb::DB& db, const std::string& list_name,
+                                      const std::filesystem::path& dir);
+
 // Whether anything is stored under exactly this name: its metadata or an
 // entry (entries without metadata are a corrupt list, which is still the
 // list of that name). A list keeps its metadata once written, emptied or

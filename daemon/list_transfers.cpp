@@ -1,0 +1,363 @@
+#include "daemon/list_transfers.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <string>
+#include <utility>
+#include <variant>
+
+#include "common/validation.hpp"
+#include "daemon/cache.hpp"
+#include "daemon/database.hpp"
+#include "daemon/list_write.hpp"
+#include "daemon/remembered_changes.hpp"
+#include "daemon/storage/list_mutations.hpp"
+#include "daemon/system_counters.hpp"
+#include "daemon/undo_journal.hpp"
+
+namespace todo {
+
+struct ListTransfers::Transfer {
+  std::string source;
+  std::string destination;
+  ListOperation operation;
+  std::optional<IdempotencyKey> key;
+  Server::ReplyFn reply;
+  std::shared_ptr<Server> source_server;       // while lent
+  std::shared_ptr<Server> destination_server;  // while lent
+  std::optional<UndoStep> undone_step;         // an undo's, once the source is lent
+  // Once computed: what the answer is, when the write succeeds.
+  ListResult answer = Error::internal("not computed");
+
+  bool is_rename() const { return std::holds_alternative<RenameList>(operation); }
+  bool is_undo() const { return std::holds_alternative<UndoChange>(operation); }
+};
+
+namespace {
+
+// An undo's other list is known once its step is read.
+std::string destination_of(const ListOperation& operation) {
+  if (const auto* rename = std::get_if<RenameList>(&operation)) return rename->new_name;
+  if (const auto* move = std::get_if<MoveEntry>(&operation)) return move->destination;
+  return {};
+}
+
+}  // namespace
+
+ListTransfers::ListTransfers(Cache& cache) : cache_(cache) {}
+
+ListTransfers::~ListTransfers() = default;
+
+void ListTransfers::start(std::string source, ListOperation operation,
+                          std::optional<IdempotencyKey> key, Server::ReplyFn reply) {
+  SystemCounters& counters = cache_.counters();
+  counters.requests_in_progress.fetch_add(1, std::memory_order_relaxed);
+  auto transfer = std::make_unique<Transfer>();
+  transfer->source = std::move(source);
+  transfer->destination = destination_of(operation);
+  transfer->operation = std::move(operation);
+  transfer->key = key;
+  transfer->reply = std::move(reply);
+  if (!transfer->is_undo() && transfer->source == transfer->destination) {
+    const std::string list = quoted_for_message(transfer->source);
+    answer(transfer->reply,
+           Error::invalid(transfer->is_rename()
+                              ? "list " + list + " already has that name"
+                              : "entry " +
+                                    std::to_string(std::get<MoveEntry>(transfer->operation).id) +
+                                    " is in list " + list + " already"));
+    return;
+  }
+  Transfer* first = nullptr;
+  {
+    MutexLock lock(mutex_);
+    queue_.push_back(std::move(transfer));
+    if (queue_.size() == 1) first = queue_.front().get();
+  }
+  if (first != nullptr) begin(*first);
+}
+
+void ListTransfers::begin(Transfer& transfer) {
+  cache_.lend(transfer.source, [this, &transfer](Result<std::shared_ptr<Server>> lent) {
+    if (!lent) {
+      finish(transfer, lent.error());
+      return;
+    }
+    transfer.source_server = std::move(lent).value();
+    source_lent(transfer);
+  });
+}
+
+void ListTransfers::source_lent(Transfer& transfer) {
+  Server::LoadedList& source = transfer.source_server->lent_list();
+  if (transfer.key) {
+    const RememberedChange* first = source.remembered->find(*transfer.key, unix_now_ms());
+    if (first != nullptr) {
+      if (first->fingerprint != change_fingerprint(transfer.operation)) {
+        finish(transfer,
+               Error::invalid("idempotency key " + describe(*transfer.key) +
+                              " came before with another change to list " +
+                              quoted_for_message(transfer.source) + ": a key names one change"));
+      } else {
+        finish(transfer, first->answer);
+      }
+      return;
+    }
+  }
+  // What the source alone can refuse, it refuses before a second actor waits.
+  if (transfer.is_undo()) {
+    auto newest = source.journal->newest(
+        [&](std::uint8_t slot) { return cache_.database().load_undo_step(transfer.source, slot); });
+    if (!newest) {
+      finish(transfer, newest.error());
+      return;
+    }
+    // Requests queued before the loan came first (list_transfers.hpp).
+    if (!newest.value() || newest.value()->change != ChangeKind::move) {
+      finish(transfer,
+             Error::busy("list " + quoted_for_message(transfer.source) +
+                         " changed while its undo waited, so nothing was undone: " + "undo again"));
+      return;
+    }
+    transfer.undone_step = std::move(newest).value();
+    transfer.destination = transfer.undone_step->other_list;
+  } else if (transfer.is_rename()) {
+    if (source.empty()) {
+      finish(transfer, Error::not_found("list " + quoted_for_message(transfer.source) +
+                                        " holds no entries: nothing to rename"));
+      return;
+    }
+  } else if (const EntryId id = std::get<MoveEntry>(transfer.operation).id; !source.has_entry(id)) {
+    finish(transfer, Error::not_found("no entry " + std::to_string(id) + " in list " +
+                                      quoted_for_message(transfer.source)));
+    return;
+  }
+  cache_.lend(transfer.destination, [this, &transfer](Result<std::shared_ptr<Server>> lent) {
+    if (!lent) {
+      finish(transfer, lent.error());
+      return;
+    }
+    transfer.destination_server = std::move(lent).value();
+    both_lent(transfer);
+  });
+}
+
+void ListTransfers::both_lent(Transfer& transfer) {
+  Database& database = cache_.database();
+  // Each list was loaded by its own turn: a reopen of the database between
+  // the two may have changed what one of them shows.
+  const std::uint32_t generation = transfer.source_server->lent_generation();
+  if (transfer.destination_server->lent_generation() != generation ||
+      database.generation() != generation) {
+    finish(transfer,
+           Error::busy("the database reopened while list " + quoted_for_message(transfer.source) +
+                       " was being changed; nothing was changed, try again"));
+    return;
+  }
+  Result<std::vector<StorageMutation>> mutations = Error::internal("not computed");
+  try {
+    mutations = transfer.is_rename() ? rename_mutations(transfer)
+                : transfer.is_undo() ? undo_move_mutations(transfer)
+                                     : move_mutations(transfer);
+  } catch (const std::exception& e) {
+    mutations = Error::internal("could not change list " + quoted_for_message(transfer.source) +
+                                ": " + e.what());
+  }
+  if (!mutations) {
+    finish(transfer, mutations.error());
+    return;
+  }
+  ListWrite write;
+  write.mutations = std::move(mutations).value();
+  write.generation = generation;
+  write.on_done = [this, &transfer](Result<void> outcome) {
+    written(transfer, std::move(outcome));
+  };
+  try {
+    database.write(transfer.source, std::move(write));
+  } catch (const std::exception& e) {
+    // Not queued (no memory for it): no completion will come.
+    finish(transfer, Error::internal("could not save the change to list " +
+                                     quoted_for_message(transfer.source) + ": " + e.what()));
+  }
+}
+
+Result<std::vector<StorageMutation>> ListTransfers::rename_mutations(Transfer& transfer) {
+  Server::LoadedList& source = transfer.source_server->lent_list();
+  Server::LoadedList& destination = transfer.destination_server->lent_list();
+  if (!destination.empty()) {
+    const std::size_t held = destination.size();
+    return Error::invalid("list " + quoted_for_message(transfer.destination) + " already holds " +
+                          std::to_string(held) + (held == 1 ? " entry" : " entries") +
+                          ": a rename onto a list with entries is refused");
+  }
+  Database& database = cache_.database();
+  auto stored = database.load_list_keys(transfer.source);
+  if (!stored) return stored.error();
+  auto own = database.load_list_keys(transfer.destination);
+  if (!own) return own.error();
+  ListMutations source_mutations(transfer.source, source);
+  source_mutations.erase_stored(stored.value());
+  if (transfer.key) {
+    source.remembered->remember(*transfer.key, change_fingerprint(transfer.operation), ListAnswer(),
+                                unix_now_ms(), source_mutations);
+  }
+  ListMutations destination_mutations(transfer.destination, destination);
+  destination_mutations.take_stored(transfer.source, stored.value(), own.value());
+  // The old name keeps its next id, as a drop leaves it; the new one takes
+  // the larger, so that neither name hands out an id it handed out before.
+  std::vector<StorageMutation> batch = std::move(source_mutations).finish(source.next_id(), 0);
+  std::vector<StorageMutation> taken =
+      std::move(destination_mutations)
+          .finish(std::max(source.next_id(), destination.next_id()), source.size());
+  batch.insert(batch.end(), std::make_move_iterator(taken.begin()),
+               std::make_move_iterator(taken.end()));
+  transfer.answer = ListAnswer();
+  return batch;
+}
+
+Result<std::vector<StorageMutation>> ListTransfers::move_mutations(Transfer& transfer) {
+  Server::LoadedList& source = transfer.source_server->lent_list();
+  Server::LoadedList& destination = transfer.destination_server->lent_list();
+  const EntryId id = std::get<MoveEntry>(transfer.operation).id;
+  // The lists are changed as the write will leave them, with their own
+  // checks (a full list, one out of ids); the loans' end forgets them.
+  // Before either list changes: they write their metadata by what they held.
+  ListMutations source_mutations(transfer.source, source);
+  ListMutations destination_mutations(transfer.destination, destination);
+  const Entry moved = *source.find_entry(id);
+  auto added = destination.add_entry(moved.date, moved.title, moved.tags);
+  if (!added) return added.error();
+  const EntryId new_id = added.value();
+  if (moved.done) {
+    EntryChange done;
+    done.done = true;
+    if (auto updated = destination.update_entry(new_id, done); !updated) return updated.error();
+  }
+  if (auto deleted = source.delete_entry(id); !deleted) return deleted.error();
+  source_mutations.erase_entry(id);
+  source.journal->start_group();
+  source.journal->record({.change = ChangeKind::move,
+                          .replaced = {moved},
+                          .other_list = transfer.destination,
+                          .other_id = new_id},
+                         source_mutations);
+  if (transfer.key) {
+    source.remembered->remember(*transfer.key, change_fingerprint(transfer.operation),
+                                ListAnswer(new_id), unix_now_ms(), source_mutations);
+  }
+  destination_mutations.put_entry(*destination.find_entry(new_id));
+  destination.journal->start_group();
+  destination.journal->record({.change = ChangeKind::move,
+                               .added = {new_id},
+                               .other_list = transfer.source,
+                               .other_id = id},
+                              destination_mutations);
+  std::vector<StorageMutation> batch = std::move(source_mutations).finish(source);
+  std::vector<StorageMutation> put = std::move(destination_mutations).finish(destination);
+  batch.insert(batch.end(), std::make_move_iterator(put.begin()),
+               std::make_move_iterator(put.end()));
+  transfer.answer = ListAnswer(new_id);
+  return batch;
+}
+
+Result<std::vector<StorageMutation>> ListTransfers::undo_move_mutations(Transfer& transfer) {
+  Server::LoadedList& undone = transfer.source_server->lent_list();
+  Server::LoadedList& other = transfer.destination_server->lent_list();
+  const UndoStep& step = *transfer.undone_step;
+  // Which way the entry goes back: from the list it was moved to, into the
+  // one it left, with the id it had there.
+  const bool is_undone_the_source = step.added.empty();
+  Server::LoadedList& from = is_undone_the_source ? other : undone;
+  Server::LoadedList& to = is_undone_the_source ? undone : other;
+  const EntryId from_id = is_undone_the_source ? step.other_id : step.added.front();
+  const EntryId to_id = is_undone_the_source ? step.replaced.front().id : step.other_id;
+  const std::string& from_name = is_undone_the_source ? transfer.destination : transfer.source;
+  Database& database = cache_.database();
+  const auto reader = [&database](const std::string& name) {
+    return [&database, &name](std::uint8_t slot) { return database.load_undo_step(name, slot); };
+  };
+  ListMutations undone_mutations(transfer.source, undone);
+  ListMutations other_mutations(transfer.destination, other);
+  undone.journal->start_group();
+  other.journal->start_group();
+  // The step is used up whatever comes of it, as an undo that finds its
+  // list changed behind its journal empties the journal (Server::undo).
+  if (auto taken = undone.journal->take_newest(reader(transfer.source), undone_mutations); !taken) {
+    return taken.error();
+  }
+  if (!from.has_entry(from_id) || to.has_entry(to_id)) {
+    transfer.answer = Error::invalid("entry " + std::to_string(from_id) + " is no longer in list " +
+                                     quoted_for_message(from_name) +
+                                     " as the move left it, so the move was not undone; " +
+                                     "the next undo reverts the change before it");
+    return std::move(undone_mutations).finish(undone);
+  }
+  Entry back = *from.find_entry(from_id);
+  back.id = to_id;
+  if (auto put = to.put_back(back); !put) return put.error();
+  if (auto deleted = from.delete_entry(from_id); !deleted) return deleted.error();
+  ListMutations& from_mutations = is_undone_the_source ? other_mutations : undone_mutations;
+  ListMutations& to_mutations = is_undone_the_source ? undone_mutations : other_mutations;
+  from_mutations.erase_entry(from_id);
+  to_mutations.put_entry(back);
+  // The other list's step of the same move goes too, when nothing came
+  // after it there; otherwise an undo there finds the entry gone and says so.
+  auto other_step = other.journal->newest(reader(transfer.destination));
+  if (!other_step) return other_step.error();
+  if (const auto& found = other_step.value();
+      found && found->change == ChangeKind::move && found->other_list == transfer.source &&
+      found->other_id == (is_undone_the_source ? to_id : from_id)) {
+    if (auto taken = other.journal->take_newest(reader(transfer.destination), other_mutations);
+        !taken) {
+      return taken.error();
+    }
+  }
+  const Undone answer{ChangeKind::move, 1, back};
+  if (transfer.key) {
+    undone.remembered->remember(*transfer.key, change_fingerprint(transfer.operation),
+                                ListAnswer(answer), unix_now_ms(), undone_mutations);
+  }
+  transfer.answer = ListAnswer(answer);
+  std::vector<StorageMutation> batch = std::move(undone_mutations).finish(undone);
+  std::vector<StorageMutation> rest = std::move(other_mutations).finish(other);
+  batch.insert(batch.end(), std::make_move_iterator(rest.begin()),
+               std::make_move_iterator(rest.end()));
+  return batch;
+}
+
+void ListTransfers::written(Transfer& transfer, Result<void> outcome) {
+  if (!outcome) {
+    finish(transfer,
+           Error::internal("could not save the change to list " +
+                           quoted_for_message(transfer.source) + ": " + outcome.error().message));
+    return;
+  }
+  finish(transfer, std::move(transfer.answer));
+}
+
+void ListTransfers::finish(Transfer& transfer, ListResult result) {
+  // Ended before the answer: a client that hears it and sends again finds
+  // both lists taking requests.
+  if (transfer.destination_server) std::exchange(transfer.destination_server, nullptr)->end_loan();
+  if (transfer.source_server) std::exchange(transfer.source_server, nullptr)->end_loan();
+  answer(transfer.reply, std::move(result));
+  std::unique_ptr<Transfer> done;
+  Transfer* next = nullptr;
+  {
+    MutexLock lock(mutex_);
+    done = std::move(queue_.front());
+    queue_.pop_front();
+    if (!queue_.empty()) next = queue_.front().get();
+  }
+  if (next != nullptr) begin(*next);
+}
+
+void ListTransfers::answer(Server::ReplyFn& reply, ListResult result) {
+  SystemCounters& counters = cache_.counters();
+  counters.requests_served.fetch_add(1, std::memory_order_relaxed);
+  counters.requests_in_progress.fetch_sub(1, std::memory_order_release);
+  reply(std::move(result));
+}
+
+}  // namespace todo
