@@ -93,8 +93,8 @@ constexpr CommandHelp kCommands[] = {
      "before; todod keeps the last 100 of each list"},
     {"rename", "rename LIST NEWNAME",
      "give a list another name, with its entries,\n"
-     "their ids and its undo history; refused when\n"
-     "NEWNAME holds entries"},
+     "their ids and its undo history; NEWNAME must\n"
+     "be a name no list has used"},
     {"move", "move LIST ID NEWLIST",
      "move an entry to another list, where it takes\n"
      "a new id, which todo prints"},

@@ -59,7 +59,8 @@ struct DropList {};
 struct UndoChange {};
 
 // Gives the list, whole, another name: its entries keep their ids, and its
-// undo journal goes with it. Refused onto a list that holds entries. The old name is left as a drop
+// undo journal goes with it. Refused onto a name that holds entries or
+// held some once, whose ids would be handed out again. The old name is left as a drop
 // leaves a list: holding nothing, keeping its next id. Carried out by ListTransfers, not by one
 // list's actor.
 struct RenameList {

@@ -50,9 +50,8 @@ ListTransfers::~ListTransfers() = default;
 
 void ListTransfers::start(std::string source, ListOperation operation,
                           std::optional<IdempotencyKey> key, Server::ReplyFn reply) {
-  SystemCounters& counters = cache_.counters();
-  counters.requests_in_progress.fetch_add(1, std::memory_order_relaxed);
   auto transfer = std::make_unique<Transfer>();
+  cache_.counters().requests_in_progress.fetch_add(1, std::memory_order_relaxed);
   transfer->source = std::move(source);
   transfer->destination = destination_of(operation);
   transfer->operation = std::move(operation);
@@ -78,13 +77,19 @@ void ListTransfers::start(std::string source, ListOperation operation,
 }
 
 void ListTransfers::begin(Transfer& transfer) {
-  cache_.lend(transfer.source, [this, &transfer](Result<std::shared_ptr<Server>> lent) {
+  borrow(transfer, transfer.source, &Transfer::source_server, &ListTransfers::source_lent);
+}
+
+void ListTransfers::borrow(Transfer& transfer, const std::string& list,
+                           std::shared_ptr<Server> Transfer::*held,
+                           void (ListTransfers::*then)(Transfer&)) {
+  cache_.lend(list, [this, &transfer, held, then](Result<std::shared_ptr<Server>> lent) {
     if (!lent) {
       finish(transfer, lent.error());
       return;
     }
-    transfer.source_server = std::move(lent).value();
-    source_lent(transfer);
+    transfer.*held = std::move(lent).value();
+    (this->*then)(transfer);
   });
 }
 
@@ -121,6 +126,13 @@ void ListTransfers::source_lent(Transfer& transfer) {
     }
     transfer.undone_step = std::move(newest).value();
     transfer.destination = transfer.undone_step->other_list;
+    if (transfer.destination == transfer.source) {
+      // Renames take unused names only, so only a journal this todod did not
+      // write this way names its own list: refused, rather than wait for
+      // this list's actor, lent already, for ever.
+      empty_journal(transfer, "its last change is a move that names this list as the other one");
+      return;
+    }
   } else if (transfer.is_rename()) {
     if (source.empty()) {
       finish(transfer, Error::not_found("list " + quoted_for_message(transfer.source) +
@@ -132,14 +144,7 @@ void ListTransfers::source_lent(Transfer& transfer) {
                                       quoted_for_message(transfer.source)));
     return;
   }
-  cache_.lend(transfer.destination, [this, &transfer](Result<std::shared_ptr<Server>> lent) {
-    if (!lent) {
-      finish(transfer, lent.error());
-      return;
-    }
-    transfer.destination_server = std::move(lent).value();
-    both_lent(transfer);
-  });
+  borrow(transfer, transfer.destination, &Transfer::destination_server, &ListTransfers::both_lent);
 }
 
 void ListTransfers::both_lent(Transfer& transfer) {
@@ -163,13 +168,28 @@ void ListTransfers::both_lent(Transfer& transfer) {
     mutations = Error::internal("could not change list " + quoted_for_message(transfer.source) +
                                 ": " + e.what());
   }
+  submit(transfer, std::move(mutations));
+}
+
+void ListTransfers::empty_journal(Transfer& transfer, const std::string& why) {
+  Server::LoadedList& undone = transfer.source_server->lent_list();
+  ListMutations mutations(transfer.source, undone);
+  undone.journal->clear(mutations);
+  transfer.answer =
+      Error::invalid("nothing was undone in list " + quoted_for_message(transfer.source) + ": " +
+                     why + "; its undo journal is emptied");
+  submit(transfer, std::move(mutations).finish(undone));
+}
+
+void ListTransfers::submit(Transfer& transfer, Result<std::vector<StorageMutation>> mutations) {
   if (!mutations) {
     finish(transfer, mutations.error());
     return;
   }
+  Database& database = cache_.database();
   ListWrite write;
   write.mutations = std::move(mutations).value();
-  write.generation = generation;
+  write.generation = transfer.source_server->lent_generation();
   write.on_done = [this, &transfer](Result<void> outcome) {
     written(transfer, std::move(outcome));
   };
@@ -192,10 +212,19 @@ Result<std::vector<StorageMutation>> ListTransfers::rename_mutations(Transfer& t
                           ": a rename onto a list with entries is refused");
   }
   Database& database = cache_.database();
+  // A name that handed out ids would give them again, to the renamed list's
+  // entries: an undo elsewhere of a move to that name would then take one of
+  // them for the entry it moved, and the name's own journal (the undo of its
+  // drop) would be lost.
+  if (destination.next_id() > database.id_floor()) {
+    return Error::invalid("list " + quoted_for_message(transfer.destination) +
+                          " held entries before (its ids went up to " +
+                          std::to_string(destination.next_id() - 1) +
+                          "), and a rename onto it would give those ids again: rename to a name "
+                          "no list has used");
+  }
   auto stored = database.load_list_keys(transfer.source);
   if (!stored) return stored.error();
-  auto own = database.load_list_keys(transfer.destination);
-  if (!own) return own.error();
   ListMutations source_mutations(transfer.source, source);
   source_mutations.erase_stored(stored.value());
   if (transfer.key) {
@@ -203,13 +232,12 @@ Result<std::vector<StorageMutation>> ListTransfers::rename_mutations(Transfer& t
                                 unix_now_ms(), source_mutations);
   }
   ListMutations destination_mutations(transfer.destination, destination);
-  destination_mutations.take_stored(transfer.source, stored.value(), own.value());
-  // The old name keeps its next id, as a drop leaves it; the new one takes
-  // the larger, so that neither name hands out an id it handed out before.
+  destination_mutations.take_stored(transfer.source, stored.value());
+  // The old name keeps its next id, as a drop leaves it, so that it never
+  // hands out an id again.
   std::vector<StorageMutation> batch = std::move(source_mutations).finish(source.next_id(), 0);
   std::vector<StorageMutation> taken =
-      std::move(destination_mutations)
-          .finish(std::max(source.next_id(), destination.next_id()), source.size());
+      std::move(destination_mutations).finish(source.next_id(), source.size());
   batch.insert(batch.end(), std::make_move_iterator(taken.begin()),
                std::make_move_iterator(taken.end()));
   transfer.answer = ListAnswer();
@@ -286,11 +314,15 @@ Result<std::vector<StorageMutation>> ListTransfers::undo_move_mutations(Transfer
   if (auto taken = undone.journal->take_newest(reader(transfer.source), undone_mutations); !taken) {
     return taken.error();
   }
+  // As for a list changed behind its journal (Server::undo): the journal is
+  // emptied, so that a retry of this undo cannot revert an older change.
   if (!from.has_entry(from_id) || to.has_entry(to_id)) {
-    transfer.answer = Error::invalid("entry " + std::to_string(from_id) + " is no longer in list " +
-                                     quoted_for_message(from_name) +
-                                     " as the move left it, so the move was not undone; " +
-                                     "the next undo reverts the change before it");
+    undone.journal->clear(undone_mutations);
+    transfer.answer =
+        Error::invalid("nothing was undone in list " + quoted_for_message(transfer.source) +
+                       ": its last change moved an entry, and list " +
+                       quoted_for_message(from_name) + " no longer holds it as entry " +
+                       std::to_string(from_id) + "; its undo journal is emptied");
     return std::move(undone_mutations).finish(undone);
   }
   Entry back = *from.find_entry(from_id);

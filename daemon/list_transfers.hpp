@@ -15,7 +15,13 @@
 // A loan queues behind what each list already has queued, so a transfer
 // comes after the requests sent for its lists before it, but for one that
 // waits behind another transfer: requests sent for its lists meanwhile may
-// come first.
+// come first. So may those pipelined behind an undo that its list hands
+// over; the undo then finds its move no longer the newest change, and
+// refuses (busy) rather than revert anything else.
+//
+// A rename takes only a name no list has used (one whose next id is the
+// id floor): a used name's ids could be handed out twice, and an undo of a
+// move recorded under the name would then take another entry for it.
 //
 // A rename keeps the entries' ids and takes the undo journal with the list;
 // its remembered changes stay with the name, which a retry names. A move gives the entry the next
@@ -67,6 +73,10 @@ class ListTransfers {
   // Borrows the source's actor, then (source_lent) the destination's; with
   // both (both_lent) writes, and then (written) answers.
   void begin(Transfer& transfer);
+  // Lends the list's actor into held, then calls then; finishes the
+  // transfer with the error when the list cannot be read.
+  void borrow(Transfer& transfer, const std::string& list, std::shared_ptr<Server> Transfer::*held,
+              void (ListTransfers::*then)(Transfer&));
   void source_lent(Transfer& transfer);
   void both_lent(Transfer& transfer);
   // The batch of a transfer whose actors are both lent; an error leaves
@@ -74,6 +84,11 @@ class ListTransfers {
   Result<std::vector<StorageMutation>> rename_mutations(Transfer& transfer);
   Result<std::vector<StorageMutation>> move_mutations(Transfer& transfer);
   Result<std::vector<StorageMutation>> undo_move_mutations(Transfer& transfer);
+  // Refuses an undo, emptying the source's journal, in a batch of its own.
+  void empty_journal(Transfer& transfer, const std::string& why);
+  // Writes the batch through the source's worker (then written), or
+  // finishes with the error.
+  void submit(Transfer& transfer, Result<std::vector<StorageMutation>> mutations);
   void written(Transfer& transfer, Result<void> outcome);
   // Ends the loans held, answers, and begins the next transfer.
   void finish(Transfer& transfer, ListResult result);

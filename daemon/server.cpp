@@ -154,6 +154,10 @@ bool Server::lend(LoanFn&& on_lent) {
 
 void Server::end_loan() {
   list_.reset();
+  // No turn may follow to account for it: an actor with no list costs none.
+  counters().list_memory_bytes.fetch_sub(
+      static_cast<std::int64_t>(list_bytes_.exchange(0, std::memory_order_relaxed)),
+      std::memory_order_relaxed);
   write_state_.store(WriteState::none, std::memory_order_seq_cst);
   // What arrived during the loan waited for it. has_backlog_ was stored
   // before the loan began, and nothing changes it while the loan lasts.

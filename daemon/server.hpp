@@ -280,7 +280,8 @@ class Server final : public Actor {
   // Set by the worker before it stores WriteState::done; read by the turn after.
   Group* failed_group_ = nullptr;
   // list_->approximate_bytes() as of the end of the last turn; written only
-  // on the turn, read by the IdleReaper to choose whom to retire.
+  // on the turn (and by end_loan, when no turn runs), read by the IdleReaper
+  // to choose whom to retire.
   std::atomic<std::uint32_t> list_bytes_{0};
   const bool retires_when_nothing_stored_;
 };

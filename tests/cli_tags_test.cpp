@@ -8,17 +8,7 @@
 namespace todo::testing {
 namespace {
 
-struct Fixture {
-  DaemonPlace place;
-  std::optional<RunningDaemon> daemon{std::in_place, place.data_dir(), place.endpoint()};
-
-  Output todo(const std::vector<std::string>& args, const std::string& input = "") {
-    return run_todo(place.endpoint(), args, input);
-  }
-  std::string ok(const std::vector<std::string>& args) {
-    return testing::run_todo_ok(place.endpoint(), args);
-  }
-};
+using Fixture = DaemonFixture;
 
 TEST_CASE_METHOD(Fixture, "todo add takes +TAG words out of the title as tags", "[cli][tags]") {
   CHECK(ok({"add", "t", "2026-12-04", "Write", "+work", "report", "+q4", "+work"}) == "1\n");

@@ -8,17 +8,7 @@
 namespace todo::testing {
 namespace {
 
-struct Fixture {
-  DaemonPlace place;
-  std::optional<RunningDaemon> daemon{std::in_place, place.data_dir(), place.endpoint()};
-
-  Output todo(const std::vector<std::string>& args, const std::string& input = "") {
-    return run_todo(place.endpoint(), args, input);
-  }
-  std::string ok(const std::vector<std::string>& args) {
-    return testing::run_todo_ok(place.endpoint(), args);
-  }
-};
+using Fixture = DaemonFixture;
 
 TEST_CASE_METHOD(Fixture, "todo undo says what it reverted, change by change", "[cli][undo]") {
   REQUIRE(ok({"add", "home", "2026-12-04", "Paint", "+house"}) == "1\n");

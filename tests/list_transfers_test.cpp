@@ -134,19 +134,16 @@ TEST_CASE("a rename is refused onto a list with entries, and of one without", "[
   CHECK(shown(*system, "a") == std::vector<std::string>{"1 one"});
   CHECK(shown(*system, "b") == std::vector<std::string>{"1 two"});
 
-  // A list emptied by a drop holds no entries: a rename onto it is taken,
-  // and ids go on past both lists' ids.
+  // A list emptied by a drop holds no entries, but handed out ids, which a
+  // rename would give again; its drop can still be undone.
   add(*system, "b", "three");
   require_ok(ask(*system, "b", DropList{}));
-  require_ok(ask(*system, "a", RenameList{"b"}));
-  CHECK(shown(*system, "b") == std::vector<std::string>{"1 one"});
-  CHECK(add(*system, "b", "four") == 3);
-  // What b kept of its own life before (the drop's step) went with it.
+  CHECK(failure(ask(*system, "a", RenameList{"b"})) ==
+        "list 'b' held entries before (its ids went up to 2), and a rename onto it would give "
+        "those ids again: rename to a name no list has used");
   require_ok(ask(*system, "b", UndoChange{}));
-  require_ok(ask(*system, "b", UndoChange{}));
-  CHECK(failure(ask(*system, "b", UndoChange{})) ==
-        "nothing to undo in list 'b': it keeps its last 100 changes");
-  CHECK(entries(*system, "b").empty());
+  CHECK(shown(*system, "b") == std::vector<std::string>{"1 two", "2 three"});
+  CHECK(shown(*system, "a") == std::vector<std::string>{"1 one"});
 }
 
 TEST_CASE("a move gives the entry a new id there, and undo in either list moves it back",
@@ -212,6 +209,24 @@ TEST_CASE("a move undone after the other list changed takes the entry back as it
   require_ok(ask(*system, "b", UndoChange{}));  // the add of "later"
   CHECK_THAT(failure(ask(*system, "b", UndoChange{})),
              Catch::Contains("changed in a way its undo journal did not record"));
+}
+
+TEST_CASE("an undo of a move whose entry left the other list empties the journal", "[transfer]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  add(*system, "a", "one");
+  add(*system, "a", "two");
+  require_ok(ask(*system, "a", MoveEntry{2, "b"}));
+  require_ok(ask(*system, "b", DeleteEntry{1}));
+
+  CHECK(failure(ask(*system, "a", UndoChange{})) ==
+        "nothing was undone in list 'a': its last change moved an entry, and list 'b' no longer "
+        "holds it as entry 1; its undo journal is emptied");
+  // Emptied, not one step used up: a retry of the undo reverts nothing older.
+  CHECK(failure(ask(*system, "a", UndoChange{})) ==
+        "nothing to undo in list 'a': it keeps its last 100 changes");
+  CHECK(shown(*system, "a") == std::vector<std::string>{"1 one"});
+  CHECK(entries(*system, "b").empty());
 }
 
 TEST_CASE("a move sent again with its key is answered its first answer, once", "[transfer]") {

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -93,6 +94,20 @@ inline std::string run_todo_ok(const std::string& endpoint, const std::vector<st
   REQUIRE(output.exit_code == 0);
   return output.out;
 }
+
+// A test's own todod, and todo pointed at it: what the CLI tests share.
+struct DaemonFixture {
+  DaemonPlace place;
+  std::optional<RunningDaemon> daemon{std::in_place, place.data_dir(), place.endpoint()};
+
+  Output todo(const std::vector<std::string>& args, const std::string& input = "") {
+    return run_todo(place.endpoint(), args, input);
+  }
+  // A command that must succeed; its stdout.
+  std::string ok(const std::vector<std::string>& args) {
+    return run_todo_ok(place.endpoint(), args);
+  }
+};
 
 // How often part occurs in text (lines, when part is "\n").
 inline std::size_t count_of(const std::string& text, const std::string& part) {

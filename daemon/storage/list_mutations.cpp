@@ -67,13 +67,8 @@ void ListMutations::erase_stored(const StoredListKeys& stored) {
   }
 }
 
-void ListMutations::take_stored(std::string_view renamed, const StoredListKeys& stored,
-                                const StoredListKeys& own) {
-  for (const auto& step : own.undo_steps) {
-    mutations_.push_back({StorageMutation::Kind::erase, step.key, {}});
-  }
-  // Every key is its tag, the list's name, then what follows the name. A
-  // step put here overwrites the erase of the same slot above.
+void ListMutations::take_stored(std::string_view renamed, const StoredListKeys& stored) {
+  // Every key is its tag, the list's name, then what follows the name.
   const std::size_t name_end = 1 + renamed.size();
   for (const auto* keys : {&stored.entries, &stored.undo_steps}) {
     for (const auto& taken : *keys) {

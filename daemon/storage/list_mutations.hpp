@@ -66,14 +66,11 @@ class ListMutations {
 
   // A rename's halves (ListTransfers). On the list renamed: the erase of
   // its entries (by the drop's rule) and undo steps. On the list of the new
-  // name, which holds no entries: the put of each of them under this name,
-  // value for value, and the erase of the undo steps this name kept of an
-  // earlier life, which the renamed list's replace.
-  // REQUIRES: stored is read_list_keys' of the list renamed, own of this
-  // one, both read while their actors were lent.
+  // name: the put of each of them under this name, value for value.
+  // REQUIRES: stored is read_list_keys' of the list renamed, read while its
+  // actor was lent; this name stores nothing (no list used it).
   void erase_stored(const StoredListKeys& stored);
-  void take_stored(std::string_view renamed, const StoredListKeys& stored,
-                   const StoredListKeys& own);
+  void take_stored(std::string_view renamed, const StoredListKeys& stored);
 
   // Everything the group writes, now that it leaves the list as `after`;
   // empty when it changed nothing.
