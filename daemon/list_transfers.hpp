@@ -1,7 +1,8 @@
-// Changes to two lists at once: a rename (RenameList), the move of one
-// entry to another list (MoveEntry), and the undo of a move (UndoChange). Each is one RocksDB write
-// batch, through the source list's DatabaseWorker, so after a crash all of it is on disk or none of
-// it; it is answered once that batch is durable.
+// Changes to two lists at once: a rename (RenameList), the move of one entry
+// to another list (MoveEntry), and the undo of a move (UndoChange). Each is
+// one RocksDB write batch, through the source list's DatabaseWorker, so after
+// a crash all of it is on disk or none of it; it is answered once that batch
+// is durable.
 //
 // Both lists' actors are borrowed (Server::lend), the source's first: while
 // a transfer holds them they take no turn, so nothing changes either list
@@ -19,17 +20,20 @@
 // over; the undo then finds its move no longer the newest change, and
 // refuses (busy) rather than revert anything else.
 //
-// A rename takes only a name no list has used (one whose next id is the
-// id floor): a used name's ids could be handed out twice, and an undo of a
-// move recorded under the name would then take another entry for it.
-//
 // A rename keeps the entries' ids and takes the undo journal with the list;
-// its remembered changes stay with the name, which a retry names. A move gives the entry the next
-// id of the list it goes to, and writes an undo step in both lists, each naming the other. An undo
-// in either list whose newest step is a move comes here too (Server hands it over): the entry, as
-// it is now, goes back under its old id, and the step is used up in both lists (in the other only
-// when it is still the newest there; reached later, it finds the entry gone and says so). A
-// transfer with an idempotency key is remembered by the list the request named.
+// its remembered changes stay with the name, which a retry names. It takes
+// only a name no list has used (one whose next id is the id floor): a used
+// name's ids would be handed out twice, and an undo of a move recorded under
+// the name could then take another entry for the one it moved.
+//
+// A move gives the entry the next id of the list it goes to, and writes an
+// undo step in both lists, each naming the other. An undo in either list
+// whose newest step is a move comes here too (Server hands it over): the
+// entry, as it is now, goes back under its old id, and the step is used up
+// in both lists (in the other only while it is still the newest there;
+// reached later, that list's undo finds the entry gone, says so and empties
+// its journal). A transfer with an idempotency key is remembered by the list
+// the request named.
 //
 // Thread safety: start() may be called from any thread; the rest runs on the
 // threads the loans and the write complete on, one transfer at a time.
