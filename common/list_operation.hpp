@@ -82,6 +82,14 @@ inline bool is_change(const ListOperation& operation) {
   return !std::holds_alternative<GetEntries>(operation);
 }
 
+// The other list a rename or a move names; null for every other operation
+// (an undo of a move finds its other list in the step it reverts).
+inline std::string* other_list_name(ListOperation& operation) {
+  if (auto* rename = std::get_if<RenameList>(&operation)) return &rename->new_name;
+  if (auto* move = std::get_if<MoveEntry>(&operation)) return &move->destination;
+  return nullptr;
+}
+
 // Whether an operation changes two lists at once (ListTransfers).
 inline bool is_transfer(const ListOperation& operation) {
   return std::holds_alternative<RenameList>(operation) ||

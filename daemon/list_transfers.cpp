@@ -1,7 +1,7 @@
 #include "daemon/list_transfers.hpp"
 
-#include <algorithm>
 #include <exception>
+#include <iterator>
 #include <string>
 #include <utility>
 #include <variant>
@@ -25,7 +25,6 @@ struct ListTransfers::Transfer {
   Server::ReplyFn reply;
   std::shared_ptr<Server> source_server;       // while lent
   std::shared_ptr<Server> destination_server;  // while lent
-  std::optional<UndoStep> undone_step;         // an undo's, once the source is lent
   // Once computed: what the answer is, when the write succeeds.
   ListResult answer = Error::internal("not computed");
 
@@ -35,11 +34,12 @@ struct ListTransfers::Transfer {
 
 namespace {
 
-// An undo's other list is known once its step is read.
-std::string destination_of(const ListOperation& operation) {
-  if (const auto* rename = std::get_if<RenameList>(&operation)) return rename->new_name;
-  if (const auto* move = std::get_if<MoveEntry>(&operation)) return move->destination;
-  return {};
+// One batch of the changes to both lists, in order.
+std::vector<StorageMutation> joined(std::vector<StorageMutation> first,
+                                    std::vector<StorageMutation> second) {
+  first.insert(first.end(), std::make_move_iterator(second.begin()),
+               std::make_move_iterator(second.end()));
+  return first;
 }
 
 }  // namespace
@@ -53,7 +53,8 @@ void ListTransfers::start(std::string source, ListOperation operation,
   auto transfer = std::make_unique<Transfer>();
   cache_.counters().requests_in_progress.fetch_add(1, std::memory_order_relaxed);
   transfer->source = std::move(source);
-  transfer->destination = destination_of(operation);
+  // An undo's other list is known once its step is read (source_lent).
+  if (const std::string* other = other_list_name(operation)) transfer->destination = *other;
   transfer->operation = std::move(operation);
   transfer->key = key;
   transfer->reply = std::move(reply);
@@ -96,16 +97,10 @@ void ListTransfers::borrow(Transfer& transfer, const std::string& list,
 void ListTransfers::source_lent(Transfer& transfer) {
   Server::LoadedList& source = transfer.source_server->lent_list();
   if (transfer.key) {
-    const RememberedChange* first = source.remembered->find(*transfer.key, unix_now_ms());
-    if (first != nullptr) {
-      if (first->fingerprint != change_fingerprint(transfer.operation)) {
-        finish(transfer,
-               Error::invalid("idempotency key " + describe(*transfer.key) +
-                              " came before with another change to list " +
-                              quoted_for_message(transfer.source) + ": a key names one change"));
-      } else {
-        finish(transfer, first->answer);
-      }
+    if (auto again =
+            source.remembered->answer_again(*transfer.key, change_fingerprint(transfer.operation),
+                                            unix_now_ms(), transfer.source)) {
+      finish(transfer, std::move(again).value());
       return;
     }
   }
@@ -121,11 +116,10 @@ void ListTransfers::source_lent(Transfer& transfer) {
     if (!newest.value() || newest.value()->change != ChangeKind::move) {
       finish(transfer,
              Error::busy("list " + quoted_for_message(transfer.source) +
-                         " changed while its undo waited, so nothing was undone: " + "undo again"));
+                         " changed while its undo waited, so nothing was undone: undo again"));
       return;
     }
-    transfer.undone_step = std::move(newest).value();
-    transfer.destination = transfer.undone_step->other_list;
+    transfer.destination = newest.value()->other_list;
     if (transfer.destination == transfer.source) {
       // Renames take unused names only, so only a journal this todod did not
       // write this way names its own list: refused, rather than wait for
@@ -235,13 +229,9 @@ Result<std::vector<StorageMutation>> ListTransfers::rename_mutations(Transfer& t
   destination_mutations.take_stored(transfer.source, stored.value());
   // The old name keeps its next id, as a drop leaves it, so that it never
   // hands out an id again.
-  std::vector<StorageMutation> batch = std::move(source_mutations).finish(source.next_id(), 0);
-  std::vector<StorageMutation> taken =
-      std::move(destination_mutations).finish(source.next_id(), source.size());
-  batch.insert(batch.end(), std::make_move_iterator(taken.begin()),
-               std::make_move_iterator(taken.end()));
   transfer.answer = ListAnswer();
-  return batch;
+  return joined(std::move(source_mutations).finish(source.next_id(), 0),
+                std::move(destination_mutations).finish(source.next_id(), source.size()));
 }
 
 Result<std::vector<StorageMutation>> ListTransfers::move_mutations(Transfer& transfer) {
@@ -264,7 +254,6 @@ Result<std::vector<StorageMutation>> ListTransfers::move_mutations(Transfer& tra
   }
   if (auto deleted = source.delete_entry(id); !deleted) return deleted.error();
   source_mutations.erase_entry(id);
-  source.journal->start_group();
   source.journal->record({.change = ChangeKind::move,
                           .replaced = {moved},
                           .other_list = transfer.destination,
@@ -275,24 +264,32 @@ Result<std::vector<StorageMutation>> ListTransfers::move_mutations(Transfer& tra
                                 ListAnswer(new_id), unix_now_ms(), source_mutations);
   }
   destination_mutations.put_entry(*destination.find_entry(new_id));
-  destination.journal->start_group();
   destination.journal->record({.change = ChangeKind::move,
                                .added = {new_id},
                                .other_list = transfer.source,
                                .other_id = id},
                               destination_mutations);
-  std::vector<StorageMutation> batch = std::move(source_mutations).finish(source);
-  std::vector<StorageMutation> put = std::move(destination_mutations).finish(destination);
-  batch.insert(batch.end(), std::make_move_iterator(put.begin()),
-               std::make_move_iterator(put.end()));
   transfer.answer = ListAnswer(new_id);
-  return batch;
+  return joined(std::move(source_mutations).finish(source),
+                std::move(destination_mutations).finish(destination));
 }
 
 Result<std::vector<StorageMutation>> ListTransfers::undo_move_mutations(Transfer& transfer) {
   Server::LoadedList& undone = transfer.source_server->lent_list();
   Server::LoadedList& other = transfer.destination_server->lent_list();
-  const UndoStep& step = *transfer.undone_step;
+  Database& database = cache_.database();
+  const auto reader = [&database](const std::string& name) {
+    return [&database, &name](std::uint8_t slot) { return database.load_undo_step(name, slot); };
+  };
+  ListMutations undone_mutations(transfer.source, undone);
+  ListMutations other_mutations(transfer.destination, other);
+  // The step source_lent read, kept by the journal for this take.
+  auto undone_step = undone.journal->take_newest(reader(transfer.source), undone_mutations);
+  if (!undone_step) return undone_step.error();
+  if (!undone_step.value()) {
+    return Error::internal("the undo step of a move was gone from its journal");
+  }
+  const UndoStep& step = *undone_step.value();
   // Which way the entry goes back: from the list it was moved to, into the
   // one it left, with the id it had there.
   const bool is_undone_the_source = step.added.empty();
@@ -301,19 +298,6 @@ Result<std::vector<StorageMutation>> ListTransfers::undo_move_mutations(Transfer
   const EntryId from_id = is_undone_the_source ? step.other_id : step.added.front();
   const EntryId to_id = is_undone_the_source ? step.replaced.front().id : step.other_id;
   const std::string& from_name = is_undone_the_source ? transfer.destination : transfer.source;
-  Database& database = cache_.database();
-  const auto reader = [&database](const std::string& name) {
-    return [&database, &name](std::uint8_t slot) { return database.load_undo_step(name, slot); };
-  };
-  ListMutations undone_mutations(transfer.source, undone);
-  ListMutations other_mutations(transfer.destination, other);
-  undone.journal->start_group();
-  other.journal->start_group();
-  // The step is used up whatever comes of it, as an undo that finds its
-  // list changed behind its journal empties the journal (Server::undo).
-  if (auto taken = undone.journal->take_newest(reader(transfer.source), undone_mutations); !taken) {
-    return taken.error();
-  }
   // As for a list changed behind its journal (Server::undo): the journal is
   // emptied, so that a retry of this undo cannot revert an older change.
   if (!from.has_entry(from_id) || to.has_entry(to_id)) {
@@ -337,8 +321,9 @@ Result<std::vector<StorageMutation>> ListTransfers::undo_move_mutations(Transfer
   // after it there; otherwise an undo there finds the entry gone and says so.
   auto other_step = other.journal->newest(reader(transfer.destination));
   if (!other_step) return other_step.error();
-  if (const auto& found = other_step.value();
-      found && found->change == ChangeKind::move && found->other_list == transfer.source &&
+  if (const UndoStep* found = other_step.value();
+      found != nullptr && found->change == ChangeKind::move &&
+      found->other_list == transfer.source &&
       found->other_id == (is_undone_the_source ? to_id : from_id)) {
     if (auto taken = other.journal->take_newest(reader(transfer.destination), other_mutations);
         !taken) {
@@ -351,11 +336,8 @@ Result<std::vector<StorageMutation>> ListTransfers::undo_move_mutations(Transfer
                                 ListAnswer(answer), unix_now_ms(), undone_mutations);
   }
   transfer.answer = ListAnswer(answer);
-  std::vector<StorageMutation> batch = std::move(undone_mutations).finish(undone);
-  std::vector<StorageMutation> rest = std::move(other_mutations).finish(other);
-  batch.insert(batch.end(), std::make_move_iterator(rest.begin()),
-               std::make_move_iterator(rest.end()));
-  return batch;
+  return joined(std::move(undone_mutations).finish(undone),
+                std::move(other_mutations).finish(other));
 }
 
 void ListTransfers::written(Transfer& transfer, Result<void> outcome) {

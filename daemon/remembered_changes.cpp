@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "common/validation.hpp"
 #include "daemon/storage/list_mutations.hpp"
 
 namespace todo {
@@ -34,6 +35,20 @@ const RememberedChange* RememberedChanges::find(const IdempotencyKey& key,
   const auto it = changes_.find(key);
   if (it == changes_.end() || is_expired(it->second, now_ms)) return nullptr;
   return &it->second;
+}
+
+std::optional<ListResult> RememberedChanges::answer_again(const IdempotencyKey& key,
+                                                          std::uint64_t fingerprint,
+                                                          std::int64_t now_ms,
+                                                          std::string_view list_name) const {
+  const RememberedChange* first = find(key, now_ms);
+  if (first == nullptr) return std::nullopt;
+  if (first->fingerprint != fingerprint) {
+    return Error::invalid("idempotency key " + describe(key) +
+                          " came before with another change to list " +
+                          quoted_for_message(list_name) + ": a key names one change");
+  }
+  return first->answer;
 }
 
 void RememberedChanges::forget_oldest(ListMutations& mutations) {

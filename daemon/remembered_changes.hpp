@@ -24,6 +24,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -45,6 +47,12 @@ class RememberedChanges {
   // The change remembered under key; nullptr when there is none, or it was
   // applied more than kWindow before now_ms (unix time).
   const RememberedChange* find(const IdempotencyKey& key, std::int64_t now_ms) const;
+  // What a change sent with key is answered without being applied: the
+  // first answer, when it is the change remembered under key, or a refusal
+  // when another change was (the fingerprints differ); none when key is not
+  // remembered, and the change is to be applied.
+  std::optional<ListResult> answer_again(const IdempotencyKey& key, std::uint64_t fingerprint,
+                                         std::int64_t now_ms, std::string_view list_name) const;
   // Remembers a keyed change that was just applied and answered `answer`,
   // in memory and in mutations; forgets, in both, the oldest ones past the
   // bound and those past the window.

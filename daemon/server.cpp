@@ -544,9 +544,10 @@ bool Server::undoes_a_move(const Message& message) {
   if (!std::holds_alternative<UndoChange>(message.operation)) return false;
   // A journal that cannot be read is reported by the undo itself.
   if (!ensure_journal_loaded(*list_)) return false;
+  // The step read is kept for the undo's take_newest (undo_journal.hpp).
   auto newest = list_->journal->newest(
       [this](std::uint8_t slot) { return database().load_undo_step(name_, slot); });
-  return newest && newest.value() && newest.value()->change == ChangeKind::move;
+  return newest && newest.value() != nullptr && newest.value()->change == ChangeKind::move;
 }
 
 void Server::hand_off_undo(std::unique_ptr<Message> message) {
@@ -587,13 +588,8 @@ ListResult Server::apply_message(LoadedList& list, const Message& message,
   if (auto loaded = ensure_remembered_loaded(list); !loaded) return loaded.error();
   const std::int64_t now_ms = unix_now_ms();
   const std::uint64_t fingerprint = change_fingerprint(message.operation);
-  if (const RememberedChange* first = list.remembered->find(*message.key, now_ms)) {
-    if (first->fingerprint != fingerprint) {
-      return Error::invalid("idempotency key " + describe(*message.key) +
-                            " came before with another change to list " +
-                            quoted_for_message(name_) + ": a key names one change");
-    }
-    return first->answer;
+  if (auto again = list.remembered->answer_again(*message.key, fingerprint, now_ms, name_)) {
+    return std::move(again).value();
   }
   ListResult result = apply(list, message.operation, mutations);
   // A change that failed wrote nothing: sent again, it is tried again.

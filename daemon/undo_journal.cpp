@@ -51,16 +51,19 @@ void UndoJournal::record(UndoStep step, ListMutations& mutations) {
   unwritten_.push_back(std::move(step));
 }
 
-Result<std::optional<UndoStep>> UndoJournal::newest(const StepReader& read) const {
-  if (has_lost_step_ || is_empty()) return std::optional<UndoStep>();
+Result<const UndoStep*> UndoJournal::newest(const StepReader& read) {
+  if (has_lost_step_ || is_empty()) return static_cast<const UndoStep*>(nullptr);
   const std::uint64_t newest = next_sequence_ - 1;
-  if (!unwritten_.empty() && unwritten_.back().sequence == newest) {
-    return std::optional<UndoStep>(unwritten_.back());
+  if (!unwritten_.empty() && unwritten_.back().sequence == newest) return &unwritten_.back();
+  if (!newest_read_ || newest_read_->sequence != newest) {
+    auto stored = read(slot_of(newest));
+    if (!stored) return stored.error();
+    if (!stored.value() || stored.value()->sequence != newest) {
+      return static_cast<const UndoStep*>(nullptr);
+    }
+    newest_read_ = std::move(stored).value();
   }
-  auto stored = read(slot_of(newest));
-  if (!stored) return stored.error();
-  if (!stored.value() || stored.value()->sequence != newest) return std::optional<UndoStep>();
-  return stored;
+  return &*newest_read_;
 }
 
 Result<std::optional<UndoStep>> UndoJournal::take_newest(const StepReader& read,
@@ -72,6 +75,8 @@ Result<std::optional<UndoStep>> UndoJournal::take_newest(const StepReader& read,
   if (!unwritten_.empty() && unwritten_.back().sequence == newest) {
     step = std::move(unwritten_.back());
     unwritten_.pop_back();
+  } else if (newest_read_ && newest_read_->sequence == newest) {
+    step = std::exchange(newest_read_, std::nullopt);
   } else {
     auto stored = read(slot_of(newest));
     if (!stored) return stored.error();
@@ -94,15 +99,19 @@ void UndoJournal::clear(ListMutations& mutations) {
   }
   oldest_sequence_ = next_sequence_;
   unwritten_.clear();
+  newest_read_.reset();
   has_lost_step_ = false;
 }
 
 std::size_t UndoJournal::approximate_bytes() const {
   std::size_t bytes = sizeof(UndoJournal) + unwritten_.capacity() * sizeof(UndoStep);
-  for (const UndoStep& step : unwritten_) {
-    bytes += step.added.capacity() * sizeof(EntryId) + step.replaced.capacity() * sizeof(Entry);
+  const auto add_heap_bytes = [&bytes](const UndoStep& step) {
+    bytes += step.added.capacity() * sizeof(EntryId) + step.replaced.capacity() * sizeof(Entry) +
+             step.other_list.capacity();
     for (const Entry& entry : step.replaced) bytes += heap_bytes(entry);
-  }
+  };
+  for (const UndoStep& step : unwritten_) add_heap_bytes(step);
+  if (newest_read_) add_heap_bytes(*newest_read_);
   return bytes;
 }
 

@@ -60,9 +60,11 @@ class UndoJournal {
   // Takes the newest step out, erasing it in mutations; none when the
   // journal is empty.
   Result<std::optional<UndoStep>> take_newest(const StepReader& read, ListMutations& mutations);
-  // The newest step, left in place; none when the journal is empty, or
-  // when the newest step on disk is not what the journal says.
-  Result<std::optional<UndoStep>> newest(const StepReader& read) const;
+  // The newest step, left in place; null when the journal is empty, or when
+  // the newest step on disk is not what the journal says. A step read from
+  // disk is kept for the take_newest that follows, which then reads it no
+  // more (until the next group). Valid until the journal next changes.
+  Result<const UndoStep*> newest(const StepReader& read);
   // Erases every step, on disk too.
   void clear(ListMutations& mutations);
   // A new group: the steps of the last one are on disk now, and are read
@@ -70,6 +72,7 @@ class UndoJournal {
   void start_group() {
     unwritten_.clear();
     unwritten_bytes_ = 0;
+    newest_read_.reset();
   }
   // Whether this group's steps are past kMaxStepBytes together: its write
   // batch is then big enough, and what is queued waits for the next.
@@ -84,10 +87,11 @@ class UndoJournal {
   }
 
   std::uint64_t next_sequence_ = 1;
-  std::uint64_t oldest_sequence_ = 1;  // == next_sequence_: nothing to undo
-  std::vector<UndoStep> unwritten_;    // this group's, oldest first
-  std::size_t unwritten_bytes_ = 0;    // their encodings' sizes
-  bool has_lost_step_ = false;         // cleared by clear()
+  std::uint64_t oldest_sequence_ = 1;    // == next_sequence_: nothing to undo
+  std::vector<UndoStep> unwritten_;      // this group's, oldest first
+  std::size_t unwritten_bytes_ = 0;      // their encodings' sizes
+  std::optional<UndoStep> newest_read_;  // by newest(), for take_newest
+  bool has_lost_step_ = false;           // cleared by clear()
 };
 
 }  // namespace todo

@@ -67,9 +67,7 @@ void RequestHandler::handle(Request request, Respond respond) {
             }
           };
           if (is_transfer(command.operation)) {
-            std::string& other = std::holds_alternative<RenameList>(command.operation)
-                                     ? std::get<RenameList>(command.operation).new_name
-                                     : std::get<MoveEntry>(command.operation).destination;
+            std::string& other = *other_list_name(command.operation);
             auto other_name = resolve_list_name(system_.database(), std::move(other));
             if (!other_name) {
               reply(other_name.error());

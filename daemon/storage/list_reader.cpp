@@ -130,14 +130,14 @@ Result<std::vector<RememberedChange>> read_remembered_changes(rocksdb::DB& db,
 
 Result<StoredListKeys> read_list_keys(rocksdb::DB& db, const std::string& list_name,
                                       const std::filesystem::path& dir) {
-  std::unique_ptr<const rocksdb::Snapshot, std::function<void(const rocksdb::Snapshot*)>> snapshot(
-      db.GetSnapshot(), [&db](const rocksdb::Snapshot* taken) { db.ReleaseSnapshot(taken); });
+  // One snapshot for the entries and the undo steps, so they agree.
+  rocksdb::ManagedSnapshot snapshot(&db);
   StoredListKeys stored;
   const auto read_range = [&](const std::string& prefix, const std::string& prefix_end,
                               std::vector<StoredListKeys::KeyValue>& into) {
     const rocksdb::Slice upper_bound(prefix_end);
     rocksdb::ReadOptions read_options;
-    read_options.snapshot = snapshot.get();
+    read_options.snapshot = snapshot.snapshot();
     read_options.iterate_upper_bound = &upper_bound;
     std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
     for (it->Seek(prefix); it->Valid(); it->Next()) {
