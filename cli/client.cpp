@@ -144,6 +144,21 @@ Result<void> Client::connect() {
   return {};
 }
 
+namespace {
+
+// An undo without a list reverts the newest change of any list: sent only
+// once every command before it is answered, and nothing after it is sent
+// before it is, so that in a batch it reverts the change before it, as
+// typed, and no later one. Other commands are pipelined: those to one list
+// keep their order there.
+bool is_waiting_for_undo(const std::vector<Command>& commands, std::size_t sent,
+                         std::size_t answered) {
+  if (sent > answered && std::holds_alternative<UndoLatest>(commands[sent])) return true;
+  return sent > 0 && std::holds_alternative<UndoLatest>(commands[sent - 1]) && answered < sent;
+}
+
+}  // namespace
+
 Result<void> Client::exchange(const std::vector<Command>& commands,
                               const std::function<void(std::size_t, Reply)>& on_reply) {
   is_answered_.assign(commands.size(), false);
@@ -157,7 +172,8 @@ Result<void> Client::exchange(const std::vector<Command>& commands,
   while (answered < commands.size()) {
     while (oldest < commands.size() && is_answered[oldest]) ++oldest;
     while (sent < commands.size() && sent - answered < kWindow &&
-           (!is_window_from_oldest_ || sent - oldest < kRetryableWindow)) {
+           (!is_window_from_oldest_ || sent - oldest < kRetryableWindow) &&
+           !is_waiting_for_undo(commands, sent, answered)) {
       const std::string bytes = encode_request({sent + 1, commands[sent]});
       if (!socket_->send(zmq::buffer(bytes), zmq::send_flags::dontwait)) break;
       ++sent;

@@ -36,6 +36,8 @@ void give_key(Command& command, IdempotencyKeySource& keys) {
   if (auto* list_command = std::get_if<ListCommand>(&command);
       list_command != nullptr && is_change(list_command->operation)) {
     list_command->key = keys.next();
+  } else if (auto* undo = std::get_if<UndoLatest>(&command)) {
+    undo->key = keys.next();
   }
 }
 

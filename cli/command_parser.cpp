@@ -87,10 +87,11 @@ constexpr CommandHelp kCommands[] = {
     {"done", "done LIST ID", "mark an entry done"},
     {"undone", "undone LIST ID", "mark an entry not done"},
     {"delete", "delete LIST ID", "delete an entry"},
-    {"undo", "undo LIST",
+    {"undo", "undo [LIST]",
      "revert the list's last change (add, update,\n"
-     "done, undone, delete, drop); again, the one\n"
-     "before; todod keeps the last 100 of each list"},
+     "done, undone, delete, drop, move); again, the\n"
+     "one before; todod keeps the last 100 of each\n"
+     "list; without LIST, the last change of any list"},
     {"rename", "rename LIST NEWNAME",
      "give a list another name, with its entries,\n"
      "their ids and its undo history; NEWNAME must\n"
@@ -253,10 +254,13 @@ bool parse_agenda(const std::vector<std::string>& words,
   return true;
 }
 
-// The verbs whose first argument is a list name, as their grammar says.
+// The verbs whose first argument is a list name, as their grammar says (for
+// undo, when there is one).
 bool takes_list(std::string_view verb) {
   const CommandHelp* command = find_command(verb);
-  return command != nullptr && command->grammar.substr(verb.size()).starts_with(" LIST");
+  if (command == nullptr) return false;
+  const std::string_view arguments = command->grammar.substr(verb.size());
+  return arguments.starts_with(" LIST") || arguments.starts_with(" [LIST]");
 }
 
 // A command's grammar and description as one row of todo help, every line
@@ -521,6 +525,10 @@ bool CommandParser::parse_verb(const std::vector<std::string>& words, std::size_
   if (verb == "done" || verb == "undone") return parse_done_or_undone(words, command, error);
   if (verb == "delete") return parse_delete(words, command, error);
   if (verb == "undo") {
+    if (words.size() == 1) {
+      command = {CliCommand::Kind::undo, UndoLatest{}};
+      return true;
+    }
     if (!has_arguments(words, 1, error)) return false;
     command = list_command(CliCommand::Kind::undo, words, UndoChange{});
     return true;

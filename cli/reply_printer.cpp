@@ -183,12 +183,16 @@ std::string ReplyPrinter::format_text(CliCommand::Kind kind, const Reply& reply)
     case CliCommand::Kind::undone:
       return entry_line(std::get<Entry>(reply.payload), 0);
     case CliCommand::Kind::undo: {
-      const auto& undone = std::get<Undone>(reply.payload);
+      // Without a list, the reply says which list the change was in.
+      const auto* in_list = std::get_if<UndoneIn>(&reply.payload);
+      const Undone& undone = in_list ? in_list->undone : std::get<Undone>(reply.payload);
+      const std::string where =
+          in_list ? " in " + quoted_for_message(in_list->list) : std::string();
       if (undone.change == ChangeKind::drop) {
-        return "undid drop: " + std::to_string(undone.entries) +
+        return "undid drop" + where + ": " + std::to_string(undone.entries) +
                (undone.entries == 1 ? " entry" : " entries") + " back";
       }
-      return "undid " + std::string(change_name(undone.change)) + ": " +
+      return "undid " + std::string(change_name(undone.change)) + where + ": " +
              entry_line(undone.entry, 0);
     }
     case CliCommand::Kind::lists:
@@ -265,10 +269,20 @@ boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& 
     case CliCommand::Kind::undone:
       return listed_entry_json(std::get<Entry>(reply.payload));
     case CliCommand::Kind::undo: {
-      const auto& undone = std::get<Undone>(reply.payload);
+      const auto* in_list = std::get_if<UndoneIn>(&reply.payload);
+      const Undone& undone = in_list ? in_list->undone : std::get<Undone>(reply.payload);
       boost::json::object object{{"undid", change_name(undone.change)},
                                  {"entries", undone.entries}};
-      if (undone.change != ChangeKind::drop) object["entry"] = listed_entry_json(undone.entry);
+      if (!in_list) {
+        if (undone.change != ChangeKind::drop) object["entry"] = listed_entry_json(undone.entry);
+        return object;
+      }
+      object["list"] = in_list->list;
+      if (undone.change != ChangeKind::drop) {
+        boost::json::object entry = entry_json(undone.entry);
+        entry["list"] = in_list->list;
+        object["entry"] = std::move(entry);
+      }
       return object;
     }
     case CliCommand::Kind::lists: {

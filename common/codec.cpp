@@ -2,6 +2,7 @@
 
 #include <cereal/details/helpers.hpp>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -28,6 +29,9 @@ namespace {
 //             ids and each u64 id, u64 count of replaced entries and each
 //             entry as above without its version, its u64 tag count (0 too)
 //             and tags always there
+//   UndoHintGroup: u32 version (3), u64 number, u64 count of hints, and each
+//             hint as u64 length and bytes of the list's name, u64 first
+//             step, u64 last step, u64 length and bytes of renamed_to
 //
 // The stored forms are types of their own, so that the format version belongs
 // to the stored value and not to Entry, which the wire protocol lays out its
@@ -52,6 +56,10 @@ struct StoredRememberedChange {
 
 struct StoredUndoStep {
   UndoStep step;
+};
+
+struct StoredUndoHintGroup {
+  UndoHintGroup group;
 };
 
 enum class AnswerTag : std::uint8_t {
@@ -207,6 +215,45 @@ void load(Archive& archive, StoredUndoStep& stored) {
   }
 }
 
+// The smallest hint: an empty name (refused, but a bound need only be low),
+// two steps and an empty renamed_to.
+constexpr std::size_t kMinUndoHintBytes = 8 + 8 + 8 + 8;
+
+template <class Archive>
+void save(Archive& archive, const StoredUndoHintGroup& stored) {
+  const UndoHintGroup& group = stored.group;
+  archive(kUndoFormatVersion, group.number);
+  detail::save_count(archive, group.hints.size());
+  for (const UndoHint& hint : group.hints) {
+    detail::save_string(archive, hint.list);
+    archive(hint.first_step, hint.last_step);
+    detail::save_string(archive, hint.renamed_to);
+  }
+}
+
+template <class Archive>
+void load(Archive& archive, StoredUndoHintGroup& stored) {
+  if (detail::load_version(archive, "format", kFormatVersion) != kUndoFormatVersion) {
+    throw cereal::Exception("undo hints of a format before 3 (they began with 3)");
+  }
+  UndoHintGroup& group = stored.group;
+  archive(group.number);
+  const std::size_t count = detail::load_count(archive, std::numeric_limits<std::uint32_t>::max(),
+                                               kMinUndoHintBytes, "undo hint");
+  group.hints.resize(count);
+  for (UndoHint& hint : group.hints) {
+    hint.list = detail::load_string(archive, kMaxListNameBytes, "list");
+    archive(hint.first_step, hint.last_step);
+    hint.renamed_to = detail::load_string(archive, kMaxListNameBytes, "renamed to");
+    require(validate_list_name(hint.list));
+    const bool is_steps = hint.first_step != 0 && hint.first_step <= hint.last_step;
+    if (hint.is_rename() ? hint.first_step != 0 || hint.last_step != 0 : !is_steps) {
+      throw cereal::Exception("an undo hint that names neither steps nor a rename");
+    }
+    if (hint.is_rename()) require(validate_list_name(hint.renamed_to));
+  }
+}
+
 template <class Archive>
 void save(Archive& archive, const StoredEntry& stored) {
   archive(version_for(stored.entry));
@@ -348,6 +395,17 @@ Result<UndoStep> decode_undo_step(std::string_view bytes) {
   Result<StoredUndoStep> stored = detail::decode_portable<StoredUndoStep>(bytes, "undo step");
   if (!stored) return std::move(stored).error();
   return std::move(stored).value().step;
+}
+
+std::string encode_undo_hint_group(const UndoHintGroup& group) {
+  return detail::encode_portable(StoredUndoHintGroup{group});
+}
+
+Result<UndoHintGroup> decode_undo_hint_group(std::string_view bytes) {
+  Result<StoredUndoHintGroup> stored =
+      detail::decode_portable<StoredUndoHintGroup>(bytes, "undo hints");
+  if (!stored) return std::move(stored).error();
+  return std::move(stored).value().group;
 }
 
 std::string encode_remembered_change(const RememberedChange& change) {

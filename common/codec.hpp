@@ -59,6 +59,29 @@ struct UndoStep {
   friend bool operator==(const UndoStep&, const UndoStep&) = default;
 };
 
+// Where some of a list's newest undo steps were written, in the order of
+// changes across lists that `todo undo` without a list follows
+// (daemon/undo_order.hpp): the steps first_step to last_step of list. A
+// rename is one too: with renamed_to set (and no steps), it says that the
+// list's older steps are the new name's now.
+struct UndoHint {
+  std::string list;
+  std::uint64_t first_step = 0;
+  std::uint64_t last_step = 0;
+  std::string renamed_to;
+
+  bool is_rename() const { return !renamed_to.empty(); }
+  friend bool operator==(const UndoHint&, const UndoHint&) = default;
+};
+
+// The hints of one group commit, numbered in the order groups were written.
+struct UndoHintGroup {
+  std::uint64_t number = 0;
+  std::vector<UndoHint> hints;  // in the order of the batch's writes
+
+  friend bool operator==(const UndoHintGroup&, const UndoHintGroup&) = default;
+};
+
 // What a list's journal finds on disk: the sequences of its steps, in any
 // order, and whether some step did not decode.
 struct StoredUndoSequences {
@@ -79,6 +102,11 @@ std::string encode_undo_step(const UndoStep& step);
 Result<UndoStep> decode_undo_step(std::string_view bytes);
 // The size of encode_undo_step(step), counted without encoding it.
 std::size_t encoded_undo_step_bytes(const UndoStep& step);
+
+// Always format 3. Decoding checks that each hint names a valid list and
+// either a run of steps or a rename.
+std::string encode_undo_hint_group(const UndoHintGroup& group);
+Result<UndoHintGroup> decode_undo_hint_group(std::string_view bytes);
 
 // A remembered change without its key, which the storage key holds.
 // REQUIRES (encode): change.answer is done, an id, an entry, nothing to drop

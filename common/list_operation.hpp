@@ -56,7 +56,16 @@ struct DeleteEntry {
 struct DropList {};
 
 // Reverts the list's last change that is not itself an undo (undo_journal.hpp).
-struct UndoChange {};
+// With steps named, only when the newest step is one of first_step to
+// last_step, and not found otherwise: how `todo undo` without a list tries
+// each list that may hold the newest change (latest_undo.hpp). The wire
+// carries no steps: they are todod's own.
+struct UndoChange {
+  std::uint64_t first_step = 0;  // 0: whatever the newest step is
+  std::uint64_t last_step = 0;
+
+  bool is_conditional() const { return first_step != 0; }
+};
 
 // Gives the list, whole, another name: its entries keep their ids, and its
 // undo journal goes with it. Refused onto a name that holds entries or

@@ -35,7 +35,8 @@ enum class CommandTag : std::uint8_t {
   add_token = 6,
   list_tokens = 7,
   revoke_token = 8,
-  backup = 9
+  backup = 9,
+  undo_latest = 10
 };
 // get_page is get with a page (GetEntries::limit); get is its unpaged form.
 // get_filtered is get_page with a filter (GetEntries::filter), so that reads
@@ -62,7 +63,8 @@ enum class PayloadTag : std::uint8_t {
   token_secret = 6,
   tokens = 7,
   backup = 8,
-  undone = 9
+  undone = 9,
+  undone_in = 10
 };
 // Which fields an update carries.
 constexpr std::uint8_t kUpdateDate = 1;
@@ -470,11 +472,15 @@ void save(Archive& archive, const WireRequest& wire) {
         } else if constexpr (std::is_same_v<C, RevokeToken>) {
           archive(static_cast<std::uint8_t>(CommandTag::revoke_token));
           save_string(archive, command.name);
-        } else {
-          static_assert(std::is_same_v<C, MakeBackup>);
+        } else if constexpr (std::is_same_v<C, MakeBackup>) {
           archive(static_cast<std::uint8_t>(CommandTag::backup));
           save_string(archive, command.directory);
           archive(command.keep);
+        } else {
+          static_assert(std::is_same_v<C, UndoLatest>);
+          archive(static_cast<std::uint8_t>(CommandTag::undo_latest));
+          save_bool(archive, command.key.has_value());
+          if (command.key) archive(command.key->high, command.key->low);
         }
       },
       wire.request.command);
@@ -484,7 +490,7 @@ template <class Archive>
 void load(Archive& archive, WireRequest& wire) {
   wire.request.protocol_version = detail::load_version(archive, "protocol", kProtocolVersion);
   archive(wire.request.id);
-  switch (load_tag(archive, CommandTag::list, CommandTag::backup, "command")) {
+  switch (load_tag(archive, CommandTag::list, CommandTag::undo_latest, "command")) {
     case CommandTag::list: {
       ListCommand command;
       command.list = load_string(archive, kMaxRequestBytes, "list name");
@@ -549,6 +555,16 @@ void load(Archive& archive, WireRequest& wire) {
       wire.request.command = std::move(command);
       return;
     }
+    case CommandTag::undo_latest: {
+      UndoLatest command;
+      if (load_bool(archive, "has key")) {
+        IdempotencyKey key;
+        archive(key.high, key.low);
+        command.key = key;
+      }
+      wire.request.command = command;
+      return;
+    }
   }
 }
 
@@ -607,6 +623,11 @@ void save(Archive& archive, const OutgoingWireReply& wire) {
           archive(static_cast<std::uint8_t>(PayloadTag::undone),
                   static_cast<std::uint8_t>(payload.change), payload.entries);
           save_entry(archive, payload.entry, wire.version);
+        } else if constexpr (std::is_same_v<P, UndoneIn>) {
+          archive(static_cast<std::uint8_t>(PayloadTag::undone_in));
+          save_string(archive, payload.list);
+          archive(static_cast<std::uint8_t>(payload.undone.change), payload.undone.entries);
+          save_entry(archive, payload.undone.entry, wire.version);
         } else {
           static_assert(std::is_same_v<P, PingInfo>);
           archive(static_cast<std::uint8_t>(PayloadTag::ping));
@@ -621,6 +642,16 @@ void save(Archive& archive, const OutgoingWireReply& wire) {
       reply.payload);
 }
 
+// An undo's answer after its payload tag (and, for UndoneIn, its list).
+template <class Archive>
+Undone load_undone(Archive& archive, std::uint32_t version) {
+  Undone undone;
+  undone.change = load_tag(archive, ChangeKind::add, ChangeKind::move, "change");
+  archive(undone.entries);
+  undone.entry = load_entry(archive, version);
+  return undone;
+}
+
 template <class Archive>
 void load(Archive& archive, WireReply& wire) {
   wire.version = detail::load_version(archive, "protocol", kProtocolVersion);
@@ -628,7 +659,7 @@ void load(Archive& archive, WireReply& wire) {
   archive(reply.request_id);
   reply.status = load_tag(archive, StatusCode::ok, StatusCode::internal, "status");
   reply.message = load_string(archive, kMaxRequestBytes, "message");
-  switch (load_tag(archive, PayloadTag::none, PayloadTag::undone, "payload")) {
+  switch (load_tag(archive, PayloadTag::none, PayloadTag::undone_in, "payload")) {
     case PayloadTag::none:
       return;
     case PayloadTag::id: {
@@ -685,11 +716,13 @@ void load(Archive& archive, WireReply& wire) {
       reply.payload = backup;
       return;
     }
-    case PayloadTag::undone: {
-      Undone undone;
-      undone.change = load_tag(archive, ChangeKind::add, ChangeKind::move, "change");
-      archive(undone.entries);
-      undone.entry = load_entry(archive, wire.version);
+    case PayloadTag::undone:
+      reply.payload = load_undone(archive, wire.version);
+      return;
+    case PayloadTag::undone_in: {
+      UndoneIn undone;
+      undone.list = load_string(archive, kMaxListNameBytes, "list name");
+      undone.undone = load_undone(archive, wire.version);
       reply.payload = std::move(undone);
       return;
     }

@@ -91,8 +91,15 @@ struct MakeBackup {
   friend bool operator==(const MakeBackup&, const MakeBackup&) = default;
 };
 
-using Command =
-    std::variant<ListCommand, ListNames, Ping, AddToken, ListTokens, RevokeToken, MakeBackup>;
+// Reverts the newest change of any list (daemon/latest_undo.hpp), answered
+// with UndoneIn. With a key, sent again it answers the first answer: the list
+// it reverted remembers the key, as for an undo of that list.
+struct UndoLatest {
+  std::optional<IdempotencyKey> key;
+};
+
+using Command = std::variant<ListCommand, ListNames, Ping, AddToken, ListTokens, RevokeToken,
+                             MakeBackup, UndoLatest>;
 
 struct Request {
   std::uint64_t id = 0;
@@ -135,12 +142,21 @@ struct BackupMade {
   friend bool operator==(const BackupMade&, const BackupMade&) = default;
 };
 
+// What an undo without a list reverted, and in which list.
+struct UndoneIn {
+  std::string list;
+  Undone undone;
+
+  friend bool operator==(const UndoneIn&, const UndoneIn&) = default;
+};
+
 // The payload of an ok reply: nothing, an id, an entry, entries, list names,
-// ping, a new token's secret, the tokens, a backup, an undo. Entries go on the
+// ping, a new token's secret, the tokens, a backup, an undo, an undo without
+// a list. Entries go on the
 // wire the same way from either form; decoding gives the vector.
-using ReplyPayload =
-    std::variant<std::monostate, EntryId, Entry, std::vector<Entry>, std::vector<std::string>,
-                 PingInfo, EncodedEntries, TokenSecret, std::vector<TokenInfo>, BackupMade, Undone>;
+using ReplyPayload = std::variant<std::monostate, EntryId, Entry, std::vector<Entry>,
+                                  std::vector<std::string>, PingInfo, EncodedEntries, TokenSecret,
+                                  std::vector<TokenInfo>, BackupMade, Undone, UndoneIn>;
 
 // The message of the ok reply to a drop of a list that held nothing: an ok
 // reply, so that no older client takes it for an error; todo says it and

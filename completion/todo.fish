@@ -91,7 +91,7 @@ complete -c todo -n 'not __todo_command_position' -a done -d 'mark an entry done
 complete -c todo -n 'not __todo_command_position' -a undone -d 'mark an entry not done'
 complete -c todo -n 'not __todo_command_position' -a delete -d 'delete an entry'
 complete -c todo -n 'not __todo_command_position' -a lists -d 'names of the lists that hold entries'
-complete -c todo -n 'not __todo_command_position' -a undo -d 'revert the last change to a list'
+complete -c todo -n 'not __todo_command_position' -a undo -d 'revert the last change, to a list or to any'
 complete -c todo -n 'not __todo_command_position' -a rename -d 'give a list another name'
 complete -c todo -n 'not __todo_command_position' -a move -d 'move an entry to another list'
 complete -c todo -n 'not __todo_command_position' -a drop -d 'delete a whole list'

@@ -8,11 +8,15 @@
 #include "daemon/storage/layout_version.hpp"
 #include "daemon/storage/list_reader.hpp"
 #include "daemon/storage/rocksdb_instance.hpp"
+#include "daemon/undo_order.hpp"
 
 namespace todo {
 
 Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
-  if (options.worker_count == 0) return Error::invalid("the database needs at least one worker");
+  if (options.worker_count == 0 || options.worker_count > DatabaseOptions::kMaxWorkers) {
+    return Error::invalid("the database takes 1 to " +
+                          std::to_string(DatabaseOptions::kMaxWorkers) + " workers");
+  }
   auto directory = DataDirectory::open(options.data_dir);
   if (!directory) return std::move(directory).error();
   if (auto finished = finish_interrupted_repair(options.data_dir); !finished) {
@@ -30,19 +34,27 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   const auto id_floor = db.value()->with_db(
       [&](rocksdb::DB& opened) { return settle_id_floor(opened, options.data_dir); });
   if (!id_floor) return id_floor.error();
-  return std::unique_ptr<Database>(
-      new Database(std::move(directory).value(), std::move(db).value(), id_floor.value(), options));
+  auto undo_hints = db.value()->with_db(
+      [&](rocksdb::DB& opened) { return read_undo_hint_groups(opened, options.data_dir); });
+  if (!undo_hints) return undo_hints.error();
+  return std::unique_ptr<Database>(new Database(std::move(directory).value(), std::move(db).value(),
+                                                id_floor.value(), std::move(undo_hints).value(),
+                                                options));
 }
 
 Database::Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db, EntryId id_floor,
-                   const DatabaseOptions& options)
+                   std::vector<UndoHintGroup> undo_hints, const DatabaseOptions& options)
     : directory_(std::move(directory)),
       durability_(options.durability),
       id_floor_(id_floor),
-      db_(std::move(db)) {
+      db_(std::move(db)),
+      undo_order_(std::make_unique<UndoOrder>(std::move(undo_hints))) {
+  // A worker's index names its ring of undo hints in one byte.
+  static_assert(DatabaseOptions::kMaxWorkers <= 256);
   workers_.reserve(options.worker_count);
   for (std::size_t i = 0; i < options.worker_count; ++i) {
-    workers_.push_back(std::make_unique<DatabaseWorker>(*db_, durability_));
+    workers_.push_back(std::make_unique<DatabaseWorker>(
+        *db_, durability_, static_cast<std::uint8_t>(i), *undo_order_));
   }
 }
 

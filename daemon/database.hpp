@@ -40,6 +40,7 @@ namespace todo {
 class BackupDirectory;
 class DatabaseWorker;
 class RocksDbInstance;
+class UndoOrder;
 
 struct DatabaseOptions {
   std::filesystem::path data_dir;
@@ -49,6 +50,7 @@ struct DatabaseOptions {
   // workers make 2.5 times the batches of one per add and answer fewer adds
   // (bench/db-workers.sh, docs/performance.md).
   std::size_t worker_count = 1;
+  static constexpr std::size_t kMaxWorkers = 64;
   Durability durability = Durability::sync;
   // The file system RocksDB works through; null for the default. Tests pass
   // one that fails on demand.
@@ -115,6 +117,9 @@ class Database {
   // takes as long as copying what changed since the directory's last one.
   Result<BackupMade> back_up(BackupDirectory& directory, std::uint32_t keep) const;
 
+  // The order of the undo steps the workers wrote, across lists.
+  UndoOrder& undo_order() { return *undo_order_; }
+
   // Totals over all workers.
   std::uint64_t batch_count() const;
   std::uint64_t write_count() const;
@@ -125,12 +130,13 @@ class Database {
 
  private:
   Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db, EntryId id_floor,
-           const DatabaseOptions& options);
+           std::vector<UndoHintGroup> undo_hints, const DatabaseOptions& options);
 
   DataDirectory directory_;
   Durability durability_;
   const EntryId id_floor_;  // the lowest id a new entry may take (id_floor.hpp)
   std::unique_ptr<RocksDbInstance> db_;
+  std::unique_ptr<UndoOrder> undo_order_;
   std::vector<std::unique_ptr<DatabaseWorker>> workers_;  // after db_: destroyed first
 };
 

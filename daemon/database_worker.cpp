@@ -4,16 +4,22 @@
 
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 #include "daemon/runtime/log.hpp"
 #include "daemon/storage/rocksdb_instance.hpp"
+#include "daemon/storage/storage_layout.hpp"
+#include "daemon/undo_order.hpp"
 
 namespace todo {
 
-DatabaseWorker::DatabaseWorker(RocksDbInstance& db, Durability durability)
+DatabaseWorker::DatabaseWorker(RocksDbInstance& db, Durability durability, std::uint8_t index,
+                               UndoOrder& undo_order)
     : db_(db),
       durability_(durability),
+      index_(index),
+      undo_order_(undo_order),
       thread_([this](const std::stop_token& stop) { run(stop); }) {}
 
 void DatabaseWorker::submit(ListWrite write) {
@@ -42,7 +48,7 @@ void DatabaseWorker::run(const std::stop_token& stop) {
     const auto stale = std::stable_partition(writes.begin(), writes.end(), [&](const ListWrite& w) {
       return w.generation == generation;
     });
-    const std::span<const ListWrite> current(writes.data(), stale - writes.begin());
+    const std::span<ListWrite> current(writes.data(), stale - writes.begin());
     const Result<void> outcome = current.empty() ? Result<void>() : commit(current, generation);
     // Built only when needed: after a reopen, not on every batch.
     const Result<void> refused =
@@ -59,10 +65,21 @@ void DatabaseWorker::run(const std::stop_token& stop) {
   }
 }
 
-Result<void> DatabaseWorker::commit(std::span<const ListWrite> writes, std::uint32_t generation) {
+Result<void> DatabaseWorker::commit(std::span<ListWrite> writes, std::uint32_t generation) {
   rocksdb::WriteBatch batch;
+  UndoHintGroup hints;
   try {
-    for (const ListWrite& write : writes) add_to_batch(write.mutations, batch);
+    for (ListWrite& write : writes) {
+      add_to_batch(write.mutations, batch);
+      for (UndoHint& hint : write.undo_hints) hints.hints.push_back(std::move(hint));
+    }
+    if (!hints.hints.empty()) {
+      hints.number = undo_order_.next_number();
+      const rocksdb::Status put =
+          batch.Put(StorageLayout::undo_order_key(index_, UndoOrder::slot_of(hints.number)),
+                    encode_undo_hint_group(hints));
+      if (!put.ok()) throw std::runtime_error(put.ToString());
+    }
   } catch (const std::exception& e) {
     // Nothing of the batch reached RocksDB: report it to every caller and go
     // on with the next one, as a restarted worker would. (An exception from
@@ -87,6 +104,7 @@ Result<void> DatabaseWorker::commit(std::span<const ListWrite> writes, std::uint
   }
   if (is_failing_) log_event("writes work again");
   is_failing_ = false;
+  if (!hints.hints.empty()) undo_order_.add(std::move(hints));
   return {};
 }
 

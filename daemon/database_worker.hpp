@@ -4,6 +4,10 @@
 // many lists. A list is always served by the same worker (Database hashes its
 // name), so one list's writes reach disk in the order they were submitted.
 //
+// A batch that carries undo hints (ListWrite::undo_hints) takes the next
+// number of the UndoOrder and writes them, as one key of the worker's ring,
+// in the same batch; once it is durable the UndoOrder keeps them.
+//
 // Workers are OS threads, not actors, because a write blocks in fsync; as on
 // the BEAM's dirty I/O schedulers, that must not stall the actor threads.
 //
@@ -33,10 +37,13 @@
 namespace todo {
 
 class RocksDbInstance;
+class UndoOrder;
 
 class DatabaseWorker {
  public:
-  DatabaseWorker(RocksDbInstance& db, Durability durability);
+  // index: the worker's place in the pool, which names its ring of undo hints.
+  DatabaseWorker(RocksDbInstance& db, Durability durability, std::uint8_t index,
+                 UndoOrder& undo_order);
   DatabaseWorker(const DatabaseWorker&) = delete;
   DatabaseWorker& operator=(const DatabaseWorker&) = delete;
 
@@ -51,10 +58,13 @@ class DatabaseWorker {
   // Waits for writes, and takes them all; none once asked to stop with
   // nothing pending. REQUIRES: writes is empty.
   void take_pending(const std::stop_token& stop, std::vector<ListWrite>& writes) EXCLUDES(mutex_);
-  Result<void> commit(std::span<const ListWrite> writes, std::uint32_t generation);
+  // Moves the writes' undo hints into the batch, and on success into the UndoOrder.
+  Result<void> commit(std::span<ListWrite> writes, std::uint32_t generation);
 
   RocksDbInstance& db_;
   const Durability durability_;
+  const std::uint8_t index_;
+  UndoOrder& undo_order_;
   Mutex mutex_;
   std::condition_variable_any has_pending_;
   std::vector<ListWrite> pending_ GUARDED_BY(mutex_);

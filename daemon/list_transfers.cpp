@@ -27,6 +27,8 @@ struct ListTransfers::Transfer {
   std::shared_ptr<Server> destination_server;  // while lent
   // Once computed: what the answer is, when the write succeeds.
   ListResult answer = Error::internal("not computed");
+  // Once computed: where the write puts undo steps, or the rename it makes.
+  std::vector<UndoHint> undo_hints;
 
   bool is_rename() const { return std::holds_alternative<RenameList>(operation); }
   bool is_undo() const { return std::holds_alternative<UndoChange>(operation); }
@@ -112,6 +114,12 @@ void ListTransfers::source_lent(Transfer& transfer) {
       finish(transfer, newest.error());
       return;
     }
+    const UndoChange& asked = std::get<UndoChange>(transfer.operation);
+    if (asked.is_conditional() && (!newest.value() || newest.value()->sequence < asked.first_step ||
+                                   newest.value()->sequence > asked.last_step)) {
+      finish(transfer, not_the_newest_step(transfer.source));
+      return;
+    }
     // Requests queued before the loan came first (list_transfers.hpp).
     if (!newest.value() || newest.value()->change != ChangeKind::move) {
       finish(transfer,
@@ -184,6 +192,7 @@ void ListTransfers::submit(Transfer& transfer, Result<std::vector<StorageMutatio
   ListWrite write;
   write.mutations = std::move(mutations).value();
   write.generation = transfer.source_server->lent_generation();
+  write.undo_hints = std::move(transfer.undo_hints);
   write.on_done = [this, &transfer](Result<void> outcome) {
     written(transfer, std::move(outcome));
   };
@@ -230,6 +239,7 @@ Result<std::vector<StorageMutation>> ListTransfers::rename_mutations(Transfer& t
   // The old name keeps its next id, as a drop leaves it, so that it never
   // hands out an id again.
   transfer.answer = ListAnswer();
+  transfer.undo_hints.push_back({transfer.source, 0, 0, transfer.destination});
   return joined(std::move(source_mutations).finish(source.next_id(), 0),
                 std::move(destination_mutations).finish(source.next_id(), source.size()));
 }
@@ -243,6 +253,10 @@ Result<std::vector<StorageMutation>> ListTransfers::move_mutations(Transfer& tra
   // Before either list changes: they write their metadata by what they held.
   ListMutations source_mutations(transfer.source, source);
   ListMutations destination_mutations(transfer.destination, destination);
+  // Nothing of either list is in flight while it is lent: the steps of
+  // their last groups are on disk, and the hints below name this write's.
+  source.journal->start_group();
+  destination.journal->start_group();
   const Entry moved = *source.find_entry(id);
   auto added = destination.add_entry(moved.date, moved.title, moved.tags);
   if (!added) return added.error();
@@ -270,6 +284,10 @@ Result<std::vector<StorageMutation>> ListTransfers::move_mutations(Transfer& tra
                                .other_id = id},
                               destination_mutations);
   transfer.answer = ListAnswer(new_id);
+  for (const auto& [list, name] :
+       {std::pair{&source, &transfer.source}, std::pair{&destination, &transfer.destination}}) {
+    if (auto hint = list->journal->group_hint(*name)) transfer.undo_hints.push_back(*hint);
+  }
   return joined(std::move(source_mutations).finish(source),
                 std::move(destination_mutations).finish(destination));
 }

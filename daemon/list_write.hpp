@@ -9,6 +9,7 @@
 #include <functional>
 #include <vector>
 
+#include "common/codec.hpp"
 #include "common/result.hpp"
 #include "daemon/storage/storage_mutation.hpp"
 
@@ -19,6 +20,10 @@ struct ListWrite {
   // Called once, on the worker's thread. It may answer requests (encode and
   // queue replies) but must not block: the worker's next batch waits for it.
   std::function<void(Result<void>)> on_done;
+  // Where the mutations write undo steps, or the rename they make, for
+  // `todo undo` without a list (undo_order.hpp): the worker writes these in
+  // the same batch. Empty when they write none.
+  std::vector<UndoHint> undo_hints;
   // Database::generation() when the list the mutations were computed on was
   // loaded: refused if the database has been reopened since.
   std::uint32_t generation = 0;

@@ -128,7 +128,7 @@ void add_flags(CLI::App& app, Settings& settings) {
       ->envname("TODO_ENDPOINT");
   app.add_option("--db-workers", settings.db_workers, "database writer threads, 1 to 64")
       ->type_name("N")
-      ->check(within(1, 64))
+      ->check(within(std::size_t{1}, todo::DatabaseOptions::kMaxWorkers))
       ->capture_default_str();
   app.add_option("--threads", settings.threads,
                  "threads that run the list actors, up to 256 (0: one per core but one, at "

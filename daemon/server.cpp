@@ -348,6 +348,9 @@ void Server::handle_group() {
       item.result = apply_message(*list_, *item.message, mutations);
     }
     write.mutations = std::move(mutations).finish(*list_);
+    if (list_->journal) {
+      if (auto hint = list_->journal->group_hint(name_)) write.undo_hints.push_back(*hint);
+    }
     if (!write.mutations.empty()) {
       write.on_done = [self = std::static_pointer_cast<Server>(shared_from_this()),
                        pending = group.get()](Result<void> outcome) {
@@ -463,7 +466,7 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
                                mutations);
           return ListAnswer();
         } else if constexpr (std::is_same_v<Op, UndoChange>) {
-          return undo(list, mutations);
+          return undo(list, op, mutations);
         } else {
           static_assert(std::is_same_v<Op, RenameList> || std::is_same_v<Op, MoveEntry>);
           return Error::internal("a rename or a move of list " + quoted_for_message(name_) +
@@ -473,7 +476,11 @@ ListResult Server::apply(LoadedList& list, const ListOperation& operation,
       operation);
 }
 
-ListResult Server::undo(LoadedList& list, ListMutations& mutations) {
+ListResult Server::undo(LoadedList& list, const UndoChange& asked, ListMutations& mutations) {
+  if (asked.is_conditional() &&
+      !list.journal->is_newest_within(asked.first_step, asked.last_step)) {
+    return not_the_newest_step(name_);
+  }
   auto taken = list.journal->take_newest(
       [this](std::uint8_t slot) { return database().load_undo_step(name_, slot); }, mutations);
   if (!taken) return taken.error();
@@ -541,9 +548,15 @@ ListResult Server::undo(LoadedList& list, ListMutations& mutations) {
 }
 
 bool Server::undoes_a_move(const Message& message) {
-  if (!std::holds_alternative<UndoChange>(message.operation)) return false;
-  // A journal that cannot be read is reported by the undo itself.
+  const auto* asked = std::get_if<UndoChange>(&message.operation);
+  if (asked == nullptr) return false;
+  // A journal that cannot be read is reported by the undo itself, and so is
+  // an undo asked of steps the list's newest is not.
   if (!ensure_journal_loaded(*list_)) return false;
+  if (asked->is_conditional() &&
+      !list_->journal->is_newest_within(asked->first_step, asked->last_step)) {
+    return false;
+  }
   // The step read is kept for the undo's take_newest (undo_journal.hpp).
   auto newest = list_->journal->newest(
       [this](std::uint8_t slot) { return database().load_undo_step(name_, slot); });

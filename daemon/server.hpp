@@ -221,8 +221,8 @@ class Server final : public Actor {
   // Applies operation to list, adding what persists it to mutations. Reads
   // use and fill the list's all_entries; changes, failed ones too, forget it.
   ListResult apply(LoadedList& list, const ListOperation& operation, ListMutations& mutations);
-  // Reverts the list's newest undo step.
-  ListResult undo(LoadedList& list, ListMutations& mutations);
+  // Reverts the list's newest undo step, when it is one asked for.
+  ListResult undo(LoadedList& list, const UndoChange& asked, ListMutations& mutations);
   // Whether the message is an undo whose step is a move, which changes
   // another list too: ListTransfers reverts it (hand_off_undo), not a turn.
   bool undoes_a_move(const Message& message);

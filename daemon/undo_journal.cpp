@@ -4,6 +4,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/validation.hpp"
 #include "daemon/storage/list_mutations.hpp"
 
 namespace todo {
@@ -101,6 +102,11 @@ void UndoJournal::clear(ListMutations& mutations) {
   unwritten_.clear();
   newest_read_.reset();
   has_lost_step_ = false;
+}
+
+Error not_the_newest_step(const std::string& list_name) {
+  return Error::not_found("the change asked for is not the newest of list " +
+                          quoted_for_message(list_name) + " any more");
 }
 
 std::size_t UndoJournal::approximate_bytes() const {

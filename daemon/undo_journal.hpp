@@ -33,9 +33,11 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/codec.hpp"
+#include "common/error.hpp"
 #include "common/result.hpp"
 
 namespace todo {
@@ -79,6 +81,18 @@ class UndoJournal {
   bool is_group_full() const { return unwritten_bytes_ > kMaxStepBytes; }
 
   bool is_empty() const { return next_sequence_ == oldest_sequence_; }
+  // Whether the newest step's sequence is first to last: false when the
+  // journal is empty.
+  bool is_newest_within(std::uint64_t first, std::uint64_t last) const {
+    return !is_empty() && !has_lost_step_ && first <= next_sequence_ - 1 &&
+           next_sequence_ - 1 <= last;
+  }
+  // The steps this group wrote and still holds, as a hint of where they are
+  // (undo_order.hpp); none when it holds none.
+  std::optional<UndoHint> group_hint(const std::string& list_name) const {
+    if (unwritten_.empty()) return std::nullopt;
+    return UndoHint{list_name, unwritten_.front().sequence, unwritten_.back().sequence, {}};
+  }
   std::size_t approximate_bytes() const;
 
  private:
@@ -93,5 +107,10 @@ class UndoJournal {
   std::optional<UndoStep> newest_read_;  // by newest(), for take_newest
   bool has_lost_step_ = false;           // cleared by clear()
 };
+
+// The answer to an undo conditional on steps (UndoChange::first_step) when
+// the list's newest step is not one of them: not found, which LatestUndo
+// takes as "try the next list".
+Error not_the_newest_step(const std::string& list_name);
 
 }  // namespace todo

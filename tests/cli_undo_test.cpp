@@ -1,6 +1,6 @@
 // todo undo end to end, against a real todod and RocksDB: what it prints for
 // each kind of change, in text and JSON, in a batch, after a restart of todod,
-// and when nothing is left to undo.
+// and when nothing is left to undo; without a list, across lists.
 #include <catch2/catch.hpp>
 
 #include "running_daemon.hpp"
@@ -58,18 +58,48 @@ TEST_CASE_METHOD(Fixture, "undo in a batch, and after todod restarts", "[cli][un
   CHECK(todo({"undo", "t"}).exit_code == 1);
 }
 
-TEST_CASE_METHOD(Fixture, "todo undo takes one list name and never an option as one",
+TEST_CASE_METHOD(Fixture, "todo undo without a list reverts the last change of any list",
                  "[cli][undo]") {
-  const Output bare = todo({"undo"});
-  CHECK(bare.exit_code == 2);
-  CHECK_THAT(bare.err, Catch::Contains("usage: undo LIST"));
+  REQUIRE(ok({"add", "home", "2026-12-04", "Paint"}) == "1\n");
+  REQUIRE(ok({"add", "work", "2026-12-05", "Report"}) == "1\n");
+  REQUIRE(ok({"add", "my list", "2026-12-06", "Call"}) == "1\n");
+  REQUIRE(ok({"done", "home", "1"}) == "1 2026-12-04 [x] Paint\n");
+  REQUIRE(ok({"move", "work", "1", "home"}) == "2\n");
+
+  CHECK(ok({"undo"}) == "undid move in 'home': 1 2026-12-05 [ ] Report\n");
+  CHECK(ok({"entries", "work"}) == "1 2026-12-05 [ ] Report\n");
+  CHECK(ok({"--json", "undo"}) ==
+        R"({"undid":"update","entries":1,"list":"home","entry":{"id":1,"date":"2026-12-04",)"
+        R"("title":"Paint","done":false,"tags":[],"list":"home"}})"
+        "\n");
+  daemon.reset();
+  daemon.emplace(place.data_dir(), place.endpoint());
+  CHECK(ok({"undo"}) == "undid add in 'my list': 1 2026-12-06 [ ] Call\n");
+  const Output batch = todo({"batch", "--retry"}, "add t 2026-12-07 One\nundo\nundo\n");
+  CHECK(batch.exit_code == 0);
+  CHECK(batch.out ==
+        "1\nundid add in 't': 1 2026-12-07 [ ] One\nundid add in 'work': 1 2026-12-05 [ ] "
+        "Report\n");
+  CHECK(ok({"undo"}) == "undid add in 'home': 1 2026-12-04 [ ] Paint\n");
+
+  const Output nothing = todo({"undo"});
+  CHECK(nothing.exit_code == 1);
+  CHECK(nothing.err ==
+        "todo: nothing to undo among the changes todod keeps in order (those of its last 128 "
+        "writes): name a list to undo its own, todo undo LIST\n");
+  CHECK(ok({"lists"}).empty());
+}
+
+TEST_CASE_METHOD(Fixture, "todo undo takes at most one list name and never an option as one",
+                 "[cli][undo]") {
   const Output option = todo({"undo", "--yes"});
   CHECK(option.exit_code == 2);
+  CHECK_THAT(option.err, Catch::Contains("--yes"));
   const Output extra = todo({"undo", "t", "3"});
   CHECK(extra.exit_code == 2);
   const Output help = todo({"undo", "t", "--help"});
   CHECK(help.exit_code == 0);
-  CHECK_THAT(help.out, Catch::StartsWith("usage: undo LIST"));
+  CHECK_THAT(help.out, Catch::StartsWith("usage: undo [LIST]"));
 }
 
 }  // namespace

@@ -97,6 +97,8 @@ inline std::string describe(const Command& command) {
           return "revoke token '" + value.name + "'";
         } else if constexpr (std::is_same_v<C, MakeBackup>) {
           return "backup into '" + value.directory + "' keep " + std::to_string(value.keep);
+        } else if constexpr (std::is_same_v<C, UndoLatest>) {
+          return "undo latest";
         } else {
           static_assert(std::is_same_v<C, Ping>);
           return "ping";
@@ -145,6 +147,10 @@ inline std::string describe(const ReplyPayload& payload) {
         } else if constexpr (std::is_same_v<P, Undone>) {
           return "undone " + std::to_string(static_cast<int>(value.change)) + " " +
                  std::to_string(value.entries) + " " + describe(value.entry);
+        } else if constexpr (std::is_same_v<P, UndoneIn>) {
+          return "undone in '" + value.list + "' " +
+                 std::to_string(static_cast<int>(value.undone.change)) + " " +
+                 std::to_string(value.undone.entries) + " " + describe(value.undone.entry);
         } else {
           static_assert(std::is_same_v<P, PingInfo>);
           return "ping '" + value.version + "' " + std::to_string(value.uptime_ms) + " " +

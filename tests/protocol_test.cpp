@@ -195,6 +195,8 @@ std::vector<Request> sample_requests() {
       Request{17, RevokeToken{"phone"}},
       Request{18, MakeBackup{"/var/backups/todo", 0}},
       Request{19, MakeBackup{"/" + std::string(4095, 'd'), 4294967295U}},
+      Request{20, UndoLatest{}},
+      Request{21, UndoLatest{IdempotencyKey{kMaxId, 1}}},
   };
   std::uint64_t id = 100;
   for (const bool has_date : {false, true}) {
@@ -251,6 +253,9 @@ std::vector<Reply> sample_replies() {
             Undone{ChangeKind::update, 1, Entry{3, day("2024-02-29"), "a", true, {"x"}}}},
       Reply{20, StatusCode::ok, "", Undone{ChangeKind::drop, kMaxId, Entry{}}},
       Reply{21, StatusCode::ok, "", Undone{ChangeKind::move, 1, Entry{5, day("2024-02-29"), "m"}}},
+      Reply{22, StatusCode::ok, "",
+            UndoneIn{"my list", Undone{ChangeKind::add, 1, Entry{5, day("2024-02-29"), "m"}}}},
+      Reply{23, StatusCode::ok, "", UndoneIn{std::string(255, 'z'), Undone{ChangeKind::drop, 3}}},
       Reply{11, StatusCode::not_found, "no entry 7 in list 'bob'", std::monostate{}},
       Reply{12, StatusCode::invalid_argument, "invalid date '2024-02-30'", std::monostate{}},
       Reply{13, StatusCode::busy, "list 'bob' is busy; try again", std::monostate{}},
@@ -441,11 +446,11 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
           "01 03 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 01 01 00 00 00 00 00 "
           "00 00");
     // Its unknown command.
-    const auto unknown = decode_request(request_header(1).u8(10).str());
+    const auto unknown = decode_request(request_header(1).u8(11).str());
     REQUIRE_FALSE(unknown.ok());
     CHECK(hex(encode_reply(Reply::failure(1, unknown.error()))) ==
           "01 03 00 00 00 01 00 00 00 00 00 00 00 02 23 00 00 00 00 00 00 00 63 6f 72 72 75 70 74 "
-          "20 72 65 71 75 65 73 74 3a 20 75 6e 6b 6e 6f 77 6e 20 63 6f 6d 6d 61 6e 64 20 31 30 00");
+          "20 72 65 71 75 65 73 74 3a 20 75 6e 6b 6e 6f 77 6e 20 63 6f 6d 6d 61 6e 64 20 31 31 00");
   }
   SECTION("the access token commands and their payloads") {
     CHECK(encode_request(Request{5, AddToken{TokenGrant{"p", {"a/*"}, true}}}) ==
@@ -463,6 +468,25 @@ TEST_CASE("the bytes follow the documented layout", "[protocol]") {
           request_header(5).u8(9).text("/b").u32(3).str());
     CHECK(encode_reply(Reply{5, StatusCode::ok, "", BackupMade{2, 4096, 7, 2}}) ==
           reply_header(5).u8(8).u32(2).u64(4096).u32(7).u32(2).str());
+  }
+  SECTION("an undo of any list's newest change, and what it undid") {
+    CHECK(encode_request(Request{5, UndoLatest{}}) == request_header(5).u8(10).u8(0).str());
+    CHECK(encode_request(Request{5, UndoLatest{kKey}}) ==
+          request_header(5).u8(10).u8(1).u64(kKey.high).u64(kKey.low).str());
+    CHECK(encode_reply(Reply{5, StatusCode::ok, "",
+                             UndoneIn{"bob", Undone{ChangeKind::erase, 1,
+                                                    Entry{3, day("2024-02-29"), "a", false}}}}) ==
+          reply_header(5)
+              .u8(10)
+              .text("bob")
+              .u8(3)
+              .u64(1)
+              .u64(3)
+              .i32(day("2024-02-29").days_since_epoch())
+              .text("a")
+              .u8(0)
+              .u64(0)
+              .str());
   }
   SECTION("a keyed change: the key after the command tag, high word first") {
     CHECK(encode_request(keyed_request(5, "bob", DeleteEntry{9})) == request_header(5)
@@ -905,7 +929,7 @@ TEST_CASE("a filtered read is an operation of its own; reads without a filter ke
 
 TEST_CASE("unknown tags are refused", "[protocol]") {
   SECTION("command") {
-    for (const std::uint8_t tag : {0, 10, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {0, 11, 0x80, 0xFF}) {
       INFO("command tag " << int{tag});
       const auto decoded = decode_request(request_header(1).u8(tag).str());
       if (decoded.ok()) FAIL("decoded as " << describe(decoded.value()));
@@ -922,7 +946,7 @@ TEST_CASE("unknown tags are refused", "[protocol]") {
     }
   }
   SECTION("payload") {
-    for (const std::uint8_t tag : {10, 11, 0x80, 0xFF}) {
+    for (const std::uint8_t tag : {11, 12, 0x80, 0xFF}) {
       INFO("payload tag " << int{tag});
       CHECK_THAT(error_of(decode_reply(reply_header(1).u8(tag).str())), Catch::Contains("payload"));
     }

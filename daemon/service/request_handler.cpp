@@ -7,6 +7,7 @@
 #include "daemon/backup_maker.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/database.hpp"
+#include "daemon/latest_undo.hpp"
 #include "daemon/list_name_resolution.hpp"
 #include "daemon/list_transfers.hpp"
 #include "daemon/name_lister.hpp"
@@ -102,6 +103,18 @@ void RequestHandler::handle(Request request, Respond respond) {
                   answer(respond, received, Reply::failure(id, made.error()));
                 } else {
                   answer(respond, received, Reply{id, StatusCode::ok, {}, made.value()});
+                }
+              });
+        } else if constexpr (std::is_same_v<Kind, UndoLatest>) {
+          if (!admit(id, received, respond)) return;
+          LatestUndo::start(
+              system_.cache(), command.key,
+              [this, id, received, respond = std::move(respond)](Result<UndoneIn> undone) {
+                if (!undone) {
+                  answer(respond, received, Reply::failure(id, undone.error()));
+                } else {
+                  answer(respond, received,
+                         Reply{id, StatusCode::ok, {}, std::move(undone).value()});
                 }
               });
         } else if constexpr (std::is_same_v<Kind, Ping>) {

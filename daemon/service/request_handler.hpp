@@ -1,11 +1,11 @@
 // Turns a decoded Request into work: a list's operation goes to the actor of
 // the list its name means (resolve_list_name, which refuses names that could
 // pass for another) through the Cache; a page of list names is read on a pool
-// thread (NameLister); ping is answered from the counters; the access
-// token commands by AccessTokens, on the calling thread: a change writes its
-// file there (an fsync), which the rare `todo token` can afford; a backup by
-// the BackupMaker, on its own thread. The reply is handed to `respond`,
-// on whichever thread produced it (a pool thread or a database worker for list operations).
+// thread (NameLister); an undo without a list by LatestUndo; ping is answered from the counters;
+// the access token commands by AccessTokens, on the calling thread: a change writes its file there
+// (an fsync), which the rare `todo token` can afford; a backup by the BackupMaker, on its own
+// thread. The reply is handed to `respond`, on whichever thread produced it (a pool thread or a
+// database worker for list operations).
 //
 // Admission: past the System's limit of requests in progress, a list request
 // or a page of names is answered busy at once, so a flood cannot grow the daemon's memory

@@ -179,6 +179,33 @@ Result<StoredUndoSequences> read_undo_sequences(rocksdb::DB& db, const std::stri
   return stored;
 }
 
+Result<std::vector<UndoHintGroup>> read_undo_hint_groups(rocksdb::DB& db,
+                                                         const std::filesystem::path& dir) {
+  const std::string prefix(StorageLayout::kUndoOrderPrefix);
+  std::string prefix_end = prefix;
+  ++prefix_end.back();
+  const rocksdb::Slice upper_bound(prefix_end);
+  rocksdb::ReadOptions read_options;
+  read_options.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
+  std::vector<UndoHintGroup> groups;
+  for (it->Seek(prefix); it->Valid(); it->Next()) {
+    auto group = decode_undo_hint_group(it->value().ToStringView());
+    if (!group) {
+      log_event("an undo hint in " + dir.string() +
+                " is corrupt and left out; todo undo without a list may skip the change it "
+                "named: " +
+                group.error().message);
+      continue;
+    }
+    groups.push_back(std::move(group).value());
+  }
+  if (!it->status().ok()) {
+    return Error::internal("cannot read the undo hints from " + describe_status(dir, it->status()));
+  }
+  return groups;
+}
+
 Result<std::optional<UndoStep>> read_undo_step(rocksdb::DB& db, const std::string& list_name,
                                                std::uint8_t slot,
                                                const std::filesystem::path& dir) {

@@ -98,6 +98,13 @@ std::string StorageLayout::undo_prefix_end(std::string_view list_name) {
   return end;
 }
 
+std::string StorageLayout::undo_order_key(std::uint8_t worker, std::uint8_t slot) {
+  std::string key(kUndoOrderPrefix);
+  key += static_cast<char>(worker);
+  key += static_cast<char>(slot);
+  return key;
+}
+
 std::string StorageLayout::undo_key(std::string_view list_name, std::uint8_t slot) {
   std::string stored = undo_prefix(list_name);
   stored += static_cast<char>(slot);

@@ -12,6 +12,10 @@
 //                                 (remembered_changes.hpp)
 //   'u' name '\0' slot(1 byte)    UndoStep (codec.hpp): what reverts one of
 //                                 the list's last changes (undo_journal.hpp)
+//   "!undo_order/" worker(1 byte) slot(1 byte)
+//                                 UndoHintGroup (codec.hpp): which lists a
+//                                 group commit of that worker wrote undo
+//                                 steps for (undo_order.hpp)
 //
 // Layout version 2 (the "!format" value, layout_version.hpp): a list's
 // metadata is written only when its entries cannot tell it, so an add to a
@@ -21,7 +25,7 @@
 // and are marked 2 when opened, so that a todo that expects version 1 refuses
 // them. The 'k' keys need no new version: a todod that does not know them
 // never reads them, and only forgets what retries it would have answered.
-// Nor do the 'u' keys: a todod that does not know them changes the list
+// Nor do the 'u' and "!undo_order/" keys: a todod that does not know them changes the list
 // without a step, and the journal no longer matches it, which an undo finds
 // (undo_journal.hpp).
 //
@@ -51,6 +55,7 @@ class StorageLayout {
   static constexpr char kEntryTag = 'e';
   static constexpr char kRememberedTag = 'k';
   static constexpr char kUndoTag = 'u';
+  static constexpr std::string_view kUndoOrderPrefix = "!undo_order/";
 
   static std::string meta_key(std::string_view list_name);
   // The list name a metadata key belongs to.
@@ -72,6 +77,11 @@ class StorageLayout {
   // The idempotency key in a remembered key whose prefix is prefix_size bytes.
   static std::optional<IdempotencyKey> idempotency_key_of(std::string_view key,
                                                           std::size_t prefix_size);
+
+  // Where a database worker keeps the undo hints of a group it wrote, in
+  // this slot of its ring (undo_order.hpp). Every such key starts with
+  // kUndoOrderPrefix.
+  static std::string undo_order_key(std::uint8_t worker, std::uint8_t slot);
 
   // Where the list keeps the undo step in this slot of its journal's ring.
   static std::string undo_key(std::string_view list_name, std::uint8_t slot);

@@ -1,0 +1,96 @@
+// Tests for the order of changes across lists (daemon/undo_order.hpp) and
+// the stored form of its hints (common/codec.hpp): the newest first, groups
+// that finish out of order, renames followed, the bound on what is kept, and
+// hints that do not decode.
+#include "daemon/undo_order.hpp"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+namespace todo {
+namespace {
+
+UndoHint steps(std::string list, std::uint64_t first, std::uint64_t last) {
+  return {std::move(list), first, last, {}};
+}
+
+UndoHint rename(std::string from, std::string to) { return {std::move(from), 0, 0, std::move(to)}; }
+
+// "list first-last" of each hint, newest first.
+std::vector<std::string> shown(const UndoOrder& order) {
+  std::vector<std::string> lines;
+  for (const UndoHint& hint : order.newest_first()) {
+    lines.push_back(hint.list + " " + std::to_string(hint.first_step) + "-" +
+                    std::to_string(hint.last_step));
+  }
+  return lines;
+}
+
+}  // namespace
+
+TEST_CASE("the undo order gives the newest group first, in the order numbers say", "[undo]") {
+  UndoOrder order({});
+  const std::uint64_t first = order.next_number();
+  const std::uint64_t second = order.next_number();
+  CHECK(second > first);
+  // The second group's write finished first.
+  order.add({second, {steps("b", 1, 1), steps("c", 4, 6)}});
+  order.add({first, {steps("a", 2, 3)}});
+  CHECK(shown(order) == std::vector<std::string>{"c 4-6", "b 1-1", "a 2-3"});
+}
+
+TEST_CASE("the undo order names the list a rename gave the steps to", "[undo]") {
+  UndoOrder order({});
+  order.add({order.next_number(), {steps("a", 1, 1)}});
+  order.add({order.next_number(), {rename("a", "b")}});
+  order.add({order.next_number(), {steps("a", 1, 2)}});  // a name used again
+  order.add({order.next_number(), {rename("b", "c")}});
+  order.add({order.next_number(), {steps("c", 2, 2)}});
+  CHECK(shown(order) == std::vector<std::string>{"c 2-2", "a 1-2", "c 1-1"});
+}
+
+TEST_CASE("the undo order keeps its newest groups, and numbers on from those stored", "[undo]") {
+  std::vector<UndoHintGroup> stored;
+  for (std::uint64_t number = 1; number <= UndoOrder::kKeptGroups + 10; ++number) {
+    stored.push_back({number, {steps("l" + std::to_string(number), 1, 1)}});
+  }
+  std::swap(stored.front(), stored.back());  // read in key order, not number order
+  UndoOrder order(stored);
+  const auto hints = shown(order);
+  REQUIRE(hints.size() == UndoOrder::kKeptGroups);
+  CHECK(hints.front() == "l" + std::to_string(UndoOrder::kKeptGroups + 10) + " 1-1");
+  CHECK(hints.back() == "l11 1-1");
+  CHECK(order.next_number() == UndoOrder::kKeptGroups + 11);
+  // Each worker's ring slot never holds two of the groups kept.
+  CHECK(UndoOrder::slot_of(11) != UndoOrder::slot_of(10 + UndoOrder::kKeptGroups));
+  CHECK(UndoOrder::slot_of(10) == UndoOrder::slot_of(10 + UndoOrder::kKeptGroups));
+}
+
+TEST_CASE("undo hints round trip, and those no write makes are refused", "[undo][codec]") {
+  const UndoHintGroup group{
+      42, {steps("home", 3, 5), rename("old name", "new/name"), steps("b", 1, 1)}};
+  auto decoded = decode_undo_hint_group(encode_undo_hint_group(group));
+  REQUIRE(decoded);
+  CHECK(decoded.value() == group);
+
+  const auto refused = [](UndoHint hint) {
+    auto result = decode_undo_hint_group(encode_undo_hint_group({1, {std::move(hint)}}));
+    REQUIRE_FALSE(result);
+    return result.error().message;
+  };
+  CHECK(refused(steps("a", 0, 0)) ==
+        "corrupt undo hints: an undo hint that names neither steps nor a rename");
+  CHECK(refused(steps("a", 5, 4)) ==
+        "corrupt undo hints: an undo hint that names neither steps nor a rename");
+  CHECK(refused({"a", 1, 1, "b"}) ==
+        "corrupt undo hints: an undo hint that names neither steps nor a rename");
+  CHECK(refused(steps("", 1, 1)).starts_with("corrupt undo hints: "));
+  CHECK(refused(rename("a", "bad\nname")).starts_with("corrupt undo hints: "));
+
+  std::string truncated = encode_undo_hint_group(group);
+  truncated.pop_back();
+  CHECK_FALSE(decode_undo_hint_group(truncated));
+}
+
+}  // namespace todo
