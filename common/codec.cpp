@@ -247,8 +247,9 @@ void load(Archive& archive, StoredUndoHintGroup& stored) {
     hint.renamed_to = detail::load_string(archive, kMaxListNameBytes, "renamed to");
     require(validate_list_name(hint.list));
     const bool is_steps = hint.first_step != 0 && hint.first_step <= hint.last_step;
-    if (hint.is_rename() ? hint.first_step != 0 || hint.last_step != 0 : !is_steps) {
-      throw cereal::Exception("an undo hint that names neither steps nor a rename");
+    const bool is_without_steps = hint.first_step == 0 && hint.last_step == 0;
+    if (hint.is_rename() ? !is_without_steps : !is_steps && !is_without_steps) {
+      throw cereal::Exception("an undo hint that names neither steps, nor a rename, nor a change");
     }
     if (hint.is_rename()) require(validate_list_name(hint.renamed_to));
   }

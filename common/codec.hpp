@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/entry.hpp"
@@ -63,14 +64,18 @@ struct UndoStep {
 // changes across lists that `todo undo` without a list follows
 // (daemon/undo_order.hpp): the steps first_step to last_step of list. A
 // rename is one too: with renamed_to set (and no steps), it says that the
-// list's older steps are the new name's now.
+// list's older steps are the new name's now. With neither, a change to the
+// list that wrote no step (a drop too big to keep): nothing before it can be
+// undone as the newest change.
 struct UndoHint {
   std::string list;
   std::uint64_t first_step = 0;
   std::uint64_t last_step = 0;
   std::string renamed_to;
 
+  static UndoHint unrecorded_change(std::string list) { return {std::move(list), 0, 0, {}}; }
   bool is_rename() const { return !renamed_to.empty(); }
+  bool is_unrecorded_change() const { return first_step == 0 && !is_rename(); }
   friend bool operator==(const UndoHint&, const UndoHint&) = default;
 };
 

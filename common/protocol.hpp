@@ -96,6 +96,8 @@ struct MakeBackup {
 // it reverted remembers the key, as for an undo of that list.
 struct UndoLatest {
   std::optional<IdempotencyKey> key;
+
+  friend bool operator==(const UndoLatest&, const UndoLatest&) = default;
 };
 
 using Command = std::variant<ListCommand, ListNames, Ping, AddToken, ListTokens, RevokeToken,

@@ -68,16 +68,20 @@ void DatabaseWorker::run(const std::stop_token& stop) {
 Result<void> DatabaseWorker::commit(std::span<ListWrite> writes, std::uint32_t generation) {
   rocksdb::WriteBatch batch;
   UndoHintGroup hints;
+  std::string encoded_hints;
   try {
+    std::size_t hint_count = 0;
+    for (const ListWrite& write : writes) hint_count += write.undo_hints.size();
+    hints.hints.reserve(hint_count);
     for (ListWrite& write : writes) {
       add_to_batch(write.mutations, batch);
       for (UndoHint& hint : write.undo_hints) hints.hints.push_back(std::move(hint));
     }
     if (!hints.hints.empty()) {
       hints.number = undo_order_.next_number();
-      const rocksdb::Status put =
-          batch.Put(StorageLayout::undo_order_key(index_, UndoOrder::slot_of(hints.number)),
-                    encode_undo_hint_group(hints));
+      encoded_hints = encode_undo_hint_group(hints);
+      const rocksdb::Status put = batch.Put(
+          StorageLayout::undo_order_key(index_, UndoOrder::slot_of(hints.number)), encoded_hints);
       if (!put.ok()) throw std::runtime_error(put.ToString());
     }
   } catch (const std::exception& e) {
@@ -89,6 +93,9 @@ Result<void> DatabaseWorker::commit(std::span<ListWrite> writes, std::uint32_t g
     return Error::internal(std::string("could not write to the database: ") + e.what());
   }
   const Result<void> written = db_.write(batch, durability_ == Durability::sync, generation);
+  // Kept even when the write failed: a reopen may find it in the log after
+  // all, and a hint whose steps are not there is skipped (undo_order.hpp).
+  if (!encoded_hints.empty()) undo_order_.add(hints.number, std::move(encoded_hints));
 
   batch_count_.fetch_add(1, std::memory_order_relaxed);
   write_count_.fetch_add(writes.size(), std::memory_order_relaxed);
@@ -104,7 +111,6 @@ Result<void> DatabaseWorker::commit(std::span<ListWrite> writes, std::uint32_t g
   }
   if (is_failing_) log_event("writes work again");
   is_failing_ = false;
-  if (!hints.hints.empty()) undo_order_.add(std::move(hints));
   return {};
 }
 

@@ -6,7 +6,7 @@
 //
 // A batch that carries undo hints (ListWrite::undo_hints) takes the next
 // number of the UndoOrder and writes them, as one key of the worker's ring,
-// in the same batch; once it is durable the UndoOrder keeps them.
+// in the same batch; the UndoOrder keeps them once the write returns.
 //
 // Workers are OS threads, not actors, because a write blocks in fsync; as on
 // the BEAM's dirty I/O schedulers, that must not stall the actor threads.
@@ -58,7 +58,7 @@ class DatabaseWorker {
   // Waits for writes, and takes them all; none once asked to stop with
   // nothing pending. REQUIRES: writes is empty.
   void take_pending(const std::stop_token& stop, std::vector<ListWrite>& writes) EXCLUDES(mutex_);
-  // Moves the writes' undo hints into the batch, and on success into the UndoOrder.
+  // Moves the writes' undo hints into the batch and into the UndoOrder.
   Result<void> commit(std::span<ListWrite> writes, std::uint32_t generation);
 
   RocksDbInstance& db_;

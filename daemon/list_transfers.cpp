@@ -161,6 +161,10 @@ void ListTransfers::both_lent(Transfer& transfer) {
                        " was being changed; nothing was changed, try again"));
     return;
   }
+  // Nothing of either list is in flight while it is lent: the steps of
+  // their last groups are on disk, and the hints (submit) name this write's.
+  transfer.source_server->lent_list().journal->start_group();
+  transfer.destination_server->lent_list().journal->start_group();
   Result<std::vector<StorageMutation>> mutations = Error::internal("not computed");
   try {
     mutations = transfer.is_rename() ? rename_mutations(transfer)
@@ -175,6 +179,7 @@ void ListTransfers::both_lent(Transfer& transfer) {
 
 void ListTransfers::empty_journal(Transfer& transfer, const std::string& why) {
   Server::LoadedList& undone = transfer.source_server->lent_list();
+  undone.journal->start_group();
   ListMutations mutations(transfer.source, undone);
   undone.journal->clear(mutations);
   transfer.answer =
@@ -193,6 +198,14 @@ void ListTransfers::submit(Transfer& transfer, Result<std::vector<StorageMutatio
   write.mutations = std::move(mutations).value();
   write.generation = transfer.source_server->lent_generation();
   write.undo_hints = std::move(transfer.undo_hints);
+  // The destination's first: the undo of any list's newest change tries the
+  // last hint of a group first, and a move undone from its source answers
+  // with the entry back in the list it names.
+  if (transfer.destination_server) {
+    transfer.destination_server->lent_list().journal->add_group_hints(transfer.destination,
+                                                                      write.undo_hints);
+  }
+  transfer.source_server->lent_list().journal->add_group_hints(transfer.source, write.undo_hints);
   write.on_done = [this, &transfer](Result<void> outcome) {
     written(transfer, std::move(outcome));
   };
@@ -253,10 +266,6 @@ Result<std::vector<StorageMutation>> ListTransfers::move_mutations(Transfer& tra
   // Before either list changes: they write their metadata by what they held.
   ListMutations source_mutations(transfer.source, source);
   ListMutations destination_mutations(transfer.destination, destination);
-  // Nothing of either list is in flight while it is lent: the steps of
-  // their last groups are on disk, and the hints below name this write's.
-  source.journal->start_group();
-  destination.journal->start_group();
   const Entry moved = *source.find_entry(id);
   auto added = destination.add_entry(moved.date, moved.title, moved.tags);
   if (!added) return added.error();
@@ -284,10 +293,6 @@ Result<std::vector<StorageMutation>> ListTransfers::move_mutations(Transfer& tra
                                .other_id = id},
                               destination_mutations);
   transfer.answer = ListAnswer(new_id);
-  for (const auto& [list, name] :
-       {std::pair{&source, &transfer.source}, std::pair{&destination, &transfer.destination}}) {
-    if (auto hint = list->journal->group_hint(*name)) transfer.undo_hints.push_back(*hint);
-  }
   return joined(std::move(source_mutations).finish(source),
                 std::move(destination_mutations).finish(destination));
 }

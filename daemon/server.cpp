@@ -348,9 +348,7 @@ void Server::handle_group() {
       item.result = apply_message(*list_, *item.message, mutations);
     }
     write.mutations = std::move(mutations).finish(*list_);
-    if (list_->journal) {
-      if (auto hint = list_->journal->group_hint(name_)) write.undo_hints.push_back(*hint);
-    }
+    if (list_->journal) list_->journal->add_group_hints(name_, write.undo_hints);
     if (!write.mutations.empty()) {
       write.on_done = [self = std::static_pointer_cast<Server>(shared_from_this()),
                        pending = group.get()](Result<void> outcome) {

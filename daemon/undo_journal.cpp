@@ -39,6 +39,7 @@ void UndoJournal::record(UndoStep step, ListMutations& mutations) {
   // find out.
   if (encoded_undo_step_bytes(step) > kMaxStepBytes) {
     clear(mutations);
+    has_unrecorded_change_ = true;
     return;
   }
   step.sequence = next_sequence_;
@@ -102,6 +103,14 @@ void UndoJournal::clear(ListMutations& mutations) {
   unwritten_.clear();
   newest_read_.reset();
   has_lost_step_ = false;
+}
+
+void UndoJournal::add_group_hints(const std::string& list_name,
+                                  std::vector<UndoHint>& hints) const {
+  if (has_unrecorded_change_) hints.push_back(UndoHint::unrecorded_change(list_name));
+  if (!unwritten_.empty()) {
+    hints.push_back({list_name, unwritten_.front().sequence, unwritten_.back().sequence, {}});
+  }
 }
 
 Error not_the_newest_step(const std::string& list_name) {

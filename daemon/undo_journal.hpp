@@ -75,6 +75,7 @@ class UndoJournal {
     unwritten_.clear();
     unwritten_bytes_ = 0;
     newest_read_.reset();
+    has_unrecorded_change_ = false;
   }
   // Whether this group's steps are past kMaxStepBytes together: its write
   // batch is then big enough, and what is queued waits for the next.
@@ -87,12 +88,10 @@ class UndoJournal {
     return !is_empty() && !has_lost_step_ && first <= next_sequence_ - 1 &&
            next_sequence_ - 1 <= last;
   }
-  // The steps this group wrote and still holds, as a hint of where they are
-  // (undo_order.hpp); none when it holds none.
-  std::optional<UndoHint> group_hint(const std::string& list_name) const {
-    if (unwritten_.empty()) return std::nullopt;
-    return UndoHint{list_name, unwritten_.front().sequence, unwritten_.back().sequence, {}};
-  }
+  // Appends where this group's changes are for `todo undo` without a list
+  // (undo_order.hpp): a change it could not record (a drop over
+  // kMaxStepBytes), then the run of steps it wrote and still holds.
+  void add_group_hints(const std::string& list_name, std::vector<UndoHint>& hints) const;
   std::size_t approximate_bytes() const;
 
  private:
@@ -106,6 +105,9 @@ class UndoJournal {
   std::size_t unwritten_bytes_ = 0;      // their encodings' sizes
   std::optional<UndoStep> newest_read_;  // by newest(), for take_newest
   bool has_lost_step_ = false;           // cleared by clear()
+  // Whether this group made a change too big to record (its hint stops the
+  // undo of any list's newest change there).
+  bool has_unrecorded_change_ = false;
 };
 
 // The answer to an undo conditional on steps (UndoChange::first_step) when

@@ -8,8 +8,10 @@
 // the run of steps the group wrote there; for a rename, that the old name's
 // steps are the new name's now. It is the one key a group adds, not one a
 // change, and it is written only with steps, so no change becomes durable
-// without its hint. Once durable the group is kept here too; the newest
-// kKeptGroups are kept, on disk and in memory, and read back at start.
+// without its hint. Once written the group is kept here too, as its stored
+// bytes: the newest kKeptGroups, on disk and in memory, read back at start,
+// and in memory no more than kMaxKeptBytes of them (a group holds a hint for
+// every list in its batch, and a batch may hold thousands).
 //
 // On disk each worker has a ring of kKeptGroups keys, group n in slot
 // n % kKeptGroups of its writer's ring (StorageLayout::undo_order_key). A
@@ -18,7 +20,9 @@
 // newest kKeptGroups, whatever the interleaving of workers.
 //
 // Hints are only hints: a list's steps may have been undone, overwritten in
-// its ring or emptied since. LatestUndo asks each list to undo only when its
+// its ring or emptied since, or a write that reported a failure may have
+// reached the disk after all (a reopen replays the log), so a group is kept
+// whether its write succeeded or not. LatestUndo asks each list to undo only when its
 // newest step is in the hinted run, and skips those that say no. A step
 // whose hint is older than every kept group is reached by `todo undo LIST`
 // only.
@@ -30,6 +34,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <string>
 #include <vector>
 
 #include "common/codec.hpp"
@@ -40,6 +45,7 @@ namespace todo {
 class UndoOrder {
  public:
   static constexpr std::size_t kKeptGroups = 128;
+  static constexpr std::size_t kMaxKeptBytes = std::size_t{1} << 20;
 
   // stored: what read_undo_hint_groups found, in any order.
   explicit UndoOrder(std::vector<UndoHintGroup> stored);
@@ -52,21 +58,29 @@ class UndoOrder {
   static std::uint8_t slot_of(std::uint64_t number) {
     return static_cast<std::uint8_t>(number % kKeptGroups);
   }
-  // A group now durable.
-  void add(UndoHintGroup group) EXCLUDES(mutex_);
+  // A group written, as encode_undo_hint_group encoded it.
+  void add(std::uint64_t number, std::string encoded) EXCLUDES(mutex_);
 
   // Where the newest steps are, newest first: each kept group's hints, the
   // newest group first and its last hint first, each naming the list that
-  // holds its steps now (renames followed). Renames themselves are not in it.
+  // holds its steps now (renames followed). Renames themselves are not in it;
+  // unrecorded changes are.
   std::vector<UndoHint> newest_first() const EXCLUDES(mutex_);
 
  private:
-  // Keeps the newest kKeptGroups of groups_. REQUIRES: groups_ sorted by number.
+  struct KeptGroup {
+    std::uint64_t number = 0;
+    std::string encoded;
+  };
+
+  // Keeps the newest of groups_ within kKeptGroups and kMaxKeptBytes, the
+  // newest one always. REQUIRES: groups_ sorted by number.
   void trim() REQUIRES(mutex_);
 
   std::atomic<std::uint64_t> next_number_{1};
   mutable Mutex mutex_;
-  std::deque<UndoHintGroup> groups_ GUARDED_BY(mutex_);  // oldest first
+  std::deque<KeptGroup> groups_ GUARDED_BY(mutex_);  // oldest first
+  std::size_t kept_bytes_ GUARDED_BY(mutex_) = 0;
 };
 
 }  // namespace todo

@@ -66,7 +66,7 @@ TEST_CASE_METHOD(Fixture, "todo undo without a list reverts the last change of a
   REQUIRE(ok({"done", "home", "1"}) == "1 2026-12-04 [x] Paint\n");
   REQUIRE(ok({"move", "work", "1", "home"}) == "2\n");
 
-  CHECK(ok({"undo"}) == "undid move in 'home': 1 2026-12-05 [ ] Report\n");
+  CHECK(ok({"undo"}) == "undid move in 'work': 1 2026-12-05 [ ] Report\n");
   CHECK(ok({"entries", "work"}) == "1 2026-12-05 [ ] Report\n");
   CHECK(ok({"--json", "undo"}) ==
         R"({"undid":"update","entries":1,"list":"home","entry":{"id":1,"date":"2026-12-04",)"

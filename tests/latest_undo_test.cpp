@@ -13,9 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "common/validation.hpp"
 #include "daemon/cache.hpp"
 #include "daemon/list_transfers.hpp"
 #include "daemon/system.hpp"
+#include "daemon/undo_journal.hpp"
 #include "daemon/undo_order.hpp"
 #include "server_calls.hpp"
 #include "temp_dir.hpp"
@@ -113,10 +115,50 @@ TEST_CASE("undo without a list reverts the newest change of any list, then the o
   // reverted.
   require_ok(ask(*system, "home", UndoChange{}));
   CHECK(undone_latest(*system) == "work add report");
+  // A change after an undo takes the step's sequence the undo freed: its
+  // own hint is newer than the one the undo left behind.
+  add(*system, "home", "jam");
+  add(*system, "work", "mail");
+  CHECK(undone_latest(*system) == "work add mail");
+  CHECK(undone_latest(*system) == "home add jam");
   CHECK(undone_latest(*system) == "home add milk");
   CHECK(is_nothing_to_undo(undo_latest(*system)));
   CHECK(titles(*system, "home").empty());
   CHECK(titles(*system, "work").empty());
+  // Each walk counted itself in progress until it answered.
+  CHECK(system->counters().requests_in_progress.load() == 0);
+}
+
+TEST_CASE("undo without a list stops at a change it cannot undo, not at an older one", "[undo]") {
+  testing::TempDir dir;
+  auto system = start_system(dir.path());
+  add(*system, "other", "older");
+  // A drop whose step would pass UndoJournal::kMaxStepBytes: not kept.
+  static const Date kDay = Date::parse("2026-12-08").value();
+  const std::string title(kMaxTitleBytes, 't');
+  const std::size_t count = UndoJournal::kMaxStepBytes / kMaxTitleBytes + 100;
+  std::vector<std::shared_ptr<std::promise<ListResult>>> answers;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto answer = std::make_shared<std::promise<ListResult>>();
+    answers.push_back(answer);
+    system->cache().send("big", AddEntry{kDay, title, {}},
+                         [answer](ListResult result) { answer->set_value(std::move(result)); });
+  }
+  for (auto& answer : answers) require_ok(wait_for(answer->get_future()));
+  require_ok(ask(*system, "big", DropList{}));
+
+  const auto stopped = undo_latest(*system);
+  REQUIRE_FALSE(stopped);
+  CHECK(stopped.error().message ==
+        "the last change that can be reached, to list 'big', cannot be undone: it was a drop of "
+        "over 8 MiB, which is not kept; name a list to undo its own, todo undo LIST");
+  CHECK(titles(*system, "other") == std::vector<std::string>{"older"});
+  // A later change comes first; a list's own undo reaches past the drop.
+  add(*system, "new", "later");
+  CHECK(undone_latest(*system) == "new add later");
+  CHECK_FALSE(undo_latest(*system));
+  require_ok(ask(*system, "other", UndoChange{}));
+  CHECK(titles(*system, "other").empty());
 }
 
 TEST_CASE("undo without a list takes one change at a time out of a group of many", "[undo]") {
@@ -170,7 +212,8 @@ TEST_CASE("undo without a list follows a rename, and reverts a move in both list
   add(*system, "a", "new");
   require_ok(ask(*system, "b", MoveEntry{1, "c"}));
 
-  CHECK(undone_latest(*system) == "c move y");
+  // Asked of the list the entry goes back to, which the answer names.
+  CHECK(undone_latest(*system) == "b move y");
   CHECK(titles(*system, "b") == std::vector<std::string>{"y"});
   CHECK(titles(*system, "c") == std::vector<std::string>{"x", "z"});
   CHECK(undone_latest(*system) == "a add new");

@@ -68,8 +68,9 @@ TEST_CASE("the undo order keeps its newest groups, and numbers on from those sto
 }
 
 TEST_CASE("undo hints round trip, and those no write makes are refused", "[undo][codec]") {
-  const UndoHintGroup group{
-      42, {steps("home", 3, 5), rename("old name", "new/name"), steps("b", 1, 1)}};
+  const UndoHintGroup group{42,
+                            {steps("home", 3, 5), rename("old name", "new/name"), steps("b", 1, 1),
+                             UndoHint::unrecorded_change("c")}};
   auto decoded = decode_undo_hint_group(encode_undo_hint_group(group));
   REQUIRE(decoded);
   CHECK(decoded.value() == group);
@@ -79,12 +80,11 @@ TEST_CASE("undo hints round trip, and those no write makes are refused", "[undo]
     REQUIRE_FALSE(result);
     return result.error().message;
   };
-  CHECK(refused(steps("a", 0, 0)) ==
-        "corrupt undo hints: an undo hint that names neither steps nor a rename");
-  CHECK(refused(steps("a", 5, 4)) ==
-        "corrupt undo hints: an undo hint that names neither steps nor a rename");
-  CHECK(refused({"a", 1, 1, "b"}) ==
-        "corrupt undo hints: an undo hint that names neither steps nor a rename");
+  const std::string neither =
+      "corrupt undo hints: an undo hint that names neither steps, nor a rename, nor a change";
+  CHECK(refused(steps("a", 0, 3)) == neither);
+  CHECK(refused(steps("a", 5, 4)) == neither);
+  CHECK(refused({"a", 1, 1, "b"}) == neither);
   CHECK(refused(steps("", 1, 1)).starts_with("corrupt undo hints: "));
   CHECK(refused(rename("a", "bad\nname")).starts_with("corrupt undo hints: "));
 
