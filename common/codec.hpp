@@ -109,7 +109,7 @@ Result<UndoStep> decode_undo_step(std::string_view bytes);
 std::size_t encoded_undo_step_bytes(const UndoStep& step);
 
 // Always format 3. Decoding checks that each hint names a valid list and
-// either a run of steps or a rename.
+// either a run of steps, a rename, or a change that kept no step.
 std::string encode_undo_hint_group(const UndoHintGroup& group);
 Result<UndoHintGroup> decode_undo_hint_group(std::string_view bytes);
 

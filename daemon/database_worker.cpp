@@ -93,9 +93,18 @@ Result<void> DatabaseWorker::commit(std::span<ListWrite> writes, std::uint32_t g
     return Error::internal(std::string("could not write to the database: ") + e.what());
   }
   const Result<void> written = db_.write(batch, durability_ == Durability::sync, generation);
-  // Kept even when the write failed: a reopen may find it in the log after
-  // all, and a hint whose steps are not there is skipped (undo_order.hpp).
-  if (!encoded_hints.empty()) undo_order_.add(hints.number, std::move(encoded_hints));
+  if (!encoded_hints.empty()) {
+    if (written) {
+      undo_order_.add(hints.number, std::move(encoded_hints));
+    } else if (std::erase_if(hints.hints,
+                             [](const UndoHint& h) { return h.is_unrecorded_change(); });
+               !hints.hints.empty()) {
+      // A write that failed may reach the disk after all, when a reopen
+      // replays the log: its steps' hints are kept, as each is checked
+      // against its list, but not a stop for a change that may not be there.
+      undo_order_.add(hints.number, encode_undo_hint_group(hints));
+    }
+  }
 
   batch_count_.fetch_add(1, std::memory_order_relaxed);
   write_count_.fetch_add(writes.size(), std::memory_order_relaxed);

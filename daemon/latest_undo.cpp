@@ -37,7 +37,7 @@ void try_next(std::shared_ptr<Walk> walk) {
     walk->answer(Error::not_found(
         "nothing to undo among the changes todod keeps in order (those of its last " +
         std::to_string(UndoOrder::kKeptGroups) +
-        " writes): name a list to undo its own, todo undo LIST"));
+        " writes at most): name a list to undo its own, todo undo LIST"));
     return;
   }
   const UndoHint& hint = walk->hints[walk->next++];
@@ -70,9 +70,11 @@ void try_next(std::shared_ptr<Walk> walk) {
 }  // namespace
 
 void LatestUndo::start(Cache& cache, std::optional<IdempotencyKey> key, ReplyFn reply) {
+  auto walk = std::make_shared<Walk>(
+      Walk{cache, cache.database().undo_order().newest_first(), 0, key, std::move(reply)});
+  // Counted once nothing before the answer can throw.
   cache.counters().requests_in_progress.fetch_add(1, std::memory_order_relaxed);
-  try_next(std::make_shared<Walk>(
-      Walk{cache, cache.database().undo_order().newest_first(), 0, key, std::move(reply)}));
+  try_next(std::move(walk));
 }
 
 }  // namespace todo

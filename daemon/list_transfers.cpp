@@ -98,6 +98,10 @@ void ListTransfers::borrow(Transfer& transfer, const std::string& list,
 
 void ListTransfers::source_lent(Transfer& transfer) {
   Server::LoadedList& source = transfer.source_server->lent_list();
+  // Nothing of a lent list is in flight: the steps of its last group are on
+  // disk, and the hints (submit) name this write's. Before newest(), whose
+  // read the journal keeps for the undo's take.
+  source.journal->start_group();
   if (transfer.key) {
     if (auto again =
             source.remembered->answer_again(*transfer.key, change_fingerprint(transfer.operation),
@@ -161,9 +165,7 @@ void ListTransfers::both_lent(Transfer& transfer) {
                        " was being changed; nothing was changed, try again"));
     return;
   }
-  // Nothing of either list is in flight while it is lent: the steps of
-  // their last groups are on disk, and the hints (submit) name this write's.
-  transfer.source_server->lent_list().journal->start_group();
+  // As the source's (source_lent): its last group is on disk.
   transfer.destination_server->lent_list().journal->start_group();
   Result<std::vector<StorageMutation>> mutations = Error::internal("not computed");
   try {
@@ -179,7 +181,6 @@ void ListTransfers::both_lent(Transfer& transfer) {
 
 void ListTransfers::empty_journal(Transfer& transfer, const std::string& why) {
   Server::LoadedList& undone = transfer.source_server->lent_list();
-  undone.journal->start_group();
   ListMutations mutations(transfer.source, undone);
   undone.journal->clear(mutations);
   transfer.answer =

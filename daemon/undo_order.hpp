@@ -21,11 +21,10 @@
 //
 // Hints are only hints: a list's steps may have been undone, overwritten in
 // its ring or emptied since, or a write that reported a failure may have
-// reached the disk after all (a reopen replays the log), so a group is kept
-// whether its write succeeded or not. LatestUndo asks each list to undo only when its
-// newest step is in the hinted run, and skips those that say no. A step
-// whose hint is older than every kept group is reached by `todo undo LIST`
-// only.
+// reached the disk after all (a reopen replays the log), so a group's step
+// hints are kept whether its write succeeded or not (DatabaseWorker). LatestUndo asks each list to
+// undo only when its newest step is in the hinted run, and skips those that say no. A step whose
+// hint is older than every kept group is reached by `todo undo LIST` only.
 //
 // Thread safety: every member may be called from any thread.
 #pragma once

@@ -86,7 +86,7 @@ TEST_CASE_METHOD(Fixture, "todo undo without a list reverts the last change of a
   CHECK(nothing.exit_code == 1);
   CHECK(nothing.err ==
         "todo: nothing to undo among the changes todod keeps in order (those of its last 128 "
-        "writes): name a list to undo its own, todo undo LIST\n");
+        "writes at most): name a list to undo its own, todo undo LIST\n");
   CHECK(ok({"lists"}).empty());
 }
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/validation.hpp"
@@ -19,6 +20,7 @@
 #include "daemon/system.hpp"
 #include "daemon/undo_journal.hpp"
 #include "daemon/undo_order.hpp"
+#include "failing_file_system.hpp"
 #include "server_calls.hpp"
 #include "temp_dir.hpp"
 
@@ -27,10 +29,10 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::unique_ptr<System> start_system(const std::filesystem::path& dir,
-                                     std::size_t worker_count = 1) {
+std::unique_ptr<System> start_system(const std::filesystem::path& dir, std::size_t worker_count = 1,
+                                     rocksdb::Env* env = nullptr) {
   auto system = System::start(
-      {.database = {.data_dir = dir, .worker_count = worker_count}, .thread_count = 2});
+      {.database = {.data_dir = dir, .worker_count = worker_count, .env = env}, .thread_count = 2});
   if (!system) FAIL(system.error().message);
   return std::move(system).value();
 }
@@ -84,6 +86,21 @@ std::vector<std::string> titles(System& system, const std::string& list) {
   return shown;
 }
 
+// Entries enough that a drop of them keeps no undo step (kMaxStepBytes).
+void fill_past_step_bytes(System& system, const std::string& list) {
+  static const Date kDay = Date::parse("2026-12-08").value();
+  const std::string title(kMaxTitleBytes, 't');
+  const std::size_t count = UndoJournal::kMaxStepBytes / kMaxTitleBytes + 100;
+  std::vector<std::shared_ptr<std::promise<ListResult>>> answers;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto answer = std::make_shared<std::promise<ListResult>>();
+    answers.push_back(answer);
+    system.cache().send(list, AddEntry{kDay, title, {}},
+                        [answer](ListResult result) { answer->set_value(std::move(result)); });
+  }
+  for (auto& answer : answers) require_ok(wait_for(answer->get_future()));
+}
+
 bool is_nothing_to_undo(const Result<UndoneIn>& undone) {
   return !undone && undone.error().code == StatusCode::not_found &&
          undone.error().message.starts_with("nothing to undo among the changes todod keeps");
@@ -133,18 +150,7 @@ TEST_CASE("undo without a list stops at a change it cannot undo, not at an older
   testing::TempDir dir;
   auto system = start_system(dir.path());
   add(*system, "other", "older");
-  // A drop whose step would pass UndoJournal::kMaxStepBytes: not kept.
-  static const Date kDay = Date::parse("2026-12-08").value();
-  const std::string title(kMaxTitleBytes, 't');
-  const std::size_t count = UndoJournal::kMaxStepBytes / kMaxTitleBytes + 100;
-  std::vector<std::shared_ptr<std::promise<ListResult>>> answers;
-  for (std::size_t i = 0; i < count; ++i) {
-    auto answer = std::make_shared<std::promise<ListResult>>();
-    answers.push_back(answer);
-    system->cache().send("big", AddEntry{kDay, title, {}},
-                         [answer](ListResult result) { answer->set_value(std::move(result)); });
-  }
-  for (auto& answer : answers) require_ok(wait_for(answer->get_future()));
+  fill_past_step_bytes(*system, "big");
   require_ok(ask(*system, "big", DropList{}));
 
   const auto stopped = undo_latest(*system);
@@ -153,6 +159,11 @@ TEST_CASE("undo without a list stops at a change it cannot undo, not at an older
         "the last change that can be reached, to list 'big', cannot be undone: it was a drop of "
         "over 8 MiB, which is not kept; name a list to undo its own, todo undo LIST");
   CHECK(titles(*system, "other") == std::vector<std::string>{"older"});
+  CHECK(system->counters().requests_in_progress.load() == 0);
+  // A move into the list lent by the drop's actor: its hints are its own.
+  require_ok(ask(*system, "other", MoveEntry{1, "big"}));
+  CHECK(undone_latest(*system) == "other move older");
+  CHECK_FALSE(undo_latest(*system));
   // A later change comes first; a list's own undo reaches past the drop.
   add(*system, "new", "later");
   CHECK(undone_latest(*system) == "new add later");
@@ -262,6 +273,31 @@ TEST_CASE("undo without a list reaches the changes of the last groups it keeps, 
   // Each list's own journal still reaches its older changes.
   require_ok(ask(*system, "even", UndoChange{}));
   CHECK(titles(*system, "even") == std::vector<std::string>{"0"});
+}
+
+TEST_CASE("a drop whose write failed leaves no stop for undo without a list", "[undo][disk]") {
+  testing::TempDir dir;
+  auto file_system = std::make_shared<testing::FailingFileSystem>();
+  auto env = testing::env_over(file_system);
+  auto system = start_system(dir.path(), 1, env.get());
+  fill_past_step_bytes(*system, "big");
+  file_system->set_read_only(true);
+  CHECK_FALSE(ask(*system, "big", DropList{}));
+  file_system->set_read_only(false);
+  static const Date kDay = Date::parse("2026-12-08").value();
+  ListResult probe = ask(*system, "probe", AddEntry{kDay, "probe", {}});
+  for (const auto deadline = std::chrono::steady_clock::now() + 10s;
+       !probe && std::chrono::steady_clock::now() < deadline;) {
+    std::this_thread::sleep_for(20ms);
+    probe = ask(*system, "probe", AddEntry{kDay, "probe", {}});
+  }
+  require_ok(probe);
+  CHECK(undone_latest(*system) == "probe add probe");
+  // The drop is not on disk: the list's last add is the newest change left.
+  auto undone = undo_latest(*system);
+  REQUIRE(undone);
+  CHECK(undone.value().list == "big");
+  CHECK(undone.value().undone.change == ChangeKind::add);
 }
 
 }  // namespace todo
