@@ -273,14 +273,12 @@ boost::json::value ReplyPrinter::json_value(CliCommand::Kind kind, const Reply& 
       const Undone& undone = in_list ? in_list->undone : std::get<Undone>(reply.payload);
       boost::json::object object{{"undid", change_name(undone.change)},
                                  {"entries", undone.entries}};
-      if (!in_list) {
-        if (undone.change != ChangeKind::drop) object["entry"] = listed_entry_json(undone.entry);
-        return object;
-      }
-      object["list"] = in_list->list;
+      // Without a list, the reply names it: at the top and in the entry.
+      const std::string_view entry_list = in_list ? std::string_view(in_list->list) : list;
+      if (in_list) object["list"] = in_list->list;
       if (undone.change != ChangeKind::drop) {
         boost::json::object entry = entry_json(undone.entry);
-        entry["list"] = in_list->list;
+        if (!entry_list.empty()) entry["list"] = entry_list;
         object["entry"] = std::move(entry);
       }
       return object;

@@ -108,6 +108,13 @@ Result<UndoStep> decode_undo_step(std::string_view bytes);
 // The size of encode_undo_step(step), counted without encoding it.
 std::size_t encoded_undo_step_bytes(const UndoStep& step);
 
+// A group of hints as it is stored, with the number it holds: what the undo
+// order keeps in memory, and decodes only for an undo.
+struct EncodedUndoHintGroup {
+  std::uint64_t number = 0;
+  std::string bytes;  // encode_undo_hint_group()
+};
+
 // Always format 3. Decoding checks that each hint names a valid list and
 // either a run of steps, a rename, or a change that kept no step.
 std::string encode_undo_hint_group(const UndoHintGroup& group);

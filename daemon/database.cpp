@@ -43,7 +43,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
 }
 
 Database::Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db, EntryId id_floor,
-                   std::vector<UndoHintGroup> undo_hints, const DatabaseOptions& options)
+                   std::vector<EncodedUndoHintGroup> undo_hints, const DatabaseOptions& options)
     : directory_(std::move(directory)),
       durability_(options.durability),
       id_floor_(id_floor),

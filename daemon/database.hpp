@@ -130,7 +130,7 @@ class Database {
 
  private:
   Database(DataDirectory directory, std::unique_ptr<RocksDbInstance> db, EntryId id_floor,
-           std::vector<UndoHintGroup> undo_hints, const DatabaseOptions& options);
+           std::vector<EncodedUndoHintGroup> undo_hints, const DatabaseOptions& options);
 
   DataDirectory directory_;
   Durability durability_;

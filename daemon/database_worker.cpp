@@ -95,14 +95,14 @@ Result<void> DatabaseWorker::commit(std::span<ListWrite> writes, std::uint32_t g
   const Result<void> written = db_.write(batch, durability_ == Durability::sync, generation);
   if (!encoded_hints.empty()) {
     if (written) {
-      undo_order_.add(hints.number, std::move(encoded_hints));
+      undo_order_.add({hints.number, std::move(encoded_hints)});
     } else if (std::erase_if(hints.hints,
                              [](const UndoHint& h) { return h.is_unrecorded_change(); });
                !hints.hints.empty()) {
       // A write that failed may reach the disk after all, when a reopen
       // replays the log: its steps' hints are kept, as each is checked
       // against its list, but not a stop for a change that may not be there.
-      undo_order_.add(hints.number, encode_undo_hint_group(hints));
+      undo_order_.add({hints.number, encode_undo_hint_group(hints)});
     }
   }
 

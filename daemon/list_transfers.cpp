@@ -119,8 +119,8 @@ void ListTransfers::source_lent(Transfer& transfer) {
       return;
     }
     const UndoChange& asked = std::get<UndoChange>(transfer.operation);
-    if (asked.is_conditional() && (!newest.value() || newest.value()->sequence < asked.first_step ||
-                                   newest.value()->sequence > asked.last_step)) {
+    if (asked.is_conditional() &&
+        (!newest.value() || !source.journal->is_newest_within(asked.first_step, asked.last_step))) {
       finish(transfer, not_the_newest_step(transfer.source));
       return;
     }

@@ -6,32 +6,34 @@
 
 namespace todo {
 
-UndoOrder::UndoOrder(std::vector<UndoHintGroup> stored) {
+UndoOrder::UndoOrder(std::vector<EncodedUndoHintGroup> stored) {
   std::sort(stored.begin(), stored.end(),
-            [](const UndoHintGroup& a, const UndoHintGroup& b) { return a.number < b.number; });
+            [](const EncodedUndoHintGroup& a, const EncodedUndoHintGroup& b) {
+              return a.number < b.number;
+            });
   if (!stored.empty()) next_number_.store(stored.back().number + 1, std::memory_order_relaxed);
   MutexLock lock(mutex_);
-  for (const UndoHintGroup& group : stored) {
-    groups_.push_back({group.number, encode_undo_hint_group(group)});
-    kept_bytes_ += groups_.back().encoded.size();
+  for (EncodedUndoHintGroup& group : stored) {
+    kept_bytes_ += group.bytes.size();
+    groups_.push_back(std::move(group));
   }
   trim();
 }
 
-void UndoOrder::add(std::uint64_t number, std::string encoded) {
+void UndoOrder::add(EncodedUndoHintGroup group) {
   MutexLock lock(mutex_);
   // Workers finish in any order: a group goes where its number puts it.
   auto place = std::upper_bound(
-      groups_.begin(), groups_.end(), number,
-      [](std::uint64_t later, const KeptGroup& kept) { return later < kept.number; });
-  kept_bytes_ += encoded.size();
-  groups_.insert(place, KeptGroup{number, std::move(encoded)});
+      groups_.begin(), groups_.end(), group.number,
+      [](std::uint64_t later, const EncodedUndoHintGroup& kept) { return later < kept.number; });
+  kept_bytes_ += group.bytes.size();
+  groups_.insert(place, std::move(group));
   trim();
 }
 
 void UndoOrder::trim() {
   while (groups_.size() > 1 && (groups_.size() > kKeptGroups || kept_bytes_ > kMaxKeptBytes)) {
-    kept_bytes_ -= groups_.front().encoded.size();
+    kept_bytes_ -= groups_.front().bytes.size();
     groups_.pop_front();
   }
 }
@@ -42,7 +44,7 @@ std::vector<UndoHint> UndoOrder::newest_first() const {
     MutexLock lock(mutex_);
     encoded.reserve(groups_.size());
     for (auto group = groups_.rbegin(); group != groups_.rend(); ++group) {
-      encoded.push_back(group->encoded);
+      encoded.push_back(group->bytes);
     }
   }
   std::vector<UndoHint> hints;

@@ -33,7 +33,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <string>
 #include <vector>
 
 #include "common/codec.hpp"
@@ -47,7 +46,7 @@ class UndoOrder {
   static constexpr std::size_t kMaxKeptBytes = std::size_t{1} << 20;
 
   // stored: what read_undo_hint_groups found, in any order.
-  explicit UndoOrder(std::vector<UndoHintGroup> stored);
+  explicit UndoOrder(std::vector<EncodedUndoHintGroup> stored);
   UndoOrder(const UndoOrder&) = delete;
   UndoOrder& operator=(const UndoOrder&) = delete;
 
@@ -57,8 +56,8 @@ class UndoOrder {
   static std::uint8_t slot_of(std::uint64_t number) {
     return static_cast<std::uint8_t>(number % kKeptGroups);
   }
-  // A group written, as encode_undo_hint_group encoded it.
-  void add(std::uint64_t number, std::string encoded) EXCLUDES(mutex_);
+  // A group written.
+  void add(EncodedUndoHintGroup group) EXCLUDES(mutex_);
 
   // Where the newest steps are, newest first: each kept group's hints, the
   // newest group first and its last hint first, each naming the list that
@@ -67,18 +66,13 @@ class UndoOrder {
   std::vector<UndoHint> newest_first() const EXCLUDES(mutex_);
 
  private:
-  struct KeptGroup {
-    std::uint64_t number = 0;
-    std::string encoded;
-  };
-
   // Keeps the newest of groups_ within kKeptGroups and kMaxKeptBytes, the
   // newest one always. REQUIRES: groups_ sorted by number.
   void trim() REQUIRES(mutex_);
 
   std::atomic<std::uint64_t> next_number_{1};
   mutable Mutex mutex_;
-  std::deque<KeptGroup> groups_ GUARDED_BY(mutex_);  // oldest first
+  std::deque<EncodedUndoHintGroup> groups_ GUARDED_BY(mutex_);  // oldest first
   std::size_t kept_bytes_ GUARDED_BY(mutex_) = 0;
 };
 

@@ -18,7 +18,7 @@ UndoHint steps(std::string list, std::uint64_t first, std::uint64_t last) {
 UndoHint rename(std::string from, std::string to) { return {std::move(from), 0, 0, std::move(to)}; }
 
 void add(UndoOrder& order, const UndoHintGroup& group) {
-  order.add(group.number, encode_undo_hint_group(group));
+  order.add({group.number, encode_undo_hint_group(group)});
 }
 
 // "list first-last" of each hint, newest first.
@@ -55,9 +55,10 @@ TEST_CASE("the undo order names the list a rename gave the steps to", "[undo]") 
 }
 
 TEST_CASE("the undo order keeps its newest groups, and numbers on from those stored", "[undo]") {
-  std::vector<UndoHintGroup> stored;
+  std::vector<EncodedUndoHintGroup> stored;
   for (std::uint64_t number = 1; number <= UndoOrder::kKeptGroups + 10; ++number) {
-    stored.push_back({number, {steps("l" + std::to_string(number), 1, 1)}});
+    stored.push_back(
+        {number, encode_undo_hint_group({number, {steps("l" + std::to_string(number), 1, 1)}})});
   }
   std::swap(stored.front(), stored.back());  // read in key order, not number order
   UndoOrder order(stored);
@@ -83,7 +84,7 @@ TEST_CASE("the undo order keeps no more than its bytes allow, and always the new
       group.hints.push_back(steps(name, number, number));
     return encode_undo_hint_group(group);
   };
-  for (std::uint64_t number = 1; number <= 5; ++number) order.add(number, group_of(number));
+  for (std::uint64_t number = 1; number <= 5; ++number) order.add({number, group_of(number)});
   auto hints = order.newest_first();
   REQUIRE(hints.size() == 4 * hints_per_group);
   CHECK(hints.front().first_step == 5);
@@ -91,7 +92,7 @@ TEST_CASE("the undo order keeps no more than its bytes allow, and always the new
   // One group over the bound alone is still kept, as the newest.
   UndoHintGroup huge{6, {}};
   for (std::size_t i = 0; i < 5 * hints_per_group; ++i) huge.hints.push_back(steps(name, 6, 6));
-  order.add(6, encode_undo_hint_group(huge));
+  order.add({6, encode_undo_hint_group(huge)});
   hints = order.newest_first();
   CHECK(hints.size() == 5 * hints_per_group);
   CHECK(hints.back().first_step == 6);

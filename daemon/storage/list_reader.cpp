@@ -179,8 +179,8 @@ Result<StoredUndoSequences> read_undo_sequences(rocksdb::DB& db, const std::stri
   return stored;
 }
 
-Result<std::vector<UndoHintGroup>> read_undo_hint_groups(rocksdb::DB& db,
-                                                         const std::filesystem::path& dir) {
+Result<std::vector<EncodedUndoHintGroup>> read_undo_hint_groups(rocksdb::DB& db,
+                                                                const std::filesystem::path& dir) {
   const std::string prefix(StorageLayout::kUndoOrderPrefix);
   std::string prefix_end = prefix;
   ++prefix_end.back();
@@ -188,9 +188,10 @@ Result<std::vector<UndoHintGroup>> read_undo_hint_groups(rocksdb::DB& db,
   rocksdb::ReadOptions read_options;
   read_options.iterate_upper_bound = &upper_bound;
   std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read_options));
-  std::vector<UndoHintGroup> groups;
+  std::vector<EncodedUndoHintGroup> groups;
   for (it->Seek(prefix); it->Valid(); it->Next()) {
-    auto group = decode_undo_hint_group(it->value().ToStringView());
+    const std::string_view bytes = it->value().ToStringView();
+    auto group = decode_undo_hint_group(bytes);
     if (!group) {
       log_event("an undo hint in " + dir.string() +
                 " is corrupt and left out; todo undo without a list may skip the change it "
@@ -198,7 +199,7 @@ Result<std::vector<UndoHintGroup>> read_undo_hint_groups(rocksdb::DB& db,
                 group.error().message);
       continue;
     }
-    groups.push_back(std::move(group).value());
+    groups.push_back({group.value().number, std::string(bytes)});
   }
   if (!it->status().ok()) {
     return Error::internal("cannot read the undo hints from " + describe_status(dir, it->status()));

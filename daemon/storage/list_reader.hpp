@@ -68,10 +68,10 @@ Result<std::optional<UndoStep>> read_undo_step(rocksdb::DB& db, const std::strin
                                                std::uint8_t slot, const std::filesystem::path& dir);
 
 // Every group of undo hints the database workers stored (undo_order.hpp),
-// in key order. A group that does not decode is logged and left out: hints
-// only order undos, and each is checked against its list's journal.
-Result<std::vector<UndoHintGroup>> read_undo_hint_groups(rocksdb::DB& db,
-                                                         const std::filesystem::path& dir);
+// in key order, as stored. A group that does not decode is logged and left
+// out: hints only order undos, and each is checked against its list's journal.
+Result<std::vector<EncodedUndoHintGroup>> read_undo_hint_groups(rocksdb::DB& db,
+                                                                const std::filesystem::path& dir);
 
 // The keys a rename takes from a list, as stored, each with its value: its
 // entries and undo steps, which ListMutations::take_stored copies byte for
